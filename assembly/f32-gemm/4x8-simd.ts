@@ -1,0 +1,105 @@
+// f32 GEMM microkernel, 4×8 register tile, SIMD128.
+//
+// Computes C[0..mr)[0..nc) = clamp(bias + A·B, vmin, vmax) for up to 4 rows of A.
+//   a: row-major, row i at a + i·aStride bytes, kc floats per row.
+//   w: packed weights, panels of 8 columns: [bias 8][kc × 8] per panel, panels contiguous
+//      (f32-packw layout). The last panel is zero-padded when nc is not a multiple of 8.
+//   c: row-major, row i at c + i·cStride bytes; only nc columns are written.
+// Limits: 1 ≤ mr ≤ 4, nc ≥ 1, kc ≥ 0.
+//
+// Reduction order (the determinism contract shared by every f32 GEMM variant):
+// acc = bias; for k = 0..kc-1: acc = acc + a[k]·b[k], each product and sum rounded to f32
+// (no FMA). So an output's bits depend only on its own row, column and kc — not on the tile,
+// the row count or the column remainder.
+//
+// 8 accumulators + 2 B loads + 4 A splats = 14 v128 live in the k loop: the largest tile that
+// fits V8's 15 usable SIMD registers on x86-64 without spilling. Rows beyond mr alias the last
+// valid row, so the loop body has no branches; aliased rows compute and store identical values.
+export function f32_gemm_4x8__simd(
+  mr: i32, nc: i32, kc: i32,
+  a: usize, aStride: usize,
+  w: usize,
+  c: usize, cStride: usize,
+  vmin: f32, vmax: f32,
+): void {
+  let a0 = a;
+  let c0 = c;
+  let a1 = a0 + aStride;
+  let c1 = c0 + cStride;
+  if (mr < 2) { a1 = a0; c1 = c0; }
+  let a2 = a1 + aStride;
+  let c2 = c1 + cStride;
+  if (mr <= 2) { a2 = a1; c2 = c1; }
+  let a3 = a2 + aStride;
+  let c3 = c2 + cStride;
+  if (mr != 4) { a3 = a2; c3 = c2; }
+  const kBytes = (<usize>kc) << 2;
+  const vlo = f32x4.splat(vmin);
+  const vhi = f32x4.splat(vmax);
+  let nLeft = nc;
+  while (true) {
+    let acc0l = v128.load(w);
+    let acc0h = v128.load(w, 16);
+    let acc1l = acc0l; let acc1h = acc0h;
+    let acc2l = acc0l; let acc2h = acc0h;
+    let acc3l = acc0l; let acc3h = acc0h;
+    w += 32;
+    let k: usize = 0;
+    while (k < kBytes) {
+      const bl = v128.load(w);
+      const bh = v128.load(w, 16);
+      const va0 = v128.load32_splat(a0 + k);
+      const va1 = v128.load32_splat(a1 + k);
+      const va2 = v128.load32_splat(a2 + k);
+      const va3 = v128.load32_splat(a3 + k);
+      acc0l = f32x4.add(acc0l, f32x4.mul(va0, bl));
+      acc0h = f32x4.add(acc0h, f32x4.mul(va0, bh));
+      acc1l = f32x4.add(acc1l, f32x4.mul(va1, bl));
+      acc1h = f32x4.add(acc1h, f32x4.mul(va1, bh));
+      acc2l = f32x4.add(acc2l, f32x4.mul(va2, bl));
+      acc2h = f32x4.add(acc2h, f32x4.mul(va2, bh));
+      acc3l = f32x4.add(acc3l, f32x4.mul(va3, bl));
+      acc3h = f32x4.add(acc3h, f32x4.mul(va3, bh));
+      w += 32;
+      k += 4;
+    }
+    // pmax(acc, lo) / pmin(acc, hi) return acc itself when it is NaN, so NaN propagates
+    // through any clamp and its payload bits survive unchanged on every engine.
+    acc0l = f32x4.pmin(f32x4.pmax(acc0l, vlo), vhi);
+    acc0h = f32x4.pmin(f32x4.pmax(acc0h, vlo), vhi);
+    acc1l = f32x4.pmin(f32x4.pmax(acc1l, vlo), vhi);
+    acc1h = f32x4.pmin(f32x4.pmax(acc1h, vlo), vhi);
+    acc2l = f32x4.pmin(f32x4.pmax(acc2l, vlo), vhi);
+    acc2h = f32x4.pmin(f32x4.pmax(acc2h, vlo), vhi);
+    acc3l = f32x4.pmin(f32x4.pmax(acc3l, vlo), vhi);
+    acc3h = f32x4.pmin(f32x4.pmax(acc3h, vlo), vhi);
+    if (nLeft >= 8) {
+      // Store from the last row back: aliased rows then end with the valid row's values.
+      v128.store(c3, acc3l); v128.store(c3, acc3h, 16);
+      v128.store(c2, acc2l); v128.store(c2, acc2h, 16);
+      v128.store(c1, acc1l); v128.store(c1, acc1h, 16);
+      v128.store(c0, acc0l); v128.store(c0, acc0h, 16);
+      c0 += 32; c1 += 32; c2 += 32; c3 += 32;
+      nLeft -= 8;
+      if (nLeft == 0) break;
+    } else {
+      if (nLeft & 4) {
+        v128.store(c3, acc3l); v128.store(c2, acc2l); v128.store(c1, acc1l); v128.store(c0, acc0l);
+        acc3l = acc3h; acc2l = acc2h; acc1l = acc1h; acc0l = acc0h;
+        c0 += 16; c1 += 16; c2 += 16; c3 += 16;
+      }
+      if (nLeft & 2) {
+        v128.store64_lane(c3, acc3l, 0); v128.store64_lane(c2, acc2l, 0);
+        v128.store64_lane(c1, acc1l, 0); v128.store64_lane(c0, acc0l, 0);
+        acc3l = i64x2.shuffle(acc3l, acc3l, 1, 1); acc2l = i64x2.shuffle(acc2l, acc2l, 1, 1);
+        acc1l = i64x2.shuffle(acc1l, acc1l, 1, 1); acc0l = i64x2.shuffle(acc0l, acc0l, 1, 1);
+        c0 += 8; c1 += 8; c2 += 8; c3 += 8;
+      }
+      if (nLeft & 1) {
+        v128.store32_lane(c3, acc3l, 0); v128.store32_lane(c2, acc2l, 0);
+        v128.store32_lane(c1, acc1l, 0); v128.store32_lane(c0, acc0l, 0);
+      }
+      break;
+    }
+  }
+}

@@ -1,0 +1,2 @@
+export { LanewiseError, ShapeError, DTypeError, ValueError, DisposedError, OutOfMemoryError, UnsupportedError }
+  from '../bindings/errors.js';

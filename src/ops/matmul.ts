@@ -1,0 +1,234 @@
+// matMul: validation, broadcasting and weight packing around the f32 GEMM.
+import type { Device, Block } from '../../bindings/device.js';
+import { DisposedError, DTypeError, ShapeError, ValueError } from '../errors.js';
+import { checkTensor, Tensor, type Owner } from '../tensor.js';
+
+export type Activation = 'linear' | 'relu' | 'relu6' | { min?: number; max?: number };
+
+export interface MatMulOptions {
+  transposeA?: boolean;
+  transposeB?: boolean;
+  /** One value per output column: a float32 Tensor of shape [n], a Float32Array or numbers. */
+  bias?: Tensor | Float32Array | readonly number[];
+  activation?: Activation;
+}
+
+export interface PrepackOptions {
+  transposeB?: boolean;
+  bias?: Tensor | Float32Array | readonly number[];
+}
+
+const disposeSymbol: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol.for('Symbol.dispose');
+
+/** Weights packed once into the kernels' panel layout ([N/8][bias 8][K][8]) and reused. */
+export class PackedMatrix {
+  /** Inner dimension. */
+  readonly k: number;
+  /** Output columns. */
+  readonly n: number;
+  readonly transposeB: boolean;
+  /** @internal */ readonly block: Block;
+  /** @internal */ readonly owner: Owner;
+  /** @internal Bias baked in at prepack time. */
+  readonly bias: Float32Array | null;
+  /** @internal What the packed bias slots hold now (null: zeros). */
+  slotBias: Float32Array | null = null;
+  private isDisposed = false;
+
+  /** @internal Use `lw.prepack(...)`. */
+  constructor(owner: Owner, k: number, n: number, transposeB: boolean, block: Block, bias: Float32Array | null) {
+    this.owner = owner; this.k = k; this.n = n; this.transposeB = transposeB; this.block = block; this.bias = bias;
+    owner.registry.register(this, { device: owner.device, block }, this);
+  }
+
+  get disposed(): boolean { return this.isDisposed || this.owner.disposed; }
+
+  /** Bytes of wasm memory the packed weights take. */
+  get byteLength(): number { return this.block.bytes; }
+
+  dispose(): void {
+    if (this.isDisposed) return;
+    this.isDisposed = true;
+    this.owner.registry.unregister(this);
+    if (!this.owner.disposed) this.owner.device.free(this.block);
+  }
+
+  [disposeSymbol](): void { this.dispose(); }
+
+  /** @internal */
+  check(arg: string): void {
+    if (this.isDisposed) throw new DisposedError(arg, 'live packed weights', 'disposed packed weights');
+    if (this.owner.disposed) throw new DisposedError(arg, 'packed weights of a live instance', 'packed weights of a disposed instance');
+  }
+}
+
+function checkBool(v: unknown, arg: string): boolean {
+  if (v === undefined) return false;
+  if (typeof v !== 'boolean') throw new ValueError(arg, 'a boolean', v);
+  return v;
+}
+
+export function clampBounds(act: unknown, arg = 'options.activation'): [number, number] {
+  if (act === undefined || act === 'linear') return [-Infinity, Infinity];
+  if (act === 'relu') return [0, Infinity];
+  if (act === 'relu6') return [0, 6];
+  if (typeof act === 'object' && act !== null && !Array.isArray(act)) {
+    const { min = -Infinity, max = Infinity } = act as { min?: unknown; max?: unknown };
+    if (typeof min !== 'number' || Number.isNaN(min) || min === Infinity) {
+      throw new ValueError(`${arg}.min`, 'a number below +Infinity (not NaN)', min);
+    }
+    if (typeof max !== 'number' || Number.isNaN(max) || max === -Infinity) {
+      throw new ValueError(`${arg}.max`, 'a number above -Infinity (not NaN)', max);
+    }
+    if (!(Math.fround(min) <= Math.fround(max))) throw new ValueError(arg, 'min ≤ max', `min ${min} > max ${max}`);
+    return [min, max];
+  }
+  throw new ValueError(arg, "'linear', 'relu', 'relu6' or { min, max }", act);
+}
+
+function checkBias(bias: unknown, n: number, owner: Owner, arg = 'options.bias'): Float32Array | null {
+  if (bias === undefined || bias === null) return null;
+  let out: Float32Array;
+  if (bias instanceof Tensor) {
+    checkTensor(bias, arg, owner);
+    if (bias.type !== 'float32') throw new DTypeError(`${arg}.type`, 'float32', bias.type);
+    if (bias.size !== n || bias.dims.length !== 1) throw new ShapeError(`${arg}.dims`, `[${n}]`, bias.dims);
+    out = bias.read();
+  } else if (bias instanceof Float32Array) {
+    if (bias.length !== n) throw new ShapeError(`${arg}.length`, String(n), bias.length);
+    out = bias.slice();
+  } else if (Array.isArray(bias)) {
+    if (bias.length !== n) throw new ShapeError(`${arg}.length`, String(n), bias.length);
+    bias.forEach((v, i) => { if (typeof v !== 'number') throw new DTypeError(`${arg}[${i}]`, 'a number', v); });
+    out = Float32Array.from(bias as number[]);
+  } else {
+    throw new DTypeError(arg, 'a float32 Tensor, a Float32Array or an array of numbers', bias);
+  }
+  return out;
+}
+
+function checkFloat32Matrix(t: unknown, arg: string, owner: Owner): Tensor {
+  const x = checkTensor(t, arg, owner);
+  if (x.type !== 'float32') throw new DTypeError(`${arg}.type`, 'float32', x.type);
+  if (x.dims.length < 2) throw new ShapeError(`${arg}.dims`, 'rank ≥ 2 ([..., rows, cols])', x.dims);
+  return x;
+}
+
+/** Numpy-style broadcast of batch dimensions. */
+function broadcastBatch(a: readonly number[], b: readonly number[]): number[] {
+  const r = Math.max(a.length, b.length);
+  const out: number[] = [];
+  for (let i = 0; i < r; i++) {
+    const da = a[a.length - r + i] ?? 1, db = b[b.length - r + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) {
+      throw new ShapeError('b.dims', `batch dimensions broadcastable with a's [${a.join(', ')}]`, b);
+    }
+    out.push(da === 1 ? db : da);
+  }
+  return out;
+}
+
+/** Flat index into a broadcast source batch for output batch index `i`. */
+function sourceIndex(i: number, out: readonly number[], src: readonly number[]): number {
+  let idx = 0, stride = 1;
+  for (let d = out.length - 1; d >= 0; d--) {
+    const coord = i % out[d];
+    i = Math.floor(i / out[d]);
+    const sd = src[d - (out.length - src.length)];
+    if (sd !== undefined) { if (sd !== 1) idx += coord * stride; stride *= sd; }
+  }
+  return idx;
+}
+
+export function prepack(owner: Owner, b: unknown, opts: PrepackOptions = {}): PackedMatrix {
+  if (typeof opts !== 'object' || opts === null) throw new ValueError('options', 'an object', opts);
+  const bt = checkFloat32Matrix(b, 'b', owner);
+  if (bt.dims.length !== 2) throw new ShapeError('b.dims', 'rank 2 ([k, n], or [n, k] with transposeB)', bt.dims);
+  const transposeB = checkBool(opts.transposeB, 'options.transposeB');
+  const [k, n] = transposeB ? [bt.dims[1], bt.dims[0]] : [bt.dims[0], bt.dims[1]];
+  const bias = checkBias(opts.bias, n, owner);
+  const dev = owner.device;
+  const block = dev.alloc(dev.packedGemmBytes(n, k), 'packed weights');
+  if (n > 0) dev.packGemm(bt.block, 0, k, n, transposeB, block);
+  const packed = new PackedMatrix(owner, k, n, transposeB, block, bias);
+  if (bias) { dev.setPackedBias(block, n, k, bias); packed.slotBias = bias; }
+  return packed;
+}
+
+export function matMul(owner: Owner, a: unknown, b: unknown, opts: MatMulOptions = {}): Tensor {
+  if (typeof opts !== 'object' || opts === null) throw new ValueError('options', 'an object', opts);
+  const at = checkFloat32Matrix(a, 'a', owner);
+  const transposeA = checkBool(opts.transposeA, 'options.transposeA');
+  const transposeB = checkBool(opts.transposeB, 'options.transposeB');
+  const [min, max] = clampBounds(opts.activation);
+  const ra = at.dims.length;
+  const [m, k] = transposeA ? [at.dims[ra - 1], at.dims[ra - 2]] : [at.dims[ra - 2], at.dims[ra - 1]];
+  const batchA = at.dims.slice(0, ra - 2);
+
+  let packed: PackedMatrix | null = null;
+  let bt: Tensor | null = null;
+  let kb: number, n: number, batchB: number[];
+  if (b instanceof PackedMatrix) {
+    b.check('b');
+    if (b.owner !== owner) throw new ValueError('b', 'packed weights made by this Lanewise instance', 'packed weights of another instance');
+    if (opts.transposeB !== undefined && transposeB !== b.transposeB) {
+      throw new ValueError('options.transposeB', `${b.transposeB} (fixed when the weights were prepacked) or omitted`, transposeB);
+    }
+    packed = b; kb = b.k; n = b.n; batchB = [];
+  } else {
+    bt = checkFloat32Matrix(b, 'b', owner);
+    const rb = bt.dims.length;
+    [kb, n] = transposeB ? [bt.dims[rb - 1], bt.dims[rb - 2]] : [bt.dims[rb - 2], bt.dims[rb - 1]];
+    batchB = bt.dims.slice(0, rb - 2);
+  }
+  if (kb !== k) {
+    throw new ShapeError('b.dims', `inner dimension ${k} (from a${transposeA ? ' transposed' : ''})`, kb,
+      `a.dims [${at.dims.join(', ')}], b ${packed ? `packed k=${packed.k} n=${packed.n}` : `dims [${bt!.dims.join(', ')}]`}${transposeB ? ' transposed' : ''}`);
+  }
+  const bias = checkBias(opts.bias, n, owner);
+  if (bias && packed?.bias) throw new ValueError('options.bias', 'no bias (these packed weights carry one from prepack)', 'a bias');
+  const batch = broadcastBatch(batchA, batchB);
+  const batches = batch.reduce((x, y) => x * y, 1);
+
+  const dev = owner.device;
+  const out = dev.alloc(batches * m * n * 4, 'output');
+  const result = new Tensor(owner, 'float32', [...batch, m, n], out);
+  if (batches * m * n === 0) return result;
+  let scratch: Block | null = null;
+  try {
+    let w: Block;
+    if (packed) {
+      w = packed.block;
+      const want = bias ?? packed.bias;
+      if (packed.slotBias !== want) { dev.setPackedBias(w, n, k, want); packed.slotBias = want; }
+    } else {
+      scratch = dev.alloc(dev.packedGemmBytes(n, k), 'packed b (scratch)');
+      w = scratch;
+    }
+    const bBatches = batchB.reduce((x, y) => x * y, 1);
+    const fold = !transposeA && bBatches === 1;
+    let lastB = -1;
+    const steps = fold ? 1 : batches;
+    for (let i = 0; i < steps; i++) {
+      if (bt) {
+        const bi = fold ? 0 : sourceIndex(i, batch, batchB);
+        if (bi !== lastB) {
+          dev.packGemm(bt.block, bi * k * n * 4, k, n, transposeB, w);
+          dev.setPackedBias(w, n, k, bias);
+          lastB = bi;
+        }
+      }
+      // Folding: when B has a single batch, A's batches are consecutive rows of one taller
+      // matrix and one GEMM covers the whole output.
+      const ai = fold ? 0 : sourceIndex(i, batch, batchA);
+      dev.gemm({ m: fold ? batches * m : m, n, k, a: at.block, aOff: ai * m * k * 4, transposeA,
+        w, c: out, cOff: i * m * n * 4, min, max });
+    }
+  } catch (e) {
+    result.dispose();
+    throw e;
+  } finally {
+    if (scratch) dev.free(scratch);
+  }
+  return result;
+}

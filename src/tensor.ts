@@ -1,0 +1,95 @@
+// Tensors live in wasm memory; JS holds a handle. Shape conventions follow ONNX Runtime Web
+// (`type`, `dims`, `data`, `dispose()`), op names follow tfjs.
+import type { Block, Device } from '../bindings/device.js';
+import { DisposedError, DTypeError, ShapeError, ValueError } from './errors.js';
+
+export type DataType = 'float32';
+
+interface DTypeInfo { bytes: number; array: Float32ArrayConstructor; }
+export const dtypes: Record<DataType, DTypeInfo> = {
+  float32: { bytes: 4, array: Float32Array },
+};
+
+export type TensorData = Float32Array;
+
+/** What a Tensor needs from its owner; kept narrow so tensors never reach the instance. */
+export interface Owner {
+  readonly device: Device;
+  readonly registry: FinalizationRegistry<Held>;
+  readonly disposed: boolean;
+}
+export interface Held { device: Device; block: Block; }
+
+const disposeSymbol: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol.for('Symbol.dispose');
+
+export function checkDims(dims: unknown, arg: string): number[] {
+  if (!Array.isArray(dims)) throw new ShapeError(arg, 'an array of non-negative integers', dims);
+  for (let i = 0; i < dims.length; i++) {
+    const d = dims[i];
+    if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) {
+      throw new ShapeError(`${arg}[${i}]`, 'a non-negative integer', d);
+    }
+  }
+  return dims.slice() as number[];
+}
+
+export const sizeOf = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
+
+export class Tensor {
+  readonly type: DataType;
+  readonly dims: readonly number[];
+  /** Number of elements. */
+  readonly size: number;
+  /** @internal */ readonly block: Block;
+  /** @internal */ readonly owner: Owner;
+  private isDisposed = false;
+
+  /** @internal Use `lw.tensor(...)`. */
+  constructor(owner: Owner, type: DataType, dims: readonly number[], block: Block) {
+    this.owner = owner;
+    this.type = type;
+    this.dims = Object.freeze(dims.slice());
+    this.size = sizeOf(dims);
+    this.block = block;
+    owner.registry.register(this, { device: owner.device, block }, this);
+  }
+
+  get disposed(): boolean { return this.isDisposed || this.owner.disposed; }
+
+  /** A copy of the elements. */
+  get data(): TensorData { return this.read(); }
+
+  /** Copies the elements into `out` (allocated when omitted) and returns it. */
+  read(out?: TensorData): TensorData {
+    this.check('tensor');
+    const info = dtypes[this.type];
+    if (out === undefined) out = new info.array(this.size);
+    else if (!(out instanceof info.array)) throw new DTypeError('out', info.array.name, out);
+    else if (out.length !== this.size) throw new ShapeError('out.length', String(this.size), out.length);
+    return this.owner.device.read(this.block, out);
+  }
+
+  dispose(): void {
+    if (this.isDisposed) return;
+    this.isDisposed = true;
+    this.owner.registry.unregister(this);
+    if (!this.owner.disposed) this.owner.device.free(this.block);
+  }
+
+  [disposeSymbol](): void { this.dispose(); }
+
+  /** @internal Throws a DisposedError when this tensor may not be used. */
+  check(arg: string): void {
+    if (this.isDisposed) throw new DisposedError(arg, 'a live tensor', 'a disposed tensor');
+    if (this.owner.disposed) throw new DisposedError(arg, 'a tensor of a live instance', 'a tensor of a disposed instance');
+  }
+
+  toString(): string { return `Tensor(${this.type}, [${this.dims.join(', ')}])`; }
+}
+
+export function checkTensor(t: unknown, arg: string, owner: Owner): Tensor {
+  if (!(t instanceof Tensor)) throw new ValueError(arg, 'a Tensor', t);
+  t.check(arg);
+  if (t.owner !== owner) throw new ValueError(arg, 'a tensor made by this Lanewise instance', 'a tensor of another instance');
+  return t;
+}
