@@ -3,7 +3,7 @@
 import { instantiate, compileBuild, detectFeatures, isWasmModule, buildOfModule,
   type BuildName, type Features, type KernelModule } from './module.js';
 import { Arena } from './memory.js';
-import { gemm, packWeights, packedBytes, setPackedBias, transpose32 } from './gemm.js';
+import { chooseGemmKernel, gemm, packWeights, packedABytes, packedBytes, setPackedBias } from './gemm.js';
 import { UnsupportedError, ValueError } from './errors.js';
 
 /** A region of wasm memory. Only bindings/ reads `ptr`. */
@@ -105,35 +105,37 @@ export class Device {
    */
   warmUp(rounds = 24): void {
     const m = 8, n = 40, k = 64;
-    const a = this.alloc(m * k * 4, 'warm-up'), w = this.alloc(packedBytes(n, k), 'warm-up'), c = this.alloc(m * n * 4, 'warm-up');
+    const a = this.alloc(m * k * 4, 'warm-up'), w = this.alloc(packedBytes(n, k), 'warm-up');
+    const c = this.alloc(m * n * 4, 'warm-up'), s = this.alloc(packedABytes(m, k, 4), 'warm-up');
     try {
       this.arena.u8.fill(0, a.ptr, a.ptr + a.bytes);
       this.arena.u8.fill(0, w.ptr, w.ptr + w.bytes);
       for (let i = 0; i < rounds; i++) {
-        gemm(this.kmod, { m, n, k, a: a.ptr, aStride: k * 4, w: w.ptr, c: c.ptr, cStride: n * 4, min: -Infinity, max: Infinity });
-        gemm(this.kmod, { m: 1, n, k, a: a.ptr, aStride: k * 4, w: w.ptr, c: c.ptr, cStride: n * 4, min: -Infinity, max: Infinity });
+        for (const rows of [m, 1]) {
+          for (const transposeA of [false, true]) {
+            gemm(this.kmod, { m: rows, n, k, a: a.ptr, aStride: (transposeA ? rows : k) * 4, transposeA, w: w.ptr,
+              c: c.ptr, cStride: n * 4, min: -Infinity, max: Infinity, scratch: s.ptr });
+          }
+        }
       }
     } finally {
-      this.free(c); this.free(w); this.free(a);
+      this.free(s); this.free(c); this.free(w); this.free(a);
     }
   }
 
   /**
    * C[m×n] (at cOff in c) = clamp(A·W + bias). A is m×k at aOff in a, or k×m when transposeA
-   * (transposed through a scratch block first, so every path shares the same kernels).
+   * (the A packing reads either layout, so a transpose costs no extra pass).
    */
   gemm(p: { m: number; n: number; k: number; a: Block; aOff: number; transposeA: boolean;
     w: Block; c: Block; cOff: number; min: number; max: number }): void {
-    let aPtr = p.a.ptr + p.aOff;
-    let scratch: Block | null = null;
-    if (p.transposeA && p.m > 1 && p.k > 0) {
-      scratch = this.alloc(p.m * p.k * 4, 'scratch (transposed a)');
-      transpose32(this.kmod, p.k, p.m, aPtr, scratch.ptr);
-      aPtr = scratch.ptr;
-    }
+    if (p.m === 0 || p.n === 0) return;
+    const kern = chooseGemmKernel(p.m);
+    const scratch = kern.packA !== null ? this.alloc(packedABytes(p.m, p.k, kern.packA), 'scratch (packed a)') : null;
     try {
-      gemm(this.kmod, { m: p.m, n: p.n, k: p.k, a: aPtr, aStride: p.k * 4, w: p.w.ptr,
-        c: p.c.ptr + p.cOff, cStride: p.n * 4, min: p.min, max: p.max });
+      gemm(this.kmod, { m: p.m, n: p.n, k: p.k, a: p.a.ptr + p.aOff, aStride: (p.transposeA ? p.m : p.k) * 4,
+        transposeA: p.transposeA, w: p.w.ptr, c: p.c.ptr + p.cOff, cStride: p.n * 4, min: p.min, max: p.max,
+        scratch: scratch ? scratch.ptr : 0 }, kern);
     } finally {
       if (scratch) this.free(scratch);
     }

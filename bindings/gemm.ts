@@ -1,37 +1,50 @@
 // The f32 GEMM driver: the generic loops around the microkernels (BLIS style: only the
 // microkernel is ISA-specific). Pointers in, nothing validated here: src/ has checked shapes.
 import type { KernelModule } from './module.js';
-import { kernelsOf, type GemmKernelInfo, type PackKernelInfo } from './kernels.js';
+import { kernelsOf, type GemmKernelInfo } from './kernels.js';
 import type { Arena } from './memory.js';
 
-const PANEL = 8;
+export const PANEL = 8;
 
 /** Bytes of a packed f32 weight for n columns and k rows (panels of 8 with their bias). */
 export function packedBytes(n: number, k: number): number {
   return Math.ceil(n / PANEL) * (PANEL + PANEL * k) * 4;
 }
 
+/** Bytes of A packed for a kernel that reads tiles of `mr` rows. */
+export function packedABytes(m: number, k: number, mr: number): number {
+  return Math.ceil(m / mr) * mr * k * 4;
+}
+
 export interface GemmArgs {
   m: number; n: number; k: number;
-  a: number; aStride: number;   // bytes
+  /** A row-major (row i at a + i·aStride), or A's transpose (row j at a + j·aStride) when transposeA. */
+  a: number; aStride: number; transposeA: boolean;
   w: number;                    // packed weights
   c: number; cStride: number;   // bytes
   min: number; max: number;
+  /** Scratch of packedABytes(m, k, kernel.packA) bytes when the chosen kernel packs A. */
+  scratch: number;
 }
 
 const gemmKernels = kernelsOf('f32-gemm');
-const tileKernel = gemmKernels.find((k) => k.name === 'f32_gemm_4x8__simd')!;
-const rowKernel = gemmKernels.find((k) => k.name === 'f32_gemm_1x32__simd')!;
-const packKernels = kernelsOf('f32-packw');
+const packAKernels = kernelsOf('x32-packx');
+const packWKernels = kernelsOf('f32-packw');
+const tileKernel = gemmKernels.find((k) => k.mr === 4)!;
+const rowKernel = gemmKernels.find((k) => k.mr === 1)!;
+
+/** The kernel the driver uses for an m-row problem. */
+export function chooseGemmKernel(m: number): GemmKernelInfo {
+  return m === 1 ? rowKernel : tileKernel;
+}
 
 /** Packs B (k×n as given, or n×k when `transposed`) with an optional bias into panels. */
 export function packWeights(mod: KernelModule, n: number, k: number, b: number, transposed: boolean, bias: number, out: number): void {
-  const layout: PackKernelInfo['layout'] = transposed ? 'goi' : 'gio';
-  const pk = packKernels.find((p) => p.layout === layout)!;
+  const pk = packWKernels.find((p) => p.layout === (transposed ? 'goi' : 'gio'))!;
   mod.exports[pk.name](n, k, b, (transposed ? k : n) * 4, bias, out);
 }
 
-/** Rewrites the bias slots of packed weights (zeros where `bias` is 0). */
+/** Rewrites the bias slots of packed weights (zeros where `bias` is null). */
 export function setPackedBias(arena: Arena, n: number, k: number, w: number, bias: Float32Array | null): void {
   const f32 = arena.f32;
   const panelFloats = PANEL + PANEL * k;
@@ -41,33 +54,35 @@ export function setPackedBias(arena: Arena, n: number, k: number, w: number, bia
   }
 }
 
-// Columns per N block: packed panels of the block stay in L2 (≈1 MiB per Zen 5 core; half of
-// it leaves room for A and C) while every 4-row tile of A streams past them.
+// Columns per N block: the block's packed panels stay in L2 (1 MiB per Zen 5 core; half of it
+// leaves room for A and C) while every row tile of A streams past them.
 const L2_BLOCK_BYTES = 512 * 1024;
 
 /**
- * C = clamp(A·B + bias). Which kernel computes a row never changes its bits (every variant
- * shares one reduction order), so the split below is free to follow speed alone.
+ * C = clamp(A·B + bias). Every f32-gemm variant shares one reduction order, so which kernel
+ * computes a row, and how the loops below split the work, never changes a bit of the result.
  */
-export function gemm(mod: KernelModule, g: GemmArgs, force?: GemmKernelInfo): void {
+export function gemm(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo = chooseGemmKernel(g.m)): void {
   const { m, n, k } = g;
   if (m === 0 || n === 0) return;
-  const kern = force ?? (m === 1 ? rowKernel : tileKernel);
+  let a = g.a, aStride = g.aStride, rowStep = aStride;
+  if (kern.packA !== null) {
+    const pk = packAKernels.find((p) => p.mr === kern.packA && p.source === (g.transposeA ? 't' : 'n'))!;
+    mod.exports[pk.name](m, k, a, aStride, g.scratch);
+    a = g.scratch; aStride = 0; rowStep = k * 4;
+  } else if (g.transposeA) {
+    // A row-reading kernel only runs with m = 1, where A's transpose (k×1) is the row itself.
+    aStride = 4; rowStep = 4;
+  }
   const fn = mod.exports[kern.name];
   const panelBytes = (PANEL + PANEL * k) * 4;
-  const blockPanels = Math.max(1, Math.floor(L2_BLOCK_BYTES / panelBytes));
-  const nBlock = kern.mr === 1 ? n : blockPanels * PANEL;
+  const nBlock = kern.mr === 1 ? n : Math.max(1, Math.floor(L2_BLOCK_BYTES / panelBytes)) * PANEL;
   for (let n0 = 0; n0 < n; n0 += nBlock) {
     const nc = Math.min(nBlock, n - n0);
     const w = g.w + (n0 / PANEL) * panelBytes;
     const c = g.c + n0 * 4;
     for (let m0 = 0; m0 < m; m0 += kern.mr) {
-      fn(Math.min(kern.mr, m - m0), nc, k, g.a + m0 * g.aStride, g.aStride, w, c + m0 * g.cStride, g.cStride, g.min, g.max);
+      fn(Math.min(kern.mr, m - m0), nc, k, a + m0 * rowStep, aStride, w, c + m0 * g.cStride, g.cStride, g.min, g.max);
     }
   }
-}
-
-/** out (cols×rows) = transpose of inp (rows×cols), 32-bit elements, dense strides. */
-export function transpose32(mod: KernelModule, rows: number, cols: number, inp: number, out: number): void {
-  mod.exports.x32_transpose_4x4__simd(rows, cols, inp, cols * 4, out, rows * 4);
 }

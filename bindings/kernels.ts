@@ -11,6 +11,8 @@ export interface GemmKernelInfo {
   nr: number;
   /** Packed panel width it reads (the f32-packw NR). */
   panel: number;
+  /** How it reads A: row-major rows, or tiles from the x32-packx kernel with this many rows. */
+  packA: number | null;
   builds: readonly BuildName[];
 }
 
@@ -23,22 +25,27 @@ export interface PackKernelInfo {
   builds: readonly BuildName[];
 }
 
-export interface TransposeKernelInfo {
+export interface PackAKernelInfo {
   name: string;
-  family: 'x32-transpose';
+  family: 'x32-packx';
+  /** Rows per tile. */
+  mr: number;
+  /** Source: A row-major ('n') or its transpose ('t'). */
+  source: 'n' | 't';
   builds: readonly BuildName[];
 }
 
-export type KernelInfo = GemmKernelInfo | PackKernelInfo | TransposeKernelInfo;
+export type KernelInfo = GemmKernelInfo | PackKernelInfo | PackAKernelInfo;
 
 const all = buildNames;
 
 export const kernels: readonly KernelInfo[] = [
-  { name: 'f32_gemm_4x8__simd', family: 'f32-gemm', mr: 4, nr: 8, panel: 8, builds: all },
-  { name: 'f32_gemm_1x32__simd', family: 'f32-gemm', mr: 1, nr: 32, panel: 8, builds: all },
+  { name: 'f32_gemm_4x8__simd_packa', family: 'f32-gemm', mr: 4, nr: 8, panel: 8, packA: 4, builds: all },
+  { name: 'f32_gemm_1x32__simd', family: 'f32-gemm', mr: 1, nr: 32, panel: 8, packA: null, builds: all },
   { name: 'f32_packw_x8__simd_gio', family: 'f32-packw', panel: 8, layout: 'gio', builds: all },
   { name: 'f32_packw_x8__scalar_goi', family: 'f32-packw', panel: 8, layout: 'goi', builds: all },
-  { name: 'x32_transpose_4x4__simd', family: 'x32-transpose', builds: all },
+  { name: 'x32_packx_4__simd', family: 'x32-packx', mr: 4, source: 'n', builds: all },
+  { name: 'x32_packx_4__simd_t', family: 'x32-packx', mr: 4, source: 't', builds: all },
 ];
 
 export function kernelsOf<F extends KernelInfo['family']>(family: F): Extract<KernelInfo, { family: F }>[] {

@@ -1,39 +1,33 @@
-// f32 GEMM microkernel, 4×8 register tile, SIMD128.
+// f32 GEMM microkernel, 4×8 register tile, SIMD128, A pre-packed.
 //
 // Computes C[0..mr)[0..nc) = clamp(bias + A·B, vmin, vmax) for up to 4 rows of A.
-//   a: row-major, row i at a + i·aStride bytes, kc floats per row.
-//   w: packed weights, panels of 8 columns: [bias 8][kc × 8] per panel, panels contiguous
-//      (f32-packw layout). The last panel is zero-padded when nc is not a multiple of 8.
+//   a: packed A tile from x32-packx: [kc][4] floats, the 4 rows interleaved per k (rows past
+//      mr hold padding whose results are never stored).
+//   w: packed weights, panels of 8 columns: [bias 8][kc × 8] per panel (f32-packw layout).
 //   c: row-major, row i at c + i·cStride bytes; only nc columns are written.
-// Limits: 1 ≤ mr ≤ 4, nc ≥ 1, kc ≥ 0.
+// Limits: 1 ≤ mr ≤ 4, nc ≥ 1, kc ≥ 0. aStride is unused (the signature is the f32-gemm one).
 //
-// Reduction order (the determinism contract shared by every f32 GEMM variant):
-// acc = bias; for k = 0..kc-1: acc = acc + a[k]·b[k], each product and sum rounded to f32
-// (no FMA). So an output's bits depend only on its own row, column and kc — not on the tile,
-// the row count or the column remainder.
+// Reduction order: as every f32-gemm variant (bias first, k ascending, mul then add, no FMA),
+// so outputs are bit-identical to f32_gemm_4x8__simd.
 //
-// 8 accumulators + 2 B loads + 4 A splats = 14 v128 live in the k loop: the largest tile that
-// fits V8's 15 usable SIMD registers on x86-64 without spilling. Rows beyond mr alias the last
-// valid row, so the loop body has no branches; aliased rows compute and store identical values.
-export function f32_gemm_4x8__simd(
+// Why pack A: with the 4 rows interleaved, the four A splats of a k-step come from one pointer
+// at immediate offsets 0, 4, 8, 12 and the loop advances two pointers; unpacked rows cost an
+// address computation per row per k-step, which left V8's loop issue-bound at ~70% of peak.
+export function f32_gemm_4x8__simd_packa(
   mr: i32, nc: i32, kc: i32,
   a: usize, aStride: usize,
   w: usize,
   c: usize, cStride: usize,
   vmin: f32, vmax: f32,
 ): void {
-  let a0 = a;
   let c0 = c;
-  let a1 = a0 + aStride;
   let c1 = c0 + cStride;
-  if (mr < 2) { a1 = a0; c1 = c0; }
-  let a2 = a1 + aStride;
+  if (mr < 2) c1 = c0;
   let c2 = c1 + cStride;
-  if (mr <= 2) { a2 = a1; c2 = c1; }
-  let a3 = a2 + aStride;
+  if (mr <= 2) c2 = c1;
   let c3 = c2 + cStride;
-  if (mr != 4) { a3 = a2; c3 = c2; }
-  const kBytes = (<usize>kc) << 2;
+  if (mr != 4) c3 = c2;
+  const aEnd = a + ((<usize>kc) << 4);
   const vlo = f32x4.splat(vmin);
   const vhi = f32x4.splat(vmax);
   let nLeft = nc;
@@ -44,14 +38,14 @@ export function f32_gemm_4x8__simd(
     let acc2l = acc0l; let acc2h = acc0h;
     let acc3l = acc0l; let acc3h = acc0h;
     w += 32;
-    let k: usize = 0;
-    while (k < kBytes) {
+    let ap = a;
+    while (ap < aEnd) {
       const bl = v128.load(w);
       const bh = v128.load(w, 16);
-      const va0 = v128.load32_splat(a0 + k);
-      const va1 = v128.load32_splat(a1 + k);
-      const va2 = v128.load32_splat(a2 + k);
-      const va3 = v128.load32_splat(a3 + k);
+      const va0 = v128.load32_splat(ap);
+      const va1 = v128.load32_splat(ap, 4);
+      const va2 = v128.load32_splat(ap, 8);
+      const va3 = v128.load32_splat(ap, 12);
       acc0l = f32x4.add(acc0l, f32x4.mul(va0, bl));
       acc0h = f32x4.add(acc0h, f32x4.mul(va0, bh));
       acc1l = f32x4.add(acc1l, f32x4.mul(va1, bl));
@@ -61,10 +55,10 @@ export function f32_gemm_4x8__simd(
       acc3l = f32x4.add(acc3l, f32x4.mul(va3, bl));
       acc3h = f32x4.add(acc3h, f32x4.mul(va3, bh));
       w += 32;
-      k += 4;
+      ap += 16;
     }
     // pmax(acc, lo) / pmin(acc, hi) return acc itself when it is NaN, so NaN propagates
-    // through any clamp and its payload bits survive unchanged on every engine.
+    // through any clamp with its payload bits unchanged on every engine.
     acc0l = f32x4.pmin(f32x4.pmax(acc0l, vlo), vhi);
     acc0h = f32x4.pmin(f32x4.pmax(acc0h, vlo), vhi);
     acc1l = f32x4.pmin(f32x4.pmax(acc1l, vlo), vhi);

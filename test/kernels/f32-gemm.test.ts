@@ -1,0 +1,109 @@
+// Every registered f32-gemm variant, in every build, on the battery of its own tile: bit-exact
+// against the documented f32 reduction order, and within the f32 error bound of the f64 oracle.
+import { describe, it, expect, beforeAll } from 'vitest';
+import { Device } from '../../bindings/device.js';
+import { kernelsOf } from '../../bindings/kernels.js';
+import { gemm, packWeights, packedABytes, packedBytes } from '../../bindings/gemm.js';
+import { buildNames, type BuildName } from '../../bindings/module.js';
+import { gemmAbs, gemmF32Ordered, gemmF64, transpose } from '../reference/gemm.js';
+import { expectSameBits, expectWithinBound, gemmBattery } from '../harness/gemm.js';
+import { randomF32 } from '../harness/random.js';
+
+const devices = new Map<BuildName, Device>();
+beforeAll(async () => {
+  for (const build of buildNames) devices.set(build, await Device.create({ build }));
+});
+
+/** Runs one kernel through the generic loops on raw memory, exactly as the driver does. */
+function run(dev: Device, kernelName: string, m: number, n: number, k: number, a: Float32Array, b: Float32Array,
+  bias: Float32Array | null, opts: { transposeA?: boolean; transposeB?: boolean; min?: number; max?: number } = {}): Float32Array {
+  const kern = kernelsOf('f32-gemm').find((x) => x.name === kernelName)!;
+  const blocks = [
+    dev.alloc(a.byteLength, 'a'), dev.alloc(b.byteLength, 'b'), dev.alloc(packedBytes(n, k), 'w'),
+    dev.alloc(m * n * 4 + 64, 'c'), dev.alloc(packedABytes(m, k, kern.packA ?? 1), 's'), dev.alloc(Math.max(n, 1) * 4, 'bias'),
+  ];
+  const [ab, bb, wb, cb, sb, biasb] = blocks;
+  try {
+    dev.write(ab, a); dev.write(bb, b);
+    if (bias) dev.write(biasb, bias);
+    // A guard value after C catches stores past the last column.
+    dev.viewF32(cb, m * n * 4, 16).fill(12345);
+    packWeights(dev.kmod, n, k, bb.ptr, !!opts.transposeB, bias ? biasb.ptr : 0, wb.ptr);
+    const rows = kern.mr === 1 ? 1 : m;
+    for (let m0 = 0; m0 < m; m0 += rows) {
+      // Row kernels (mr = 1) run once per row, as the driver would for M = 1.
+      const sub = kern.mr === 1 ? 1 : m;
+      gemm(dev.kmod, {
+        m: sub, n, k, a: ab.ptr + (opts.transposeA ? m0 * 4 : m0 * k * 4),
+        aStride: (opts.transposeA ? m : k) * 4, transposeA: !!opts.transposeA, w: wb.ptr,
+        c: cb.ptr + m0 * n * 4, cStride: n * 4, min: opts.min ?? -Infinity, max: opts.max ?? Infinity, scratch: sb.ptr,
+      }, kern);
+    }
+    expect(Array.from(dev.viewF32(cb, m * n * 4, 16))).toEqual(new Array(16).fill(12345));
+    return dev.viewF32(cb, 0, m * n).slice();
+  } finally {
+    for (const bl of blocks) dev.free(bl);
+  }
+}
+
+for (const kern of kernelsOf('f32-gemm')) {
+  for (const build of kern.builds) {
+    describe(`${kern.name} [${build}]`, () => {
+      const shapes = gemmBattery(kern.mr, kern.nr, kern.panel, kern.mr * 100 + kern.nr);
+      it(`matches the ordered f32 reference bit for bit and the f64 oracle within bound (${shapes.length} shapes)`, () => {
+        const dev = devices.get(build)!;
+        let seed = 1;
+        for (const [m, n, k] of shapes) {
+          const a = randomF32(m * k, seed++), b = randomF32(k * n, seed++), bias = randomF32(n, seed++);
+          const got = run(dev, kern.name, m, n, k, a, b, bias);
+          expectSameBits(got, gemmF32Ordered(m, n, k, a, b, bias), `${m}×${n}×${k}`);
+          expectWithinBound(got, gemmF64(m, n, k, a, b, bias), gemmAbs(m, n, k, a, b, bias), k);
+        }
+      });
+
+      it('reads transposed A and B layouts', () => {
+        const dev = devices.get(build)!;
+        for (const [m, n, k] of [[kern.mr, kern.nr, 9], [kern.mr + 1, kern.nr + 3, 17], [1, 5, 3]] as const) {
+          const a = randomF32(m * k, 7), b = randomF32(k * n, 8);
+          const want = gemmF32Ordered(m, n, k, a, b, null);
+          // A row kernel reads contiguous rows: a transposed A is one only when m = 1 (the driver never asks more).
+          if (m === 1 || kern.packA !== null) {
+            expectSameBits(run(dev, kern.name, m, n, k, transpose(m, k, a), b, null, { transposeA: true }), want, 'transposeA');
+          }
+          expectSameBits(run(dev, kern.name, m, n, k, a, transpose(k, n, b), null, { transposeB: true }), want, 'transposeB');
+        }
+      });
+
+      it('clamps, and lets NaN through a clamp unchanged', () => {
+        const dev = devices.get(build)!;
+        const m = kern.mr, n = kern.nr + 1, k = 5;
+        const a = randomF32(m * k, 11, -4, 4), b = randomF32(k * n, 12, -4, 4);
+        expectSameBits(run(dev, kern.name, m, n, k, a, b, null, { min: -0.5, max: 0.75 }),
+          gemmF32Ordered(m, n, k, a, b, null, -0.5, 0.75), 'clamp');
+        a[0] = NaN;
+        const got = run(dev, kern.name, m, n, k, a, b, null, { min: 0, max: 6 });
+        for (let j = 0; j < n; j++) expect(got[j]).toBeNaN();
+        expect(got.slice(n).some(Number.isNaN)).toBe(false);
+      });
+
+      it('propagates infinities as IEEE arithmetic does', () => {
+        const dev = devices.get(build)!;
+        const m = kern.mr, n = 3, k = 2;
+        const a = new Float32Array(m * k).fill(1), b = new Float32Array([Infinity, 1, -Infinity, 2, 3, Infinity]);
+        const got = run(dev, kern.name, m, n, k, a, b, null);
+        expectSameBits(got, gemmF32Ordered(m, n, k, a, b, null));
+        expect(got[0]).toBe(Infinity);
+      });
+    });
+  }
+}
+
+describe('f32-gemm variants agree with each other bit for bit', () => {
+  it('every variant gives the same bits for the same rows', () => {
+    const dev = devices.get('simd')!;
+    const m = 7, n = 45, k = 123;
+    const a = randomF32(m * k, 21), b = randomF32(k * n, 22), bias = randomF32(n, 23);
+    const results = kernelsOf('f32-gemm').map((kern) => run(dev, kern.name, m, n, k, a, b, bias));
+    for (const r of results.slice(1)) expectSameBits(r, results[0]);
+  });
+});
