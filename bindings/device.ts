@@ -79,6 +79,11 @@ export class Device {
     return out;
   }
 
+  /** Sets every byte of a block. */
+  fill(b: Block, byte: number): void {
+    this.arena.u8.fill(byte, b.ptr, b.ptr + b.bytes);
+  }
+
   /** A live f32 view of a block (valid until the next allocation). */
   viewF32(b: Block, byteOffset = 0, length = (b.bytes - byteOffset) >> 2): Float32Array {
     return this.arena.f32At(b.ptr + byteOffset, length);

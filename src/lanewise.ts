@@ -2,7 +2,7 @@
 import { Device, type Block } from '../bindings/device.js';
 import type { BuildName, Features } from '../bindings/module.js';
 import { DisposedError, DTypeError, ShapeError, ValueError } from './errors.js';
-import { checkDims, dtypes, sizeOf, Tensor, type DataType, type Held, type Owner } from './tensor.js';
+import { checkDims, dtypes, sizeOf, Tensor, type DataType, type Held, type Owner, type TensorData, type TensorDataOf } from './tensor.js';
 import { matMul, prepack, PackedMatrix, type MatMulOptions, type PrepackOptions } from './ops/matmul.js';
 
 export const version = '0.1.0';
@@ -56,15 +56,15 @@ export class Lanewise implements Owner {
   }
 
   /** A tensor in wasm memory holding a copy of `data` (dims default to [data.length]). */
-  tensor(type: DataType, data: ArrayLike<number>, dims?: readonly number[]): Tensor {
+  tensor<T extends DataType>(type: T, data: TensorDataOf[T] | readonly number[], dims?: readonly number[]): Tensor<T> {
     this.alive();
     const info = (dtypes as Record<string, (typeof dtypes)[DataType] | undefined>)[type];
     if (info === undefined) throw new DTypeError('type', `one of ${Object.keys(dtypes).map((t) => `'${t}'`).join(', ')}`, type);
-    let values: Float32Array;
-    if (data instanceof info.array) values = data;
+    let values: TensorData;
+    if (data instanceof info.array) values = data as TensorData;
     else if (Array.isArray(data)) {
       data.forEach((v, i) => { if (typeof v !== 'number') throw new DTypeError(`data[${i}]`, 'a number', v); });
-      values = info.array.from(data);
+      values = info.array.from(data) as TensorData;
     } else throw new DTypeError('data', `a ${info.array.name} or an array of numbers for '${type}'`, data);
     const shape = dims === undefined ? [values.length] : checkDims(dims, 'dims');
     if (sizeOf(shape) !== values.length) {
@@ -72,25 +72,25 @@ export class Lanewise implements Owner {
     }
     const block = this.device.alloc(values.byteLength, 'tensor');
     this.device.write(block, values);
-    return new Tensor(this, type, shape, block);
+    return new Tensor<T>(this, type, shape, block);
   }
 
   /** A tensor of zeros. */
-  zeros(type: DataType, dims: readonly number[]): Tensor {
+  zeros<T extends DataType>(type: T, dims: readonly number[]): Tensor<T> {
     this.alive();
     if (!(type in dtypes)) throw new DTypeError('type', `one of ${Object.keys(dtypes).join(', ')}`, type);
     const shape = checkDims(dims, 'dims');
     const bytes = sizeOf(shape) * dtypes[type].bytes;
     const block: Block = this.device.alloc(bytes, 'tensor');
-    this.device.viewF32(block, 0, bytes >> 2).fill(0);
-    return new Tensor(this, type, shape, block);
+    this.device.fill(block, 0);
+    return new Tensor<T>(this, type, shape, block);
   }
 
   /**
    * C = activation(A·B + bias). A is [..., m, k] ([..., k, m] with transposeA); B is [..., k, n]
    * ([..., n, k] with transposeB) or prepacked weights; batch dimensions broadcast.
    */
-  matMul(a: Tensor, b: Tensor | PackedMatrix, options?: MatMulOptions): Tensor {
+  matMul(a: Tensor, b: Tensor | PackedMatrix, options?: MatMulOptions): Tensor<'float32'> {
     this.alive();
     return matMul(this, a, b, options);
   }

@@ -3,14 +3,25 @@
 import type { Block, Device } from '../bindings/device.js';
 import { DisposedError, DTypeError, ShapeError, ValueError } from './errors.js';
 
-export type DataType = 'float32';
+/**
+ * Element types. float16 is IEEE binary16 stored as raw bits in a Uint16Array (WebAssembly has
+ * no f16 arithmetic by default); int4/int2 weights live inside quantized packed weights only.
+ */
+export type DataType = 'float32' | 'float16' | 'int8' | 'uint8' | 'int32';
 
-interface DTypeInfo { bytes: number; array: Float32ArrayConstructor; }
+type ArrayCtor = Float32ArrayConstructor | Uint16ArrayConstructor | Int8ArrayConstructor | Uint8ArrayConstructor | Int32ArrayConstructor;
+interface DTypeInfo { bytes: number; array: ArrayCtor; }
 export const dtypes: Record<DataType, DTypeInfo> = {
   float32: { bytes: 4, array: Float32Array },
+  float16: { bytes: 2, array: Uint16Array },
+  int8: { bytes: 1, array: Int8Array },
+  uint8: { bytes: 1, array: Uint8Array },
+  int32: { bytes: 4, array: Int32Array },
 };
 
-export type TensorData = Float32Array;
+export type TensorData = Float32Array | Uint16Array | Int8Array | Uint8Array | Int32Array;
+/** The typed array of each element type. */
+export interface TensorDataOf { float32: Float32Array; float16: Uint16Array; int8: Int8Array; uint8: Uint8Array; int32: Int32Array; }
 
 /** What a Tensor needs from its owner; kept narrow so tensors never reach the instance. */
 export interface Owner {
@@ -35,8 +46,8 @@ export function checkDims(dims: unknown, arg: string): number[] {
 
 export const sizeOf = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
 
-export class Tensor {
-  readonly type: DataType;
+export class Tensor<T extends DataType = DataType> {
+  readonly type: T;
   readonly dims: readonly number[];
   /** Number of elements. */
   readonly size: number;
@@ -45,7 +56,7 @@ export class Tensor {
   private isDisposed = false;
 
   /** @internal Use `lw.tensor(...)`. */
-  constructor(owner: Owner, type: DataType, dims: readonly number[], block: Block) {
+  constructor(owner: Owner, type: T, dims: readonly number[], block: Block) {
     this.owner = owner;
     this.type = type;
     this.dims = Object.freeze(dims.slice());
@@ -57,13 +68,13 @@ export class Tensor {
   get disposed(): boolean { return this.isDisposed || this.owner.disposed; }
 
   /** A copy of the elements. */
-  get data(): TensorData { return this.read(); }
+  get data(): TensorDataOf[T] { return this.read(); }
 
   /** Copies the elements into `out` (allocated when omitted) and returns it. */
-  read(out?: TensorData): TensorData {
+  read(out?: TensorDataOf[T]): TensorDataOf[T] {
     this.check('tensor');
     const info = dtypes[this.type];
-    if (out === undefined) out = new info.array(this.size);
+    if (out === undefined) out = new info.array(this.size) as TensorDataOf[T];
     else if (!(out instanceof info.array)) throw new DTypeError('out', info.array.name, out);
     else if (out.length !== this.size) throw new ShapeError('out.length', String(this.size), out.length);
     return this.owner.device.read(this.block, out);

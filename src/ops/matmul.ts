@@ -93,7 +93,7 @@ function checkBias(bias: unknown, n: number, owner: Owner, arg = 'options.bias')
     checkTensor(bias, arg, owner);
     if (bias.type !== 'float32') throw new DTypeError(`${arg}.type`, 'float32', bias.type);
     if (bias.size !== n || bias.dims.length !== 1) throw new ShapeError(`${arg}.dims`, `[${n}]`, bias.dims);
-    out = bias.read();
+    out = (bias as Tensor<'float32'>).read();
   } else if (bias instanceof Float32Array) {
     if (bias.length !== n) throw new ShapeError(`${arg}.length`, String(n), bias.length);
     out = bias.slice();
@@ -107,11 +107,11 @@ function checkBias(bias: unknown, n: number, owner: Owner, arg = 'options.bias')
   return out;
 }
 
-function checkFloat32Matrix(t: unknown, arg: string, owner: Owner): Tensor {
+function checkFloat32Matrix(t: unknown, arg: string, owner: Owner): Tensor<'float32'> {
   const x = checkTensor(t, arg, owner);
   if (x.type !== 'float32') throw new DTypeError(`${arg}.type`, 'float32', x.type);
   if (x.dims.length < 2) throw new ShapeError(`${arg}.dims`, 'rank ≥ 2 ([..., rows, cols])', x.dims);
-  return x;
+  return x as Tensor<'float32'>;
 }
 
 /** Numpy-style broadcast of batch dimensions. */
@@ -155,7 +155,7 @@ export function prepack(owner: Owner, b: unknown, opts: PrepackOptions = {}): Pa
   return packed;
 }
 
-export function matMul(owner: Owner, a: unknown, b: unknown, opts: MatMulOptions = {}): Tensor {
+export function matMul(owner: Owner, a: unknown, b: unknown, opts: MatMulOptions = {}): Tensor<'float32'> {
   if (typeof opts !== 'object' || opts === null) throw new ValueError('options', 'an object', opts);
   const at = checkFloat32Matrix(a, 'a', owner);
   const transposeA = checkBool(opts.transposeA, 'options.transposeA');
@@ -166,7 +166,7 @@ export function matMul(owner: Owner, a: unknown, b: unknown, opts: MatMulOptions
   const batchA = at.dims.slice(0, ra - 2);
 
   let packed: PackedMatrix | null = null;
-  let bt: Tensor | null = null;
+  let bt: Tensor<'float32'> | null = null;
   let kb: number, n: number, batchB: number[];
   if (b instanceof PackedMatrix) {
     b.check('b');
@@ -192,7 +192,7 @@ export function matMul(owner: Owner, a: unknown, b: unknown, opts: MatMulOptions
 
   const dev = owner.device;
   const out = dev.alloc(batches * m * n * 4, 'output');
-  const result = new Tensor(owner, 'float32', [...batch, m, n], out);
+  const result = new Tensor(owner, 'float32' as const, [...batch, m, n], out);
   if (batches * m * n === 0) return result;
   let scratch: Block | null = null;
   try {
