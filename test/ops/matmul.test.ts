@@ -160,7 +160,8 @@ describe('bad input is a typed error, writes nothing, and leaves the instance us
     expectError(() => lw.tensor('float32', new Float32Array(5), [2, 2]), ShapeError, 'data.length');
     expectError(() => lw.tensor('float32', new Float32Array(4), [2, -2]), ShapeError, 'dims[1]');
     expectError(() => lw.tensor('float32', new Float32Array(4), [2, 2.5]), ShapeError, 'dims[1]');
-    expectError(() => lw.tensor('int8' as never, new Float32Array(4), [4]), DTypeError, 'type');
+    expectError(() => lw.tensor('bfloat16' as never, new Float32Array(4), [4]), DTypeError, 'type');
+    expectError(() => lw.tensor('int8', new Uint8Array(4) as never, [4]), DTypeError, 'data');
     expectError(() => lw.tensor('float32', ['x'] as never, [1]), DTypeError, 'data[0]');
   });
 
