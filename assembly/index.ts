@@ -3,7 +3,7 @@
 // (dashes in the family become underscores). bindings/kernels.ts registers each one.
 
 // f32-gemm
-export { f32_gemm_1x32__simd } from './f32-gemm/1x32-simd';
+export { f32_gemm_1x24__simd } from './f32-gemm/1x24-simd';
 export { f32_gemm_4x8__simd_packa } from './f32-gemm/4x8-simd-packa';
 
 // f32-packw
@@ -13,6 +13,23 @@ export { f32_packw_x8__scalar_goi } from './f32-packw/x8-scalar-goi';
 // x32-packx
 export { x32_packx_4__simd } from './x32-packx/4-simd';
 export { x32_packx_4__simd_t } from './x32-packx/4-simd-t';
+
+// f32-igemm
+export { f32_igemm_4x8__simd } from './f32-igemm/4x8-simd';
+
+// f32-dwconv
+export { f32_dwconv_9p8c__simd } from './f32-dwconv/9p8c-simd';
+export { f32_dwconv_25p8c__simd } from './f32-dwconv/25p8c-simd';
+export { f32_dwconv_xp4c__simd } from './f32-dwconv/xp4c-simd';
+
+// f32-maxpool, f32-avgpool
+export { f32_maxpool_c4__simd } from './f32-maxpool/c4-simd';
+export { f32_avgpool_c4__simd } from './f32-avgpool/c4-simd';
+
+// f32-vadd, f32-vclamp
+export { f32_vadd_x8__simd } from './f32-vadd/x8-simd';
+export { f32_vadd_x8__simd_c } from './f32-vadd/x8-simd-c';
+export { f32_vclamp_x8__simd } from './f32-vclamp/x8-simd';
 
 // The first byte the module itself does not use; the bindings' arena starts above it.
 export function heap_base(): usize { return __heap_base; }

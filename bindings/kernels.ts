@@ -41,7 +41,7 @@ const all = buildNames;
 
 export const kernels: readonly KernelInfo[] = [
   { name: 'f32_gemm_4x8__simd_packa', family: 'f32-gemm', mr: 4, nr: 8, panel: 8, packA: 4, builds: all },
-  { name: 'f32_gemm_1x32__simd', family: 'f32-gemm', mr: 1, nr: 32, panel: 8, packA: null, builds: all },
+  { name: 'f32_gemm_1x24__simd', family: 'f32-gemm', mr: 1, nr: 24, panel: 8, packA: null, builds: all },
   { name: 'f32_packw_x8__simd_gio', family: 'f32-packw', panel: 8, layout: 'gio', builds: all },
   { name: 'f32_packw_x8__scalar_goi', family: 'f32-packw', panel: 8, layout: 'goi', builds: all },
   { name: 'x32_packx_4__simd', family: 'x32-packx', mr: 4, source: 'n', builds: all },

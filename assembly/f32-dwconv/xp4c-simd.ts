@@ -1,0 +1,61 @@
+// f32 depthwise convolution, any number of taps (the generic path: 1×1, 7×7, 3×5, …), 4 channels
+// per step, SIMD128.
+//
+// For each of `pixels` output pixels and each channel c < channels:
+//   out[c] = clamp(bias[c] + Σ_{s<ks} X_s[c] · W[s][c], vmin, vmax)
+//   ind: [pixels][ks] u32 entries: byte offset of tap s's input pixel from the image (the kernel
+//        adds aOffset), or 0xFFFFFFFF for padding, which reads `zero` (channels zero floats).
+//   w:   packed as for every f32-dwconv kernel: [ceil(channels/8)][bias 8][ks][8].
+//   out: pixel p at out + p·outStride bytes, channels floats written exactly.
+// Limits: channels ≥ 1, pixels ≥ 0, ks ≥ 1. No reads past the channels.
+//
+// Reduction order: as every f32-dwconv variant (bias, then taps ascending, mul then add), so this
+// path gives the bits of the unrolled 9- and 25-tap kernels.
+//
+// Why this form: a tap loop inside each 4-channel block, re-reading (L1-resident) indirection
+// entries; simple and correct for any window, at a fraction of the unrolled kernels' speed.
+export function f32_dwconv_xp4c__simd(
+  channels: i32, pixels: i32, ks: i32,
+  ind: usize, w: usize,
+  out: usize, outStride: usize,
+  aOffset: usize, zero: usize,
+  vmin: f32, vmax: f32,
+): void {
+  const vlo = f32x4.splat(vmin);
+  const vhi = f32x4.splat(vmax);
+  const ksBytes = (<usize>ks) << 2;
+  const tileBytes: usize = 32 + ((<usize>ks) << 5);
+  for (let p = 0; p < pixels; p++) {
+    let o = out;
+    let c = 0;
+    // 4-channel blocks: block c/4 is half (c/4)&1 of tile c/8.
+    for (; c + 4 <= channels; c += 4) {
+      const cb = (<usize>c) << 2;
+      const wp = w + (<usize>(c >> 3)) * tileBytes + ((<usize>(c & 4)) << 2);
+      let acc = v128.load(wp);
+      for (let s: usize = 0; s < ksBytes; s += 4) {
+        let i = <usize>load<u32>(ind + s);
+        i = select<usize>(zero, i + aOffset + cb, i == 0xFFFFFFFF);
+        acc = f32x4.add(acc, f32x4.mul(v128.load(i), v128.load(wp + 32 + (s << 3))));
+      }
+      v128.store(o, f32x4.pmin(f32x4.pmax(acc, vlo), vhi));
+      o += 16;
+    }
+    for (; c < channels; c++) {
+      const cb = (<usize>c) << 2;
+      const wp = w + (<usize>(c >> 3)) * tileBytes + ((<usize>(c & 7)) << 2);
+      let acc = load<f32>(wp);
+      for (let s: usize = 0; s < ksBytes; s += 4) {
+        let i = <usize>load<u32>(ind + s);
+        i = select<usize>(zero, i + aOffset + cb, i == 0xFFFFFFFF);
+        acc = acc + load<f32>(i) * load<f32>(wp + 32 + (s << 3));
+      }
+      acc = acc < vmin ? vmin : acc; // pmax / pmin semantics: NaN passes
+      acc = vmax < acc ? vmax : acc;
+      store<f32>(o, acc);
+      o += 4;
+    }
+    ind += ksBytes;
+    out += outStride;
+  }
+}

@@ -1,0 +1,121 @@
+// f32 IGEMM microkernel (indirect GEMM: convolution without an im2col copy), 4×8 register tile,
+// SIMD128.
+//
+// Computes, for up to 4 output pixels and nc output channels,
+//   C[i][j] = clamp(bias[j] + Σ_{s<ks} Σ_{c<kc} X_s,i[c] · W[s·kc + c][j], vmin, vmax)
+// where X_s,i is the input row (kc channels) that tap s of output pixel i reads.
+//   a: indirection entries for this tile, [ks][4] u32: entry (s, i) is the byte offset of the
+//      row X_s,i from the image (the kernel adds aOffset), or 0xFFFFFFFF for a tap that falls in
+//      the padding, which reads `zero` instead (kc zero floats, never offset). Entries of rows
+//      past mr duplicate a valid row; their results are never stored.
+//   w: packed weights, panels of 8 output channels: [bias 8][ks·kc × 8] per panel (the
+//      f32-packw layout with K = ks·kc, k index = s·kc + c, i.e. an OHWI filter read as O×K).
+//   c: output pixel i at c + i·cStride bytes; only nc channels are written.
+//   aOffset: added to every non-padding entry: image base + group channel offset.
+// Limits: 1 ≤ mr ≤ 4, nc ≥ 1, kc ≥ 1, ks ≥ 1.
+//
+// Reduction order: bias first, then taps ascending and channels ascending within a tap, separate
+// mul and add (no FMA): exactly the f32-gemm order with K = ks·kc. A padding tap adds 0·w. So a
+// 1×1 convolution routed to GEMM, a depthwise convolution through f32-dwconv (kc = 1) and this
+// kernel give the same bits, and tiling never changes a result.
+//
+// Why this form: the four A rows are read through their own pointers with load32_splat (a load
+// port op, not a shuffle), and the loop advances five pointers; 8 accumulators + 2 B loads + 4
+// splats + 1 temporary = 15 SIMD registers, V8's limit on x64 without spills.
+export function f32_igemm_4x8__simd(
+  mr: i32, nc: i32, kc: i32, ks: i32,
+  a: usize,
+  w: usize,
+  c: usize, cStride: usize,
+  aOffset: usize, zero: usize,
+  vmin: f32, vmax: f32,
+): void {
+  let c0 = c;
+  let c1 = c0 + cStride;
+  if (mr < 2) c1 = c0;
+  let c2 = c1 + cStride;
+  if (mr <= 2) c2 = c1;
+  let c3 = c2 + cStride;
+  if (mr != 4) c3 = c2;
+  const kcBytes = (<usize>kc) << 2;
+  const aEnd = a + ((<usize>ks) << 4);
+  const vlo = f32x4.splat(vmin);
+  const vhi = f32x4.splat(vmax);
+  let nLeft = nc;
+  while (true) {
+    let acc0l = v128.load(w);
+    let acc0h = v128.load(w, 16);
+    let acc1l = acc0l; let acc1h = acc0h;
+    let acc2l = acc0l; let acc2h = acc0h;
+    let acc3l = acc0l; let acc3h = acc0h;
+    w += 32;
+    let ip = a;
+    do {
+      let a0 = <usize>load<u32>(ip);
+      let a1 = <usize>load<u32>(ip, 4);
+      let a2 = <usize>load<u32>(ip, 8);
+      let a3 = <usize>load<u32>(ip, 12);
+      a0 = select<usize>(zero, a0 + aOffset, a0 == 0xFFFFFFFF);
+      a1 = select<usize>(zero, a1 + aOffset, a1 == 0xFFFFFFFF);
+      a2 = select<usize>(zero, a2 + aOffset, a2 == 0xFFFFFFFF);
+      a3 = select<usize>(zero, a3 + aOffset, a3 == 0xFFFFFFFF);
+      ip += 16;
+      const a0End = a0 + kcBytes;
+      do {
+        const bl = v128.load(w);
+        const bh = v128.load(w, 16);
+        const va0 = v128.load32_splat(a0);
+        const va1 = v128.load32_splat(a1);
+        const va2 = v128.load32_splat(a2);
+        const va3 = v128.load32_splat(a3);
+        acc0l = f32x4.add(acc0l, f32x4.mul(va0, bl));
+        acc0h = f32x4.add(acc0h, f32x4.mul(va0, bh));
+        acc1l = f32x4.add(acc1l, f32x4.mul(va1, bl));
+        acc1h = f32x4.add(acc1h, f32x4.mul(va1, bh));
+        acc2l = f32x4.add(acc2l, f32x4.mul(va2, bl));
+        acc2h = f32x4.add(acc2h, f32x4.mul(va2, bh));
+        acc3l = f32x4.add(acc3l, f32x4.mul(va3, bl));
+        acc3h = f32x4.add(acc3h, f32x4.mul(va3, bh));
+        w += 32;
+        a0 += 4; a1 += 4; a2 += 4; a3 += 4;
+      } while (a0 < a0End);
+    } while (ip < aEnd);
+    // pmax(acc, lo) / pmin(acc, hi) return acc itself when it is NaN: NaN goes through a clamp.
+    acc0l = f32x4.pmin(f32x4.pmax(acc0l, vlo), vhi);
+    acc0h = f32x4.pmin(f32x4.pmax(acc0h, vlo), vhi);
+    acc1l = f32x4.pmin(f32x4.pmax(acc1l, vlo), vhi);
+    acc1h = f32x4.pmin(f32x4.pmax(acc1h, vlo), vhi);
+    acc2l = f32x4.pmin(f32x4.pmax(acc2l, vlo), vhi);
+    acc2h = f32x4.pmin(f32x4.pmax(acc2h, vlo), vhi);
+    acc3l = f32x4.pmin(f32x4.pmax(acc3l, vlo), vhi);
+    acc3h = f32x4.pmin(f32x4.pmax(acc3h, vlo), vhi);
+    if (nLeft >= 8) {
+      // Last row first: aliased rows (mr < 4) end with the valid row's values.
+      v128.store(c3, acc3l); v128.store(c3, acc3h, 16);
+      v128.store(c2, acc2l); v128.store(c2, acc2h, 16);
+      v128.store(c1, acc1l); v128.store(c1, acc1h, 16);
+      v128.store(c0, acc0l); v128.store(c0, acc0h, 16);
+      c0 += 32; c1 += 32; c2 += 32; c3 += 32;
+      nLeft -= 8;
+      if (nLeft == 0) break;
+    } else {
+      if (nLeft & 4) {
+        v128.store(c3, acc3l); v128.store(c2, acc2l); v128.store(c1, acc1l); v128.store(c0, acc0l);
+        acc3l = acc3h; acc2l = acc2h; acc1l = acc1h; acc0l = acc0h;
+        c0 += 16; c1 += 16; c2 += 16; c3 += 16;
+      }
+      if (nLeft & 2) {
+        v128.store64_lane(c3, acc3l, 0); v128.store64_lane(c2, acc2l, 0);
+        v128.store64_lane(c1, acc1l, 0); v128.store64_lane(c0, acc0l, 0);
+        acc3l = i64x2.shuffle(acc3l, acc3l, 1, 1); acc2l = i64x2.shuffle(acc2l, acc2l, 1, 1);
+        acc1l = i64x2.shuffle(acc1l, acc1l, 1, 1); acc0l = i64x2.shuffle(acc0l, acc0l, 1, 1);
+        c0 += 8; c1 += 8; c2 += 8; c3 += 8;
+      }
+      if (nLeft & 1) {
+        v128.store32_lane(c3, acc3l, 0); v128.store32_lane(c2, acc2l, 0);
+        v128.store32_lane(c1, acc1l, 0); v128.store32_lane(c0, acc0l, 0);
+      }
+      break;
+    }
+  }
+}

@@ -1,0 +1,5 @@
+// Every suite `lanewise bench` knows, in run order.
+import type { Suite } from '../suite.js';
+import { gemmSuite } from './gemm.js';
+
+export const suites: readonly Suite[] = [gemmSuite];
