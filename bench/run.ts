@@ -2,6 +2,8 @@
 // rounds interleaved between contenders so that machine noise hits them alike.
 import { Lanewise } from '../src/index.js';
 import { Device } from '../bindings/device.js';
+import { buildBytes, buildNames } from '../bindings/module.js';
+import { gzipSync } from 'node:zlib';
 import type { BenchCase, Runner, Suite } from './suite.js';
 import { suites as allSuites } from './suites/index.js';
 
@@ -17,7 +19,24 @@ export interface BenchOptions {
 
 export interface Measurement { contender: string; value: number | null; reason?: string; msPerCall?: number; }
 export interface CaseResult { suite: string; name: string; unit: string; ops: number; results: Measurement[]; notes?: Record<string, string | number>; }
-export interface BenchReport { date: string; runtime: string; peakGflops: number; cases: CaseResult[]; }
+export interface BenchReport {
+  date: string; runtime: string; peakGflops: number;
+  /** Lanewise.create() until the first 64×64×64 matMul result is read, in this process. */
+  startupMs: number;
+  wasm: { build: string; bytes: number; gzipBytes: number }[];
+  cases: CaseResult[];
+}
+
+/** Times Lanewise.create() (compile, instantiate, warm-up) through the first GEMM result. */
+async function measureStartup(): Promise<number> {
+  const a = new Float32Array(64 * 64).fill(0.5);
+  const t = now();
+  const lw = await Lanewise.create();
+  lw.matMul(lw.tensor('float32', a, [64, 64]), lw.tensor('float32', a, [64, 64])).data;
+  const ms = now() - t;
+  lw.dispose();
+  return ms;
+}
 
 const now = () => performance.now();
 
@@ -104,6 +123,13 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
       return s;
     })
     : [...allSuites];
+  const startupMs = await measureStartup();
+  const wasm = buildNames.map((build) => {
+    const bytes = buildBytes(build);
+    return { build, bytes: bytes.length, gzipBytes: gzipSync(bytes, { level: 9 }).length };
+  });
+  log(`Lanewise.create() to first 64³ GEMM result: ${startupMs.toFixed(1)} ms`);
+  log(`wasm builds: ${wasm.map((w) => `${w.build} ${w.bytes} B (${w.gzipBytes} B gzip)`).join(', ')}`);
   const lw = await Lanewise.create();
   const peakGflops = await measurePeak();
   log(`f32 SIMD microkernel peak on this machine: ${peakGflops.toFixed(1)} GFLOPS (4×8 kernel, operands in L1)`);
@@ -123,7 +149,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     lw.dispose();
   }
   const runtime = typeof process !== 'undefined' && process.versions?.node ? `node ${process.versions.node} (V8 ${process.versions.v8})` : 'unknown';
-  return { date: new Date().toISOString(), runtime, peakGflops, cases };
+  return { date: new Date().toISOString(), runtime, peakGflops, startupMs, wasm, cases };
 }
 
 /** The final table: lanewise's figure, each peer's, lanewise's ratio to each, and share of peak. */
