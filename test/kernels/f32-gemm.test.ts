@@ -14,33 +14,47 @@ beforeAll(async () => {
   for (const build of buildNames) devices.set(build, await Device.create({ build }));
 });
 
-/** Runs one kernel through the generic loops on raw memory, exactly as the driver does. */
+/**
+ * Runs one kernel through the generic loops on raw memory, exactly as the driver does. `pad`
+ * adds that many elements to every row of A and C (odd strides); the padding of C and a guard
+ * after it must come back untouched.
+ */
 function run(dev: Device, kernelName: string, m: number, n: number, k: number, a: Float32Array, b: Float32Array,
-  bias: Float32Array | null, opts: { transposeA?: boolean; transposeB?: boolean; min?: number; max?: number } = {}): Float32Array {
+  bias: Float32Array | null, opts: { transposeA?: boolean; transposeB?: boolean; min?: number; max?: number; pad?: number } = {}): Float32Array {
   const kern = kernelsOf('f32-gemm').find((x) => x.name === kernelName)!;
+  const pad = opts.pad ?? 0;
+  const [aRows, aCols] = opts.transposeA ? [k, m] : [m, k];
+  const aLd = aCols + pad, cLd = n + pad;
+  const aPadded = new Float32Array(aRows * aLd).fill(NaN);
+  for (let i = 0; i < aRows; i++) aPadded.set(a.subarray(i * aCols, (i + 1) * aCols), i * aLd);
   const blocks = [
-    dev.alloc(a.byteLength, 'a'), dev.alloc(b.byteLength, 'b'), dev.alloc(packedBytes(n, k), 'w'),
-    dev.alloc(m * n * 4 + 64, 'c'), dev.alloc(packedABytes(m, k, kern.packA ?? 1), 's'), dev.alloc(Math.max(n, 1) * 4, 'bias'),
+    dev.alloc(aPadded.byteLength, 'a'), dev.alloc(b.byteLength, 'b'), dev.alloc(packedBytes(n, k), 'w'),
+    dev.alloc((m * cLd + 16) * 4, 'c'), dev.alloc(packedABytes(m, k, kern.packA ?? 1), 's'), dev.alloc(Math.max(n, 1) * 4, 'bias'),
   ];
   const [ab, bb, wb, cb, sb, biasb] = blocks;
   try {
-    dev.write(ab, a); dev.write(bb, b);
+    dev.write(ab, aPadded); dev.write(bb, b);
     if (bias) dev.write(biasb, bias);
-    // A guard value after C catches stores past the last column.
-    dev.viewF32(cb, m * n * 4, 16).fill(12345);
+    const cView = () => dev.viewF32(cb, 0, m * cLd + 16);
+    cView().fill(12345);
     packWeights(dev.kmod, n, k, bb.ptr, !!opts.transposeB, bias ? biasb.ptr : 0, wb.ptr);
+    // Row kernels (mr = 1) run once per row, as the driver would for M = 1.
     const rows = kern.mr === 1 ? 1 : m;
     for (let m0 = 0; m0 < m; m0 += rows) {
-      // Row kernels (mr = 1) run once per row, as the driver would for M = 1.
-      const sub = kern.mr === 1 ? 1 : m;
       gemm(dev.kmod, {
-        m: sub, n, k, a: ab.ptr + (opts.transposeA ? m0 * 4 : m0 * k * 4),
-        aStride: (opts.transposeA ? m : k) * 4, transposeA: !!opts.transposeA, w: wb.ptr,
-        c: cb.ptr + m0 * n * 4, cStride: n * 4, min: opts.min ?? -Infinity, max: opts.max ?? Infinity, scratch: sb.ptr,
+        m: rows, n, k, a: ab.ptr + (opts.transposeA ? m0 * 4 : m0 * aLd * 4),
+        aStride: aLd * 4, transposeA: !!opts.transposeA, w: wb.ptr,
+        c: cb.ptr + m0 * cLd * 4, cStride: cLd * 4, min: opts.min ?? -Infinity, max: opts.max ?? Infinity, scratch: sb.ptr,
       }, kern);
     }
-    expect(Array.from(dev.viewF32(cb, m * n * 4, 16))).toEqual(new Array(16).fill(12345));
-    return dev.viewF32(cb, 0, m * n).slice();
+    const c = cView();
+    const out = new Float32Array(m * n);
+    for (let i = 0; i < m; i++) {
+      out.set(c.subarray(i * cLd, i * cLd + n), i * n);
+      for (let j = n; j < cLd; j++) if (c[i * cLd + j] !== 12345) expect.fail(`row ${i} padding column ${j} was written`);
+    }
+    for (let j = 0; j < 16; j++) if (c[m * cLd + j] !== 12345) expect.fail(`guard ${j} after C was written`);
+    return out;
   } finally {
     for (const bl of blocks) dev.free(bl);
   }
@@ -58,6 +72,22 @@ for (const kern of kernelsOf('f32-gemm')) {
           const got = run(dev, kern.name, m, n, k, a, b, bias);
           expectSameBits(got, gemmF32Ordered(m, n, k, a, b, bias), `${m}×${n}×${k}`);
           expectWithinBound(got, gemmF64(m, n, k, a, b, bias), gemmAbs(m, n, k, a, b, bias), k);
+        }
+      });
+
+      it('reads and writes rows with odd strides', () => {
+        const dev = devices.get(build)!;
+        let seed = 500;
+        for (const [m, n, k] of [[kern.mr, kern.nr + 1, 13], [kern.mr + 1, 2 * kern.nr + 5, 33], [1, 3, 1], [2 * kern.mr + 1, 11, 70]] as const) {
+          for (const pad of [1, 3, 5]) {
+            const a = randomF32(m * k, seed++), b = randomF32(k * n, seed++), bias = randomF32(n, seed++);
+            const want = gemmF32Ordered(m, n, k, a, b, bias);
+            expectSameBits(run(dev, kern.name, m, n, k, a, b, bias, { pad }), want, `pad ${pad}`);
+            // A transposed and padded is strided along k: only the A-packing kernels read that.
+            if (kern.packA !== null) {
+              expectSameBits(run(dev, kern.name, m, n, k, transpose(m, k, a), b, bias, { pad, transposeA: true }), want, `pad ${pad} transposeA`);
+            }
+          }
         }
       });
 
