@@ -3,6 +3,7 @@
 import type { KernelModule } from './module.js';
 import { kernelsOf, type GemmKernelInfo } from './kernels.js';
 import type { Arena } from './memory.js';
+import { Plan, runPlan, threadsFor } from './exec.js';
 
 export const PANEL = 8;
 
@@ -65,6 +66,10 @@ const L2_BLOCK_BYTES = 512 * 1024;
 export function gemm(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo = chooseGemmKernel(g.m)): void {
   const { m, n, k } = g;
   if (m === 0 || n === 0) return;
+  // With a worker pool attached (bindings/pool.ts) and enough work, the same calls run as a
+  // plan across threads: it splits only the output, so the bits are the same.
+  const threads = threadsFor(mod, 2 * m * n * k);
+  if (threads > 1) { runPlan(mod, gemmPlan(mod, g, kern, threads)); return; }
   let a = g.a, aStride = g.aStride, rowStep = aStride;
   if (kern.packA !== null) {
     const pk = packAKernels.find((p) => p.mr === kern.packA && p.source === (g.transposeA ? 't' : 'n'))!;
@@ -85,4 +90,57 @@ export function gemm(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo = choo
       fn(Math.min(kern.mr, m - m0), nc, k, a + m0 * rowStep, aStride, w, c + m0 * g.cStride, g.cStride, g.min, g.max);
     }
   }
+}
+
+/**
+ * The GEMM as a plan for `threads` threads (bindings/exec.ts): stage 1 packs A in chunks of
+ * row tiles into the scratch (each chunk its own slice), stage 2 computes output tiles — N
+ * blocks sized for L2 × groups of row tiles. The calls are exactly the serial loop's.
+ */
+export function gemmPlan(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo, threads: number): Plan {
+  const { m, n, k } = g;
+  const plan = new Plan(mod, 64);
+  const target = threads * 8;
+  let a = g.a, aStride = g.aStride, rowStep = aStride;
+  if (kern.packA !== null) {
+    const mr = kern.packA;
+    const pk = packAKernels.find((p) => p.mr === mr && p.source === (g.transposeA ? 't' : 'n'))!;
+    const tiles = Math.ceil(m / mr);
+    const per = Math.ceil(tiles / Math.min(tiles, threads * 2));
+    for (let t0 = 0; t0 < tiles; t0 += per) {
+      const r0 = t0 * mr;
+      const src = g.transposeA ? a + r0 * 4 : a + r0 * aStride;
+      plan.task().call(pk.name, [Math.min(per * mr, m - r0), k, src, aStride, g.scratch + r0 * k * 4]);
+    }
+    plan.stage();
+    a = g.scratch; aStride = 0; rowStep = k * 4;
+  } else if (g.transposeA) {
+    aStride = 4; rowStep = 4;
+  }
+  const panelBytes = (PANEL + PANEL * k) * 4;
+  const args = (m0: number, mr: number, n0: number, nc: number) =>
+    [mr, nc, k, a + m0 * rowStep, aStride, g.w + (n0 / PANEL) * panelBytes, g.c + n0 * 4 + m0 * g.cStride, g.cStride, g.min, g.max];
+  if (kern.mr === 1) {
+    // Row kernel: columns split in chunks that start on a panel boundary.
+    const unit = kern.nr % PANEL === 0 ? kern.nr : kern.nr * PANEL;
+    const chunk = Math.max(unit, Math.ceil(n / Math.max(1, Math.ceil(target / m)) / unit) * unit);
+    for (let m0 = 0; m0 < m; m0++) {
+      for (let n0 = 0; n0 < n; n0 += chunk) plan.task().call(kern.name, args(m0, 1, n0, Math.min(chunk, n - n0)));
+    }
+  } else {
+    const nBlock = Math.max(1, Math.floor(L2_BLOCK_BYTES / panelBytes)) * PANEL;
+    const nBlocks = Math.ceil(n / nBlock), tiles = Math.ceil(m / kern.mr);
+    const per = Math.ceil(tiles / Math.max(1, Math.min(tiles, Math.ceil(target / nBlocks))));
+    for (let n0 = 0; n0 < n; n0 += nBlock) {
+      const nc = Math.min(nBlock, n - n0);
+      for (let t0 = 0; t0 < tiles; t0 += per) {
+        plan.task();
+        for (let t = t0; t < Math.min(tiles, t0 + per); t++) {
+          const m0 = t * kern.mr;
+          plan.call(kern.name, args(m0, Math.min(kern.mr, m - m0), n0, nc));
+        }
+      }
+    }
+  }
+  return plan;
 }

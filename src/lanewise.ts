@@ -1,6 +1,7 @@
 // The public entry point: one instance owns one wasm instance and its memory.
 import { Device, type Block } from '../bindings/device.js';
-import type { BuildName, Features } from '../bindings/module.js';
+import { buildOfModule, detectFeatures, isWasmModule, type BuildName, type Features } from '../bindings/module.js';
+import { planThreads, startThreads, threadsNow, type Threads } from '../bindings/pool.js';
 import { DisposedError, DTypeError, ShapeError, ValueError } from './errors.js';
 import { checkDims, dtypes, sizeOf, Tensor, type DataType, type Held, type Owner, type TensorData, type TensorDataOf } from './tensor.js';
 import { matMul, prepack, PackedMatrix, type MatMulOptions, type PrepackOptions } from './ops/matmul.js';
@@ -14,6 +15,12 @@ export interface CreateOptions {
   build?: BuildName;
   /** Run the kernels a few times at creation so the first call gets optimized code (default true). */
   warmUp?: boolean;
+  /**
+   * Threads, the calling thread included: 1 (default), a number, or 'auto' (the hardware's).
+   * Above 1 the 'simd-mt' build runs on a pool of workers sharing its memory where the runtime
+   * allows it; elsewhere the instance runs single-threaded and info().threadsReason says why.
+   */
+  threads?: 'auto' | number;
 }
 
 export interface Info {
@@ -35,18 +42,26 @@ const registry = new FinalizationRegistry<Held>((h) => h.device.free(h.block));
 export class Lanewise implements Owner {
   /** @internal */ readonly device: Device;
   /** @internal */ readonly registry = registry;
+  /** @internal The worker pool (null when single-threaded) and why. */
+  readonly threads: Threads;
   private isDisposed = false;
 
-  private constructor(device: Device) { this.device = device; }
+  private constructor(device: Device, threads: Threads) { this.device = device; this.threads = threads; }
 
   static async create(options: CreateOptions = {}): Promise<Lanewise> {
     if (typeof options !== 'object' || options === null) throw new ValueError('options', 'an object', options);
     if (options.warmUp !== undefined && typeof options.warmUp !== 'boolean') {
       throw new ValueError('options.warmUp', 'a boolean', options.warmUp);
     }
-    const device = await Device.create({ module: options.module, build: options.build });
+    const t = options.threads;
+    if (t !== undefined && t !== 'auto' && !(Number.isInteger(t) && t >= 1 && t <= 64)) {
+      throw new ValueError('options.threads', "'auto' or an integer 1..64", t);
+    }
+    const moduleBuild = isWasmModule(options.module) ? buildOfModule(options.module) : undefined;
+    const plan = await planThreads(t, moduleBuild, options.build, detectFeatures());
+    const device = await Device.create({ module: options.module, build: options.module ? options.build : plan.build });
     if (options.warmUp !== false) device.warmUp();
-    return new Lanewise(device);
+    return new Lanewise(device, await startThreads(device.kmod, device.arena, plan));
   }
 
   get disposed(): boolean { return this.isDisposed; }
@@ -108,8 +123,7 @@ export class Lanewise implements Owner {
       version,
       build: d.build,
       features: { ...d.features },
-      threads: 1,
-      threadsReason: 'single-threaded: the worker pool is not part of this version',
+      ...((n) => ({ threads: n.threads, threadsReason: n.reason }))(threadsNow(this.threads)),
       memory: { bytes: d.arena.memory.buffer.byteLength, bytesInUse: d.arena.bytesInUse, blocks: d.arena.blockCount },
     };
   }
@@ -118,6 +132,7 @@ export class Lanewise implements Owner {
   dispose(): void {
     if (this.isDisposed) return;
     this.isDisposed = true;
+    this.threads.pool?.dispose();
     this.device.reset();
   }
 

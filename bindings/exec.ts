@@ -1,0 +1,391 @@
+// The executor: drivers (GEMM, convolution, f16, quantized) describe their work as a Plan — a
+// list of independent kernel calls (an export of the module plus up to 10 numeric arguments),
+// grouped into tasks (run in order by one thread) and stages (a barrier between them) — and
+// `runPlan` runs it: serially on the calling thread, or across the worker pool of bindings/pool.ts
+// when one is attached to the module. Tasks are handed out with a shared atomic counter, so
+// which thread runs a task changes nothing but the time: a driver that splits only the OUTPUT
+// into tasks gets the same bits for every thread count.
+//
+// This file is also imported by bindings/worker.ts: keep it free of runtime-specific imports.
+import type { KernelModule } from './module.js';
+import { LanewiseError } from './errors.js';
+
+/** A worker failed, died or stopped answering during a call; the call's output is undefined. */
+export class WorkerError extends LanewiseError {}
+
+/** Numeric arguments per call at most. */
+export const MAX_ARGS = 10;
+/** f64 slots per encoded call: export index, scratch mask, MAX_ARGS arguments. */
+export const CALL_SLOTS = 2 + MAX_ARGS;
+
+// Function exports in module order: the same list on every thread that instantiates the module.
+const fnTables = new WeakMap<WebAssembly.Module, Map<string, number>>();
+export function functionNames(module: WebAssembly.Module): string[] {
+  return WebAssembly.Module.exports(module).filter((e) => e.kind === 'function').map((e) => e.name);
+}
+function fnTable(module: WebAssembly.Module): Map<string, number> {
+  let t = fnTables.get(module);
+  if (!t) {
+    t = new Map(functionNames(module).map((name, i) => [name, i]));
+    fnTables.set(module, t);
+  }
+  return t;
+}
+
+/**
+ * Work for runPlan. Build it with `call` (appends a kernel call to the current task), `task`
+ * (starts a new task) and `stage` (a barrier: every task of the stages before has finished
+ * before any task after it starts). Tasks of one stage must not depend on each other.
+ */
+export class Plan {
+  /** Encoded calls: CALL_SLOTS f64 each. */
+  calls: Float64Array;
+  nCalls = 0;
+  /** First call of each task. */
+  readonly taskStarts: number[] = [];
+  /** First task of each stage. */
+  readonly stageStarts: number[] = [];
+  /** Per-thread scratch: thread t gets `scratch + t·scratchBytes` (see threadScratch). */
+  scratch = 0;
+  scratchBytes = 0;
+  private readonly table: Map<string, number>;
+  private readonly fnCache = new Map<string, number>();
+
+  constructor(readonly mod: KernelModule, expectedCalls = 16) {
+    this.table = fnTable(mod.module);
+    this.calls = new Float64Array(Math.max(1, expectedCalls) * CALL_SLOTS);
+  }
+
+  /** Starts a new task (a no-op when the current task has no call yet). */
+  task(): this {
+    if (this.stageStarts.length === 0) this.stageStarts.push(0);
+    const n = this.taskStarts.length;
+    const curStageFirst = this.stageStarts[this.stageStarts.length - 1];
+    if (n === curStageFirst || this.taskStarts[n - 1] !== this.nCalls) this.taskStarts.push(this.nCalls);
+    return this;
+  }
+
+  /** A barrier: later tasks start only after every earlier task has finished. */
+  stage(): this {
+    const n = this.taskStarts.length;
+    // Drop an empty trailing task, then open the stage if the current one has tasks.
+    if (n > 0 && this.taskStarts[n - 1] === this.nCalls) this.taskStarts.pop();
+    const tasks = this.taskStarts.length;
+    if (this.stageStarts.length === 0) this.stageStarts.push(0);
+    if (this.stageStarts[this.stageStarts.length - 1] < tasks) this.stageStarts.push(tasks);
+    return this;
+  }
+
+  /**
+   * Calls export `fn` with `args`. Bit i of `scratchMask` adds the running thread's scratch
+   * address (see threadScratch) to argument i.
+   */
+  call(fn: string, args: readonly number[], scratchMask = 0): this {
+    let idx = this.fnCache.get(fn);
+    if (idx === undefined) {
+      idx = this.table.get(fn);
+      if (idx === undefined) throw new Error(`lanewise: the module has no export named ${fn}`);
+      this.fnCache.set(fn, idx);
+    }
+    if (args.length > MAX_ARGS) throw new Error(`lanewise: ${fn} called with ${args.length} > ${MAX_ARGS} arguments`);
+    if (this.taskStarts.length === 0 || (this.stageStarts.length > 0 && this.stageStarts[this.stageStarts.length - 1] === this.taskStarts.length)) this.task();
+    if ((this.nCalls + 1) * CALL_SLOTS > this.calls.length) {
+      const grown = new Float64Array(this.calls.length * 2);
+      grown.set(this.calls);
+      this.calls = grown;
+    }
+    const at = this.nCalls * CALL_SLOTS;
+    this.calls[at] = idx;
+    this.calls[at + 1] = scratchMask;
+    for (let i = 0; i < args.length; i++) this.calls[at + 2 + i] = args[i];
+    for (let i = args.length; i < MAX_ARGS; i++) this.calls[at + 2 + i] = 0;
+    this.nCalls++;
+    return this;
+  }
+
+  /**
+   * Per-thread scratch: thread t (0 = the calling thread) uses `ptr + t·bytes`. The caller
+   * allocates `bytes · maxThreads(mod)` at `ptr` and keeps it until runPlan returns.
+   */
+  threadScratch(ptr: number, bytes: number): this {
+    this.scratch = ptr; this.scratchBytes = bytes;
+    return this;
+  }
+
+  /** Closes the plan: drops empty trailing tasks and stages. */
+  finish(): this {
+    this.stage();
+    while (this.stageStarts.length > 0 && this.stageStarts[this.stageStarts.length - 1] >= this.taskStarts.length) {
+      this.stageStarts.pop();
+    }
+    return this;
+  }
+
+  get taskCount(): number { return this.taskStarts.length; }
+  get stageCount(): number { return this.stageStarts.length; }
+}
+
+type Fn = (...args: number[]) => unknown;
+
+/** The export functions of an instance, by index (same order as functionNames). */
+export function functionList(module: WebAssembly.Module, exports: WebAssembly.Exports): Fn[] {
+  return functionNames(module).map((n) => exports[n] as Fn);
+}
+
+/** Runs calls [from, to) of an encoded call array on thread `thread`. */
+export function runCalls(fns: readonly Fn[], calls: Float64Array, base: number, from: number, to: number,
+  scratch: number, scratchBytes: number, thread: number): void {
+  const own = scratch + thread * scratchBytes;
+  for (let c = from; c < to; c++) {
+    const at = base + c * CALL_SLOTS;
+    const mask = calls[at + 1];
+    let a0 = calls[at + 2], a1 = calls[at + 3], a2 = calls[at + 4], a3 = calls[at + 5], a4 = calls[at + 6];
+    let a5 = calls[at + 7], a6 = calls[at + 8], a7 = calls[at + 9], a8 = calls[at + 10], a9 = calls[at + 11];
+    if (mask !== 0) {
+      if (mask & 1) a0 += own; if (mask & 2) a1 += own; if (mask & 4) a2 += own; if (mask & 8) a3 += own;
+      if (mask & 16) a4 += own; if (mask & 32) a5 += own; if (mask & 64) a6 += own; if (mask & 128) a7 += own;
+      if (mask & 256) a8 += own; if (mask & 512) a9 += own;
+    }
+    // Extra arguments are ignored by a wasm function with fewer parameters.
+    fns[calls[at]](a0, a1, a2, a3, a4, a5, a6, a7, a8, a9);
+  }
+}
+
+// ---- Serial execution and the executor hook ----
+
+/** What bindings/pool.ts attaches to a module: runs a plan on `threads` threads. */
+export interface Executor {
+  /** Threads a plan of `ops` operations would use now (1: the caller may run it serially). */
+  threadsFor(ops: number): number;
+  /** Threads this executor can use at most (scratch sizing). */
+  readonly maxThreads: number;
+  run(plan: Plan): void;
+}
+
+const executors = new WeakMap<KernelModule, Executor>();
+const serialFns = new WeakMap<KernelModule, Fn[]>();
+
+export function attachExecutor(mod: KernelModule, ex: Executor | null): void {
+  if (ex) executors.set(mod, ex); else executors.delete(mod);
+}
+export function executorOf(mod: KernelModule): Executor | null { return executors.get(mod) ?? null; }
+
+/** How many threads a job of `ops` operations (2·m·n·k for a GEMM) would run on; 1 when serial. */
+export function threadsFor(mod: KernelModule, ops: number): number {
+  const ex = executors.get(mod);
+  return ex ? ex.threadsFor(ops) : 1;
+}
+
+/** Threads a plan may run on at most: size per-thread scratch with this. */
+export function maxThreads(mod: KernelModule): number {
+  const ex = executors.get(mod);
+  return ex ? ex.maxThreads : 1;
+}
+
+/** Runs a plan serially on the calling thread (thread index 0). */
+export function runSerial(mod: KernelModule, plan: Plan): void {
+  let fns = serialFns.get(mod);
+  if (!fns) { fns = functionList(mod.module, mod.exports as unknown as WebAssembly.Exports); serialFns.set(mod, fns); }
+  runCalls(fns, plan.calls, 0, 0, plan.nCalls, plan.scratch, plan.scratchBytes, 0);
+}
+
+/**
+ * Runs a plan: on the pool attached to `mod` (bindings/pool.ts) when there is one and the
+ * plan has more than one task, else serially. `ops` decides whether threads are worth waking.
+ */
+export function runPlan(mod: KernelModule, plan: Plan, ops = Infinity): void {
+  plan.finish();
+  const ex = executors.get(mod);
+  if (ex && plan.taskCount > 1 && ex.threadsFor(ops) > 1) ex.run(plan);
+  else runSerial(mod, plan);
+}
+
+// ---- Shared-memory job protocol (used by the pool and the workers) ----
+//
+// A control block of Int32 words in the shared wasm memory. The caller writes a job (calls,
+// task table, per-stage counts), then bumps SEQ. Each stage has a claim word
+// `(seq & 0x7fff) << 16 | next task` taken by compare-exchange, so a thread still inside an
+// old job can never claim a task of a newer one, and a DONE counter; a stage's barrier is
+// DONE reaching COUNT. A job is complete when the last stage's DONE reaches its COUNT: every
+// claimed task has then finished, so nothing of the job's memory is touched after that.
+
+export const C = {
+  SEQ: 0, NSTAGES: 1, SLEEPERS: 2, ERROR: 3, STOP: 4, CALLS: 5, TASKS: 6, SCRATCH: 7, SCRATCH_BYTES: 8,
+  /** Test hook: the worker with this thread index + 1 exits when it claims its next task. */
+  KILL: 9,
+  /** Spin budget of idle workers, microseconds. */
+  SPIN_US: 10,
+  ERROR_THREAD: 11,
+  /** Tasks run per thread (statistics), MAX_THREADS words. */
+  STATS: 16,
+  STAGE0: 16 + 64,
+} as const;
+export const MAX_THREADS = 64;
+export const MAX_STAGES = 32;
+export const MAX_TASKS_PER_STAGE = 0xffff;
+const S_CLAIM = 0, S_DONE = 1, S_COUNT = 2, S_BASE = 3;
+/** Bytes of the control block. */
+export const CONTROL_BYTES = (C.STAGE0 + 4 * MAX_STAGES) * 4;
+
+export const now: () => number = typeof performance !== 'undefined' && typeof performance.now === 'function'
+  ? () => performance.now() : () => Date.now();
+
+/** Whether this thread may block in Atomics.wait (not a page's main thread, not workerd). */
+export function canBlock(): boolean {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Views over the shared memory, refreshed when it grows. */
+export class SharedViews {
+  private buf: ArrayBufferLike | null = null;
+  i32 = new Int32Array(0);
+  f64 = new Float64Array(0);
+  constructor(readonly memory: WebAssembly.Memory) { this.refresh(); }
+  refresh(): void {
+    const b = this.memory.buffer;
+    if (b !== this.buf) { this.buf = b; this.i32 = new Int32Array(b); this.f64 = new Float64Array(b); }
+  }
+}
+
+export interface ShareOptions {
+  /** Called while waiting at a barrier; throws to abandon the job (main thread watchdog). */
+  onWait?: () => void;
+  /** Block with Atomics.wait after spinning (never on a page's main thread). */
+  block: boolean;
+}
+
+/**
+ * One thread's share of job `seq`: claims and runs tasks stage by stage, waiting at each
+ * barrier. Returns false when the job ended under it (the thread was late).
+ */
+export function shareJob(v: SharedViews, ctrl: number, seq: number, fns: readonly Fn[], thread: number,
+  opts: ShareOptions): boolean {
+  v.refresh();
+  let i32 = v.i32;
+  const tag = (seq & 0x7fff) << 16;
+  const nStages = Atomics.load(i32, ctrl + C.NSTAGES);
+  for (let s = 0; s < nStages; s++) {
+    const sw = ctrl + C.STAGE0 + 4 * s;
+    let count = 0;
+    for (;;) {
+      const cur = Atomics.load(i32, sw + S_CLAIM);
+      if ((cur & 0x7fff0000) !== tag) return false;
+      const idx = cur & 0xffff;
+      count = Atomics.load(i32, sw + S_COUNT);
+      if (idx >= count) break;
+      if (Atomics.compareExchange(i32, sw + S_CLAIM, cur, cur + 1) !== cur) continue;
+      // Claimed task idx of this job: the job cannot complete before it is done, so its
+      // descriptors stay valid while it runs.
+      const kill = Atomics.load(i32, ctrl + C.KILL);
+      if (kill !== 0 && kill === thread + 1 && thread > 0) {
+        Atomics.store(i32, ctrl + C.KILL, 0);
+        throw new KillSignal();
+      }
+      const t = Atomics.load(i32, sw + S_BASE) + idx;
+      try {
+        v.refresh(); i32 = v.i32;
+        const tasks = Atomics.load(i32, ctrl + C.TASKS) >> 2;
+        const from = i32[tasks + t], to = i32[tasks + t + 1];
+        runCalls(fns, v.f64, Atomics.load(i32, ctrl + C.CALLS) >> 3, from, to,
+          Atomics.load(i32, ctrl + C.SCRATCH) >>> 0, Atomics.load(i32, ctrl + C.SCRATCH_BYTES), thread);
+      } catch (e) {
+        // Recorded and the task counted as done, so no thread waits for it; the caller
+        // throws after the job has ended.
+        if (Atomics.compareExchange(i32, ctrl + C.ERROR, 0, 1) === 0) Atomics.store(i32, ctrl + C.ERROR_THREAD, thread);
+        errorDetail ??= e;
+      }
+      v.refresh(); i32 = v.i32;
+      Atomics.add(i32, ctrl + C.STATS + thread, 1);
+      finishTask(i32, sw, count);
+    }
+    // Barrier: every task of this stage done.
+    let spins = 0;
+    for (;;) {
+      const done = Atomics.load(i32, sw + S_DONE);
+      if (done >= count) break;
+      if ((Atomics.load(i32, sw + S_CLAIM) & 0x7fff0000) !== tag) return false;
+      if (++spins > 2000) {
+        if (opts.block) Atomics.wait(i32, sw + S_DONE, done, 1);
+        opts.onWait?.();
+      } else if ((spins & 255) === 0) opts.onWait?.();
+    }
+  }
+  return true;
+}
+
+function finishTask(i32: Int32Array, sw: number, count: number): void {
+  const d = Atomics.add(i32, sw + S_DONE, 1) + 1;
+  if (d >= count) Atomics.notify(i32, sw + S_DONE);
+}
+
+/** The first error this thread caught while running a task of the current job. */
+export let errorDetail: unknown = null;
+export function clearErrorDetail(): void { errorDetail = null; }
+
+/** Thrown inside a worker by the KILL test hook. */
+export class KillSignal extends Error {}
+
+/**
+ * Writes a plan into the shared buffers as job `seq` and publishes it. `calls` and `tasks`
+ * are byte addresses with room for plan.nCalls·CALL_SLOTS f64 and taskCount + 1 i32.
+ */
+export function publishJob(v: SharedViews, ctrl: number, seq: number, plan: Plan, calls: number, tasks: number): void {
+  v.refresh();
+  const { i32, f64 } = v;
+  f64.set(plan.calls.subarray(0, plan.nCalls * CALL_SLOTS), calls >> 3);
+  const t0 = tasks >> 2;
+  for (let t = 0; t < plan.taskCount; t++) i32[t0 + t] = plan.taskStarts[t];
+  i32[t0 + plan.taskCount] = plan.nCalls;
+  Atomics.store(i32, ctrl + C.CALLS, calls);
+  Atomics.store(i32, ctrl + C.TASKS, tasks);
+  Atomics.store(i32, ctrl + C.SCRATCH, plan.scratch | 0);
+  Atomics.store(i32, ctrl + C.SCRATCH_BYTES, plan.scratchBytes);
+  Atomics.store(i32, ctrl + C.ERROR, 0);
+  const nStages = plan.stageCount;
+  Atomics.store(i32, ctrl + C.NSTAGES, nStages);
+  const tag = (seq & 0x7fff) << 16;
+  for (let s = 0; s < nStages; s++) {
+    const sw = ctrl + C.STAGE0 + 4 * s;
+    const first = plan.stageStarts[s];
+    const end = s + 1 < nStages ? plan.stageStarts[s + 1] : plan.taskCount;
+    Atomics.store(i32, sw + S_COUNT, end - first);
+    Atomics.store(i32, sw + S_BASE, first);
+    Atomics.store(i32, sw + S_DONE, 0);
+    Atomics.store(i32, sw + S_CLAIM, tag);
+  }
+  Atomics.store(i32, ctrl + C.SEQ, seq);
+  if (Atomics.load(i32, ctrl + C.SLEEPERS) > 0) Atomics.notify(i32, ctrl + C.SEQ);
+}
+
+/** The idle loop of a worker: spin, then sleep, until a new job or STOP. */
+export function workerLoop(v: SharedViews, ctrl: number, fns: readonly Fn[], thread: number,
+  onError: (e: unknown) => void): void {
+  let seen = Atomics.load(v.i32, ctrl + C.SEQ);
+  for (;;) {
+    let i32 = v.i32;
+    let t0 = -1, spins = 0;
+    while (Atomics.load(i32, ctrl + C.SEQ) === seen && Atomics.load(i32, ctrl + C.STOP) === 0) {
+      if ((++spins & 63) !== 0) continue;
+      const t = now();
+      if (t0 < 0) t0 = t;
+      else if (t - t0 > Atomics.load(i32, ctrl + C.SPIN_US) / 1000) {
+        Atomics.add(i32, ctrl + C.SLEEPERS, 1);
+        if (Atomics.load(i32, ctrl + C.SEQ) === seen && Atomics.load(i32, ctrl + C.STOP) === 0) {
+          Atomics.wait(i32, ctrl + C.SEQ, seen, 1000);
+        }
+        Atomics.sub(i32, ctrl + C.SLEEPERS, 1);
+      }
+    }
+    if (Atomics.load(i32, ctrl + C.STOP) !== 0) return;
+    seen = Atomics.load(i32, ctrl + C.SEQ);
+    errorDetail = null;
+    shareJob(v, ctrl, seen, fns, thread, { block: true });
+    if (errorDetail !== null) onError(errorDetail);
+    v.refresh(); i32 = v.i32;
+  }
+}

@@ -1,0 +1,154 @@
+// The worker pool in Node: bit-identical results for every thread count, the single-thread
+// fallbacks and their reasons, dispose, and a worker dying mid-call (typed error, no hang,
+// the pool recovers).
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { Lanewise, ValueError } from '../../src/index.js';
+import { executorOf, threadsFor, WorkerError } from '../../bindings/exec.js';
+import type { Pool } from '../../bindings/pool.js';
+import { compileBuild } from '../../bindings/module.js';
+import { expectSameBits } from '../harness/gemm.js';
+import { randomF32 } from '../harness/random.js';
+import { gemmF32Ordered, transpose } from '../reference/gemm.js';
+
+const poolOf = (lw: Lanewise) => executorOf(lw.device.kmod) as Pool;
+
+interface Case { m: number; n: number; k: number; transposeA?: boolean; transposeB?: boolean; bias?: boolean; relu?: boolean }
+const cases: Case[] = [
+  { m: 1, n: 300, k: 77 },                        // row kernel, columns split
+  { m: 3, n: 5, k: 2 },
+  { m: 13, n: 47, k: 33, bias: true },
+  { m: 64, n: 64, k: 64 },
+  { m: 130, n: 70, k: 129, transposeA: true, relu: true },
+  { m: 97, n: 203, k: 256, transposeB: true, bias: true },
+  { m: 256, n: 256, k: 256 },
+  { m: 35, n: 600, k: 700, transposeA: true, transposeB: true },
+];
+
+function runCase(lw: Lanewise, c: Case, seed: number): Float32Array {
+  const a = randomF32(c.m * c.k, seed), b = randomF32(c.k * c.n, seed + 1), bias = c.bias ? randomF32(c.n, seed + 2) : undefined;
+  const ta = lw.tensor('float32', c.transposeA ? transpose(c.m, c.k, a) : a, c.transposeA ? [c.k, c.m] : [c.m, c.k]);
+  const tb = lw.tensor('float32', c.transposeB ? transpose(c.k, c.n, b) : b, c.transposeB ? [c.n, c.k] : [c.k, c.n]);
+  const out = lw.matMul(ta, tb, { transposeA: c.transposeA, transposeB: c.transposeB, bias, activation: c.relu ? 'relu' : undefined });
+  const data = out.read();
+  ta.dispose(); tb.dispose(); out.dispose();
+  return data;
+}
+
+let single: Lanewise;
+const reference = new Map<Case, Float32Array>();
+beforeAll(async () => {
+  single = await Lanewise.create();
+  cases.forEach((c, i) => reference.set(c, runCase(single, c, 10 * i + 1)));
+});
+afterAll(() => single.dispose());
+
+describe('thread pool', () => {
+  it('the single-thread reference is the documented reduction order', () => {
+    const c = cases[2];
+    const a = randomF32(c.m * c.k, 21), b = randomF32(c.k * c.n, 22), bias = randomF32(c.n, 23);
+    expectSameBits(reference.get(c)!, gemmF32Ordered(c.m, c.n, c.k, a, b, bias, -Infinity, Infinity));
+  });
+
+  for (const threads of [1, 2, 3]) {
+    it(`gives the same bits on ${threads} thread(s) as single-threaded, workers taking tasks`, async () => {
+      const lw = await Lanewise.create({ threads });
+      try {
+        expect(lw.info().threads).toBe(threads);
+        const pool = threads > 1 ? poolOf(lw) : null;
+        if (pool) pool.minOps = 0;   // thread even the smallest cases
+        for (const callerTakesWork of pool ? [true, false] : [true]) {
+          if (pool) pool.callerTakesWork = callerTakesWork;
+          cases.forEach((c, i) => expectSameBits(runCase(lw, c, 10 * i + 1), reference.get(c)!,
+            `threads=${threads} callerTakesWork=${callerTakesWork} ${JSON.stringify(c)}`));
+        }
+        if (pool) {
+          const stats = pool.stats();
+          // With the caller only waiting, every task ran on a worker.
+          for (let t = 1; t < threads; t++) expect(stats[t]).toBeGreaterThan(0);
+        }
+      } finally {
+        lw.dispose();
+      }
+    });
+  }
+
+  it('keeps small problems on the calling thread', async () => {
+    const lw = await Lanewise.create({ threads: 2 });
+    try {
+      expect(threadsFor(lw.device.kmod, 2 * 64 ** 3)).toBe(1);
+      expect(threadsFor(lw.device.kmod, 2 * 256 ** 3)).toBe(2);
+      expect(lw.info().threadsReason).toMatch(/2 threads/);
+    } finally {
+      lw.dispose();
+    }
+  });
+
+  it("'auto' uses the hardware's threads; options are validated", async () => {
+    const lw = await Lanewise.create({ threads: 'auto' });
+    expect(lw.info().threads).toBeGreaterThanOrEqual(1);
+    lw.dispose();
+    await expect(Lanewise.create({ threads: 0 })).rejects.toBeInstanceOf(ValueError);
+    await expect(Lanewise.create({ threads: 2.5 })).rejects.toBeInstanceOf(ValueError);
+    await expect(Lanewise.create({ threads: 'many' as never })).rejects.toBeInstanceOf(ValueError);
+  });
+
+  it('falls back to one thread with a reason when given the single-thread module', async () => {
+    const lw = await Lanewise.create({ threads: 2, module: await compileBuild('simd') });
+    try {
+      expect(lw.info().threads).toBe(1);
+      expect(lw.info().build).toBe('simd');
+      expect(lw.info().threadsReason).toMatch(/lanewise-simd-mt\.wasm/);
+      expectSameBits(runCase(lw, cases[6], 61), reference.get(cases[6])!);
+    } finally {
+      lw.dispose();
+    }
+  });
+
+  it('a worker dying mid-call: typed error, no hang, then the pool recovers', async () => {
+    const lw = await Lanewise.create({ threads: 2 });
+    try {
+      const pool = poolOf(lw);
+      pool.minOps = 0;
+      pool.stallMs = 300;
+      pool.callerTakesWork = false;   // so the worker surely claims a task
+      pool.killOnNextTask(1);
+      const t0 = Date.now();
+      expect(() => runCase(lw, cases[6], 61)).toThrow(WorkerError);
+      expect(Date.now() - t0).toBeLessThan(5000);
+      expect(lw.info().threads).toBe(1);       // restarting
+      await pool.whenReady();
+      expect(lw.info().threads).toBe(2);
+      expectSameBits(runCase(lw, cases[6], 61), reference.get(cases[6])!);
+      expect(pool.stats()[1]).toBeGreaterThan(0);
+    } finally {
+      lw.dispose();
+    }
+  });
+
+  it('a worker terminated between calls is replaced', async () => {
+    const lw = await Lanewise.create({ threads: 2 });
+    try {
+      const pool = poolOf(lw);
+      pool.minOps = 0;
+      pool.callerTakesWork = false;
+      pool.terminateWorker(1);
+      // Until the replacement is ready, calls run on the calling thread.
+      for (let i = 0; i < 200 && pool.readyWorkers > 0; i++) await new Promise((r) => setTimeout(r, 5));
+      expectSameBits(runCase(lw, cases[6], 61), reference.get(cases[6])!);
+      await pool.whenReady();
+      expectSameBits(runCase(lw, cases[7], 71), reference.get(cases[7])!);
+      expect(pool.stats()[1]).toBeGreaterThan(0);
+    } finally {
+      lw.dispose();
+    }
+  });
+
+  it('dispose ends the workers', async () => {
+    const lw = await Lanewise.create({ threads: 3 });
+    const pool = poolOf(lw);
+    expect(pool.readyWorkers).toBe(2);
+    lw.dispose();
+    expect(pool.readyWorkers).toBe(0);
+    expect(executorOf(lw.device.kmod)).toBeNull();
+  });
+});
