@@ -35,7 +35,57 @@ export interface PackAKernelInfo {
   builds: readonly BuildName[];
 }
 
-export type KernelInfo = GemmKernelInfo | PackKernelInfo | PackAKernelInfo;
+// f32 convolution family (bindings/conv.ts drives them)
+export interface IgemmKernelInfo {
+  name: string;
+  family: 'f32-igemm';
+  /** Register tile: output pixels × output channels; reads f32-packw panels of `panel` columns. */
+  mr: number;
+  nr: number;
+  panel: number;
+  builds: readonly BuildName[];
+}
+
+export interface DwconvKernelInfo {
+  name: string;
+  family: 'f32-dwconv';
+  /** Window taps it is unrolled for (9 = 3×3, 25 = 5×5), or null: any window (takes ks). */
+  taps: number | null;
+  /** Channels per main-loop step (the packed tile is always 8 channels). */
+  channels: number;
+  builds: readonly BuildName[];
+}
+
+export interface MaxpoolKernelInfo {
+  name: string;
+  family: 'f32-maxpool';
+  channels: number;
+  builds: readonly BuildName[];
+}
+
+export interface AvgpoolKernelInfo {
+  name: string;
+  family: 'f32-avgpool';
+  channels: number;
+  builds: readonly BuildName[];
+}
+
+export interface VaddKernelInfo {
+  name: string;
+  family: 'f32-vadd';
+  /** Second operand read as one value broadcast along the run. */
+  broadcast: boolean;
+  builds: readonly BuildName[];
+}
+
+export interface VclampKernelInfo {
+  name: string;
+  family: 'f32-vclamp';
+  builds: readonly BuildName[];
+}
+
+export type KernelInfo = GemmKernelInfo | PackKernelInfo | PackAKernelInfo
+  | IgemmKernelInfo | DwconvKernelInfo | MaxpoolKernelInfo | AvgpoolKernelInfo | VaddKernelInfo | VclampKernelInfo;
 
 const all = buildNames;
 
@@ -46,6 +96,16 @@ export const kernels: readonly KernelInfo[] = [
   { name: 'f32_packw_x8__scalar_goi', family: 'f32-packw', panel: 8, layout: 'goi', builds: all },
   { name: 'x32_packx_4__simd', family: 'x32-packx', mr: 4, source: 'n', builds: all },
   { name: 'x32_packx_4__simd_t', family: 'x32-packx', mr: 4, source: 't', builds: all },
+  // f32 convolution family
+  { name: 'f32_igemm_4x8__simd', family: 'f32-igemm', mr: 4, nr: 8, panel: 8, builds: all },
+  { name: 'f32_dwconv_9p8c__simd', family: 'f32-dwconv', taps: 9, channels: 8, builds: all },
+  { name: 'f32_dwconv_25p8c__simd', family: 'f32-dwconv', taps: 25, channels: 8, builds: all },
+  { name: 'f32_dwconv_xp4c__simd', family: 'f32-dwconv', taps: null, channels: 4, builds: all },
+  { name: 'f32_maxpool_c4__simd', family: 'f32-maxpool', channels: 4, builds: all },
+  { name: 'f32_avgpool_c4__simd', family: 'f32-avgpool', channels: 4, builds: all },
+  { name: 'f32_vadd_x8__simd', family: 'f32-vadd', broadcast: false, builds: all },
+  { name: 'f32_vadd_x8__simd_c', family: 'f32-vadd', broadcast: true, builds: all },
+  { name: 'f32_vclamp_x8__simd', family: 'f32-vclamp', builds: all },
 ];
 
 export function kernelsOf<F extends KernelInfo['family']>(family: F): Extract<KernelInfo, { family: F }>[] {

@@ -5,6 +5,10 @@ import { planThreads, startThreads, threadsNow, type Threads } from '../bindings
 import { DisposedError, DTypeError, ShapeError, ValueError } from './errors.js';
 import { checkDims, dtypes, sizeOf, Tensor, type DataType, type Held, type Owner, type TensorData, type TensorDataOf } from './tensor.js';
 import { matMul, prepack, PackedMatrix, type MatMulOptions, type PrepackOptions } from './ops/matmul.js';
+import * as convOps from './ops/conv.js';
+import * as poolOps from './ops/pool.js';
+import * as ewOps from './ops/elementwise.js';
+import * as layout from './layout.js';
 
 export const version = '0.1.0';
 
@@ -115,6 +119,57 @@ export class Lanewise implements Owner {
     this.alive();
     return prepack(this, b, options);
   }
+
+  // Convolution family (NHWC activations, OHWI filters; see src/ops/conv.ts)
+
+  /** 2-D convolution: x [n, h, w, ci], filter [co, kh, kw, ci/groups] (OHWI; see filterLayout) or prepacked. */
+  conv2d(x: Tensor, filter: Tensor | convOps.PackedConv, options?: convOps.Conv2DOptions): Tensor<'float32'> {
+    this.alive();
+    return convOps.conv2d(this, x, filter, options);
+  }
+
+  /** Depthwise 2-D convolution: filter [kh, kw, c, multiplier] (HWCM; see filterLayout) or prepacked. */
+  depthwiseConv2d(x: Tensor, filter: Tensor | convOps.PackedConv, options?: convOps.DepthwiseConv2DOptions): Tensor<'float32'> {
+    this.alive();
+    return convOps.depthwiseConv2d(this, x, filter, options);
+  }
+
+  /** Packs a convolution filter (and bias) once for repeated conv2d / depthwiseConv2d calls. */
+  prepackConv(filter: Tensor, options?: convOps.PrepackConvOptions): convOps.PackedConv {
+    this.alive();
+    return convOps.prepackConv(this, filter, options);
+  }
+
+  maxPool(x: Tensor, options: poolOps.PoolOptions): Tensor<'float32'> {
+    this.alive();
+    return poolOps.maxPool(this, x, options);
+  }
+
+  avgPool(x: Tensor, options: poolOps.AvgPoolOptions): Tensor<'float32'> {
+    this.alive();
+    return poolOps.avgPool(this, x, options);
+  }
+
+  /** Mean over height and width: [n, h, w, c] → [n, 1, 1, c]. */
+  globalAvgPool(x: Tensor): Tensor<'float32'> {
+    this.alive();
+    return poolOps.globalAvgPool(this, x);
+  }
+
+  /** x + y with numpy broadcasting and a fused activation. */
+  add(x: Tensor, y: Tensor, options?: ewOps.AddOptions): Tensor<'float32'> {
+    this.alive();
+    return ewOps.add(this, x, y, options);
+  }
+
+  relu(x: Tensor): Tensor<'float32'> { this.alive(); return ewOps.relu(this, x); }
+  relu6(x: Tensor): Tensor<'float32'> { this.alive(); return ewOps.relu6(this, x); }
+  clamp(x: Tensor, min: number, max: number): Tensor<'float32'> { this.alive(); return ewOps.clamp(this, x, min, max); }
+
+  /** NCHW (PyTorch, ONNX) → NHWC, as a new tensor. */
+  fromNCHW(x: Tensor): Tensor<'float32'> { this.alive(); return layout.fromNCHW(this, x); }
+  /** NHWC → NCHW, as a new tensor. */
+  toNCHW(x: Tensor): Tensor<'float32'> { this.alive(); return layout.toNCHW(this, x); }
 
   info(): Info {
     this.alive();

@@ -1,0 +1,361 @@
+// The convolution and pooling drivers: indirection buffers, weight packing and the generic loops
+// around the f32-igemm, f32-dwconv, f32-maxpool and f32-avgpool microkernels (and the f32 GEMM
+// for 1×1 convolutions). Pointers in, nothing validated here: src/ops has checked every shape.
+//
+// One reduction order for every f32 convolution route: acc = bias; for each tap (kh, kw)
+// ascending, for each input channel of the group ascending: acc = acc + x·w (separate mul and
+// add); padding taps read a zero row, i.e. add 0·w; then clamp. GEMM (1×1), IGEMM and the
+// depthwise kernels all follow it, so the route the driver picks never changes a bit.
+import type { Block, Device } from './device.js';
+import type { KernelModule } from './module.js';
+import { kernelsOf } from './kernels.js';
+import { chooseGemmKernel, gemm, packedABytes, packedBytes, PANEL } from './gemm.js';
+
+/** Everything about one 2-D convolution or pooling window, NHWC. */
+export interface ConvGeometry {
+  n: number; ih: number; iw: number; ci: number;
+  oh: number; ow: number; co: number;
+  kh: number; kw: number;
+  sh: number; sw: number;
+  dh: number; dw: number;
+  /** Padding: top, bottom, left, right. */
+  pt: number; pb: number; pl: number; pr: number;
+  groups: number;
+}
+
+/** How packed convolution weights are laid out, fixed at packing time. */
+export type ConvRoute = 'gemm' | 'igemm' | 'dwconv';
+
+/** 'dwconv' packing: depthwise with multiplier 1. Everything else packs as GEMM panels per group. */
+export function packingOf(ci: number, co: number, groups: number): 'panels' | 'dwconv' {
+  return groups === ci && co === ci ? 'dwconv' : 'panels';
+}
+
+/** The route of one call: a 1×1, stride 1, unpadded convolution is a GEMM. */
+export function routeOf(g: ConvGeometry): ConvRoute {
+  if (packingOf(g.ci, g.co, g.groups) === 'dwconv') return 'dwconv';
+  if (g.kh === 1 && g.kw === 1 && g.sh === 1 && g.sw === 1 && g.pt + g.pb + g.pl + g.pr === 0) return 'gemm';
+  return 'igemm';
+}
+
+const PAD_ENTRY = 0xffffffff;
+const DW_TILE = 8;
+
+const igemmKernels = kernelsOf('f32-igemm');
+const dwKernels = kernelsOf('f32-dwconv');
+const packW = kernelsOf('f32-packw').find((p) => p.layout === 'goi')!;
+const maxpoolKernel = kernelsOf('f32-maxpool')[0];
+const avgpoolKernel = kernelsOf('f32-avgpool')[0];
+
+/** The depthwise kernel for a window of ks taps: the unrolled one when there is one. */
+export function chooseDwKernel(ks: number) {
+  return dwKernels.find((k) => k.taps === ks) ?? dwKernels.find((k) => k.taps === null)!;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Weights
+
+/** Bytes of packed weights for a filter with `co` outputs, kh·kw taps and ci/groups inputs per group. */
+export function packedConvBytes(co: number, kh: number, kw: number, cig: number, groups: number, packing: 'panels' | 'dwconv'): number {
+  const ks = kh * kw;
+  if (packing === 'dwconv') return Math.ceil(co / DW_TILE) * (DW_TILE + DW_TILE * ks) * 4;
+  return groups * packedBytes(co / groups, ks * cig);
+}
+
+/**
+ * Packs an OHWI filter (o = group·co/groups + j, then kh, kw, ci of the group) and an optional
+ * bias into `out` (packedConvBytes). 'panels': each group's O×K rows go through the f32-packw
+ * 'goi' kernel; 'dwconv': [ceil(C/8)][bias 8][ks][8], built here.
+ */
+export function packConv(dev: Device, ohwi: Float32Array, bias: Float32Array | null, co: number, kh: number, kw: number,
+  cig: number, groups: number, packing: 'panels' | 'dwconv', out: Block): void {
+  const ks = kh * kw;
+  if (packing === 'dwconv') {
+    const tileFloats = DW_TILE + DW_TILE * ks;
+    const p = new Float32Array(Math.ceil(co / DW_TILE) * tileFloats);
+    for (let c = 0; c < co; c++) {
+      const t = Math.floor(c / DW_TILE) * tileFloats, lane = c % DW_TILE;
+      p[t + lane] = bias ? bias[c] : 0;
+      for (let s = 0; s < ks; s++) p[t + DW_TILE + s * DW_TILE + lane] = ohwi[c * ks + s];
+    }
+    dev.write(out, p);
+    return;
+  }
+  const og = co / groups, k = ks * cig;
+  const src = dev.alloc(ohwi.byteLength, 'filter (scratch)');
+  const b = bias ? dev.alloc(bias.byteLength, 'bias (scratch)') : null;
+  try {
+    dev.write(src, ohwi);
+    if (b && bias) dev.write(b, bias);
+    const groupBytes = packedBytes(og, k);
+    for (let gi = 0; gi < groups; gi++) {
+      dev.kmod.exports[packW.name](og, k, src.ptr + gi * og * k * 4, k * 4, b ? b.ptr + gi * og * 4 : 0, out.ptr + gi * groupBytes);
+    }
+  } finally {
+    if (b) dev.free(b);
+    dev.free(src);
+  }
+}
+
+/** Rewrites the bias slots of packed weights (zeros when `bias` is null). */
+export function setConvBias(dev: Device, w: Block, bias: Float32Array | null, co: number, ks: number, cig: number,
+  groups: number, packing: 'panels' | 'dwconv'): void {
+  const f32 = dev.viewF32(w);
+  if (packing === 'dwconv') {
+    const tileFloats = DW_TILE + DW_TILE * ks;
+    for (let c0 = 0, t = 0; c0 < co; c0 += DW_TILE, t += tileFloats) {
+      for (let j = 0; j < DW_TILE; j++) f32[t + j] = bias && c0 + j < co ? bias[c0 + j] : 0;
+    }
+    return;
+  }
+  const og = co / groups, k = ks * cig;
+  const panelFloats = PANEL + PANEL * k;
+  const groupFloats = packedBytes(og, k) / 4;
+  for (let gi = 0; gi < groups; gi++) {
+    for (let p = 0, n0 = 0; n0 < og; p++, n0 += PANEL) {
+      const at = gi * groupFloats + p * panelFloats;
+      for (let j = 0; j < PANEL; j++) f32[at + j] = bias && n0 + j < og ? bias[gi * og + n0 + j] : 0;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Indirection
+
+/**
+ * Indirection entries for one image: for output pixel p and tap s, the byte offset of the input
+ * pixel the tap reads (channel 0), or PAD_ENTRY for padding. `tile` = 4 lays them out as the
+ * IGEMM reads them ([ceil(P/4)][ks][4], rows past P repeat the last pixel); `tile` = 1 as
+ * [P][ks] for the depthwise and pooling kernels.
+ */
+export function indirection(g: ConvGeometry, tile: 1 | 4): Uint32Array {
+  const ks = g.kh * g.kw, P = g.oh * g.ow, rowBytes = g.ci * 4;
+  const tiles = Math.ceil(P / tile);
+  const out = new Uint32Array(Math.max(1, tiles * ks * tile));
+  for (let t = 0; t < tiles; t++) {
+    for (let r = 0; r < tile; r++) {
+      const p = Math.min(t * tile + r, P - 1);
+      const oy = Math.floor(p / g.ow), ox = p - oy * g.ow;
+      for (let ky = 0; ky < g.kh; ky++) {
+        const iy = oy * g.sh - g.pt + ky * g.dh;
+        const rowOk = iy >= 0 && iy < g.ih;
+        for (let kx = 0; kx < g.kw; kx++) {
+          const ix = ox * g.sw - g.pl + kx * g.dw;
+          const s = ky * g.kw + kx;
+          out[(t * ks + s) * tile + r] = rowOk && ix >= 0 && ix < g.iw ? (iy * g.iw + ix) * rowBytes : PAD_ENTRY;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Per output pixel: the number of taps inside the image (avg pooling without the padding). */
+export function validTaps(g: ConvGeometry): Float32Array {
+  const out = new Float32Array(g.oh * g.ow);
+  for (let oy = 0; oy < g.oh; oy++) {
+    let rows = 0;
+    for (let ky = 0; ky < g.kh; ky++) { const iy = oy * g.sh - g.pt + ky * g.dh; if (iy >= 0 && iy < g.ih) rows++; }
+    for (let ox = 0; ox < g.ow; ox++) {
+      let cols = 0;
+      for (let kx = 0; kx < g.kw; kx++) { const ix = ox * g.sw - g.pl + kx * g.dw; if (ix >= 0 && ix < g.iw) cols++; }
+      out[oy * g.ow + ox] = rows * cols;
+    }
+  }
+  return out;
+}
+
+const geometryKey = (g: ConvGeometry, tile: number) =>
+  [tile, g.ih, g.iw, g.ci, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl].join(',');
+
+/**
+ * Indirection buffers live in wasm memory and depend only on the geometry (entries are offsets
+ * from the image), so a packed convolution keeps the last few and reuses them for every input
+ * of the same shape, as XNNPACK does at operator setup.
+ */
+export class IndirectionCache {
+  private readonly entries = new Map<string, Block>();
+  constructor(private readonly dev: Device, private readonly capacity = 4) {}
+
+  get(g: ConvGeometry, tile: 1 | 4): Block {
+    const key = geometryKey(g, tile);
+    const hit = this.entries.get(key);
+    if (hit) { this.entries.delete(key); this.entries.set(key, hit); return hit; }
+    const ind = indirection(g, tile);
+    const block = this.dev.alloc(ind.byteLength, 'indirection buffer');
+    this.dev.write(block, ind);
+    this.entries.set(key, block);
+    if (this.entries.size > this.capacity) {
+      const [oldKey, old] = this.entries.entries().next().value as [string, Block];
+      this.entries.delete(oldKey);
+      this.dev.free(old);
+    }
+    return block;
+  }
+
+  clear(): void {
+    for (const b of this.entries.values()) this.dev.free(b);
+    this.entries.clear();
+  }
+}
+
+/** A row of `floats` copies of `value` (zeros for padding taps, -Infinity for max pooling). */
+function padRow(dev: Device, floats: number, value: number): Block {
+  const b = dev.alloc(floats * 4 + 64, 'padding row');
+  dev.viewF32(b).fill(value);
+  return b;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Convolution
+
+export interface ConvCall {
+  geometry: ConvGeometry;
+  x: Block;
+  w: Block;
+  out: Block;
+  min: number;
+  max: number;
+  /** Reuses indirection buffers across calls; a temporary one is built and freed when absent. */
+  cache?: IndirectionCache;
+  /** Tests: force a route ('igemm' for any packing 'panels'; 'dwconv' needs packing 'dwconv') and a kernel. */
+  route?: ConvRoute;
+  kernel?: string;
+}
+
+/** out[n, oh, ow, co] = clamp(conv(x, w) + bias). Weights packed by packConv for this route's packing. */
+export function conv2d(dev: Device, c: ConvCall): void {
+  const g = c.geometry;
+  if (g.n * g.oh * g.ow * g.co === 0) return;
+  const route = c.route ?? routeOf(g);
+  if (route === 'gemm') return convGemm(dev, c);
+  const own = c.cache ? null : new IndirectionCache(dev);
+  const cache = c.cache ?? own!;
+  const zero = padRow(dev, g.ci, 0);
+  try {
+    if (route === 'dwconv') convDw(dev.kmod, c, cache.get(g, 1).ptr, zero.ptr);
+    else convIgemm(dev.kmod, c, cache.get(g, 4).ptr, zero.ptr);
+  } finally {
+    dev.free(zero);
+    own?.clear();
+  }
+}
+
+function convGemm(dev: Device, c: ConvCall): void {
+  const g = c.geometry;
+  const m = g.n * g.ih * g.iw, cig = g.ci / g.groups, og = g.co / g.groups;
+  const kern = chooseGemmKernel(m);
+  const scratch = kern.packA !== null ? dev.alloc(packedABytes(m, cig, kern.packA), 'scratch (packed a)') : null;
+  try {
+    const groupBytes = packedBytes(og, cig);
+    for (let gi = 0; gi < g.groups; gi++) {
+      gemm(dev.kmod, { m, n: og, k: cig, a: c.x.ptr + gi * cig * 4, aStride: g.ci * 4, transposeA: false,
+        w: c.w.ptr + gi * groupBytes, c: c.out.ptr + gi * og * 4, cStride: g.co * 4, min: c.min, max: c.max,
+        scratch: scratch ? scratch.ptr : 0 }, kern);
+    }
+  } finally {
+    if (scratch) dev.free(scratch);
+  }
+}
+
+// Output channels per N block: the block's panels stay in L2 while every pixel tile streams by.
+const L2_BLOCK_BYTES = 512 * 1024;
+
+function convIgemm(mod: KernelModule, c: ConvCall, ind: number, zero: number): void {
+  const g = c.geometry;
+  const kern = igemmKernels.find((k) => k.name === c.kernel) ?? igemmKernels[0];
+  const fn = mod.exports[kern.name];
+  const ks = g.kh * g.kw, cig = g.ci / g.groups, og = g.co / g.groups;
+  const P = g.oh * g.ow, mr = kern.mr;
+  const panelBytes = (PANEL + PANEL * ks * cig) * 4;
+  const groupBytes = packedBytes(og, ks * cig);
+  const nBlock = Math.max(1, Math.floor(L2_BLOCK_BYTES / panelBytes)) * PANEL;
+  const tileBytes = ks * mr * 4, cStride = g.co * 4;
+  for (let b = 0; b < g.n; b++) {
+    const image = c.x.ptr + b * g.ih * g.iw * g.ci * 4;
+    const outImage = c.out.ptr + b * P * cStride;
+    for (let gi = 0; gi < g.groups; gi++) {
+      const aOffset = image + gi * cig * 4;
+      for (let n0 = 0; n0 < og; n0 += nBlock) {
+        const nc = Math.min(nBlock, og - n0);
+        const w = c.w.ptr + gi * groupBytes + (n0 / PANEL) * panelBytes;
+        const out = outImage + (gi * og + n0) * 4;
+        for (let p0 = 0, t = 0; p0 < P; p0 += mr, t++) {
+          fn(Math.min(mr, P - p0), nc, cig, ks, ind + t * tileBytes, w, out + p0 * cStride, cStride, aOffset, zero, c.min, c.max);
+        }
+      }
+    }
+  }
+}
+
+function convDw(mod: KernelModule, c: ConvCall, ind: number, zero: number): void {
+  const g = c.geometry;
+  const ks = g.kh * g.kw, P = g.oh * g.ow;
+  const kern = dwKernels.find((k) => k.name === c.kernel) ?? chooseDwKernel(ks);
+  const fn = mod.exports[kern.name];
+  for (let b = 0; b < g.n; b++) {
+    const image = c.x.ptr + b * g.ih * g.iw * g.ci * 4;
+    const out = c.out.ptr + b * P * g.co * 4;
+    if (kern.taps === null) fn(g.ci, P, ks, ind, c.w.ptr, out, g.co * 4, image, zero, c.min, c.max);
+    else fn(g.ci, P, ind, c.w.ptr, out, g.co * 4, image, zero, c.min, c.max);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pooling
+
+export interface PoolCall {
+  /** co = ci, groups = ci. */
+  geometry: ConvGeometry;
+  x: Block;
+  out: Block;
+  kind: 'max' | 'avg';
+  /** Average pooling: divide by every window tap (true) or by the taps inside the image (false). */
+  countIncludePad?: boolean;
+}
+
+export function pool(dev: Device, p: PoolCall): void {
+  const g = p.geometry;
+  const P = g.oh * g.ow, ks = g.kh * g.kw;
+  if (g.n * P * g.ci === 0) return;
+  const ind = indirection(g, 1);
+  const indB = dev.alloc(ind.byteLength, 'indirection buffer');
+  const padB = padRow(dev, g.ci, p.kind === 'max' ? -Infinity : 0);
+  let divB: Block | null = null;
+  try {
+    dev.write(indB, ind);
+    if (p.kind === 'avg') {
+      const div = p.countIncludePad ? new Float32Array(P).fill(ks) : validTaps(g);
+      divB = dev.alloc(div.byteLength, 'divisors');
+      dev.write(divB, div);
+    }
+    const fn = dev.kmod.exports[p.kind === 'max' ? maxpoolKernel.name : avgpoolKernel.name];
+    for (let b = 0; b < g.n; b++) {
+      const image = p.x.ptr + b * g.ih * g.iw * g.ci * 4;
+      const out = p.out.ptr + b * P * g.ci * 4;
+      if (p.kind === 'max') fn(g.ci, P, ks, indB.ptr, out, g.ci * 4, image, padB.ptr);
+      else fn(g.ci, P, ks, indB.ptr, divB!.ptr, out, g.ci * 4, image, padB.ptr);
+    }
+  } finally {
+    if (divB) dev.free(divB);
+    dev.free(padB);
+    dev.free(indB);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Elementwise
+
+const vadd = kernelsOf('f32-vadd');
+const vaddFull = vadd.find((k) => !k.broadcast)!;
+const vaddScalar = vadd.find((k) => k.broadcast)!;
+const vclamp = kernelsOf('f32-vclamp')[0];
+
+/** out[i] = clamp(a[i] + b[i]) for n elements at byte offsets; b read as one broadcast value when `bScalar`. */
+export function addRun(dev: Device, n: number, a: number, b: number, bScalar: boolean, out: number, min: number, max: number): void {
+  dev.kmod.exports[bScalar ? vaddScalar.name : vaddFull.name](n, a, b, out, min, max);
+}
+
+export function clampRun(dev: Device, n: number, x: number, out: number, min: number, max: number): void {
+  dev.kmod.exports[vclamp.name](n, x, out, min, max);
+}

@@ -1,0 +1,69 @@
+// maxPool, avgPool, globalAvgPool on NHWC activations: validation and geometry around the
+// pooling driver of bindings/conv.ts.
+import { pool as runPool, validTaps } from '../../bindings/conv.js';
+import { ValueError } from '../errors.js';
+import { Tensor, type Owner } from '../tensor.js';
+import { checkOptions, checkPair, checkX, geometry, type Padding } from './conv.js';
+
+export interface PoolOptions {
+  /** Window [height, width] (or one number for both). Required. */
+  windowShape: number | readonly [number, number];
+  /** Default 1 (as ONNX). */
+  strides?: number | readonly [number, number];
+  /** Default 'valid'. Explicit padding must be smaller than the dilated window. */
+  pad?: Padding;
+  /** Default 1. */
+  dilations?: number | readonly [number, number];
+}
+
+export interface AvgPoolOptions extends PoolOptions {
+  /** Divide by every window tap, padding included (default false: only the taps inside the image, as TensorFlow). */
+  countIncludePad?: boolean;
+}
+
+function poolOp(owner: Owner, kind: 'max' | 'avg', x: unknown, options: unknown): Tensor<'float32'> {
+  const names = ['windowShape', 'strides', 'pad', 'dilations', ...(kind === 'avg' ? ['countIncludePad'] : [])];
+  const o = checkOptions(options, names);
+  const xt = checkX(x, owner);
+  if (o.windowShape === undefined) throw new ValueError('options.windowShape', 'a positive integer or [height, width]', undefined);
+  const [kh, kw] = checkPair(o.windowShape, 'options.windowShape', 1);
+  if (o.countIncludePad !== undefined && typeof o.countIncludePad !== 'boolean') {
+    throw new ValueError('options.countIncludePad', 'a boolean', o.countIncludePad);
+  }
+  const c = xt.dims[3];
+  const g = geometry(xt.dims, c, kh, kw, c, o);
+  if (g.pt + g.pb + g.pl + g.pr > 0 && validTaps(g).some((v) => v === 0)) {
+    throw new ValueError('options.pad', 'padding that leaves at least one input pixel in every window', o.pad ?? 'valid',
+      'with this dilation some windows would see only padding');
+  }
+  return run(owner, xt, g, kind, o.countIncludePad === true);
+}
+
+function run(owner: Owner, x: Tensor<'float32'>, g: ReturnType<typeof geometry>, kind: 'max' | 'avg', countIncludePad: boolean): Tensor<'float32'> {
+  const dev = owner.device;
+  const out = dev.alloc(g.n * g.oh * g.ow * g.ci * 4, 'output');
+  const result = new Tensor(owner, 'float32', [g.n, g.oh, g.ow, g.ci], out);
+  try {
+    runPool(dev, { geometry: g, x: x.block, out, kind, countIncludePad });
+  } catch (e) {
+    result.dispose();
+    throw e;
+  }
+  return result;
+}
+
+export function maxPool(owner: Owner, x: unknown, options: PoolOptions): Tensor<'float32'> {
+  return poolOp(owner, 'max', x, options);
+}
+
+export function avgPool(owner: Owner, x: unknown, options: AvgPoolOptions): Tensor<'float32'> {
+  return poolOp(owner, 'avg', x, options);
+}
+
+/** Mean over height and width: [n, h, w, c] → [n, 1, 1, c]. */
+export function globalAvgPool(owner: Owner, x: unknown): Tensor<'float32'> {
+  const xt = checkX(x, owner);
+  const [, h, w, c] = xt.dims;
+  if (h === 0 || w === 0) throw new ValueError('x.dims', 'a non-empty image (height and width ≥ 1)', xt.dims);
+  return run(owner, xt, geometry(xt.dims, c, h, w, c, {}), 'avg', true);
+}

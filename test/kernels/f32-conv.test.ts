@@ -1,0 +1,269 @@
+// Every registered f32 convolution-family kernel (igemm, dwconv, maxpool, avgpool, vadd, vclamp),
+// in every build, on a battery of shapes: bit-exact against the documented f32 order and within
+// the f32 error bound of the f64 oracle; and every route of one convolution (GEMM, IGEMM,
+// depthwise kernels) gives the same bits.
+import { describe, it, expect, beforeAll } from 'vitest';
+import { Device, type Block } from '../../bindings/device.js';
+import { kernelsOf } from '../../bindings/kernels.js';
+import { conv2d, packConv, packedConvBytes, packingOf, pool, addRun, clampRun, type ConvGeometry, type ConvRoute } from '../../bindings/conv.js';
+import { buildNames, type BuildName } from '../../bindings/module.js';
+import { conv2dRef, outSize, poolRef, resolvePad, type RefGeometry, type RefPad } from '../reference/conv.js';
+import { expectSameBits, expectWithinBound } from '../harness/gemm.js';
+import { randomF32, rng } from '../harness/random.js';
+
+const devices = new Map<BuildName, Device>();
+beforeAll(async () => {
+  for (const build of buildNames) devices.set(build, await Device.create({ build }));
+});
+
+interface Case extends RefGeometry { label: string; }
+
+function makeCase(n: number, ih: number, iw: number, ci: number, co: number, kh: number, kw: number, groups: number,
+  s: [number, number], d: [number, number], pad: RefPad): Case | null {
+  const [pt, pb, pl, pr] = resolvePad(ih, iw, kh, kw, s[0], s[1], d[0], d[1], pad);
+  if (Math.max(pt, pb) >= (kh - 1) * d[0] + 1 || Math.max(pl, pr) >= (kw - 1) * d[1] + 1) return null;
+  const g: RefGeometry = { n, ih, iw, ci, co, kh, kw, groups, sh: s[0], sw: s[1], dh: d[0], dw: d[1], pt, pb, pl, pr };
+  const [oh, ow] = outSize(g);
+  if (oh < 1 || ow < 1) return null;
+  return { ...g, label: `n${n} ${ih}×${iw}×${ci}→${co} k${kh}×${kw} g${groups} s${s} d${d} p${JSON.stringify(pad)}` };
+}
+
+/** Kernel 1..7, stride 1..3, dilation 1..2, every padding mode, tiny and odd sizes, odd channels, batch > 1. */
+function convBattery(opts: { depthwise: boolean; taps?: number | null; seed: number; count: number }): Case[] {
+  const r = rng(opts.seed);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)];
+  const cases: Case[] = [];
+  const windows: [number, number][] = opts.taps === 9 ? [[3, 3], [1, 9], [9, 1]]
+    : opts.taps === 25 ? [[5, 5], [1, 25], [25, 1]]
+    : [[1, 1], [2, 2], [3, 3], [4, 4], [5, 5], [6, 6], [7, 7], [1, 3], [3, 1], [2, 5], [7, 3]];
+  const pads: RefPad[] = ['valid', 'same', [1, 0, 0, 1], [0, 2, 1, 1], [2, 2, 2, 2]];
+  let guard = 0;
+  while (cases.length < opts.count && guard++ < opts.count * 50) {
+    const [kh, kw] = pick(windows);
+    const s: [number, number] = [pick([1, 1, 2, 3]), pick([1, 1, 2, 3])];
+    const d: [number, number] = [pick([1, 1, 2]), pick([1, 1, 2])];
+    const ih = pick([1, 2, 3, 5, 7, 8, 11, 13, 26]), iw = pick([1, 2, 3, 4, 6, 9, 12, 30]);
+    const n = pick([1, 1, 2, 3]);
+    let ci: number, co: number, groups: number;
+    if (opts.depthwise) { ci = pick([1, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 33]); co = ci; groups = ci; }
+    else {
+      groups = pick([1, 1, 1, 2, 3]);
+      ci = groups * pick([1, 2, 3, 5, 8, 9]); co = groups * pick([1, 2, 3, 7, 8, 9, 17]);
+    }
+    const c = makeCase(n, ih, iw, ci, co, kh, kw, groups, s, d, pick(pads));
+    if (c) cases.push(c);
+  }
+  return cases;
+}
+
+function toGeometry(c: RefGeometry): ConvGeometry {
+  const [oh, ow] = outSize(c);
+  return { n: c.n, ih: c.ih, iw: c.iw, ci: c.ci, oh, ow, co: c.co, kh: c.kh, kw: c.kw, sh: c.sh, sw: c.sw,
+    dh: c.dh, dw: c.dw, pt: c.pt, pb: c.pb, pl: c.pl, pr: c.pr, groups: c.groups };
+}
+
+/** Runs one convolution on raw memory through the driver with a forced route and kernel. */
+function runConv(dev: Device, c: RefGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | null,
+  route: ConvRoute, kernel: string | undefined, min = -Infinity, max = Infinity): Float32Array {
+  const g = toGeometry(c);
+  const cig = c.ci / c.groups;
+  const packing = route === 'dwconv' ? 'dwconv' : 'panels';
+  const outFloats = g.n * g.oh * g.ow * g.co;
+  const blocks: Block[] = [];
+  const alloc = (bytes: number) => { const b = dev.alloc(bytes, 'test'); blocks.push(b); return b; };
+  try {
+    const xb = alloc(x.byteLength), wb = alloc(packedConvBytes(c.co, c.kh, c.kw, cig, c.groups, packing));
+    const ob = alloc(outFloats * 4 + 64);
+    dev.write(xb, x);
+    packConv(dev, w, bias, c.co, c.kh, c.kw, cig, c.groups, packing, wb);
+    dev.viewF32(ob, outFloats * 4, 16).fill(12345);
+    conv2d(dev, { geometry: g, x: xb, w: wb, out: ob, min, max, route, kernel });
+    expect(Array.from(dev.viewF32(ob, outFloats * 4, 16))).toEqual(new Array(16).fill(12345));
+    return dev.viewF32(ob, 0, outFloats).slice();
+  } finally {
+    for (const b of blocks.reverse()) dev.free(b);
+  }
+}
+
+function checkConv(dev: Device, c: Case, route: ConvRoute, kernel: string | undefined, seed: number): void {
+  const cig = c.ci / c.groups;
+  const x = randomF32(c.n * c.ih * c.iw * c.ci, seed), w = randomF32(c.co * c.kh * c.kw * cig, seed + 1);
+  const bias = randomF32(c.co, seed + 2);
+  const ref = conv2dRef(x, w, bias, c);
+  const got = runConv(dev, c, x, w, bias, route, kernel);
+  expectSameBits(got, ref.ordered, c.label);
+  expectWithinBound(got, ref.f64, ref.abs, ref.k);
+}
+
+for (const kern of kernelsOf('f32-igemm')) {
+  for (const build of kern.builds) {
+    describe(`${kern.name} [${build}]`, () => {
+      it('convolutions of every kind: bit-exact to the documented order, within the f64 bound', () => {
+        const dev = devices.get(build)!;
+        const cases = [...convBattery({ depthwise: false, seed: 3, count: 90 }), ...convBattery({ depthwise: true, seed: 4, count: 20 })];
+        let seed = 100;
+        expect(cases.length).toBe(110);
+        for (const c of cases) checkConv(dev, c, 'igemm', kern.name, seed += 3);
+      });
+
+      it('clamps (NaN passes), and pads by adding 0·w (0·∞ = NaN, as documented)', () => {
+        const dev = devices.get(build)!;
+        const c = makeCase(2, 5, 6, 3, 11, 3, 3, 1, [1, 1], [1, 1], 'same')!;
+        const x = randomF32(c.n * c.ih * c.iw * c.ci, 5, -3, 3), w = randomF32(c.co * 27, 6, -3, 3);
+        expectSameBits(runConv(dev, c, x, w, null, 'igemm', kern.name, -0.5, 0.75),
+          conv2dRef(x, w, null, c, -0.5, 0.75).ordered, 'clamp');
+        x[0] = NaN;
+        const got = runConv(dev, c, x, w, null, 'igemm', kern.name, 0, 6);
+        expect(Number.isNaN(got[0])).toBe(true);
+        w[0] = Infinity; x[0] = 1;
+        expectSameBits(runConv(dev, c, x, w, null, 'igemm', kern.name), conv2dRef(x, w, null, c).ordered, 'inf weight in padding');
+      });
+    });
+  }
+}
+
+for (const kern of kernelsOf('f32-dwconv')) {
+  for (const build of kern.builds) {
+    describe(`${kern.name} [${build}]`, () => {
+      it('depthwise convolutions: bit-exact to the documented order, within the f64 bound', () => {
+        const dev = devices.get(build)!;
+        const cases = convBattery({ depthwise: true, taps: kern.taps, seed: 7 + (kern.taps ?? 0), count: 60 });
+        let seed = 300;
+        expect(cases.length).toBe(60);
+        for (const c of cases) checkConv(dev, c, 'dwconv', kern.name, seed += 3);
+      });
+    });
+  }
+}
+
+describe('every route of a convolution gives the same bits', () => {
+  it('GEMM (1×1), IGEMM and the depthwise kernels agree', () => {
+    const dev = devices.get('simd')!;
+    let seed = 900;
+    for (const c of [makeCase(2, 7, 5, 12, 19, 1, 1, 1, [1, 1], [1, 1], 'valid')!, makeCase(1, 9, 9, 6, 10, 1, 1, 2, [1, 1], [1, 1], 'valid')!]) {
+      const x = randomF32(c.n * c.ih * c.iw * c.ci, seed++), w = randomF32(c.co * c.ci / c.groups, seed++), bias = randomF32(c.co, seed++);
+      expectSameBits(runConv(dev, c, x, w, bias, 'gemm', undefined), runConv(dev, c, x, w, bias, 'igemm', undefined), c.label);
+      expectSameBits(runConv(dev, c, x, w, bias, 'gemm', undefined), conv2dRef(x, w, bias, c).ordered, c.label);
+    }
+    for (const [k, ch] of [[3, 21], [5, 13], [2, 9], [7, 4]]) {
+      const c = makeCase(2, 11, 10, ch, ch, k, k, ch, [2, 1], [1, 2], 'same')!;
+      const x = randomF32(c.n * c.ih * c.iw * c.ci, seed++), w = randomF32(c.co * k * k, seed++), bias = randomF32(c.co, seed++);
+      const viaIgemm = runConv(dev, c, x, w, bias, 'igemm', undefined);
+      for (const kern of kernelsOf('f32-dwconv').filter((kk) => kk.taps === null || kk.taps === k * k)) {
+        expectSameBits(runConv(dev, c, x, w, bias, 'dwconv', kern.name), viaIgemm, `${kern.name} ${c.label}`);
+      }
+    }
+  });
+
+  it('packingOf picks the depthwise layout only for multiplier 1', () => {
+    expect(packingOf(8, 8, 8)).toBe('dwconv');
+    expect(packingOf(8, 16, 8)).toBe('panels');
+    expect(packingOf(8, 8, 1)).toBe('panels');
+  });
+});
+
+function poolBattery(seed: number, count: number): Case[] {
+  const r = rng(seed);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)];
+  const out: Case[] = [];
+  let guard = 0;
+  while (out.length < count && guard++ < count * 50) {
+    const k: [number, number] = [pick([1, 2, 3, 4, 5, 7]), pick([1, 2, 3, 5])];
+    const ci = pick([1, 3, 4, 5, 8, 9, 13]);
+    const c = makeCase(pick([1, 2]), pick([1, 2, 5, 8, 11]), pick([1, 3, 4, 9, 12]), ci, ci, k[0], k[1], ci,
+      [pick([1, 2, 3]), pick([1, 2, 3])], [pick([1, 1, 2]), 1], pick<RefPad>(['valid', 'same', [1, 0, 0, 1], [0, 1, 1, 0]]));
+    if (!c) continue;
+    // Every window must hold a real pixel (the API rejects the others).
+    const { oh, ow } = poolRef(new Float32Array(c.n * c.ih * c.iw * c.ci), c, 'avg');
+    let ok = true;
+    for (let oy = 0; oy < oh && ok; oy++) for (let ox = 0; ox < ow && ok; ox++) {
+      let any = false;
+      for (let ky = 0; ky < c.kh; ky++) for (let kx = 0; kx < c.kw; kx++) {
+        const iy = oy * c.sh - c.pt + ky * c.dh, ix = ox * c.sw - c.pl + kx * c.dw;
+        if (iy >= 0 && iy < c.ih && ix >= 0 && ix < c.iw) any = true;
+      }
+      ok = any;
+    }
+    if (ok) out.push(c);
+  }
+  return out;
+}
+
+function runPool(dev: Device, c: RefGeometry, x: Float32Array, kind: 'max' | 'avg', countIncludePad: boolean): Float32Array {
+  const g = toGeometry(c);
+  const outFloats = g.n * g.oh * g.ow * g.ci;
+  const xb = dev.alloc(x.byteLength, 'x'), ob = dev.alloc(outFloats * 4 + 64, 'out');
+  try {
+    dev.write(xb, x);
+    dev.viewF32(ob, outFloats * 4, 16).fill(12345);
+    pool(dev, { geometry: g, x: xb, out: ob, kind, countIncludePad });
+    expect(Array.from(dev.viewF32(ob, outFloats * 4, 16))).toEqual(new Array(16).fill(12345));
+    return dev.viewF32(ob, 0, outFloats).slice();
+  } finally {
+    dev.free(ob); dev.free(xb);
+  }
+}
+
+for (const kind of ['max', 'avg'] as const) {
+  for (const kern of kernelsOf(kind === 'max' ? 'f32-maxpool' : 'f32-avgpool')) {
+    for (const build of kern.builds) {
+      describe(`${kern.name} [${build}]`, () => {
+        it('matches the reference on a battery of windows, strides, dilations and paddings', () => {
+          const dev = devices.get(build)!;
+          let seed = 500;
+          for (const c of poolBattery(kind === 'max' ? 11 : 12, 60)) {
+            const x = randomF32(c.n * c.ih * c.iw * c.ci, seed++, -5, 5);
+            for (const cip of kind === 'avg' ? [false, true] : [false]) {
+              const got = runPool(dev, c, x, kind, cip);
+              expectSameBits(got, poolRef(x, c, kind, cip).ordered, `${c.label} countIncludePad=${cip}`);
+            }
+          }
+        });
+        if (kind === 'max') {
+          it('propagates NaN and never lets padding win', () => {
+            const dev = devices.get(build)!;
+            const c = makeCase(1, 3, 3, 5, 5, 3, 3, 5, [1, 1], [1, 1], 'same')!;
+            const x = new Float32Array(45).fill(-7);
+            x[4 * 5 + 2] = NaN;
+            const got = runPool(dev, c, x, 'max', false);
+            for (let p = 0; p < 9; p++) {
+              expect(Number.isNaN(got[p * 5 + 2])).toBe(true);
+              expect(got[p * 5]).toBe(-7);
+            }
+          });
+        }
+      });
+    }
+  }
+}
+
+for (const kern of [...kernelsOf('f32-vadd'), ...kernelsOf('f32-vclamp')]) {
+  for (const build of kern.builds) {
+    describe(`${kern.name} [${build}]`, () => {
+      it('every length 0..40 and 1001, with a clamp, exact and without writing past the end', () => {
+        const dev = devices.get(build)!;
+        const f = Math.fround;
+        for (const n of [...Array(41).keys(), 1001]) {
+          const a = randomF32(n, n + 1, -3, 3), b = randomF32(Math.max(n, 1), n + 2, -3, 3);
+          const ab = dev.alloc(a.byteLength, 'a'), bb = dev.alloc(b.byteLength, 'b'), ob = dev.alloc(n * 4 + 64, 'o');
+          try {
+            dev.write(ab, a); dev.write(bb, b);
+            dev.viewF32(ob, n * 4, 16).fill(12345);
+            const want = new Float32Array(n);
+            if (kern.family === 'f32-vclamp') {
+              clampRun(dev, n, ab.ptr, ob.ptr, -1, 2);
+              for (let i = 0; i < n; i++) want[i] = Math.min(Math.max(a[i], -1), 2);
+            } else {
+              addRun(dev, n, ab.ptr, bb.ptr, kern.broadcast, ob.ptr, -2, 2.5);
+              for (let i = 0; i < n; i++) want[i] = Math.min(Math.max(f(a[i] + (kern.broadcast ? b[0] : b[i])), -2), 2.5);
+            }
+            expectSameBits(dev.viewF32(ob, 0, n).slice(), want, `n=${n}`);
+            expect(Array.from(dev.viewF32(ob, n * 4, 16))).toEqual(new Array(16).fill(12345));
+          } finally {
+            dev.free(ob); dev.free(bb); dev.free(ab);
+          }
+        }
+      });
+    });
+  }
+}
