@@ -41,7 +41,11 @@ const disposeSymbol: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol
 
 // Frees what a user forgot to dispose once it is garbage; stale blocks (from an instance that
 // was disposed or reset since) are skipped by the device.
-const registry = new FinalizationRegistry<Held>((h) => h.device.free(h.block));
+// workerd (Cloudflare Workers) has no FinalizationRegistry: there the backstop is off and
+// dispose() is the only way to free.
+const registry: FinalizationRegistry<Held> = typeof FinalizationRegistry === 'function'
+  ? new FinalizationRegistry<Held>((h) => h.device.free(h.block))
+  : { register() {}, unregister() { return false; } } as unknown as FinalizationRegistry<Held>;
 
 export class Lanewise implements Owner {
   /** @internal */ readonly device: Device;

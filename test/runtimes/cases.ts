@@ -1,0 +1,77 @@
+// The fixed vectors every runtime computes (test/runtimes/*). One line per case: add a conv,
+// f16 or quantized op by appending `op('name', (lw) => …)` that returns its output.
+// Inputs come from a seeded generator, so every runtime sees the same bits; the suite hashes
+// each output (NaN canonicalized) and the runners compare hashes across runtimes.
+import type { Lanewise } from '../../src/index.js';
+
+/** What a case returns: its output elements (hashed as raw bytes; f32 NaNs canonicalized). */
+export type CaseOutput = Float32Array | Uint16Array | Int8Array | Uint8Array | Int32Array;
+
+export interface RuntimeCase {
+  name: string;
+  run(lw: Lanewise): CaseOutput;
+}
+
+/** xorshift32 values in [lo, hi), as f32 (the same sequence in every engine). */
+export function seeded(n: number, seed: number, lo = -1, hi = 1): Float32Array {
+  let s = seed >>> 0 || 1;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    out[i] = lo + (hi - lo) * (s / 4294967296);
+  }
+  return out;
+}
+
+/** Seeded data with special values sprinkled in: ±0, subnormals, huge values, ±Inf, NaN. */
+export function special(n: number, seed: number): Float32Array {
+  const x = seeded(n, seed);
+  const sp = [0, -0, 1e-40, -1e-42, 3e38, -3e38, Infinity, -Infinity, NaN];
+  for (let i = 0; i < n; i += 97) x[i] = sp[(i / 97) % sp.length];
+  return x;
+}
+
+interface GemmSpec {
+  m: number; n: number; k: number; seed: number;
+  transposeA?: boolean; transposeB?: boolean; bias?: boolean;
+  activation?: 'relu' | 'relu6' | { min: number; max: number };
+  data?: 'uniform' | 'special';
+  prepacked?: boolean;
+}
+
+function gemm(name: string, g: GemmSpec): RuntimeCase {
+  return {
+    name,
+    run(lw) {
+      const gen = g.data === 'special' ? special : seeded;
+      const a = gen(g.m * g.k, g.seed), b = gen(g.k * g.n, g.seed + 1);
+      const bias = g.bias ? seeded(g.n, g.seed + 2) : undefined;
+      const ta = lw.tensor('float32', a, g.transposeA ? [g.k, g.m] : [g.m, g.k]);
+      const tb = lw.tensor('float32', b, g.transposeB ? [g.n, g.k] : [g.k, g.n]);
+      const w = g.prepacked ? lw.prepack(tb, { transposeB: g.transposeB, bias }) : tb;
+      const c = lw.matMul(ta, w, {
+        transposeA: g.transposeA, transposeB: g.prepacked ? undefined : g.transposeB,
+        bias: g.prepacked ? undefined : bias, activation: g.activation,
+      });
+      const out = c.read();
+      c.dispose(); if (w !== tb) w.dispose(); tb.dispose(); ta.dispose();
+      return out;
+    },
+  };
+}
+
+/** A generic case: any op, any output. */
+export function op(name: string, run: (lw: Lanewise) => CaseOutput): RuntimeCase { return { name, run }; }
+
+export const cases: RuntimeCase[] = [
+  gemm('f32 gemm 1x300x77 (row kernel)', { m: 1, n: 300, k: 77, seed: 1 }),
+  gemm('f32 gemm 7x13x5 bias relu6', { m: 7, n: 13, k: 5, seed: 2, bias: true, activation: 'relu6' }),
+  gemm('f32 gemm 33x65x129 tA', { m: 33, n: 65, k: 129, seed: 3, transposeA: true }),
+  gemm('f32 gemm 64x64x64', { m: 64, n: 64, k: 64, seed: 4 }),
+  gemm('f32 gemm 61x47x95 special values', { m: 61, n: 47, k: 95, seed: 5, data: 'special', bias: true }),
+  gemm('f32 gemm 20x30x40 special values clamp', { m: 20, n: 30, k: 40, seed: 6, data: 'special', activation: { min: -0.5, max: 0.25 } }),
+  gemm('f32 gemm 160x200x192 tB prepacked bias', { m: 160, n: 200, k: 192, seed: 7, transposeB: true, prepacked: true, bias: true }),
+  gemm('f32 gemm 256x256x256', { m: 256, n: 256, k: 256, seed: 8 }),
+  gemm('f32 gemm 301x129x257 tA tB relu', { m: 301, n: 129, k: 257, seed: 9, transposeA: true, transposeB: true, activation: 'relu' }),
+  gemm('f32 gemm 4x1000x600', { m: 4, n: 1000, k: 600, seed: 10, bias: true }),
+];

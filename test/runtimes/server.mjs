@@ -1,0 +1,49 @@
+// A tiny static server on 127.0.0.1 (ephemeral port) for the browser pages:
+//   /coi/…   with COOP same-origin + COEP require-corp (cross-origin isolated: SharedArrayBuffer)
+//   /plain/… without them (no SharedArrayBuffer: lanewise runs single-threaded)
+// Under either prefix: page.html (the suite page), dist/ and build/ from the repository, cache/
+// from the bundled suite.
+import http from 'node:http';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const outDir = path.join(root, 'node_modules', '.cache', 'lanewise-runtimes');
+const types = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html', '.map': 'application/json' };
+
+const page = (name) => `<!doctype html><meta charset="utf-8"><title>lanewise ${name}</title>
+<script type="module">
+import { Lanewise } from './dist/src/index.js';
+import { runSuiteSafe } from './cache/suite.mjs';
+window.__result = await runSuiteSafe(Lanewise, ${JSON.stringify(name)}, [1, 2]);
+</script>`;
+
+export function startServer(browser) {
+  const server = http.createServer(async (req, res) => {
+    const url = new URL(req.url, 'http://x');
+    const m = /^\/(coi|plain)\/(.*)$/.exec(url.pathname);
+    if (!m) { res.writeHead(404).end(); return; }
+    const [, mode, rest] = m;
+    const headers = mode === 'coi'
+      ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin' }
+      : {};
+    headers['Cache-Control'] = 'no-store';
+    if (rest === 'page.html') {
+      res.writeHead(200, { ...headers, 'Content-Type': 'text/html' }).end(page(`${browser}-${mode}`));
+      return;
+    }
+    let file;
+    if (rest.startsWith('cache/')) file = path.join(outDir, rest.slice(6));
+    else if (rest.startsWith('dist/') || rest.startsWith('build/')) file = path.join(root, rest);
+    if (!file || !path.resolve(file).startsWith(root)) { res.writeHead(404, headers).end(); return; }
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { ...headers, 'Content-Type': types[path.extname(file)] ?? 'application/octet-stream' }).end(body);
+    } catch {
+      res.writeHead(404, headers).end();
+    }
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, base: `http://127.0.0.1:${server.address().port}` })));
+}
