@@ -60,3 +60,8 @@ export const ortNode: Peer = {
     return ortGemm((await init()) as unknown as OrtApi, sessionOptions, m, k, n, a, b);
   },
 };
+
+/** The initialised onnxruntime-node and its session options, for suites beyond GEMM (bench/peers/conv.ts). */
+export async function ortNodeApi(): Promise<{ ort: OrtApi; sessionOptions: object }> {
+  return { ort: (await init()) as unknown as OrtApi, sessionOptions };
+}

@@ -79,3 +79,8 @@ export const ortWeb: Peer = {
     return ortGemm(ort as unknown as OrtApi, sessionOptions, m, k, n, a, b);
   },
 };
+
+/** The initialised onnxruntime-web and its session options, for suites beyond GEMM (bench/peers/conv.ts). */
+export async function ortWebApi(): Promise<{ ort: OrtApi; sessionOptions: object }> {
+  return { ort: (await init()).ort as unknown as OrtApi, sessionOptions };
+}

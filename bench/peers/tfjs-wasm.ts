@@ -130,3 +130,8 @@ export const tfjsWasm: Peer = {
     };
   },
 };
+
+/** The initialised tfjs (wasm backend, one thread) for suites beyond GEMM (bench/peers/conv.ts). */
+export async function tfjsCore(): Promise<Tf> {
+  return (await init()).tf;
+}

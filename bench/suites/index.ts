@@ -1,5 +1,6 @@
 // Every suite `lanewise bench` knows, in run order.
 import type { Suite } from '../suite.js';
 import { gemmSuite } from './gemm.js';
+import { convSuite } from './conv.js';
 
-export const suites: readonly Suite[] = [gemmSuite];
+export const suites: readonly Suite[] = [gemmSuite, convSuite];
