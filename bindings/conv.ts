@@ -47,7 +47,9 @@ const packW = kernelsOf('f32-packw').find((p) => p.layout === 'goi')!;
 const maxpoolKernel = kernelsOf('f32-maxpool')[0];
 const avgpoolKernel = kernelsOf('f32-avgpool')[0];
 
-/** The depthwise kernel for a window of ks taps: the unrolled one when there is one. */
+const rebaseKernel = kernelsOf('x32-rebase')[0];
+
+/** The depthwise kernel for a window of ks taps: the first registered unrolled one, else the generic one. */
 export function chooseDwKernel(ks: number) {
   return dwKernels.find((k) => k.taps === ks) ?? dwKernels.find((k) => k.taps === null)!;
 }
@@ -233,7 +235,7 @@ export function conv2d(dev: Device, c: ConvCall): void {
   const cache = c.cache ?? own!;
   const zero = padRow(dev, g.ci, 0);
   try {
-    if (route === 'dwconv') convDw(dev.kmod, c, cache.get(g, 1).ptr, zero.ptr);
+    if (route === 'dwconv') convDw(dev, c, cache.get(g, 1).ptr, zero.ptr);
     else convIgemm(dev.kmod, c, cache.get(g, 4).ptr, zero.ptr);
   } finally {
     dev.free(zero);
@@ -288,16 +290,35 @@ function convIgemm(mod: KernelModule, c: ConvCall, ind: number, zero: number): v
   }
 }
 
-function convDw(mod: KernelModule, c: ConvCall, ind: number, zero: number): void {
+function convDw(dev: Device, c: ConvCall, ind: number, zero: number): void {
+  const mod = dev.kmod;
   const g = c.geometry;
   const ks = g.kh * g.kw, P = g.oh * g.ow;
   const kern = dwKernels.find((k) => k.name === c.kernel) ?? chooseDwKernel(ks);
   const fn = mod.exports[kern.name];
+  const imageBytes = g.ih * g.iw * g.ci * 4, outStride = g.co * 4;
+  if (kern.pointers === 'absolute') {
+    // Absolute tap addresses for this image, then one call per output row: the kernel walks
+    // channel blocks outside pixels, and a row's input rows stay in L1 across the blocks.
+    const abs = dev.alloc(P * ks * 4, 'indirection (absolute)');
+    try {
+      for (let b = 0; b < g.n; b++) {
+        mod.exports[rebaseKernel.name](P * ks, ind, abs.ptr, c.x.ptr + b * imageBytes, zero);
+        const out = c.out.ptr + b * P * outStride;
+        for (let oy = 0; oy < g.oh; oy++) {
+          fn(g.ci, g.ow, abs.ptr + oy * g.ow * ks * 4, c.w.ptr, out + oy * g.ow * outStride, outStride, c.min, c.max);
+        }
+      }
+    } finally {
+      dev.free(abs);
+    }
+    return;
+  }
   for (let b = 0; b < g.n; b++) {
-    const image = c.x.ptr + b * g.ih * g.iw * g.ci * 4;
-    const out = c.out.ptr + b * P * g.co * 4;
-    if (kern.taps === null) fn(g.ci, P, ks, ind, c.w.ptr, out, g.co * 4, image, zero, c.min, c.max);
-    else fn(g.ci, P, ind, c.w.ptr, out, g.co * 4, image, zero, c.min, c.max);
+    const image = c.x.ptr + b * imageBytes;
+    const out = c.out.ptr + b * P * outStride;
+    if (kern.taps === null) fn(g.ci, P, ks, ind, c.w.ptr, out, outStride, image, zero, c.min, c.max);
+    else fn(g.ci, P, ind, c.w.ptr, out, outStride, image, zero, c.min, c.max);
   }
 }
 

@@ -53,6 +53,18 @@ export interface DwconvKernelInfo {
   taps: number | null;
   /** Channels per main-loop step (the packed tile is always 8 channels). */
   channels: number;
+  /**
+   * How it reads the indirection: 'relative' entries (offsets from the image, 0xFFFFFFFF =
+   * padding) or 'absolute' addresses made per image by x32-rebase; 'absolute' kernels walk
+   * channel blocks outside pixels and are called once per output row.
+   */
+  pointers: 'relative' | 'absolute';
+  builds: readonly BuildName[];
+}
+
+export interface RebaseKernelInfo {
+  name: string;
+  family: 'x32-rebase';
   builds: readonly BuildName[];
 }
 
@@ -85,7 +97,7 @@ export interface VclampKernelInfo {
 }
 
 export type KernelInfo = GemmKernelInfo | PackKernelInfo | PackAKernelInfo
-  | IgemmKernelInfo | DwconvKernelInfo | MaxpoolKernelInfo | AvgpoolKernelInfo | VaddKernelInfo | VclampKernelInfo;
+  | IgemmKernelInfo | DwconvKernelInfo | MaxpoolKernelInfo | AvgpoolKernelInfo | VaddKernelInfo | VclampKernelInfo | RebaseKernelInfo;
 
 const all = buildNames;
 
@@ -98,9 +110,11 @@ export const kernels: readonly KernelInfo[] = [
   { name: 'x32_packx_4__simd_t', family: 'x32-packx', mr: 4, source: 't', builds: all },
   // f32 convolution family
   { name: 'f32_igemm_4x8__simd', family: 'f32-igemm', mr: 4, nr: 8, panel: 8, builds: all },
-  { name: 'f32_dwconv_9p8c__simd', family: 'f32-dwconv', taps: 9, channels: 8, builds: all },
-  { name: 'f32_dwconv_25p8c__simd', family: 'f32-dwconv', taps: 25, channels: 8, builds: all },
-  { name: 'f32_dwconv_xp4c__simd', family: 'f32-dwconv', taps: null, channels: 4, builds: all },
+  { name: 'f32_dwconv_9p4c__simd_cw', family: 'f32-dwconv', taps: 9, channels: 4, pointers: 'absolute', builds: all },
+  { name: 'f32_dwconv_9p8c__simd', family: 'f32-dwconv', taps: 9, channels: 8, pointers: 'relative', builds: all },
+  { name: 'f32_dwconv_25p8c__simd', family: 'f32-dwconv', taps: 25, channels: 8, pointers: 'relative', builds: all },
+  { name: 'f32_dwconv_xp4c__simd', family: 'f32-dwconv', taps: null, channels: 4, pointers: 'relative', builds: all },
+  { name: 'x32_rebase_x4__simd', family: 'x32-rebase', builds: all },
   { name: 'f32_maxpool_c4__simd', family: 'f32-maxpool', channels: 4, builds: all },
   { name: 'f32_avgpool_c4__simd', family: 'f32-avgpool', channels: 4, builds: all },
   { name: 'f32_vadd_x8__simd', family: 'f32-vadd', broadcast: false, builds: all },

@@ -267,3 +267,26 @@ for (const kern of [...kernelsOf('f32-vadd'), ...kernelsOf('f32-vclamp')]) {
     });
   }
 }
+
+for (const kern of kernelsOf('x32-rebase')) {
+  for (const build of kern.builds) {
+    describe(`${kern.name} [${build}]`, () => {
+      it('maps offsets to base + offset and padding marks to the pad address, every length 0..19', () => {
+        const dev = devices.get(build)!;
+        for (let n = 0; n < 20; n++) {
+          const src = new Uint32Array(n).map((_, i) => (i % 3 === 1 ? 0xffffffff : i * 40));
+          const sb = dev.alloc(n * 4 + 64, 'src'), db = dev.alloc(n * 4 + 64, 'dst');
+          try {
+            dev.write(sb, src);
+            new Uint32Array(dev.arena.memory.buffer, db.ptr + n * 4, 4).fill(7);
+            dev.kmod.exports[kern.name](n, sb.ptr, db.ptr, 1000, 5);
+            const got = Array.from(new Uint32Array(dev.arena.memory.buffer, db.ptr, n + 4));
+            expect(got).toEqual([...Array.from(src, (v) => (v === 0xffffffff ? 5 : v + 1000)), 7, 7, 7, 7]);
+          } finally {
+            dev.free(db); dev.free(sb);
+          }
+        }
+      });
+    });
+  }
+}
