@@ -268,11 +268,11 @@ function convIgemm(mod: KernelModule, c: ConvCall, ind: number, zero: number): v
   const kern = igemmKernels.find((k) => k.name === c.kernel) ?? igemmKernels[0];
   const fn = mod.exports[kern.name];
   const ks = g.kh * g.kw, cig = g.ci / g.groups, og = g.co / g.groups;
-  const P = g.oh * g.ow, mr = kern.mr;
+  const P = g.oh * g.ow;
   const panelBytes = (PANEL + PANEL * ks * cig) * 4;
   const groupBytes = packedBytes(og, ks * cig);
   const nBlock = Math.max(1, Math.floor(L2_BLOCK_BYTES / panelBytes)) * PANEL;
-  const tileBytes = ks * mr * 4, cStride = g.co * 4;
+  const cStride = g.co * 4;
   for (let b = 0; b < g.n; b++) {
     const image = c.x.ptr + b * g.ih * g.iw * g.ci * 4;
     const outImage = c.out.ptr + b * P * cStride;
@@ -282,9 +282,8 @@ function convIgemm(mod: KernelModule, c: ConvCall, ind: number, zero: number): v
         const nc = Math.min(nBlock, og - n0);
         const w = c.w.ptr + gi * groupBytes + (n0 / PANEL) * panelBytes;
         const out = outImage + (gi * og + n0) * 4;
-        for (let p0 = 0, t = 0; p0 < P; p0 += mr, t++) {
-          fn(Math.min(mr, P - p0), nc, cig, ks, ind + t * tileBytes, w, out + p0 * cStride, cStride, aOffset, zero, c.min, c.max);
-        }
+        // The kernel walks the pixel tiles itself (ks·4 indirection entries per tile of 4 pixels).
+        fn(P, nc, cig, ks, ind, w, out, cStride, aOffset, zero, c.min, c.max);
       }
     }
   }
