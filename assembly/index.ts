@@ -35,5 +35,17 @@ export { f32_vadd_x8__simd } from './f32-vadd/x8-simd';
 export { f32_vadd_x8__simd_c } from './f32-vadd/x8-simd-c';
 export { f32_vclamp_x8__simd } from './f32-vclamp/x8-simd';
 
+// f16-f32-vcvt, f32-f16-vcvt (IEEE binary16 ⇄ f32, nearest even)
+export { f16_f32_vcvt_x16__simd } from './f16-f32-vcvt/x16-simd';
+export { f32_f16_vcvt_x16__simd } from './f32-f16-vcvt/x16-simd';
+
+// f16-packw (binary16 weights → panels, kept binary16)
+export { f16_packw_x8__simd_gio } from './f16-packw/x8-simd-gio';
+export { f16_packw_x8__scalar_goi } from './f16-packw/x8-scalar-goi';
+
+// f16-f32acc-gemm ('f16': f32 accumulation, one rounding), f16-gemm ('f16-exact': FP16 FMA per step)
+export { f16_f32acc_gemm_4x8__simd_packa } from './f16-f32acc-gemm/4x8-simd-packa';
+export { f16_gemm_4x8__simd_exact } from './f16-gemm/4x8-simd-exact';
+
 // The first byte the module itself does not use; the bindings' arena starts above it.
 export function heap_base(): usize { return __heap_base; }

@@ -96,7 +96,40 @@ export interface VclampKernelInfo {
   builds: readonly BuildName[];
 }
 
-export type KernelInfo = GemmKernelInfo | PackKernelInfo | PackAKernelInfo
+// f16 family (bindings/f16.ts drives them)
+export interface F16GemmInfoOf<F extends 'f16-f32acc-gemm' | 'f16-gemm'> {
+  name: string;
+  family: F;
+  /** 'f16': f32 accumulation, one rounding at store; 'f16-exact': binary16 FMA every step. */
+  precision: F extends 'f16-gemm' ? 'f16-exact' : 'f16';
+  /** Register tile; reads f32-widened f16-packw panels of `panel` columns and x32-packx A tiles of `packA` rows. */
+  mr: number;
+  nr: number;
+  panel: number;
+  packA: number;
+  builds: readonly BuildName[];
+}
+export type F16GemmKernelInfo = F16GemmInfoOf<'f16-f32acc-gemm'> | F16GemmInfoOf<'f16-gemm'>;
+
+export interface F16VcvtInfoOf<F extends 'f16-f32-vcvt' | 'f32-f16-vcvt'> {
+  name: string;
+  family: F;
+  /** Elements per main-loop step (any n is accepted). */
+  tile: number;
+  builds: readonly BuildName[];
+}
+export type F16VcvtKernelInfo = F16VcvtInfoOf<'f16-f32-vcvt'> | F16VcvtInfoOf<'f32-f16-vcvt'>;
+
+export interface F16PackKernelInfo {
+  name: string;
+  family: 'f16-packw';
+  panel: number;
+  /** Source layout: 'gio' = K×N (B as given), 'goi' = N×K (B transposed). */
+  layout: 'gio' | 'goi';
+  builds: readonly BuildName[];
+}
+
+export type KernelInfo = GemmKernelInfo | PackKernelInfo | PackAKernelInfo | F16GemmKernelInfo | F16VcvtKernelInfo | F16PackKernelInfo
   | IgemmKernelInfo | DwconvKernelInfo | MaxpoolKernelInfo | AvgpoolKernelInfo | VaddKernelInfo | VclampKernelInfo | RebaseKernelInfo;
 
 const all = buildNames;
@@ -120,6 +153,13 @@ export const kernels: readonly KernelInfo[] = [
   { name: 'f32_vadd_x8__simd', family: 'f32-vadd', broadcast: false, builds: all },
   { name: 'f32_vadd_x8__simd_c', family: 'f32-vadd', broadcast: true, builds: all },
   { name: 'f32_vclamp_x8__simd', family: 'f32-vclamp', builds: all },
+  // f16 family
+  { name: 'f16_f32_vcvt_x16__simd', family: 'f16-f32-vcvt', tile: 16, builds: all },
+  { name: 'f32_f16_vcvt_x16__simd', family: 'f32-f16-vcvt', tile: 16, builds: all },
+  { name: 'f16_packw_x8__simd_gio', family: 'f16-packw', panel: 8, layout: 'gio', builds: all },
+  { name: 'f16_packw_x8__scalar_goi', family: 'f16-packw', panel: 8, layout: 'goi', builds: all },
+  { name: 'f16_f32acc_gemm_4x8__simd_packa', family: 'f16-f32acc-gemm', precision: 'f16', mr: 4, nr: 8, panel: 8, packA: 4, builds: all },
+  { name: 'f16_gemm_4x8__simd_exact', family: 'f16-gemm', precision: 'f16-exact', mr: 4, nr: 8, panel: 8, packA: 4, builds: all },
 ];
 
 export function kernelsOf<F extends KernelInfo['family']>(family: F): Extract<KernelInfo, { family: F }>[] {

@@ -1,6 +1,8 @@
 export { Lanewise, version, type CreateOptions, type Info } from './lanewise.js';
 export { Tensor, type DataType, type TensorData, type TensorDataOf } from './tensor.js';
 export { PackedMatrix, type MatMulOptions, type PrepackOptions, type Activation } from './ops/matmul.js';
+export { PackedMatrixF16, type Precision } from './ops/f16matmul.js';
+export { type FloatType } from './ops/cast.js';
 export { LanewiseError, ShapeError, DTypeError, ValueError, DisposedError, OutOfMemoryError, UnsupportedError } from './errors.js';
 export { kernels, type KernelInfo } from '../bindings/kernels.js';
 export { PackedConv, type Conv2DOptions, type DepthwiseConv2DOptions, type PrepackConvOptions, type Padding } from './ops/conv.js';

@@ -5,6 +5,8 @@ import { planThreads, startThreads, threadsNow, type Threads } from '../bindings
 import { DisposedError, DTypeError, ShapeError, ValueError } from './errors.js';
 import { checkDims, dtypes, sizeOf, Tensor, type DataType, type Held, type Owner, type TensorData, type TensorDataOf } from './tensor.js';
 import { matMul, prepack, PackedMatrix, type MatMulOptions, type PrepackOptions } from './ops/matmul.js';
+import * as f16Ops from './ops/f16matmul.js';
+import * as castOps from './ops/cast.js';
 import * as convOps from './ops/conv.js';
 import * as poolOps from './ops/pool.js';
 import * as ewOps from './ops/elementwise.js';
@@ -113,15 +115,28 @@ export class Lanewise implements Owner {
    * C = activation(A·B + bias). A is [..., m, k] ([..., k, m] with transposeA); B is [..., k, n]
    * ([..., n, k] with transposeB) or prepacked weights; batch dimensions broadcast.
    */
-  matMul(a: Tensor, b: Tensor | PackedMatrix, options?: MatMulOptions): Tensor<'float32'> {
+  matMul(a: Tensor<'float16'>, b: Tensor<'float16'> | f16Ops.PackedMatrixF16, options?: MatMulOptions): Tensor<'float16'>;
+  matMul(a: Tensor, b: Tensor | PackedMatrix | f16Ops.PackedMatrixF16, options?: MatMulOptions): Tensor<'float32'>;
+  matMul(a: Tensor, b: Tensor | PackedMatrix | f16Ops.PackedMatrixF16, options?: MatMulOptions): Tensor<'float32'> | Tensor<'float16'> {
     this.alive();
+    // float16 operands or precision 'f16' / 'f16-exact': the f16 path (src/ops/f16matmul.ts).
+    if (f16Ops.routesToF16(a, b, options ?? {})) return f16Ops.matMulF16(this, a, b, options);
     return matMul(this, a, b, options);
   }
 
-  /** Packs a [k, n] weight ([n, k] with transposeB) once for repeated matMul calls. */
-  prepack(b: Tensor, options?: PrepackOptions): PackedMatrix {
+  /** Packs a [k, n] weight ([n, k] with transposeB) once for repeated matMul calls (float16 weights stay binary16). */
+  prepack(b: Tensor<'float16'>, options?: PrepackOptions): f16Ops.PackedMatrixF16;
+  prepack(b: Tensor, options?: PrepackOptions): PackedMatrix;
+  prepack(b: Tensor, options?: PrepackOptions): PackedMatrix | f16Ops.PackedMatrixF16 {
     this.alive();
+    if (b instanceof Tensor && b.type === 'float16') return f16Ops.prepackF16(this, b, options);
     return prepack(this, b, options);
+  }
+
+  /** float32 ⇄ float16 (IEEE binary16, nearest even; see docs/f16.md), as a new tensor. */
+  cast<T extends castOps.FloatType>(t: Tensor, type: T): Tensor<T> {
+    this.alive();
+    return castOps.cast(this, t, type);
   }
 
   // Convolution family (NHWC activations, OHWI filters; see src/ops/conv.ts)

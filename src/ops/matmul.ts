@@ -11,6 +11,12 @@ export interface MatMulOptions {
   /** One value per output column: a float32 Tensor of shape [n], a Float32Array or numbers. */
   bias?: Tensor | Float32Array | readonly number[];
   activation?: Activation;
+  /**
+   * 'f32' (float32 operands, the default for them), 'f16' (float16 operands, f32 accumulation,
+   * one rounding at store: the default for them) or 'f16-exact' (float16, every multiply-add
+   * rounded to binary16 as an FP16 FMA unit does). See src/ops/f16matmul.ts and docs/f16.md.
+   */
+  precision?: 'f32' | 'f16' | 'f16-exact';
 }
 
 export interface PrepackOptions {

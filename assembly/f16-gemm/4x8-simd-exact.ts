@@ -1,0 +1,100 @@
+// f16 GEMM with binary16 accumulation ("f16-exact" precision), 4×8 register tile, SIMD128,
+// A pre-packed. Models an FP16 FMA unit (PULP-class RISC-V MCU, docs/f16.md):
+//
+//   acc = bias (binary16);  for k = 0, 1, …, kc−1:  acc = round16(acc + a[k]·b[k])
+//   (the product exact, one rounding to nearest even per step), then clamp, then store.
+//
+// The emulation is exact (proof at fma16 in assembly/util/f16.ts); the accumulators are f32
+// lanes that always hold binary16 values.
+//   a: packed A tile from x32-packx over the f32 image of A: [kc][4] floats (binary16 values).
+//   w: f32 panels of 8 columns [bias 8][kc × 8] (the f16-packw panels widened).
+//   c: binary16, row i at c + i·cStride bytes; only nc columns are written.
+// A NaN result is stored as 0x7e00, the RISC-V canonical NaN an FP16 FPU produces.
+// Limits: 1 ≤ mr ≤ 4, nc ≥ 1, kc ≥ 0; vmin/vmax binary16 values. aStride is unused.
+import { fma16, f32x8_to_f16x8 } from '../util/f16';
+
+// @ts-ignore: decorator
+@inline function store8(acc0: v128, acc1: v128, vlo: v128, vhi: v128): v128 {
+  const l = f32x4.pmin(f32x4.pmax(acc0, vlo), vhi);
+  const h = f32x4.pmin(f32x4.pmax(acc1, vlo), vhi);
+  const bits = f32x8_to_f16x8(l, h);
+  const nan = i16x8.narrow_i32x4_s(f32x4.ne(l, l), f32x4.ne(h, h));
+  return v128.bitselect(i16x8.splat(0x7e00), bits, nan);
+}
+
+export function f16_gemm_4x8__simd_exact(
+  mr: i32, nc: i32, kc: i32,
+  a: usize, aStride: usize,
+  w: usize,
+  c: usize, cStride: usize,
+  vmin: f32, vmax: f32,
+): void {
+  let c0 = c;
+  let c1 = c0 + cStride;
+  if (mr < 2) c1 = c0;
+  let c2 = c1 + cStride;
+  if (mr <= 2) c2 = c1;
+  let c3 = c2 + cStride;
+  if (mr != 4) c3 = c2;
+  const aEnd = a + ((<usize>kc) << 4);
+  const vlo = f32x4.splat(vmin);
+  const vhi = f32x4.splat(vmax);
+  let nLeft = nc;
+  while (true) {
+    let acc0l = v128.load(w);
+    let acc0h = v128.load(w, 16);
+    let acc1l = acc0l; let acc1h = acc0h;
+    let acc2l = acc0l; let acc2h = acc0h;
+    let acc3l = acc0l; let acc3h = acc0h;
+    w += 32;
+    let ap = a;
+    while (ap < aEnd) {
+      const bl = v128.load(w);
+      const bh = v128.load(w, 16);
+      const va0 = v128.load32_splat(ap);
+      const va1 = v128.load32_splat(ap, 4);
+      const va2 = v128.load32_splat(ap, 8);
+      const va3 = v128.load32_splat(ap, 12);
+      acc0l = fma16(acc0l, va0, bl);
+      acc0h = fma16(acc0h, va0, bh);
+      acc1l = fma16(acc1l, va1, bl);
+      acc1h = fma16(acc1h, va1, bh);
+      acc2l = fma16(acc2l, va2, bl);
+      acc2h = fma16(acc2h, va2, bh);
+      acc3l = fma16(acc3l, va3, bl);
+      acc3h = fma16(acc3h, va3, bh);
+      w += 32;
+      ap += 16;
+    }
+    let h0 = store8(acc0l, acc0h, vlo, vhi);
+    let h1 = store8(acc1l, acc1h, vlo, vhi);
+    let h2 = store8(acc2l, acc2h, vlo, vhi);
+    let h3 = store8(acc3l, acc3h, vlo, vhi);
+    if (nLeft >= 8) {
+      v128.store(c3, h3); v128.store(c2, h2); v128.store(c1, h1); v128.store(c0, h0);
+      c0 += 16; c1 += 16; c2 += 16; c3 += 16;
+      nLeft -= 8;
+      if (nLeft == 0) break;
+    } else {
+      if (nLeft & 4) {
+        v128.store64_lane(c3, h3, 0); v128.store64_lane(c2, h2, 0);
+        v128.store64_lane(c1, h1, 0); v128.store64_lane(c0, h0, 0);
+        h3 = i64x2.shuffle(h3, h3, 1, 1); h2 = i64x2.shuffle(h2, h2, 1, 1);
+        h1 = i64x2.shuffle(h1, h1, 1, 1); h0 = i64x2.shuffle(h0, h0, 1, 1);
+        c0 += 8; c1 += 8; c2 += 8; c3 += 8;
+      }
+      if (nLeft & 2) {
+        v128.store32_lane(c3, h3, 0); v128.store32_lane(c2, h2, 0);
+        v128.store32_lane(c1, h1, 0); v128.store32_lane(c0, h0, 0);
+        h3 = i32x4.shuffle(h3, h3, 1, 1, 1, 1); h2 = i32x4.shuffle(h2, h2, 1, 1, 1, 1);
+        h1 = i32x4.shuffle(h1, h1, 1, 1, 1, 1); h0 = i32x4.shuffle(h0, h0, 1, 1, 1, 1);
+        c0 += 4; c1 += 4; c2 += 4; c3 += 4;
+      }
+      if (nLeft & 1) {
+        v128.store16_lane(c3, h3, 0); v128.store16_lane(c2, h2, 0);
+        v128.store16_lane(c1, h1, 0); v128.store16_lane(c0, h0, 0);
+      }
+      break;
+    }
+  }
+}

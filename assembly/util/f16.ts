@@ -1,0 +1,134 @@
+// IEEE binary16 helpers shared by the f16 kernels (all @inline: Node 20 does not inline wasm
+// calls). Integer and f32 SIMD only; wasm guarantees IEEE f32 with subnormals and
+// round-to-nearest-even, which is all the exactness arguments below rely on.
+//
+// Conversion semantics (docs/f16.md), those of x86 F16C and ARM FCVT with default-NaN off:
+//   f16 → f32: exact. NaN keeps its sign and payload (shifted left 13) and gets the quiet bit
+//              (bit 22): a signalling NaN comes out quiet, a quiet NaN is bit-preserved.
+//   f32 → f16: round to nearest, ties to even; overflow (|x| ≥ 65520) → ±Inf; results below
+//              the smallest normal are subnormal or ±0 (sign kept). NaN keeps its sign and the
+//              top 9 payload bits (mantissa >> 13) and gets the quiet bit (0x0200).
+// So every f16 NaN survives f16 → f32 → f16 except that a signalling NaN becomes quiet, and
+// no NaN ever turns into an infinity.
+
+/** f16 bits (one per i32 lane, upper 16 bits zero) → f32 lanes. 16 integer/f32 ops. */
+// @ts-ignore: decorator
+@inline export function f16x4_to_f32x4(h: v128): v128 {
+  const sign = i32x4.shl(v128.and(h, i32x4.splat(0x8000)), 16);
+  const em = v128.and(h, i32x4.splat(0x7fff));
+  // Normal: rebias the exponent by 127 − 15 (0x38000000 after the shift by 13).
+  let norm = i32x4.add(i32x4.shl(em, 13), i32x4.splat(0x38000000));
+  // Inf/NaN (exponent 31): rebias once more so the exponent field becomes 255.
+  norm = i32x4.add(norm, v128.and(i32x4.gt_s(em, i32x4.splat(0x7bff)), i32x4.splat(0x38000000)));
+  // NaN: set the quiet bit.
+  norm = v128.or(norm, v128.and(i32x4.gt_s(em, i32x4.splat(0x7c00)), i32x4.splat(0x00400000)));
+  // Subnormal (and zero): m·2^-24 = float(0.5 with m in the low mantissa bits) − 0.5, exact.
+  const sub = f32x4.sub(v128.or(em, i32x4.splat(0x3f000000)), f32x4.splat(0.5));
+  return v128.or(v128.bitselect(sub, norm, i32x4.lt_s(em, i32x4.splat(0x0400))), sign);
+}
+
+/** f32 lanes → f16 bits (one per i32 lane, upper 16 bits zero), round to nearest even. */
+// @ts-ignore: decorator
+@inline export function f32x4_to_f16x4(x: v128): v128 {
+  const abs = v128.and(x, i32x4.splat(0x7fffffff));
+  const sign = i32x4.shr_u(v128.xor(x, abs), 16);
+  const sh = i32x4.shr_u(abs, 13);
+  // Normal range: (abs − rebias + 0xfff + lsb) >> 13 rounds the 13 dropped bits to nearest
+  // even; anything at or above the f16 overflow threshold saturates to 0x7c00 (Inf).
+  const lsb = v128.and(sh, i32x4.splat(1));
+  const rounded = i32x4.shr_u(i32x4.add(i32x4.add(abs, i32x4.splat(0xc8000fff)), lsb), 13);
+  const norm = i32x4.min_u(rounded, i32x4.splat(0x7c00));
+  // Below 2^-14: abs + 0.5 rounds abs to a multiple of 2^-24 (the ulp of 0.5), nearest even;
+  // the low bits are then the f16 subnormal (0x400 when it rounds up to the smallest normal).
+  const sub = i32x4.sub(f32x4.add(abs, f32x4.splat(0.5)), i32x4.splat(0x3f000000));
+  const finite = v128.bitselect(sub, norm, i32x4.lt_s(abs, i32x4.splat(0x38800000)));
+  const nan = v128.or(v128.and(sh, i32x4.splat(0x03ff)), i32x4.splat(0x7e00));
+  return v128.or(v128.bitselect(nan, finite, i32x4.gt_s(abs, i32x4.splat(0x7f800000))), sign);
+}
+
+/** Scalar twin of f16x4_to_f32x4 (same bits), for tails. */
+// @ts-ignore: decorator
+@inline export function f16_to_f32_bits(h: u32): u32 {
+  const sign = (h & 0x8000) << 16;
+  const em = h & 0x7fff;
+  if (em < 0x0400) return sign | reinterpret<u32>(reinterpret<f32>(em | 0x3f000000) - 0.5);
+  let norm = (em << 13) + 0x38000000;
+  if (em >= 0x7c00) norm += 0x38000000;
+  if (em > 0x7c00) norm |= 0x00400000;
+  return sign | norm;
+}
+
+/** Scalar twin of f32x4_to_f16x4 (same bits), for tails. */
+// @ts-ignore: decorator
+@inline export function f32_bits_to_f16(x: u32): u32 {
+  const abs = x & 0x7fffffff;
+  const sign = (x ^ abs) >> 16;
+  if (abs > 0x7f800000) return sign | ((abs >> 13) & 0x03ff) | 0x7e00;
+  if (abs < 0x38800000) return sign | (reinterpret<u32>(reinterpret<f32>(abs) + <f32>0.5) - 0x3f000000);
+  const r = (abs + 0xc8000fff + ((abs >> 13) & 1)) >> 13;
+  return sign | (r < 0x7c00 ? r : 0x7c00);
+}
+
+/** Eight f32 lanes (two vectors) → eight f16 in one vector (low four from `lo`). */
+// @ts-ignore: decorator
+@inline export function f32x8_to_f16x8(lo: v128, hi: v128): v128 {
+  // Lanes hold 0..0xffff; the unsigned saturating narrow of signed i32 keeps them as they are.
+  return i16x8.narrow_i32x4_u(f32x4_to_f16x4(lo), f32x4_to_f16x4(hi));
+}
+
+/**
+ * One FP16 fused multiply-add, as an FP16 FMA unit computes it: round16(acc + a·b), the
+ * product exact and one rounding (nearest even) of the exact sum to binary16. All values are
+ * f32 lanes holding binary16 values (acc, a, b); the result is one too (±Inf on overflow).
+ *
+ * Why this is exact in f32:
+ *  1. p = a·b is exact: two 11-bit significands give ≤ 22 bits, and |p| lies in
+ *     [2^-48, 2^32) or is 0, inside f32's range (subnormals reach 2^-149).
+ *  2. s = fl(acc + p) may be inexact; 2Sum gives e = (acc + p) − s exactly (no overflow:
+ *     |acc + p| < 2^33).
+ *  3. Round to odd: when e ≠ 0 and s is even (last significand bit 0) replace s by its f32
+ *     neighbour towards acc + p, which is odd. This is the exact sum rounded to 24 bits with
+ *     round-to-odd, and rounding that to 11 bits with ties-to-even equals rounding the exact
+ *     sum directly, because 24 ≥ 11 + 2 (Boldo & Melquiond, "Emulation of FMA and correctly
+ *     rounded sums: proved algorithms using rounding to odd", IEEE TC 2008). This also holds
+ *     in the f16 subnormal range, where the rounding point is fixed at 2^-24: a nonzero exact
+ *     sum is a multiple of 2^-48, so |s| ≥ 2^-48 is an f32 normal, and for |s| < 2^-14 its
+ *     ulp is ≤ 2^-37, at least 13 bits below the rounding point.
+ *     Bits: s' = ((s + d) | 1) with d = 0 when e has the sign of s (step away from zero:
+ *     even s → s|1) and d = −1 when it has the other sign (even s → s − 1; odd s stays).
+ *  4. Round s' to the f16 grid with the 1.5·2^(E+13) trick: for |s'| in [2^E, 2^(E+1)),
+ *     s' + 1.5·2^(E+13) lies in [2^(E+13), 2^(E+14)) whose ulp is 2^(E−10), the f16 ulp at
+ *     exponent E; f32 addition rounds it to nearest even (the constant is a multiple of two
+ *     f16 ulps, so parity is the f16 significand's), and subtracting the constant is exact.
+ *     E is clamped below at −14 (the f16 subnormal grid 2^-24) and above at 16 (so the
+ *     constant stays finite for ±Inf/NaN). A rounded result of 2^16 or more means overflow:
+ *     ·2^112·2^-112 sends exactly those to ±Inf and is exact otherwise. A zero result takes
+ *     the sign of s' (a tiny negative sum rounds to −0), restored by OR-ing s's sign bit.
+ *  Inf/NaN inputs: p or acc infinite makes s infinite or NaN and e NaN; "e ≠ 0" is computed
+ *  as |e| > 0, false for NaN, so s passes through unchanged, as IEEE FMA would give.
+ */
+// @ts-ignore: decorator
+@inline export function fma16(acc: v128, a: v128, b: v128): v128 {
+  const p = f32x4.mul(a, b);
+  const s = f32x4.add(acc, p);
+  // 2Sum (Knuth): e = (acc − (s − (s − acc))) + (p − (s − acc)).
+  const bp = f32x4.sub(s, acc);
+  const ap = f32x4.sub(s, bp);
+  const e = f32x4.add(f32x4.sub(acc, ap), f32x4.sub(p, bp));
+  const nz = f32x4.gt(v128.and(e, i32x4.splat(0x7fffffff)), f32x4.splat(0));
+  const d = i32x4.shr_s(v128.xor(e, s), 31);
+  const so = v128.bitselect(v128.or(i32x4.add(s, d), i32x4.splat(1)), s, nz);
+  return round16(so);
+}
+
+/** f32 lanes → the nearest binary16 value (ties to even), kept as f32; ±Inf on overflow. */
+// @ts-ignore: decorator
+@inline export function round16(s: v128): v128 {
+  let eb = v128.and(s, i32x4.splat(0x7f800000));
+  eb = i32x4.max_s(eb, i32x4.splat(0x38800000));
+  eb = i32x4.min_s(eb, i32x4.splat(0x47800000));
+  const bias = i32x4.add(eb, i32x4.splat(0x06c00000));
+  let r = f32x4.sub(f32x4.add(s, bias), bias);
+  r = f32x4.mul(f32x4.mul(r, f32x4.splat(5.192296858534828e33)), f32x4.splat(1.925929944387236e-34));
+  return v128.or(r, v128.and(s, i32x4.splat(0x80000000)));
+}

@@ -1,0 +1,155 @@
+// The f16 driver: bulk conversions, binary16 weight packing and the two f16 GEMM precisions.
+// Pointers in, nothing validated here: src/ has checked shapes and dtypes.
+//
+// Data flow of an f16 GEMM (docs/f16.md):
+//   weights: packed once, KEPT IN BINARY16 ([N/8][bias 8][K][8] halves: half the bytes of the
+//            f32 packing). Per call, each N block (sized for L2) is widened to f32 panels in a
+//            scratch with the vcvt kernel (exact), then every row tile of A streams past it.
+//   A:       widened to f32 (exact) and packed into [k][4] tiles by the f32 A packer.
+//   kernel:  'f16'       f16-f32acc-gemm: the f32 loop, one rounding to binary16 at the store;
+//            'f16-exact' f16-gemm: a binary16 FMA (product exact, one rounding) per k step.
+// Both reduction orders are fixed (bias first, k ascending) and independent of M/N tiling, of
+// the N blocking and of threads, since every output element is computed by one kernel call.
+import type { Block, Device } from './device.js';
+import { kernelsOf } from './kernels.js';
+import { packedABytes } from './gemm.js';
+
+export const F16_PANEL = 8;
+
+const vcvtToF32 = kernelsOf('f16-f32-vcvt')[0];
+const vcvtToF16 = kernelsOf('f32-f16-vcvt')[0];
+const packW = kernelsOf('f16-packw');
+const packA = kernelsOf('x32-packx');
+const fastKernel = kernelsOf('f16-f32acc-gemm')[0];
+const exactKernel = kernelsOf('f16-gemm')[0];
+
+/** Bytes of packed binary16 weights for n columns and k rows (half of the f32 packing). */
+export function packedF16Bytes(n: number, k: number): number {
+  return Math.ceil(n / F16_PANEL) * (F16_PANEL + F16_PANEL * k) * 2;
+}
+
+/** Converts `count` elements between binary16 (u16 bits) and f32; src and dst must not overlap. */
+export function convert(dev: Device, to: 'float16' | 'float32', src: Block, srcOff: number, dst: Block, dstOff: number, count: number): void {
+  if (count === 0) return;
+  const k = to === 'float32' ? vcvtToF32 : vcvtToF16;
+  dev.kmod.exports[k.name](count, src.ptr + srcOff, dst.ptr + dstOff);
+}
+
+/** Raw-pointer form of `convert`, for drivers and tests. */
+export function convertPtr(dev: Device, to: 'float16' | 'float32', src: number, dst: number, count: number): void {
+  if (count === 0) return;
+  dev.kmod.exports[(to === 'float32' ? vcvtToF32 : vcvtToF16).name](count, src, dst);
+}
+
+/**
+ * Packs binary16 B (k×n at byte `off` in `b`, or n×k when transposed) into `out`
+ * (packedF16Bytes(n, k)) with zero bias slots. Bits are copied, never rounded.
+ */
+export function packF16Weights(dev: Device, b: Block, off: number, k: number, n: number, transposed: boolean, out: Block): void {
+  if (n === 0) return;
+  const pk = packW.find((p) => p.layout === (transposed ? 'goi' : 'gio'))!;
+  dev.kmod.exports[pk.name](n, k, b.ptr + off, (transposed ? k : n) * 2, 0, out.ptr);
+}
+
+/** Rewrites the bias slots of packed binary16 weights (+0 where `bias` is null). */
+export function setPackedF16Bias(dev: Device, w: Block, n: number, k: number, bias: Uint16Array | null): void {
+  const u16 = new Uint16Array(dev.arena.memory.buffer);
+  const panel = F16_PANEL + F16_PANEL * k;
+  for (let p = 0, n0 = 0; n0 < n; p++, n0 += F16_PANEL) {
+    const at = (w.ptr >> 1) + p * panel;
+    for (let j = 0; j < F16_PANEL; j++) u16[at + j] = bias && n0 + j < n ? bias[n0 + j] : 0;
+  }
+}
+
+export type F16Precision = 'f16' | 'f16-exact';
+
+export interface F16GemmCall {
+  m: number; n: number; k: number;
+  /** Binary16 A, m×k row-major at aOff (k×m when transposeA). */
+  a: Block; aOff: number; transposeA: boolean;
+  /** Packed binary16 weights (packF16Weights). */
+  w: Block;
+  /** Binary16 C, m×n row-major at cOff. */
+  c: Block; cOff: number;
+  /** Clamp bounds: binary16 values (or ±Infinity). */
+  min: number; max: number;
+  precision: F16Precision;
+}
+
+// Columns per N block: its f32-widened panels stay in L2 while every row tile of A streams past.
+const L2_BLOCK_BYTES = 512 * 1024;
+
+/** Scratch bytes an f16 GEMM call needs (A widened + A packed + one widened N block). */
+export function f16GemmScratch(m: number, n: number, k: number): { a32: number; aPacked: number; w32: number; panels: number } {
+  const panelF32 = (F16_PANEL + F16_PANEL * k) * 4;
+  const panels = Math.min(Math.ceil(n / F16_PANEL), Math.max(1, Math.floor(L2_BLOCK_BYTES / panelF32)));
+  return { a32: m * k * 4, aPacked: packedABytes(m, k, 4), w32: panels * panelF32, panels };
+}
+
+const warmed = new WeakSet<Device>();
+
+/** C = round16(clamp(A·B + bias)) in the requested precision. */
+export function f16Gemm(dev: Device, g: F16GemmCall): void {
+  const { m, n, k } = g;
+  if (m === 0 || n === 0) return;
+  if (!warmed.has(dev)) { warmed.add(dev); warmUpF16(dev); }
+  const s = f16GemmScratch(m, n, k);
+  const a32 = dev.alloc(s.a32, 'scratch (f16 a widened)');
+  const ap = dev.alloc(s.aPacked, 'scratch (f16 a packed)');
+  const w32 = dev.alloc(s.w32, 'scratch (f16 weights widened)');
+  try {
+    run(dev, g, a32.ptr, ap.ptr, w32.ptr, s.panels);
+  } finally {
+    dev.free(w32); dev.free(ap); dev.free(a32);
+  }
+}
+
+function run(dev: Device, g: F16GemmCall, a32: number, ap: number, w32: number, blockPanels: number): void {
+  const { m, n, k } = g;
+  const ex = dev.kmod.exports;
+  // A: widen (exact), then pack into [k][4] tiles from either layout.
+  ex[vcvtToF32.name](m * k, g.a.ptr + g.aOff, a32);
+  const pk = packA.find((p) => p.mr === 4 && p.source === (g.transposeA ? 't' : 'n'))!;
+  ex[pk.name](m, k, a32, (g.transposeA ? m : k) * 4, ap);
+  const kern = g.precision === 'f16-exact' ? exactKernel : fastKernel;
+  const fn = ex[kern.name];
+  const panelHalves = F16_PANEL + F16_PANEL * k;
+  const cStride = n * 2;
+  const c = g.c.ptr + g.cOff;
+  const rowStep = k * 4;
+  for (let p0 = 0, panels = Math.ceil(n / F16_PANEL); p0 < panels; p0 += blockPanels) {
+    const np = Math.min(blockPanels, panels - p0);
+    const n0 = p0 * F16_PANEL;
+    const nc = Math.min(np * F16_PANEL, n - n0);
+    ex[vcvtToF32.name](np * panelHalves, g.w.ptr + p0 * panelHalves * 2, w32);
+    for (let m0 = 0; m0 < m; m0 += kern.mr) {
+      fn(Math.min(kern.mr, m - m0), nc, k, ap + m0 * rowStep, 0, w32, c + m0 * cStride + n0 * 2, cStride, g.min, g.max);
+    }
+  }
+}
+
+/**
+ * Runs the f16 kernels on small problems so the engine's optimizing tier has compiled them
+ * before a measured or user call (done once per device, on the first f16 GEMM).
+ */
+export function warmUpF16(dev: Device, rounds = 24): void {
+  warmed.add(dev);
+  const m = 8, n = 16, k = 32;
+  const a = dev.alloc(m * k * 2, 'warm-up'), w = dev.alloc(packedF16Bytes(n, k), 'warm-up'), c = dev.alloc(m * n * 2, 'warm-up');
+  const s = f16GemmScratch(m, n, k);
+  const a32 = dev.alloc(s.a32, 'warm-up'), ap = dev.alloc(s.aPacked, 'warm-up'), w32 = dev.alloc(s.w32, 'warm-up');
+  const f = dev.alloc(m * k * 4, 'warm-up');
+  try {
+    dev.fill(a, 0x3c); dev.fill(w, 0x3c);
+    for (let i = 0; i < rounds; i++) {
+      for (const precision of ['f16', 'f16-exact'] as const) {
+        run(dev, { m, n, k, a, aOff: 0, transposeA: false, w, c, cOff: 0, min: -Infinity, max: Infinity, precision },
+          a32.ptr, ap.ptr, w32.ptr, s.panels);
+      }
+      convertPtr(dev, 'float32', a.ptr, f.ptr, m * k);
+      convertPtr(dev, 'float16', f.ptr, a.ptr, m * k);
+    }
+  } finally {
+    for (const b of [f, w32, ap, a32, c, w, a]) dev.free(b);
+  }
+}

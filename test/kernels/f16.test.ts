@@ -1,0 +1,243 @@
+// Every registered f16 kernel, in every build: conversions against @petamoriken/float16 on all
+// 65,536 halves and a large f32 sample; f16 GEMMs bit-exact against test/reference/f16.ts.
+import { describe, it, expect, beforeAll } from 'vitest';
+import { getFloat16, setFloat16 } from '@petamoriken/float16';
+import { Device } from '../../bindings/device.js';
+import { kernelsOf } from '../../bindings/kernels.js';
+import { packedABytes } from '../../bindings/gemm.js';
+import { F16_PANEL, packedF16Bytes } from '../../bindings/f16.js';
+import { buildNames, type BuildName } from '../../bindings/module.js';
+import { gemmBattery } from '../harness/gemm.js';
+import { rng } from '../harness/random.js';
+import { f16ToF32BitsExpected, f32BitsToF16Expected, gemmF16Exact, gemmF16Fast, gemmF16NaiveF32, randomF16,
+  round16Bits, transpose16 } from '../reference/f16.js';
+
+const devices = new Map<BuildName, Device>();
+beforeAll(async () => {
+  for (const build of buildNames) devices.set(build, await Device.create({ build }));
+});
+
+const dv = new DataView(new ArrayBuffer(4));
+const oracleToF32 = (h: number) => { dv.setUint16(0, h); return getFloat16(dv, 0); };
+const oracleToF16 = (x: number) => { setFloat16(dv, 0, x); return dv.getUint16(0); };
+
+function convert(dev: Device, name: string, input: Uint16Array | Uint32Array, outBytes: number): Uint8Array {
+  const src = dev.alloc(input.byteLength, 'src'), dst = dev.alloc(input.length * outBytes + 64, 'dst');
+  try {
+    dev.write(src, input);
+    dev.fill(dst, 0xa5);
+    dev.kmod.exports[name](input.length, src.ptr, dst.ptr);
+    const out = dev.read(dst, new Uint8Array(input.length * outBytes + 64));
+    // Nothing written past the end.
+    expect(out.subarray(input.length * outBytes).every((x) => x === 0xa5)).toBe(true);
+    return out.subarray(0, input.length * outBytes);
+  } finally {
+    dev.free(dst); dev.free(src);
+  }
+}
+
+function hex(x: number) { return '0x' + x.toString(16); }
+
+for (const kern of kernelsOf('f16-f32-vcvt')) {
+  for (const build of kern.builds) {
+    describe(`${kern.name} [${build}]`, () => {
+      it('converts all 65,536 halves exactly (NaN: payload kept, quiet bit set)', () => {
+        const all = Uint16Array.from({ length: 65536 }, (_, i) => i);
+        const got = new Uint32Array(convert(devices.get(build)!, kern.name, all, 4).slice().buffer);
+        for (let h = 0; h < 65536; h++) {
+          const want = f16ToF32BitsExpected(h, oracleToF32);
+          if (got[h] !== want) expect.fail(`half ${hex(h)}: got ${hex(got[h])}, want ${hex(want)}`);
+        }
+      });
+      it('handles every length (tails) the same way', () => {
+        const r = rng(3);
+        for (let n = 0; n <= 40; n++) {
+          const x = Uint16Array.from({ length: n }, () => Math.floor(r() * 65536));
+          const got = new Uint32Array(convert(devices.get(build)!, kern.name, x, 4).slice().buffer);
+          for (let i = 0; i < n; i++) expect(got[i]).toBe(f16ToF32BitsExpected(x[i], oracleToF32));
+        }
+      });
+    });
+  }
+}
+
+/** Boundary f32 patterns: around every f16 rounding point that matters, plus specials. */
+function f32Specials(): Uint32Array {
+  const out: number[] = [0, 0x80000000, 0x7f800000, 0xff800000, 0x7fc00000, 0xffc00000, 0x7f800001, 0xff800001,
+    0x7fffffff, 0x7fa00000, 0x7fbfe000, 0x7f802000, 0x00000001, 0x007fffff, 0x00800000];
+  const f = new Float32Array(1), u = new Uint32Array(f.buffer);
+  // Every f16 value ± a few f32 ulps, and every f16 midpoint ± a few ulps (the ties).
+  for (let h = 0; h < 0x7c00; h++) {
+    f[0] = oracleToF32(h);
+    const base = u[0];
+    for (let d = -2; d <= 2; d++) out.push((base + d) >>> 0);
+    // Midpoint to the next half (exact in f32: 12 significant bits).
+    f[0] = (oracleToF32(h) + oracleToF32(h + 1 === 0x7c00 ? 0x7bff : h + 1)) / 2;
+    if (h === 0x7bff) f[0] = 65520;
+    const mid = u[0];
+    for (let d = -2; d <= 2; d++) out.push((mid + d) >>> 0);
+  }
+  const n = out.length;
+  for (let i = 0; i < n; i++) out.push((out[i] ^ 0x80000000) >>> 0);
+  return Uint32Array.from(out);
+}
+
+for (const kern of kernelsOf('f32-f16-vcvt')) {
+  for (const build of kern.builds) {
+    describe(`${kern.name} [${build}]`, () => {
+      const check = (x: Uint32Array) => {
+        const got = new Uint16Array(convert(devices.get(build)!, kern.name, x, 2).slice().buffer);
+        for (let i = 0; i < x.length; i++) {
+          const want = f32BitsToF16Expected(x[i], oracleToF16);
+          if (got[i] !== want) expect.fail(`f32 ${hex(x[i])}: got ${hex(got[i])}, want ${hex(want)}`);
+        }
+      };
+      it('rounds every f16 neighbourhood and midpoint as the oracle (ties to even, overflow, subnormals, NaN rule)', () => {
+        check(f32Specials());
+      });
+      it('matches the oracle on 2^21 random f32 bit patterns', () => {
+        const r = rng(build === 'simd' ? 11 : 12);
+        const x = new Uint32Array(1 << 21);
+        for (let i = 0; i < x.length; i++) x[i] = Math.floor(r() * 4294967296) >>> 0;
+        check(x);
+      });
+      it('matches the oracle on 2^20 random f32 values inside the f16 range', () => {
+        const r = rng(5);
+        const f = new Float32Array(1 << 20);
+        for (let i = 0; i < f.length; i++) f[i] = (r() - 0.5) * 2 ** (Math.floor(r() * 44) - 26);
+        check(new Uint32Array(f.buffer));
+      });
+      it('handles every length (tails) the same way', () => {
+        const r = rng(4);
+        for (let n = 0; n <= 40; n++) check(Uint32Array.from({ length: n }, () => Math.floor(r() * 4294967296) >>> 0));
+      });
+    });
+  }
+}
+
+// ---- GEMM ----
+
+/** Runs one f16 GEMM kernel through the driver's steps (widen A, pack A, widen panels) on raw memory. */
+function runGemm(dev: Device, kernelName: string, m: number, n: number, k: number, a: Uint16Array, b: Uint16Array,
+  bias: Uint16Array | null, opts: { transposeA?: boolean; transposeB?: boolean; min?: number; max?: number } = {}): Uint16Array {
+  const kern = [...kernelsOf('f16-f32acc-gemm'), ...kernelsOf('f16-gemm')].find((x) => x.name === kernelName)!;
+  const ex = dev.kmod.exports;
+  const panelHalves = F16_PANEL + F16_PANEL * k;
+  const blocks = [
+    dev.alloc(a.byteLength, 'a'), dev.alloc(b.byteLength, 'b'), dev.alloc(packedF16Bytes(n, k), 'w'),
+    dev.alloc(m * n * 2 + 64, 'c'), dev.alloc(m * k * 4, 'a32'), dev.alloc(packedABytes(m, k, kern.packA), 'ap'),
+    dev.alloc(Math.ceil(n / 8) * panelHalves * 4, 'w32'), dev.alloc(Math.max(n, 1) * 2, 'bias'),
+  ];
+  const [ab, bb, wb, cb, a32, ap, w32, biasb] = blocks;
+  try {
+    dev.write(ab, a); dev.write(bb, b);
+    if (bias) dev.write(biasb, bias);
+    dev.fill(cb, 0x5a);
+    const pw = kernelsOf('f16-packw').find((p) => p.layout === (opts.transposeB ? 'goi' : 'gio'))!;
+    ex[pw.name](n, k, bb.ptr, (opts.transposeB ? k : n) * 2, bias ? biasb.ptr : 0, wb.ptr);
+    ex.f16_f32_vcvt_x16__simd(m * k, ab.ptr, a32.ptr);
+    const pa = kernelsOf('x32-packx').find((p) => p.mr === kern.packA && p.source === (opts.transposeA ? 't' : 'n'))!;
+    ex[pa.name](m, k, a32.ptr, (opts.transposeA ? m : k) * 4, ap.ptr);
+    ex.f16_f32_vcvt_x16__simd(Math.ceil(n / 8) * panelHalves, wb.ptr, w32.ptr);
+    for (let m0 = 0; m0 < m; m0 += kern.mr) {
+      ex[kern.name](Math.min(kern.mr, m - m0), n, k, ap.ptr + m0 * k * 4, 0, w32.ptr, cb.ptr + m0 * n * 2, n * 2,
+        opts.min ?? -Infinity, opts.max ?? Infinity);
+    }
+    const out = dev.read(cb, new Uint8Array(m * n * 2 + 64));
+    expect(out.subarray(m * n * 2).every((x) => x === 0x5a)).toBe(true);
+    return new Uint16Array(out.slice(0, m * n * 2).buffer);
+  } finally {
+    for (const bl of blocks) dev.free(bl);
+  }
+}
+
+function expectSameHalves(got: Uint16Array, want: Uint16Array, what: string): void {
+  expect(got.length).toBe(want.length);
+  const canon = (h: number) => ((h & 0x7fff) > 0x7c00 ? 0x7e00 : h);
+  for (let i = 0; i < got.length; i++) {
+    if (canon(got[i]) !== canon(want[i])) expect.fail(`${what} element ${i}: got ${hex(got[i])}, want ${hex(want[i])}`);
+  }
+}
+
+const gemmKernels = [...kernelsOf('f16-f32acc-gemm'), ...kernelsOf('f16-gemm')];
+for (const kern of gemmKernels) {
+  const ref = kern.precision === 'f16' ? gemmF16Fast : gemmF16Exact;
+  for (const build of kern.builds) {
+    describe(`${kern.name} [${build}]`, () => {
+      const shapes = gemmBattery(kern.mr, kern.nr, kern.panel, kern.mr * 100 + kern.nr + 7);
+      it(`matches the ${kern.precision} reference bit for bit (${shapes.length} shapes)`, () => {
+        const dev = devices.get(build)!;
+        const r = rng(17);
+        for (const [m, n, k] of shapes) {
+          const a = randomF16(m * k, r), b = randomF16(k * n, r), bias = randomF16(n, r);
+          expectSameHalves(runGemm(dev, kern.name, m, n, k, a, b, bias), ref(m, n, k, a, b, bias), `${m}×${n}×${k}`);
+        }
+      });
+
+      it('reads transposed A and B layouts', () => {
+        const dev = devices.get(build)!;
+        const r = rng(23);
+        for (const [m, n, k] of [[4, 8, 9], [5, 11, 17], [1, 5, 3], [7, 20, 40]] as const) {
+          const a = randomF16(m * k, r), b = randomF16(k * n, r);
+          const want = ref(m, n, k, a, b, null);
+          expectSameHalves(runGemm(dev, kern.name, m, n, k, transpose16(m, k, a), b, null, { transposeA: true }), want, 'transposeA');
+          expectSameHalves(runGemm(dev, kern.name, m, n, k, a, transpose16(k, n, b), null, { transposeB: true }), want, 'transposeB');
+        }
+      });
+
+      it('clamps, and lets NaN through a clamp', () => {
+        const dev = devices.get(build)!;
+        const r = rng(29);
+        const m = 4, n = 9, k = 5;
+        const a = randomF16(m * k, r, -4, 4), b = randomF16(k * n, r, -4, 4);
+        expectSameHalves(runGemm(dev, kern.name, m, n, k, a, b, null, { min: -0.5, max: 0.75 }),
+          ref(m, n, k, a, b, null, -0.5, 0.75), 'clamp');
+        a[0] = 0x7e00;
+        const got = runGemm(dev, kern.name, m, n, k, a, b, null, { min: 0, max: 6 });
+        for (let j = 0; j < n; j++) expect((got[j] & 0x7fff) > 0x7c00).toBe(true);
+        expect(Array.from(got.slice(n)).some((h) => (h & 0x7fff) > 0x7c00)).toBe(false);
+      });
+
+      it('overflows to ±Inf, underflows through subnormals, keeps the sign of zero', () => {
+        const dev = devices.get(build)!;
+        const r = rng(31);
+        const m = 6, n = 13, k = 40;
+        // Large: products near 2^14 overflow the f16 range mid-sum; tiny: sums in the subnormal range.
+        for (const [lo, hi] of [[-300, 300], [-(2 ** -7), 2 ** -7], [-(2 ** -12), 2 ** -12]]) {
+          const a = randomF16(m * k, r, lo, hi), b = randomF16(k * n, r, lo, hi), bias = randomF16(n, r, lo, hi);
+          expectSameHalves(runGemm(dev, kern.name, m, n, k, a, b, bias), ref(m, n, k, a, b, bias), `[${lo}, ${hi}]`);
+        }
+        // Infinite operands, and −0 sums.
+        const a = randomF16(m * k, r), b = randomF16(k * n, r);
+        a[3] = 0x7c00; b[5] = 0xfc00; b[7] = 0;
+        expectSameHalves(runGemm(dev, kern.name, m, n, k, a, b, null), ref(m, n, k, a, b, null), 'inf');
+        const z = new Uint16Array(m * k).fill(0x8000), bz = new Uint16Array(k * n).fill(0x3c00), nb = new Uint16Array(n).fill(0x8000);
+        const gz = runGemm(dev, kern.name, m, n, k, z, bz, nb);
+        expectSameHalves(gz, ref(m, n, k, z, bz, nb), '-0');
+        expect(gz[0]).toBe(0x8000);
+      });
+
+      if (kern.precision === 'f16-exact') {
+        it('resolves the double-rounding cases (ties after an inexact f32 sum) as the FP16 FMA does', () => {
+          const dev = devices.get(build)!;
+          // acc = 1025, a·b = 0.5 − 2^-21: the f32 sum rounds to the tie 1025.5; the FMA gives 1025.
+          const one = runGemm(dev, kern.name, 1, 1, 1, Uint16Array.of(round16Bits(1 + 2 ** -10)),
+            Uint16Array.of(round16Bits(0.5 - 2 ** -11)), Uint16Array.of(round16Bits(1025)));
+          expect(one[0]).toBe(round16Bits(1025));
+          // Random data built to hit such ties: integer-valued accumulators, products with long significands.
+          const r = rng(37);
+          const m = 8, n = 16, k = 64;
+          // a·b = ±(1 + j·2^-10)(0.5 + i·2^-11) = ±(0.5 + (i + j)·2^-11 + ij·2^-21): when i = −j the f32 sum
+          // with an integer acc in [1024, 2048) lands on a tie that the exact sum is not on.
+          const a = Uint16Array.from({ length: m * k }, () => round16Bits((1 + (1 + Math.floor(r() * 7)) * 2 ** -10) * (r() < 0.5 ? -1 : 1)));
+          const b = Uint16Array.from({ length: k * n }, () => round16Bits(0.5 + Math.floor(r() * 16 - 8) * 2 ** -11));
+          const bias = Uint16Array.from({ length: n }, () => round16Bits(1200 + Math.floor(r() * 600)));
+          const want = gemmF16Exact(m, n, k, a, b, bias);
+          const naive = gemmF16NaiveF32(m, n, k, a, b, bias);
+          expect(want.some((h, i) => h !== naive[i])).toBe(true); // the data reaches the hard cases
+          expectSameHalves(runGemm(dev, kern.name, m, n, k, a, b, bias), want, 'ties');
+        });
+      }
+    });
+  }
+}

@@ -1,0 +1,183 @@
+// The f16 API: lw.cast, float16 tensors, matMul/prepack with precision 'f16' / 'f16-exact',
+// transposes (the backward GEMMs), broadcasting, and typed errors for bad input.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { Lanewise, ShapeError, DTypeError, ValueError, LanewiseError, PackedMatrixF16 } from '../../src/index.js';
+import { gemmF16Exact, gemmF16Fast, f16Value, randomF16, round16Bits, transpose16 } from '../reference/f16.js';
+import { gemmF64 } from '../reference/gemm.js';
+import { rng } from '../harness/random.js';
+
+let lw: Lanewise;
+beforeAll(async () => { lw = await Lanewise.create(); });
+afterAll(() => lw.dispose());
+
+function expectSameHalves(got: Uint16Array, want: Uint16Array, what = ''): void {
+  expect(got.length).toBe(want.length);
+  const canon = (h: number) => ((h & 0x7fff) > 0x7c00 ? 0x7e00 : h);
+  for (let i = 0; i < got.length; i++) {
+    if (canon(got[i]) !== canon(want[i])) expect.fail(`${what} element ${i}: got 0x${got[i].toString(16)}, want 0x${want[i].toString(16)}`);
+  }
+}
+
+describe('cast', () => {
+  it('float32 → float16 → float32 round-trips every half and rounds like the reference', () => {
+    const all = Uint16Array.from({ length: 65536 }, (_, i) => i);
+    const h = lw.tensor('float16', all, [256, 256]);
+    const f = lw.cast(h, 'float32');
+    expect(f.type).toBe('float32');
+    expect(f.dims).toEqual([256, 256]);
+    const back = lw.cast(f, 'float16');
+    const got = back.data;
+    for (let i = 0; i < 65536; i++) {
+      // Signalling NaNs come back quiet; everything else bit for bit.
+      const want = (i & 0x7fff) > 0x7c00 ? i | 0x0200 : i;
+      if (got[i] !== want) expect.fail(`half 0x${i.toString(16)} came back as 0x${got[i].toString(16)}`);
+    }
+    const x = new Float32Array([0.1, -65519, 65520, 1e-8, -3e-8, 2 ** -25, 1 + 2 ** -11, 1 + 3 * 2 ** -11, -0]);
+    const hx = lw.cast(lw.tensor('float32', x), 'float16').data;
+    expect(Array.from(hx)).toEqual(Array.from(x, round16Bits));
+  });
+
+  it('copies when the type is already the requested one, and refuses other types', () => {
+    const h = lw.tensor('float16', [0x3c00, 0x4000]);
+    const c = lw.cast(h, 'float16');
+    expect(Array.from(c.data)).toEqual([0x3c00, 0x4000]);
+    expect(() => lw.cast(lw.tensor('int32', [1]), 'float16')).toThrow(DTypeError);
+    expect(() => lw.cast(h, 'int8' as never)).toThrow(DTypeError);
+    expect(() => lw.cast({} as never, 'float16')).toThrow(ValueError);
+  });
+});
+
+describe("matMul with float16 tensors", () => {
+  const cases = [['f16', gemmF16Fast], ['f16-exact', gemmF16Exact]] as const;
+
+  for (const [precision, ref] of cases) {
+    it(`precision '${precision}': every transpose combination, bias, activation, bit for bit`, () => {
+      const r = rng(precision === 'f16' ? 1 : 2);
+      const m = 6, k = 19, n = 13;
+      const a = randomF16(m * k, r), b = randomF16(k * n, r), bias = randomF16(n, r);
+      for (const transposeA of [false, true]) {
+        for (const transposeB of [false, true]) {
+          for (const [activation, lo, hi] of [[undefined, -Infinity, Infinity], ['relu', 0, Infinity], ['relu6', 0, 6]] as const) {
+            const ta = lw.tensor('float16', transposeA ? transpose16(m, k, a) : a, transposeA ? [k, m] : [m, k]);
+            const tb = lw.tensor('float16', transposeB ? transpose16(k, n, b) : b, transposeB ? [n, k] : [k, n]);
+            const c = lw.matMul(ta, tb, { transposeA, transposeB, bias, activation, precision });
+            expect(c.type).toBe('float16');
+            expect(c.dims).toEqual([m, n]);
+            expectSameHalves(c.data, ref(m, n, k, a, b, bias, lo, hi), `tA=${transposeA} tB=${transposeB} ${activation}`);
+            for (const t of [ta, tb, c]) t.dispose();
+          }
+        }
+      }
+    });
+
+    it(`precision '${precision}': prepacked weights give the same bits and take half the f32 bytes`, () => {
+      const r = rng(3);
+      const m = 9, k = 70, n = 21;
+      const a = randomF16(m * k, r), b = randomF16(k * n, r), bias = randomF16(n, r);
+      const ta = lw.tensor('float16', a, [m, k]), tb = lw.tensor('float16', b, [k, n]);
+      const w = lw.prepack(tb, { bias });
+      expect(w).toBeInstanceOf(PackedMatrixF16);
+      const w32 = lw.prepack(lw.cast(tb, 'float32'));
+      expect(w.byteLength * 2).toBeLessThanOrEqual(w32.byteLength + 64);
+      expect(w.byteLength).toBeLessThan(w32.byteLength * 0.51);
+      expectSameHalves(lw.matMul(ta, w, { precision }).data, ref(m, n, k, a, b, bias), 'prepacked');
+      // Per-call bias on weights packed without one; then back to none.
+      const w2 = lw.prepack(tb);
+      expectSameHalves(lw.matMul(ta, w2, { precision, bias }).data, ref(m, n, k, a, b, bias), 'call bias');
+      expectSameHalves(lw.matMul(ta, w2, { precision }).data, ref(m, n, k, a, b, null), 'no bias');
+      // M = 1 rows equal the same rows of the full product.
+      const full = lw.matMul(ta, w2, { precision }).data;
+      const one = lw.matMul(lw.tensor('float16', a.slice(k * 4, k * 5), [1, k]), w2, { precision }).data;
+      expectSameHalves(one, full.slice(n * 4, n * 5), 'row 4');
+    });
+  }
+
+  it("defaults to 'f16' for float16 operands and stays within storage rounding of the f64 product", () => {
+    const r = rng(5);
+    const m = 20, k = 300, n = 30;
+    const a = randomF16(m * k, r), b = randomF16(k * n, r);
+    const c = lw.matMul(lw.tensor('float16', a, [m, k]), lw.tensor('float16', b, [k, n]));
+    expect(c.type).toBe('float16');
+    const want = gemmF64(m, n, k, Array.from(a, f16Value), Array.from(b, f16Value));
+    const got = c.data;
+    for (let i = 0; i < got.length; i++) {
+      // One storage rounding (½ ulp16 = 2^-11 relative) plus the f32 accumulation error.
+      const abs = Math.abs(want[i]);
+      expect(Math.abs(f16Value(got[i]) - want[i])).toBeLessThanOrEqual(abs * 2 ** -11 + (k + 2) * 2 ** -24 * k + 2 ** -24);
+    }
+  });
+
+  it('broadcasts batch dimensions, with the same bits as per-batch products', () => {
+    const r = rng(6);
+    const m = 3, k = 4, n = 5;
+    const a = randomF16(2 * 3 * m * k, r), b = randomF16(3 * k * n, r);
+    for (const precision of ['f16', 'f16-exact'] as const) {
+      const c = lw.matMul(lw.tensor('float16', a, [2, 3, m, k]), lw.tensor('float16', b, [3, k, n]), { precision });
+      expect(c.dims).toEqual([2, 3, m, n]);
+      const got = c.data;
+      const ref = precision === 'f16' ? gemmF16Fast : gemmF16Exact;
+      for (let i = 0; i < 2; i++) {
+        for (let j = 0; j < 3; j++) {
+          const idx = i * 3 + j;
+          expectSameHalves(got.slice(idx * m * n, (idx + 1) * m * n),
+            ref(m, n, k, a.subarray(idx * m * k, (idx + 1) * m * k), b.subarray(j * k * n, (j + 1) * k * n), null), `batch ${idx}`);
+        }
+      }
+    }
+  });
+
+  it('serves the backward GEMMs: grad-input = dY·Wᵀ and grad-weight = Xᵀ·dY from the same kernels', () => {
+    const r = rng(7);
+    const batch = 7, cin = 12, cout = 10;
+    const x = randomF16(batch * cin, r), w = randomF16(cin * cout, r), dy = randomF16(batch * cout, r);
+    const tx = lw.tensor('float16', x, [batch, cin]), tw = lw.tensor('float16', w, [cin, cout]), tdy = lw.tensor('float16', dy, [batch, cout]);
+    for (const precision of ['f16', 'f16-exact'] as const) {
+      const ref = precision === 'f16' ? gemmF16Fast : gemmF16Exact;
+      const dx = lw.matMul(tdy, tw, { transposeB: true, precision });
+      expectSameHalves(dx.data, ref(batch, cin, cout, dy, transpose16(cin, cout, w), null), `dX ${precision}`);
+      const dw = lw.matMul(tx, tdy, { transposeA: true, precision });
+      expectSameHalves(dw.data, ref(cin, cout, batch, transpose16(batch, cin, x), dy, null), `dW ${precision}`);
+    }
+  });
+
+  it('handles empty and degenerate shapes', () => {
+    const e1 = lw.matMul(lw.zeros('float16', [0, 3]), lw.zeros('float16', [3, 4]));
+    expect(e1.dims).toEqual([0, 4]);
+    const e3 = lw.matMul(lw.zeros('float16', [2, 0]), lw.zeros('float16', [0, 3]), { bias: [1, -2, 7], activation: 'relu6', precision: 'f16-exact' });
+    expect(Array.from(e3.data, f16Value)).toEqual([1, 0, 6, 1, 0, 6]);
+  });
+});
+
+describe('f16 typed errors', () => {
+  it('rejects a Uint16Array of the wrong length', () => {
+    expect(() => lw.tensor('float16', new Uint16Array(5), [2, 3])).toThrow(ShapeError);
+    expect(() => lw.tensor('float16', new Float32Array(6) as never, [2, 3])).toThrow(DTypeError);
+  });
+
+  it('refuses to mix float16 and float32 without an explicit cast', () => {
+    const h = lw.tensor('float16', new Uint16Array(6), [2, 3]), f = lw.tensor('float32', new Float32Array(12), [3, 4]);
+    const hb = lw.tensor('float16', new Uint16Array(12), [3, 4]), fa = lw.tensor('float32', new Float32Array(6), [2, 3]);
+    const before = lw.info().memory.blocks;
+    for (const call of [() => lw.matMul(h, f), () => lw.matMul(fa, hb), () => lw.matMul(h, lw.prepack(f)),
+      () => lw.matMul(h, hb, { bias: new Float32Array(4) as never }), () => lw.matMul(h, hb, { bias: lw.tensor('float32', [1, 2, 3, 4]) }),
+      () => lw.matMul(fa, f, { precision: 'f16' }), () => lw.matMul(h, hb, { precision: 'f32' })]) {
+      let err: unknown;
+      try { call(); } catch (e) { err = e; }
+      expect(err).toBeInstanceOf(DTypeError);
+      expect((err as LanewiseError).argument).toMatch(/^(a|b|options\.bias)(\.type)?$/);
+    }
+    // The failed calls allocated nothing that survived (the bias tensor and f32 packing aside).
+    expect(lw.info().memory.blocks).toBeLessThanOrEqual(before + 2);
+    expect(() => lw.matMul(h, f)).toThrow(/lw\.cast/);
+  });
+
+  it('rejects an unknown precision and a precision on weights packed for another type', () => {
+    const h = lw.tensor('float16', new Uint16Array(6), [2, 3]), hb = lw.tensor('float16', new Uint16Array(12), [3, 4]);
+    expect(() => lw.matMul(h, hb, { precision: 'bf16' as never })).toThrow(ValueError);
+    const fa = lw.tensor('float32', new Float32Array(6), [2, 3]);
+    expect(() => lw.matMul(fa, lw.prepack(hb))).toThrow(DTypeError);
+    expect(() => lw.matMul(h, lw.prepack(hb), { transposeB: true })).toThrow(ValueError);
+    expect(() => lw.matMul(h, lw.tensor('float16', new Uint16Array(8), [4, 2]))).toThrow(ShapeError);
+    expect(() => lw.matMul(h, hb, { bias: [1, 2] })).toThrow(ShapeError);
+  });
+});
