@@ -297,15 +297,18 @@ function convDw(dev: Device, c: ConvCall, ind: number, zero: number): void {
   const fn = mod.exports[kern.name];
   const imageBytes = g.ih * g.iw * g.ci * 4, outStride = g.co * 4;
   if (kern.pointers === 'absolute') {
-    // Absolute tap addresses for this image, then one call per output row: the kernel walks
-    // channel blocks outside pixels, and a row's input rows stay in L1 across the blocks.
+    // Absolute tap addresses for this image, then one call per output row (or a few short
+    // rows): the kernel walks channel blocks outside pixels, and the input rows stay in L1.
     const abs = dev.alloc(P * ks * 4, 'indirection (absolute)');
+    // At least ~32 pixels per call, so that loading a channel block's weights is amortized.
+    const rows = Math.max(1, Math.ceil(32 / g.ow));
     try {
       for (let b = 0; b < g.n; b++) {
         mod.exports[rebaseKernel.name](P * ks, ind, abs.ptr, c.x.ptr + b * imageBytes, zero);
         const out = c.out.ptr + b * P * outStride;
-        for (let oy = 0; oy < g.oh; oy++) {
-          fn(g.ci, g.ow, abs.ptr + oy * g.ow * ks * 4, c.w.ptr, out + oy * g.ow * outStride, outStride, c.min, c.max);
+        for (let oy = 0; oy < g.oh; oy += rows) {
+          const r = Math.min(rows, g.oh - oy);
+          fn(g.ci, r * g.ow, abs.ptr + oy * g.ow * ks * 4, c.w.ptr, out + oy * g.ow * outStride, outStride, c.min, c.max);
         }
       }
     } finally {

@@ -7,6 +7,7 @@ import path from 'node:path';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 const PIN = +(process.env.PIN ?? 3);
+const CHUNK = +(process.env.CHUNK ?? 32);
 
 function kernel(taps, what) {
   const T = [...Array(taps).keys()];
@@ -139,9 +140,13 @@ function kernelCW(taps, what) {
   L(`  const vlo = f32x4.splat(vmin);`);
   L(`  const vhi = f32x4.splat(vmax);`);
   L(`  const tileBytes: usize = ${32 + taps * 32};`);
+  L(`  const CHUNK = ${CHUNK};`);
   L(`  const indEnd = ind + <usize>pixels * ${taps * 4};`);
-  L(`  let c = 0;`);
-  L(`  for (; c + 4 <= channels; c += 4) {`);
+  L(`  const c4 = channels & ~3;`);
+  L(`  // Chunks of CHUNK channels: the input lines a chunk touches stay in L1 while its blocks pass.`);
+  L(`  for (let cc = 0; cc < c4; cc += CHUNK) {`);
+  L(`  const cEnd = min(cc + CHUNK, c4);`);
+  L(`  for (let c = cc; c < cEnd; c += 4) {`);
   L(`    const cb = (<usize>c) << 2;`);
   L(`    const wp = w + (<usize>(c >> 3)) * tileBytes + ((<usize>(c & 4)) << 2);`);
   L(`    const vb = v128.load(wp);`);
@@ -159,7 +164,8 @@ function kernelCW(taps, what) {
   L(`      o += outStride;`);
   L(`    }`);
   L(`  }`);
-  L(`  for (; c < channels; c++) {`);
+  L(`  }`);
+  L(`  for (let c = c4; c < channels; c++) {`);
   L(`    const cb = (<usize>c) << 2;`);
   L(`    const wp = w + (<usize>(c >> 3)) * tileBytes + ((<usize>(c & 7)) << 2);`);
   L(`    let ip = ind;`);

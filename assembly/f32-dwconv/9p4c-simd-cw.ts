@@ -29,9 +29,13 @@ export function f32_dwconv_9p4c__simd_cw(
   const vlo = f32x4.splat(vmin);
   const vhi = f32x4.splat(vmax);
   const tileBytes: usize = 320;
+  const CHUNK = 32;
   const indEnd = ind + <usize>pixels * 36;
-  let c = 0;
-  for (; c + 4 <= channels; c += 4) {
+  const c4 = channels & ~3;
+  // Chunks of CHUNK channels: the input lines a chunk touches stay in L1 while its blocks pass.
+  for (let cc = 0; cc < c4; cc += CHUNK) {
+  const cEnd = min(cc + CHUNK, c4);
+  for (let c = cc; c < cEnd; c += 4) {
     const cb = (<usize>c) << 2;
     const wp = w + (<usize>(c >> 3)) * tileBytes + ((<usize>(c & 4)) << 2);
     const vb = v128.load(wp);
@@ -64,7 +68,8 @@ export function f32_dwconv_9p4c__simd_cw(
       o += outStride;
     }
   }
-  for (; c < channels; c++) {
+  }
+  for (let c = c4; c < channels; c++) {
     const cb = (<usize>c) << 2;
     const wp = w + (<usize>(c >> 3)) * tileBytes + ((<usize>(c & 7)) << 2);
     let ip = ind;

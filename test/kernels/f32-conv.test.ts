@@ -45,7 +45,7 @@ function convBattery(opts: { depthwise: boolean; taps?: number | null; seed: num
     const ih = pick([1, 2, 3, 5, 7, 8, 11, 13, 26]), iw = pick([1, 2, 3, 4, 6, 9, 12, 30]);
     const n = pick([1, 1, 2, 3]);
     let ci: number, co: number, groups: number;
-    if (opts.depthwise) { ci = pick([1, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 33]); co = ci; groups = ci; }
+    if (opts.depthwise) { ci = pick([1, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 33, 45, 70]); co = ci; groups = ci; }
     else {
       groups = pick([1, 1, 1, 2, 3]);
       ci = groups * pick([1, 2, 3, 5, 8, 9]); co = groups * pick([1, 2, 3, 7, 8, 9, 17]);
