@@ -382,3 +382,37 @@ export function addRun(dev: Device, n: number, a: number, b: number, bScalar: bo
 export function clampRun(dev: Device, n: number, x: number, out: number, min: number, max: number): void {
   dev.kmod.exports[vclamp.name](n, x, out, min, max);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Warm-up
+
+/**
+ * Runs every convolution-family kernel on tiny problems so the engine's optimizing tier has
+ * compiled them before the first user call (V8 starts wasm in its baseline compiler at ~30%
+ * speed and does not switch a running call over). About 1–2 ms.
+ */
+export function warmUpConv(dev: Device, rounds = 24): void {
+  const geo = (ci: number, co: number, k: number, groups: number): ConvGeometry =>
+    ({ n: 1, ih: 6, iw: 6, ci, oh: 6, ow: 6, co, kh: k, kw: k, sh: 1, sw: 1, dh: 1, dw: 1,
+      pt: k >> 1, pb: k >> 1, pl: k >> 1, pr: k >> 1, groups });
+  const x = dev.alloc(6 * 6 * 16 * 4, 'warm-up'), out = dev.alloc(6 * 6 * 16 * 4, 'warm-up');
+  const w = dev.alloc(packedConvBytes(16, 5, 5, 16, 1, 'panels'), 'warm-up');
+  const cache = new IndirectionCache(dev, 8);
+  try {
+    dev.fill(x, 0); dev.fill(w, 0);
+    for (let r = 0; r < rounds; r++) {
+      conv2d(dev, { geometry: geo(16, 16, 3, 1), x, w, out, min: -Infinity, max: Infinity, cache });
+      for (const kern of dwKernels) {
+        const k = kern.taps === 25 ? 5 : kern.taps === null ? 2 : 3;
+        conv2d(dev, { geometry: geo(16, 16, k, 16), x, w, out, min: -Infinity, max: Infinity, cache, kernel: kern.name });
+      }
+      for (const kind of ['max', 'avg'] as const) pool(dev, { geometry: geo(16, 16, 3, 16), x, out, kind });
+      addRun(dev, 64, x.ptr, x.ptr, false, out.ptr, -Infinity, Infinity);
+      addRun(dev, 64, x.ptr, x.ptr, true, out.ptr, -Infinity, Infinity);
+      clampRun(dev, 64, x.ptr, out.ptr, 0, 6);
+    }
+  } finally {
+    cache.clear();
+    dev.free(w); dev.free(out); dev.free(x);
+  }
+}

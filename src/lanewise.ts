@@ -7,6 +7,7 @@ import { checkDims, dtypes, sizeOf, Tensor, type DataType, type Held, type Owner
 import { matMul, prepack, PackedMatrix, type MatMulOptions, type PrepackOptions } from './ops/matmul.js';
 import * as f16Ops from './ops/f16matmul.js';
 import * as castOps from './ops/cast.js';
+import { warmUpConv } from '../bindings/conv.js';
 import * as convOps from './ops/conv.js';
 import * as poolOps from './ops/pool.js';
 import * as ewOps from './ops/elementwise.js';
@@ -70,7 +71,7 @@ export class Lanewise implements Owner {
     const moduleBuild = isWasmModule(options.module) ? buildOfModule(options.module) : undefined;
     const plan = await planThreads(t, moduleBuild, options.build, detectFeatures());
     const device = await Device.create({ module: options.module, build: options.module ? options.build : plan.build });
-    if (options.warmUp !== false) device.warmUp();
+    if (options.warmUp !== false) { device.warmUp(); warmUpConv(device); }
     return new Lanewise(device, await startThreads(device.kmod, device.arena, plan));
   }
 
