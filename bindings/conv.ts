@@ -195,9 +195,20 @@ export class IndirectionCache {
     return block;
   }
 
+  private zero: Block | null = null;
+
+  /** A row of at least `floats` zeros (padding taps read it), kept between calls. */
+  zeroRow(floats: number): Block {
+    if (this.zero && this.zero.bytes >= floats * 4 + 64) return this.zero;
+    if (this.zero) this.dev.free(this.zero);
+    this.zero = padRow(this.dev, floats, 0);
+    return this.zero;
+  }
+
   clear(): void {
     for (const b of this.entries.values()) this.dev.free(b);
     this.entries.clear();
+    if (this.zero) { this.dev.free(this.zero); this.zero = null; }
   }
 }
 
@@ -233,12 +244,12 @@ export function conv2d(dev: Device, c: ConvCall): void {
   if (route === 'gemm') return convGemm(dev, c);
   const own = c.cache ? null : new IndirectionCache(dev);
   const cache = c.cache ?? own!;
-  const zero = padRow(dev, g.ci, 0);
   try {
-    if (route === 'dwconv') convDw(dev, c, cache.get(g, 1).ptr, zero.ptr);
-    else convIgemm(dev.kmod, c, cache.get(g, 4).ptr, zero.ptr);
+    const ind = cache.get(g, route === 'dwconv' ? 1 : 4).ptr;
+    const zero = cache.zeroRow(g.ci).ptr;
+    if (route === 'dwconv') convDw(dev, c, ind, zero);
+    else convIgemm(dev.kmod, c, ind, zero);
   } finally {
-    dev.free(zero);
     own?.clear();
   }
 }
