@@ -141,7 +141,14 @@ function nodeSpawner(wt: NodeWT): Spawner {
 }
 
 async function platformSpawner(): Promise<Spawner | null> {
-  if (typeof (globalThis as { Worker?: unknown }).Worker === 'function') return webSpawner();
+  // Node first: Emscripten modules loaded in the same process (onnxruntime-web, …) may set
+  // globalThis.Worker to node:worker_threads' Worker, which is not a Web Worker.
+  const g = globalThis as { Worker?: unknown; Deno?: unknown; Bun?: unknown; process?: { versions?: { node?: string; bun?: string } } };
+  if (g.process?.versions?.node && g.Deno === undefined && g.Bun === undefined && !g.process.versions.bun) {
+    const wt = await nodeWorkerThreads();
+    if (wt) return nodeSpawner(wt);
+  }
+  if (typeof g.Worker === 'function') return webSpawner();
   const wt = await nodeWorkerThreads();
   return wt ? nodeSpawner(wt) : null;
 }

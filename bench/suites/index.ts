@@ -2,5 +2,6 @@
 import type { Suite } from '../suite.js';
 import { gemmSuite } from './gemm.js';
 import { convSuite } from './conv.js';
+import { threadsSuite } from './threads.js';
 
-export const suites: readonly Suite[] = [gemmSuite, convSuite];
+export const suites: readonly Suite[] = [gemmSuite, convSuite, threadsSuite];
