@@ -44,14 +44,15 @@ if (typeof g.postMessage === 'function' && typeof g.addEventListener === 'functi
   };
   g.addEventListener('message', onMessage);
 } else {
-  // Node worker_threads.
+  // Node worker_threads. (No top-level await: bundlers may emit workers as classic scripts.)
   const spec = 'node:worker_threads';
-  const wt = await import(/* @vite-ignore */ spec) as typeof import('node:worker_threads');
-  const port = wt.parentPort!;
-  port.once('message', (m: Init) => {
-    start(m, (x) => port.postMessage(x), (code) => { process.exit(code); }).catch((e) => {
-      port.postMessage({ type: 'error', thread: m.thread, message: String(e) });
-      process.exit(1);
+  void (import(/* @vite-ignore */ spec) as Promise<typeof import('node:worker_threads')>).then((wt) => {
+    const port = wt.parentPort!;
+    port.once('message', (m: Init) => {
+      start(m, (x) => port.postMessage(x), (code) => { process.exit(code); }).catch((e) => {
+        port.postMessage({ type: 'error', thread: m.thread, message: String(e) });
+        process.exit(1);
+      });
     });
   });
 }

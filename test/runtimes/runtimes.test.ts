@@ -77,4 +77,10 @@ describe('identical output hashes on every runtime', () => {
       check(plain, [1, 1], /SharedArrayBuffer unavailable: serve the page with Cross-Origin-Opener-Policy/);
     }, T);
   }
+
+  it.skipIf(!existsSync(browsers.chromium))('a Vite-built app (import from "lanewise", no lanewise config) in chromium', async () => {
+    const [coi, plain] = await run(process.execPath, [path.join(here, 'vite-app.mjs'), 'chromium']) as SuiteReport[];
+    check(coi, [1, 2]);
+    check(plain, [1, 1], /SharedArrayBuffer unavailable/);
+  }, T);
 });

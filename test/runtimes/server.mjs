@@ -2,7 +2,7 @@
 //   /coi/…   with COOP same-origin + COEP require-corp (cross-origin isolated: SharedArrayBuffer)
 //   /plain/… without them (no SharedArrayBuffer: lanewise runs single-threaded)
 // Under either prefix: page.html (the suite page), dist/ and build/ from the repository, cache/
-// from the bundled suite.
+// from the bundled suite — or, when given a directory, that directory's files.
 import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -20,7 +20,8 @@ import { runSuiteSafe } from './cache/suite.mjs';
 window.__result = await runSuiteSafe(Lanewise, ${JSON.stringify(name)}, [1, 2]);
 </script>`;
 
-export function startServer(browser) {
+/** Serves the suite page for `browser`, or, with `dir`, the files of that directory (a built app). */
+export function startServer(browser, dir) {
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, 'http://x');
     const m = /^\/(coi|plain)\/(.*)$/.exec(url.pathname);
@@ -30,14 +31,15 @@ export function startServer(browser) {
       ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin' }
       : {};
     headers['Cache-Control'] = 'no-store';
-    if (rest === 'page.html') {
+    if (rest === 'page.html' && !dir) {
       res.writeHead(200, { ...headers, 'Content-Type': 'text/html' }).end(page(`${browser}-${mode}`));
       return;
     }
     let file;
-    if (rest.startsWith('cache/')) file = path.join(outDir, rest.slice(6));
+    if (dir) file = path.join(dir, rest === '' ? 'index.html' : rest);
+    else if (rest.startsWith('cache/')) file = path.join(outDir, rest.slice(6));
     else if (rest.startsWith('dist/') || rest.startsWith('build/')) file = path.join(root, rest);
-    if (!file || !path.resolve(file).startsWith(root)) { res.writeHead(404, headers).end(); return; }
+    if (!file || !path.resolve(file).startsWith(dir ?? root)) { res.writeHead(404, headers).end(); return; }
     try {
       const body = await readFile(file);
       res.writeHead(200, { ...headers, 'Content-Type': types[path.extname(file)] ?? 'application/octet-stream' }).end(body);

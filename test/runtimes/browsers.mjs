@@ -1,0 +1,56 @@
+// Launching the Debian browsers headless: Chromium through playwright-core, Firefox ESR through
+// puppeteer-core over WebDriver BiDi (playwright's Firefox driver needs its patched build).
+// launch(name) → { open(url): the page's window.__result once set, close() }.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const executables = { chromium: '/usr/bin/chromium', firefox: '/usr/bin/firefox-esr' };
+const timeout = 120_000;
+
+export async function launch(name) {
+  if (name === 'chromium') {
+    const { chromium } = await import('playwright-core');
+    const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lanewise-chromium-'));
+    const ctx = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: executables.chromium, headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync'],
+    });
+    return {
+      async open(url) {
+        const page = await ctx.newPage();
+        const errors = [];
+        page.on('pageerror', (e) => errors.push(String(e)));
+        await page.goto(url);
+        try {
+          await page.waitForFunction(() => window.__result, null, { timeout });
+        } catch (e) {
+          throw new Error(`${url}: no result (${e.message}); page errors: ${errors.join('; ')}`);
+        }
+        const r = await page.evaluate(() => window.__result);
+        await page.close();
+        return r;
+      },
+      async close() { await ctx.close(); fs.rmSync(userDataDir, { recursive: true, force: true }); },
+    };
+  }
+  if (name === 'firefox') {
+    const { default: puppeteer } = await import('puppeteer-core');
+    const browser = await puppeteer.launch({ browser: 'firefox', executablePath: executables.firefox, headless: true,
+      extraPrefsFirefox: { 'app.update.enabled': false, 'network.captive-portal-service.enabled': false,
+        'network.connectivity-service.enabled': false, 'services.settings.server': 'http://127.0.0.1:9/' } });
+    return {
+      async open(url) {
+        const page = await browser.newPage();
+        await page.goto(url);
+        await page.waitForFunction(() => window.__result, { timeout });
+        const r = await page.evaluate(() => window.__result);
+        await page.close();
+        return r;
+      },
+      close: () => browser.close(),
+    };
+  }
+  throw new Error(`unknown browser ${name}`);
+}
