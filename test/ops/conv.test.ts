@@ -80,6 +80,27 @@ describe('conv2d', () => {
     expectSameBits(y.data as Float32Array, conv2dRef(x, w, null, g).ordered);
   });
 
+  it('packed weights serve many input shapes (indirection cache eviction) and stay correct', () => {
+    const f = randomF32(5 * 3 * 3 * 3, 31), bias = randomF32(5, 32);
+    const packed = lw.prepackConv(lw.tensor('float32', f, [5, 3, 3, 3]), { bias });
+    const dw = lw.prepackConv(lw.tensor('float32', randomF32(9 * 3, 33), [3, 3, 3]), { depthwise: true });
+    const before = lw.info().memory.blocks;
+    for (let round = 0; round < 2; round++) {
+      for (const [h, w] of [[4, 4], [5, 7], [9, 3], [6, 6], [2, 11], [8, 8], [4, 4]]) {
+        const x = randomF32(2 * h * w * 3, h * 100 + w);
+        const xt = lw.tensor('float32', x, [2, h, w, 3]);
+        const g = geom(2, h, w, 3, 5, 3, 3, 1, [1, 1], [1, 1], 'same');
+        const y = lw.conv2d(xt, packed, { pad: 'same' });
+        expectSameBits(y.data as Float32Array, conv2dRef(x, f, bias, g).ordered, `${h}×${w}`);
+        lw.depthwiseConv2d(xt, dw, { pad: 'same', strides: 2 }).dispose();
+        y.dispose(); xt.dispose();
+      }
+    }
+    // At most 4 cached indirection buffers (+ a zero row) per packed filter.
+    expect(lw.info().memory.blocks - before).toBeLessThanOrEqual(10);
+    packed.dispose(); dw.dispose();
+  });
+
   it('results do not depend on batch position', () => {
     const g = geom(3, 5, 5, 4, 6, 3, 3, 1, [1, 1], [1, 1], 'same');
     const x = randomF32(3 * 25 * 4, 4), w = lw.prepackConv(lw.tensor('float32', randomF32(6 * 9 * 4, 5), [6, 3, 3, 4]));
