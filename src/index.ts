@@ -4,6 +4,7 @@ export { PackedMatrix, type MatMulOptions, type PrepackOptions, type Activation 
 export { PackedMatrixF16, type Precision } from './ops/f16matmul.js';
 export { type FloatType } from './ops/cast.js';
 export { LanewiseError, ShapeError, DTypeError, ValueError, DisposedError, OutOfMemoryError, UnsupportedError } from './errors.js';
+export { WorkerError } from '../bindings/exec.js';
 export { kernels, type KernelInfo } from '../bindings/kernels.js';
 export { PackedConv, type Conv2DOptions, type DepthwiseConv2DOptions, type PrepackConvOptions, type Padding } from './ops/conv.js';
 export { type PoolOptions, type AvgPoolOptions } from './ops/pool.js';
