@@ -1,0 +1,91 @@
+// The generic executor (bindings/exec.ts) with the pool: multi-call tasks, per-thread scratch
+// (argument masks), and stage barriers, on elementwise kernels — the same plan serially and on
+// 3 threads must give the same bytes.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { Device } from '../../bindings/device.js';
+import { Plan, runPlan, runSerial, maxThreads } from '../../bindings/exec.js';
+import { Pool } from '../../bindings/pool.js';
+import { randomF32 } from '../harness/random.js';
+
+const CHUNK = 256, CHUNKS = 96;
+let dev: Device;
+let pool: Pool;
+beforeAll(async () => {
+  dev = await Device.create({ build: 'simd-mt' });
+  pool = await Pool.start(dev.kmod, dev.arena, { workers: 2, minOps: 0 });
+});
+afterAll(() => pool.dispose());
+
+/** Stage 1: out[i] = clamp(x[i]) through thread scratch; stage 2: y[i] = out[i] + out[i+1 mod CHUNKS]. */
+function plan(x: number, out: number, y: number, scratch: number): Plan {
+  const p = new Plan(dev.kmod);
+  p.threadScratch(scratch, CHUNK * 4);
+  for (let i = 0; i < CHUNKS; i++) {
+    p.task()
+      .call('f32_vclamp_x8__simd', [CHUNK, x + i * CHUNK * 4, 0, -0.5, 0.5], 0b100)
+      .call('f32_vclamp_x8__simd', [CHUNK, 0, out + i * CHUNK * 4, -Infinity, Infinity], 0b10);
+  }
+  p.stage();
+  for (let i = 0; i < CHUNKS; i++) {
+    p.task().call('f32_vadd_x8__simd', [CHUNK, out + i * CHUNK * 4, out + ((i + 1) % CHUNKS) * CHUNK * 4, y + i * CHUNK * 4, -Infinity, Infinity]);
+  }
+  return p;
+}
+
+describe('executor', () => {
+  it('builds tasks and stages', () => {
+    const p = plan(0, 0, 0, 0).finish();
+    expect(p.stageCount).toBe(2);
+    expect(p.taskCount).toBe(2 * CHUNKS);
+    expect(p.nCalls).toBe(3 * CHUNKS);
+  });
+
+  for (const callerTakesWork of [true, false]) {
+    it(`runs multi-call tasks with per-thread scratch and barriers (caller takes work: ${callerTakesWork})`, () => {
+      const n = CHUNK * CHUNKS;
+      const data = randomF32(n, 5, -2, 2);
+      const xb = dev.alloc(n * 4, 'x'), ob = dev.alloc(n * 4, 'out'), yb = dev.alloc(n * 4, 'y');
+      const sb = dev.alloc(CHUNK * 4 * maxThreads(dev.kmod), 'scratch');
+      try {
+        expect(maxThreads(dev.kmod)).toBe(3);
+        dev.write(xb, data);
+        const want = new Float32Array(n);
+        for (let i = 0; i < CHUNKS; i++) {
+          for (let j = 0; j < CHUNK; j++) {
+            const c = (v: number) => Math.min(0.5, Math.max(-0.5, v));
+            want[i * CHUNK + j] = Math.fround(c(data[i * CHUNK + j]) + c(data[((i + 1) % CHUNKS) * CHUNK + j]));
+          }
+        }
+        runSerial(dev.kmod, plan(xb.ptr, ob.ptr, yb.ptr, sb.ptr).finish());
+        expect(dev.read(yb, new Float32Array(n))).toEqual(want);
+        dev.fill(yb, 0); dev.fill(ob, 0);
+        pool.callerTakesWork = callerTakesWork;
+        const before = pool.stats();
+        for (let r = 0; r < 20; r++) runPlan(dev.kmod, plan(xb.ptr, ob.ptr, yb.ptr, sb.ptr));
+        expect(dev.read(yb, new Float32Array(n))).toEqual(want);
+        const after = pool.stats();
+        expect(after[1] + after[2] - before[1] - before[2]).toBeGreaterThan(0);
+      } finally {
+        dev.free(sb); dev.free(yb); dev.free(ob); dev.free(xb);
+        pool.callerTakesWork = true;
+      }
+    });
+  }
+
+  it('reports a trap inside a worker task as an error of the call, and stays usable', () => {
+    // An out-of-bounds read traps in whichever thread runs the task.
+    const p = new Plan(dev.kmod);
+    for (let i = 0; i < 8; i++) p.task().call('f32_vclamp_x8__simd', [CHUNK, 0xfffff000, 0xfffff000, 0, 1]);
+    pool.callerTakesWork = false;
+    try {
+      expect(() => runPlan(dev.kmod, p)).toThrow();
+    } finally {
+      pool.callerTakesWork = true;
+    }
+    const ok = new Plan(dev.kmod);
+    const b = dev.alloc(CHUNK * 4 * 4, 'b');
+    for (let i = 0; i < 4; i++) ok.task().call('f32_vclamp_x8__simd', [CHUNK, b.ptr + i * CHUNK * 4, b.ptr + i * CHUNK * 4, 0, 1]);
+    expect(() => runPlan(dev.kmod, ok)).not.toThrow();
+    dev.free(b);
+  });
+});
