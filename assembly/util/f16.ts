@@ -11,39 +11,51 @@
 // So every f16 NaN survives f16 → f32 → f16 except that a signalling NaN becomes quiet, and
 // no NaN ever turns into an infinity.
 
-/** f16 bits (one per i32 lane, upper 16 bits zero) → f32 lanes. 16 integer/f32 ops. */
+
+
+// SIMD constants, each splatted to 16 bytes and loaded from memory where used (the value is
+// in the comment at each use): V8 rebuilds v128 constants inside loops, several instructions
+// each; a load from L1 is one load-port uop.
+// @ts-ignore: decorator
+export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff, 0x00007fff, 0x77800000, 0x77800000, 0x77800000, 0x77800000, 0x00007bff, 0x00007bff, 0x00007bff, 0x00007bff, 0x7f800000, 0x7f800000, 0x7f800000, 0x7f800000, 0x00007c00, 0x00007c00, 0x00007c00, 0x00007c00, 0x7fc00000, 0x7fc00000, 0x7fc00000, 0x7fc00000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x38800000, 0x38800000, 0x38800000, 0x38800000, 0xc8000fff, 0xc8000fff, 0xc8000fff, 0xc8000fff, 0x3f000000, 0x3f000000, 0x3f000000, 0x3f000000, 0x000003ff, 0x000003ff, 0x000003ff, 0x000003ff, 0x00007e00, 0x00007e00, 0x00007e00, 0x00007e00, 0x00000001, 0x00000001, 0x00000001, 0x00000001, 0x47800000, 0x47800000, 0x47800000, 0x47800000, 0x06c00000, 0x06c00000, 0x06c00000, 0x06c00000, 0x07800000, 0x07800000, 0x07800000, 0x07800000, 0x80000000, 0x80000000, 0x80000000, 0x80000000], 16);
+
+/** f16 bits (one per i32 lane, upper 16 bits zero) → f32 lanes. 13 integer/f32 ops, no select. */
 // @ts-ignore: decorator
 @inline export function f16x4_to_f32x4(h: v128): v128 {
-  const sign = i32x4.shl(v128.and(h, i32x4.splat(0x8000)), 16);
-  const em = v128.and(h, i32x4.splat(0x7fff));
-  // Normal: rebias the exponent by 127 − 15 (0x38000000 after the shift by 13).
-  let norm = i32x4.add(i32x4.shl(em, 13), i32x4.splat(0x38000000));
-  // Inf/NaN (exponent 31): rebias once more so the exponent field becomes 255.
-  norm = i32x4.add(norm, v128.and(i32x4.gt_s(em, i32x4.splat(0x7bff)), i32x4.splat(0x38000000)));
-  // NaN: set the quiet bit.
-  norm = v128.or(norm, v128.and(i32x4.gt_s(em, i32x4.splat(0x7c00)), i32x4.splat(0x00400000)));
-  // Subnormal (and zero): m·2^-24 = float(0.5 with m in the low mantissa bits) − 0.5, exact.
-  const sub = f32x4.sub(v128.or(em, i32x4.splat(0x3f000000)), f32x4.splat(0.5));
-  return v128.or(v128.bitselect(sub, norm, i32x4.lt_s(em, i32x4.splat(0x0400))), sign);
+  const em = v128.and(h, v128.load(F16K, 0 /* 0x00007fff */));
+  const sign = i32x4.shl(v128.xor(h, em), 16);
+  const e = i32x4.shl(em, 13);
+  // Zero, subnormal, normal: the shifted bits read as an f32 are the half's value · 2^-112
+  // (an f32 subnormal for subnormal halves); the product is exact.
+  const value = f32x4.mul(e, v128.load(F16K, 16 /* 0x77800000 */)); // ·2^112
+  // Inf/NaN (exponent 31): all-ones f32 exponent over the shifted payload, quiet bit for NaN.
+  // Those bits exceed every finite value's as unsigned integers, and e alone (the other
+  // lanes) is below its own value's bits, so one unsigned max picks the right lane.
+  const special = v128.or(v128.and(i32x4.gt_s(em, v128.load(F16K, 32 /* 0x00007bff */)), v128.load(F16K, 48 /* 0x7f800000 */)),
+    v128.and(i32x4.gt_s(em, v128.load(F16K, 64 /* 0x00007c00 */)), v128.load(F16K, 80 /* 0x7fc00000 */)));
+  return v128.or(i32x4.max_u(value, v128.or(e, special)), sign);
 }
 
 /** f32 lanes → f16 bits (one per i32 lane, upper 16 bits zero), round to nearest even. */
 // @ts-ignore: decorator
 @inline export function f32x4_to_f16x4(x: v128): v128 {
-  const abs = v128.and(x, i32x4.splat(0x7fffffff));
+  const abs = v128.and(x, v128.load(F16K, 96 /* 0x7fffffff */));
   const sign = i32x4.shr_u(v128.xor(x, abs), 16);
-  const sh = i32x4.shr_u(abs, 13);
   // Normal range: (abs − rebias + 0xfff + lsb) >> 13 rounds the 13 dropped bits to nearest
-  // even; anything at or above the f16 overflow threshold saturates to 0x7c00 (Inf).
+  // even; at or above the overflow threshold it saturates to 0x7c00 (Inf). Inputs below 2^-14
+  // are raised to 2^-14 here (giving 0x400), so this path never undercuts the one below.
+  const absn = i32x4.max_u(abs, v128.load(F16K, 112 /* 0x38800000 */));
+  const sh = i32x4.shr_u(absn, 13);
   const lsb = v128.and(sh, i32x4.splat(1));
-  const rounded = i32x4.shr_u(i32x4.add(i32x4.add(abs, i32x4.splat(0xc8000fff)), lsb), 13);
-  const norm = i32x4.min_u(rounded, i32x4.splat(0x7c00));
-  // Below 2^-14: abs + 0.5 rounds abs to a multiple of 2^-24 (the ulp of 0.5), nearest even;
-  // the low bits are then the f16 subnormal (0x400 when it rounds up to the smallest normal).
-  const sub = i32x4.sub(f32x4.add(abs, f32x4.splat(0.5)), i32x4.splat(0x3f000000));
-  const finite = v128.bitselect(sub, norm, i32x4.lt_s(abs, i32x4.splat(0x38800000)));
-  const nan = v128.or(v128.and(sh, i32x4.splat(0x03ff)), i32x4.splat(0x7e00));
-  return v128.or(v128.bitselect(nan, finite, i32x4.gt_s(abs, i32x4.splat(0x7f800000))), sign);
+  const norm = i32x4.min_u(i32x4.shr_u(i32x4.add(i32x4.add(absn, v128.load(F16K, 128 /* 0xc8000fff */)), lsb), 13), v128.load(F16K, 64 /* 0x00007c00 */));
+  // abs + 0.5 rounds abs to a multiple of 2^-24 (the ulp of 0.5), nearest even: for abs below
+  // 2^-14 its low bits are the f16 subnormal (0x400 when it rounds up to the smallest normal);
+  // for larger abs they are abs·2^24 ≥ the f16 bits, so the unsigned min keeps the right one.
+  const sub = i32x4.sub(f32x4.add(abs, v128.load(F16K, 144 /* 0x3f000000 */) /* 0.5 */), v128.load(F16K, 144 /* 0x3f000000 */));
+  const finite = i32x4.min_u(norm, sub);
+  // NaN: 0x7e00 | top payload bits, above every finite result (≤ 0x7c00): an unsigned max.
+  const nan = v128.and(i32x4.gt_s(abs, v128.load(F16K, 48 /* 0x7f800000 */)), v128.or(v128.and(sh, v128.load(F16K, 160 /* 0x000003ff */)), v128.load(F16K, 176 /* 0x00007e00 */)));
+  return v128.or(i32x4.max_u(finite, nan), sign);
 }
 
 /** Scalar twin of f16x4_to_f32x4 (same bits), for tails. */
@@ -115,20 +127,20 @@
   const bp = f32x4.sub(s, acc);
   const ap = f32x4.sub(s, bp);
   const e = f32x4.add(f32x4.sub(acc, ap), f32x4.sub(p, bp));
-  const nz = f32x4.gt(v128.and(e, i32x4.splat(0x7fffffff)), f32x4.splat(0));
+  const nz = f32x4.gt(v128.and(e, v128.load(F16K, 96 /* 0x7fffffff */)), f32x4.splat(0));
   const d = i32x4.shr_s(v128.xor(e, s), 31);
-  const so = v128.bitselect(v128.or(i32x4.add(s, d), i32x4.splat(1)), s, nz);
+  const so = v128.bitselect(v128.or(i32x4.add(s, d), v128.load(F16K, 192 /* 0x00000001 */)), s, nz);
   return round16(so);
 }
 
 /** f32 lanes → the nearest binary16 value (ties to even), kept as f32; ±Inf on overflow. */
 // @ts-ignore: decorator
 @inline export function round16(s: v128): v128 {
-  let eb = v128.and(s, i32x4.splat(0x7f800000));
-  eb = i32x4.max_s(eb, i32x4.splat(0x38800000));
-  eb = i32x4.min_s(eb, i32x4.splat(0x47800000));
-  const bias = i32x4.add(eb, i32x4.splat(0x06c00000));
+  let eb = v128.and(s, v128.load(F16K, 48 /* 0x7f800000 */));
+  eb = i32x4.max_s(eb, v128.load(F16K, 112 /* 0x38800000 */));
+  eb = i32x4.min_s(eb, v128.load(F16K, 208 /* 0x47800000 */));
+  const bias = i32x4.add(eb, v128.load(F16K, 224 /* 0x06c00000 */));
   let r = f32x4.sub(f32x4.add(s, bias), bias);
-  r = f32x4.mul(f32x4.mul(r, f32x4.splat(5.192296858534828e33)), f32x4.splat(1.925929944387236e-34));
-  return v128.or(r, v128.and(s, i32x4.splat(0x80000000)));
+  r = f32x4.mul(f32x4.mul(r, v128.load(F16K, 16 /* 0x77800000 */)), v128.load(F16K, 240 /* 0x07800000 */)); // ·2^112 ·2^-112
+  return v128.or(r, v128.and(s, v128.load(F16K, 256 /* 0x80000000 */)));
 }
