@@ -102,6 +102,24 @@ export function gemmPlan(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo, t
   const plan = new Plan(mod, 64);
   const target = threads * 8;
   let a = g.a, aStride = g.aStride, rowStep = aStride;
+  const panelBytes = (PANEL + PANEL * k) * 4;
+  const nBlock = Math.max(1, Math.floor(L2_BLOCK_BYTES / panelBytes)) * PANEL;
+  if (kern.packA !== null && kern.mr === kern.packA && n <= nBlock) {
+    // One N block: each task packs its own row tiles and computes them (no barrier).
+    const mr = kern.mr;
+    const pk = packAKernels.find((p) => p.mr === mr && p.source === (g.transposeA ? 't' : 'n'))!;
+    const tiles = Math.ceil(m / mr);
+    const per = Math.ceil(tiles / Math.min(tiles, target));
+    for (let t0 = 0; t0 < tiles; t0 += per) {
+      const r0 = t0 * mr, rows = Math.min(per * mr, m - r0);
+      const packed = g.scratch + r0 * k * 4;
+      plan.task().call(pk.name, [rows, k, g.transposeA ? a + r0 * 4 : a + r0 * aStride, aStride, packed]);
+      for (let i = 0; i < rows; i += mr) {
+        plan.call(kern.name, [Math.min(mr, rows - i), n, k, packed + i * k * 4, 0, g.w, g.c + (r0 + i) * g.cStride, g.cStride, g.min, g.max]);
+      }
+    }
+    return plan;
+  }
   if (kern.packA !== null) {
     const mr = kern.packA;
     const pk = packAKernels.find((p) => p.mr === mr && p.source === (g.transposeA ? 't' : 'n'))!;
@@ -117,7 +135,6 @@ export function gemmPlan(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo, t
   } else if (g.transposeA) {
     aStride = 4; rowStep = 4;
   }
-  const panelBytes = (PANEL + PANEL * k) * 4;
   const args = (m0: number, mr: number, n0: number, nc: number) =>
     [mr, nc, k, a + m0 * rowStep, aStride, g.w + (n0 / PANEL) * panelBytes, g.c + n0 * 4 + m0 * g.cStride, g.cStride, g.min, g.max];
   if (kern.mr === 1) {
@@ -128,7 +145,6 @@ export function gemmPlan(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo, t
       for (let n0 = 0; n0 < n; n0 += chunk) plan.task().call(kern.name, args(m0, 1, n0, Math.min(chunk, n - n0)));
     }
   } else {
-    const nBlock = Math.max(1, Math.floor(L2_BLOCK_BYTES / panelBytes)) * PANEL;
     const nBlocks = Math.ceil(n / nBlock), tiles = Math.ceil(m / kern.mr);
     const per = Math.ceil(tiles / Math.max(1, Math.min(tiles, Math.ceil(target / nBlocks))));
     for (let n0 = 0; n0 < n; n0 += nBlock) {
