@@ -13,6 +13,7 @@
 import type { Block, Device } from './device.js';
 import { kernelsOf } from './kernels.js';
 import { packedABytes } from './gemm.js';
+import { conv2d, indirection, packedConvBytes, setConvBias, type ConvGeometry, type IndirectionCache } from './conv.js';
 
 export const F16_PANEL = 8;
 
@@ -69,8 +70,8 @@ export interface F16GemmCall {
   a: Block; aOff: number; transposeA: boolean;
   /** Packed binary16 weights (packF16Weights). */
   w: Block;
-  /** Binary16 C, m×n row-major at cOff. */
-  c: Block; cOff: number;
+  /** Binary16 C, m×n at cOff, rows cStride bytes apart (default n·2). */
+  c: Block; cOff: number; cStride?: number;
   /** Clamp bounds: binary16 values (or ±Infinity). */
   min: number; max: number;
   precision: F16Precision;
@@ -114,7 +115,7 @@ function run(dev: Device, g: F16GemmCall, a32: number, ap: number, w32: number, 
   const kern = g.precision === 'f16-exact' ? exactKernel : fastKernel;
   const fn = ex[kern.name];
   const panelHalves = F16_PANEL + F16_PANEL * k;
-  const cStride = n * 2;
+  const cStride = g.cStride ?? n * 2;
   const c = g.c.ptr + g.cOff;
   const rowStep = k * 4;
   for (let p0 = 0, panels = Math.ceil(n / F16_PANEL); p0 < panels; p0 += blockPanels) {
@@ -151,5 +152,112 @@ export function warmUpF16(dev: Device, rounds = 24): void {
     }
   } finally {
     for (const b of [f, w32, ap, a32, c, w, a]) dev.free(b);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Convolution (the f32 convolution drivers of bindings/conv.ts, on widened operands)
+
+export interface F16ConvCall {
+  geometry: ConvGeometry;
+  /** Binary16 NHWC input. */
+  x: Block;
+  /** bindings/conv.ts's packed layout (packConv) narrowed to binary16, bias slots included. */
+  w: Block;
+  packing: 'panels' | 'dwconv';
+  /** Binary16 bias bits per output channel (written into the widened bias slots), or null: +0. */
+  bias: Uint16Array | null;
+  /** Binary16 NHWC output. */
+  out: Block;
+  min: number; max: number;
+  precision: F16Precision;
+  cache: IndirectionCache;
+}
+
+const halfToF32 = (h: number) => {
+  const s = h & 0x8000 ? -1 : 1, e = (h >> 10) & 0x1f, m = h & 0x3ff;
+  if (e === 0) return s * m * 2 ** -24;
+  if (e === 31) return m ? NaN : s * Infinity;
+  return s * (1024 + m) * 2 ** (e - 25);
+};
+
+/**
+ * out = round16(clamp(conv(x, w) + bias)).
+ * 'f16': x and the weights widened to f32 (exact), the f32 convolution (its documented order:
+ * bias, taps ascending, channels ascending, 0·w for padding), one rounding per output.
+ * 'f16-exact': the same order with a binary16 FMA per step: im2col (padding taps read +0, i.e.
+ * add 0·w) then the f16-gemm exact kernel per group, with K = taps × group channels.
+ */
+export function f16Conv(dev: Device, c: F16ConvCall): void {
+  const g = c.geometry;
+  if (g.n * g.oh * g.ow * g.co === 0) return;
+  if (c.precision === 'f16-exact') { f16ConvExact(dev, c); return; }
+  const ks = g.kh * g.kw, cig = g.ci / g.groups;
+  const wBytes32 = packedConvBytes(g.co, g.kh, g.kw, cig, g.groups, c.packing);
+  const xCount = g.n * g.ih * g.iw * g.ci, outCount = g.n * g.oh * g.ow * g.co;
+  const x32 = dev.alloc(xCount * 4 + 64, 'scratch (f16 x widened)');
+  const w32 = dev.alloc(wBytes32, 'scratch (f16 filter widened)');
+  const o32 = dev.alloc(outCount * 4, 'scratch (f32 output)');
+  try {
+    convertPtr(dev, 'float32', c.x.ptr, x32.ptr, xCount);
+    convertPtr(dev, 'float32', c.w.ptr, w32.ptr, wBytes32 / 4);
+    setConvBias(dev, w32, c.bias ? Float32Array.from(c.bias, halfToF32) : null, g.co, ks, cig, g.groups, c.packing);
+    conv2d(dev, { geometry: g, x: x32, w: w32, out: o32, min: c.min, max: c.max, cache: c.cache });
+    convertPtr(dev, 'float16', o32.ptr, c.out.ptr, outCount);
+  } finally {
+    dev.free(o32); dev.free(w32); dev.free(x32);
+  }
+}
+
+function f16ConvExact(dev: Device, c: F16ConvCall): void {
+  const g = c.geometry;
+  const ks = g.kh * g.kw, cig = g.ci / g.groups, og = g.co / g.groups, K = ks * cig, P = g.oh * g.ow;
+  const ind = indirection(g, 1); // [P][ks] byte offsets of f32 rows (channel 0), or 0xffffffff
+  const rowF32 = g.ci * 4;
+  const a = dev.alloc(P * K * 2, 'scratch (im2col)');
+  const panels = dev.alloc(packedF16Bytes(og, K), 'scratch (group panels)');
+  const u16 = () => new Uint16Array(dev.arena.memory.buffer);
+  try {
+    for (let b = 0; b < g.n; b++) {
+      const xImage = (c.x.ptr >> 1) + b * g.ih * g.iw * g.ci;
+      for (let gi = 0; gi < g.groups; gi++) {
+        // im2col of this image and group, binary16 bits: row p = taps ascending, channels ascending.
+        const mem = u16();
+        let at = a.ptr >> 1;
+        for (let p = 0; p < P; p++) {
+          for (let s = 0; s < ks; s++) {
+            const e = ind[p * ks + s];
+            if (e === 0xffffffff) { mem.fill(0, at, at + cig); at += cig; continue; }
+            const src = xImage + (e / rowF32) * g.ci + gi * cig;
+            mem.copyWithin(at, src, src + cig);
+            at += cig;
+          }
+        }
+        groupPanels(mem, c, gi, og, K, ks, panels.ptr >> 1);
+        f16Gemm(dev, { m: P, n: og, k: K, a, aOff: 0, transposeA: false, w: panels,
+          c: c.out, cOff: (b * P * g.co + gi * og) * 2, cStride: g.co * 2, min: c.min, max: c.max, precision: 'f16-exact' });
+      }
+    }
+  } finally {
+    dev.free(panels); dev.free(a);
+  }
+}
+
+/** One group's weights as f16-packw panels ([og/8][bias 8][K][8] halves) with the call's bias. */
+function groupPanels(mem: Uint16Array, c: F16ConvCall, gi: number, og: number, K: number, ks: number, out: number): void {
+  const panel = F16_PANEL + F16_PANEL * K;
+  if (c.packing === 'panels') {
+    // packConv's group block is already this layout (f32-packw 'goi' per group), narrowed.
+    const src = (c.w.ptr >> 1) + gi * (packedF16Bytes(og, K) >> 1);
+    mem.copyWithin(out, src, src + (packedF16Bytes(og, K) >> 1));
+  } else {
+    // 'dwconv' layout [ceil(C/8)][bias 8][ks][8]: channel gi (og = 1, K = ks) into column 0.
+    const tile = F16_PANEL + F16_PANEL * ks;
+    const base = (c.w.ptr >> 1) + Math.floor(gi / F16_PANEL) * tile, lane = gi % F16_PANEL;
+    mem.fill(0, out, out + panel);
+    for (let s = 0; s < ks; s++) mem[out + F16_PANEL + s * F16_PANEL] = mem[base + F16_PANEL + s * F16_PANEL + lane];
+  }
+  for (let p = 0, n0 = 0; n0 < og; p++, n0 += F16_PANEL) {
+    for (let j = 0; j < F16_PANEL; j++) mem[out + p * panel + j] = c.bias && n0 + j < og ? c.bias[gi * og + n0 + j] : 0;
   }
 }

@@ -3,6 +3,7 @@ export { Tensor, type DataType, type TensorData, type TensorDataOf } from './ten
 export { PackedMatrix, type MatMulOptions, type PrepackOptions, type Activation } from './ops/matmul.js';
 export { PackedMatrixF16, type Precision } from './ops/f16matmul.js';
 export { type FloatType } from './ops/cast.js';
+export { PackedConvF16, type F16ConvOptions, type F16DepthwiseOptions } from './ops/f16conv.js';
 export { LanewiseError, ShapeError, DTypeError, ValueError, DisposedError, OutOfMemoryError, UnsupportedError } from './errors.js';
 export { WorkerError } from '../bindings/exec.js';
 export { kernels, type KernelInfo } from '../bindings/kernels.js';

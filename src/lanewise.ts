@@ -7,6 +7,7 @@ import { checkDims, dtypes, sizeOf, Tensor, type DataType, type Held, type Owner
 import { matMul, prepack, PackedMatrix, type MatMulOptions, type PrepackOptions } from './ops/matmul.js';
 import * as f16Ops from './ops/f16matmul.js';
 import * as castOps from './ops/cast.js';
+import * as f16Conv from './ops/f16conv.js';
 import { warmUpConv } from '../bindings/conv.js';
 import * as convOps from './ops/conv.js';
 import * as poolOps from './ops/pool.js';
@@ -143,20 +144,30 @@ export class Lanewise implements Owner {
   // Convolution family (NHWC activations, OHWI filters; see src/ops/conv.ts)
 
   /** 2-D convolution: x [n, h, w, ci], filter [co, kh, kw, ci/groups] (OHWI; see filterLayout) or prepacked. */
-  conv2d(x: Tensor, filter: Tensor | convOps.PackedConv, options?: convOps.Conv2DOptions): Tensor<'float32'> {
+  conv2d(x: Tensor<'float16'>, filter: Tensor<'float16'> | f16Conv.PackedConvF16, options?: f16Conv.F16ConvOptions): Tensor<'float16'>;
+  conv2d(x: Tensor, filter: Tensor | convOps.PackedConv | f16Conv.PackedConvF16, options?: f16Conv.F16ConvOptions): Tensor<'float32'>;
+  conv2d(x: Tensor, filter: Tensor | convOps.PackedConv | f16Conv.PackedConvF16, options?: f16Conv.F16ConvOptions): Tensor<'float32'> | Tensor<'float16'> {
     this.alive();
-    return convOps.conv2d(this, x, filter, options);
+    // float16 operands or precision 'f16' / 'f16-exact': src/ops/f16conv.ts.
+    if (f16Conv.routesToF16Conv(x, filter, options)) return f16Conv.conv2dF16(this, x, filter, options);
+    return convOps.conv2d(this, x, filter, f16Conv.withoutPrecision(options));
   }
 
   /** Depthwise 2-D convolution: filter [kh, kw, c, multiplier] (HWCM; see filterLayout) or prepacked. */
-  depthwiseConv2d(x: Tensor, filter: Tensor | convOps.PackedConv, options?: convOps.DepthwiseConv2DOptions): Tensor<'float32'> {
+  depthwiseConv2d(x: Tensor<'float16'>, filter: Tensor<'float16'> | f16Conv.PackedConvF16, options?: f16Conv.F16DepthwiseOptions): Tensor<'float16'>;
+  depthwiseConv2d(x: Tensor, filter: Tensor | convOps.PackedConv | f16Conv.PackedConvF16, options?: f16Conv.F16DepthwiseOptions): Tensor<'float32'>;
+  depthwiseConv2d(x: Tensor, filter: Tensor | convOps.PackedConv | f16Conv.PackedConvF16, options?: f16Conv.F16DepthwiseOptions): Tensor<'float32'> | Tensor<'float16'> {
     this.alive();
-    return convOps.depthwiseConv2d(this, x, filter, options);
+    if (f16Conv.routesToF16Conv(x, filter, options)) return f16Conv.depthwiseConv2dF16(this, x, filter, options);
+    return convOps.depthwiseConv2d(this, x, filter, f16Conv.withoutPrecision(options));
   }
 
   /** Packs a convolution filter (and bias) once for repeated conv2d / depthwiseConv2d calls. */
-  prepackConv(filter: Tensor, options?: convOps.PrepackConvOptions): convOps.PackedConv {
+  prepackConv(filter: Tensor<'float16'>, options?: convOps.PrepackConvOptions): f16Conv.PackedConvF16;
+  prepackConv(filter: Tensor, options?: convOps.PrepackConvOptions): convOps.PackedConv;
+  prepackConv(filter: Tensor, options?: convOps.PrepackConvOptions): convOps.PackedConv | f16Conv.PackedConvF16 {
     this.alive();
+    if (filter instanceof Tensor && filter.type === 'float16') return f16Conv.prepackConvF16(this, filter, options);
     return convOps.prepackConv(this, filter, options);
   }
 

@@ -146,3 +146,48 @@ export function randomF16(n: number, r: () => number, lo = -1, hi = 1): Uint16Ar
   for (let i = 0; i < n; i++) out[i] = round16Bits(lo + (hi - lo) * r());
   return out;
 }
+
+/** NHWC × OHWI convolution geometry (as test/reference/conv.ts), padding resolved. */
+export interface F16ConvGeometry {
+  n: number; ih: number; iw: number; ci: number;
+  co: number; kh: number; kw: number; groups: number;
+  sh: number; sw: number; dh: number; dw: number;
+  pt: number; pb: number; pl: number; pr: number;
+}
+
+/**
+ * 'f16-exact' convolution: acc = bias; for each tap (kh, kw) ascending and each input channel
+ * of the group ascending acc = round16(acc + x·w) (f64 FMA, one rounding; x = +0 on padding
+ * taps, i.e. the step adds 0·w), then clamp. x, w (OHWI), bias: binary16 bits. Returns halves.
+ */
+export function conv2dF16Exact(x: Uint16Array, w: Uint16Array, bias: Uint16Array | null, g: F16ConvGeometry,
+  min = -Infinity, max = Infinity): { oh: number; ow: number; out: Uint16Array } {
+  const oh = Math.floor((g.ih + g.pt + g.pb - ((g.kh - 1) * g.dh + 1)) / g.sh) + 1;
+  const ow = Math.floor((g.iw + g.pl + g.pr - ((g.kw - 1) * g.dw + 1)) / g.sw) + 1;
+  const cig = g.ci / g.groups, og = g.co / g.groups;
+  const xv = Float64Array.from(x, f16Value), wv = Float64Array.from(w, f16Value);
+  const out = new Uint16Array(g.n * oh * ow * g.co);
+  for (let b = 0; b < g.n; b++) {
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++) {
+        for (let o = 0; o < g.co; o++) {
+          const grp = Math.floor(o / og);
+          let acc = bias ? f16Value(bias[o]) : 0;
+          for (let ky = 0; ky < g.kh; ky++) {
+            for (let kx = 0; kx < g.kw; kx++) {
+              const iy = oy * g.sh - g.pt + ky * g.dh, ix = ox * g.sw - g.pl + kx * g.dw;
+              const inside = iy >= 0 && iy < g.ih && ix >= 0 && ix < g.iw;
+              for (let c = 0; c < cig; c++) {
+                const xx = inside ? xv[((b * g.ih + iy) * g.iw + ix) * g.ci + grp * cig + c] : 0;
+                acc = round16(acc + xx * wv[((o * g.kh + ky) * g.kw + kx) * cig + c]);
+              }
+            }
+          }
+          const r = clamp(acc, min, max);
+          out[((b * oh + oy) * ow + ox) * g.co + o] = Number.isNaN(r) ? 0x7e00 : round16Bits(r);
+        }
+      }
+    }
+  }
+  return { oh, ow, out };
+}

@@ -1,0 +1,214 @@
+// conv2d / depthwiseConv2d / prepackConv for float16 tensors, precision 'f16' or 'f16-exact'
+// (docs/f16.md). Filters are validated, laid out and packed by src/ops/conv.ts on their exact
+// float32 image, then the packed weights are narrowed to binary16 (half the bytes; exact, the
+// values are binary16). The kernels: bindings/f16.ts (widen, the f32 convolution drivers,
+// narrow; or im2col + the exact f16 GEMM).
+import type { Block } from '../../bindings/device.js';
+import { convertPtr, f16Conv, type F16Precision } from '../../bindings/f16.js';
+import { IndirectionCache } from '../../bindings/conv.js';
+import { DisposedError, DTypeError, ShapeError, ValueError } from '../errors.js';
+import { checkTensor, Tensor, type Owner } from '../tensor.js';
+import { clampBounds } from './matmul.js';
+import { cast, halfBits, halfValue } from './cast.js';
+import { checkOptions, geometry, prepackConv, PackedConv, type Conv2DOptions, type DepthwiseConv2DOptions,
+  type PrepackConvOptions } from './conv.js';
+
+export type F16ConvOptions = Conv2DOptions & { precision?: 'f32' | F16Precision };
+export type F16DepthwiseOptions = DepthwiseConv2DOptions & { precision?: 'f32' | F16Precision };
+
+const disposeSymbol: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol.for('Symbol.dispose');
+
+/** A convolution filter packed once, kept in binary16 (half the bytes of the float32 packing). */
+export class PackedConvF16 {
+  readonly type = 'float16' as const;
+  readonly outChannels: number;
+  readonly kernelHeight: number;
+  readonly kernelWidth: number;
+  readonly groupChannels: number;
+  readonly groups: number;
+  get inChannels(): number { return this.groups * this.groupChannels; }
+  /** @internal */ readonly packing: 'panels' | 'dwconv';
+  /** @internal */ readonly block: Block;
+  /** @internal */ readonly owner: Owner;
+  /** @internal Bias bits baked in at prepack time. */
+  readonly bias: Uint16Array | null;
+  /** @internal */ readonly cache: IndirectionCache;
+  private isDisposed = false;
+
+  /** @internal */
+  constructor(owner: Owner, from: PackedConv, block: Block, bias: Uint16Array | null) {
+    this.owner = owner;
+    this.outChannels = from.outChannels; this.kernelHeight = from.kernelHeight; this.kernelWidth = from.kernelWidth;
+    this.groupChannels = from.groupChannels; this.groups = from.groups; this.packing = from.packing;
+    this.block = block;
+    this.bias = bias;
+    this.cache = new IndirectionCache(owner.device);
+    owner.registry.register(this, { device: owner.device, block }, this);
+  }
+
+  get disposed(): boolean { return this.isDisposed || this.owner.disposed; }
+  get byteLength(): number { return this.block.bytes; }
+
+  dispose(): void {
+    if (this.isDisposed) return;
+    this.isDisposed = true;
+    this.owner.registry.unregister(this);
+    if (!this.owner.disposed) { this.cache.clear(); this.owner.device.free(this.block); }
+  }
+
+  [disposeSymbol](): void { this.dispose(); }
+
+  /** @internal */
+  check(arg: string): void {
+    if (this.isDisposed) throw new DisposedError(arg, 'live packed weights', 'disposed packed weights');
+    if (this.owner.disposed) throw new DisposedError(arg, 'packed weights of a live instance', 'packed weights of a disposed instance');
+  }
+}
+
+const isF16 = (x: unknown) => (x instanceof Tensor && x.type === 'float16') || x instanceof PackedConvF16;
+
+/** Whether a conv call goes to the f16 path (float16 operands, or precision 'f16' / 'f16-exact'). */
+export function routesToF16Conv(x: unknown, filter: unknown, opts: unknown): boolean {
+  if (typeof opts !== 'object' || opts === null) return false;
+  const p = (opts as { precision?: unknown }).precision;
+  if (p !== undefined && p !== 'f32' && p !== 'f16' && p !== 'f16-exact') {
+    throw new ValueError('options.precision', "'f32', 'f16' or 'f16-exact'", p);
+  }
+  if (p === 'f16' || p === 'f16-exact') return true;
+  if (p === 'f32') {
+    for (const [t, arg] of [[x, 'x'], [filter, 'filter']] as const) {
+      if (isF16(t)) throw new DTypeError(`${arg}.type`, `float32 for precision 'f32' (convert with lw.cast(${arg}, 'float32'))`, 'float16');
+    }
+    return false;
+  }
+  return isF16(x) || isF16(filter);
+}
+
+/** The options object without `precision` (the f32 path does not know it). */
+export function withoutPrecision<T>(opts: T): T {
+  if (typeof opts !== 'object' || opts === null || !('precision' in opts)) return opts;
+  const { precision: _p, ...rest } = opts as Record<string, unknown>;
+  return rest as T;
+}
+
+function halfBias(bias: unknown, n: number, owner: Owner, arg = 'options.bias'): Uint16Array | null {
+  if (bias === undefined || bias === null) return null;
+  if (bias instanceof Tensor) {
+    checkTensor(bias, arg, owner);
+    if (bias.type !== 'float16') throw new DTypeError(`${arg}.type`, "float16 (convert with lw.cast(bias, 'float16'))", bias.type);
+    if (bias.size !== n || bias.dims.length !== 1) throw new ShapeError(`${arg}.dims`, `[${n}]`, bias.dims);
+    return (bias as Tensor<'float16'>).read();
+  }
+  if (bias instanceof Uint16Array) {
+    if (bias.length !== n) throw new ShapeError(`${arg}.length`, String(n), bias.length);
+    return bias.slice();
+  }
+  if (Array.isArray(bias)) {
+    if (bias.length !== n) throw new ShapeError(`${arg}.length`, String(n), bias.length);
+    bias.forEach((v, i) => { if (typeof v !== 'number') throw new DTypeError(`${arg}[${i}]`, 'a number', v); });
+    return Uint16Array.from(bias as number[], halfBits);
+  }
+  throw new DTypeError(arg, 'a float16 Tensor, a Uint16Array of binary16 bits or an array of numbers', bias);
+}
+
+function checkHalf(t: unknown, arg: string, owner: Owner, precision: string): Tensor<'float16'> {
+  const x = checkTensor(t, arg, owner);
+  if (x.type !== 'float16') {
+    throw new DTypeError(`${arg}.type`, `float16 for precision '${precision}' (convert with lw.cast(${arg}, 'float16'))`, x.type);
+  }
+  return x as Tensor<'float16'>;
+}
+
+/** Packs a float16 filter through conv.ts's validation and packing, then narrows it to binary16. */
+export function prepackConvF16(owner: Owner, filter: unknown, options?: PrepackConvOptions): PackedConvF16 {
+  const o = checkOptions(options, ['groups', 'bias', 'depthwise', 'filterLayout']);
+  const f = checkHalf(filter, 'filter', owner, 'f16');
+  const wide = cast(owner, f, 'float32');
+  let p32: PackedConv | null = null;
+  try {
+    // The bias is validated against the output channels once they are known.
+    p32 = prepackConv(owner, wide, { ...o, bias: undefined } as PrepackConvOptions);
+    const bias = halfBias(o.bias, p32.outChannels, owner);
+    const dev = owner.device;
+    const block = dev.alloc(p32.byteLength / 2, 'packed filter');
+    convertPtr(dev, 'float16', p32.block.ptr, block.ptr, p32.byteLength / 4);
+    return new PackedConvF16(owner, p32, block, bias);
+  } finally {
+    p32?.dispose();
+    wide.dispose();
+  }
+}
+
+const convNames = ['strides', 'pad', 'dilations', 'groups', 'bias', 'activation', 'filterLayout', 'precision'];
+const dwNames = ['strides', 'pad', 'dilations', 'bias', 'activation', 'filterLayout', 'precision'];
+
+function run(owner: Owner, x: unknown, filter: unknown, o: Record<string, unknown>, depthwise: boolean): Tensor<'float16'> {
+  const precision: F16Precision = o.precision === 'f16-exact' ? 'f16-exact' : 'f16';
+  const xt = checkHalf(x, 'x', owner, precision);
+  if (xt.dims.length !== 4) throw new ShapeError('x.dims', 'rank 4 [batch, height, width, channels] (NHWC)', xt.dims);
+  const [min0, max0] = clampBounds(o.activation);
+  const min = halfValue(halfBits(min0)), max = halfValue(halfBits(max0));
+  let w: PackedConvF16;
+  let own = false;
+  if (filter instanceof PackedConvF16) {
+    filter.check('filter');
+    if (filter.owner !== owner) throw new ValueError('filter', 'packed weights made by this Lanewise instance', 'packed weights of another instance');
+    if (o.filterLayout !== undefined) throw new ValueError('options.filterLayout', 'omitted with packed weights', o.filterLayout);
+    if (!depthwise && o.groups !== undefined && o.groups !== filter.groups) {
+      throw new ValueError('options.groups', `${filter.groups} (fixed when the filter was prepacked) or omitted`, o.groups);
+    }
+    if (depthwise && (filter.groupChannels !== 1 || filter.groups !== xt.dims[3])) {
+      throw new ShapeError('filter', `depthwise packed weights for ${xt.dims[3]} channels`, `packed weights with ${filter.groups} groups of ${filter.groupChannels} channels`);
+    }
+    w = filter;
+  } else if (filter instanceof PackedConv) {
+    throw new DTypeError('filter', `a float16 filter for precision '${precision}' (prepack a float16 tensor)`, 'float32 packed weights');
+  } else {
+    const f = checkHalf(filter, 'filter', owner, precision);
+    let groups = o.groups;
+    if (depthwise) {
+      const layout = o.filterLayout ?? 'HWCM';
+      groups = layout === 'HWCM' ? f.dims[2] : xt.dims[3];
+      if (layout === 'HWCM' && f.dims.length >= 3 && f.dims[2] !== xt.dims[3]) {
+        throw new ShapeError('x.dims[3]', `${f.dims[2]} channels (filter.dims[2])`, xt.dims[3]);
+      }
+    }
+    w = prepackConvF16(owner, f, { groups: depthwise ? undefined : groups as number | undefined, depthwise: depthwise || undefined,
+      filterLayout: o.filterLayout as never });
+    own = true;
+    if (depthwise && o.filterLayout === 'OIHW' && w.groups !== xt.dims[3]) {
+      // An OIHW depthwise filter [C·M, 1, kh, kw] is read with M = 1 by prepackConv.
+      w.dispose();
+      throw new ShapeError('filter.dims[0]', `${xt.dims[3]} (the input channels)`, w.outChannels);
+    }
+  }
+  try {
+    if (xt.dims[3] !== w.inChannels) {
+      throw new ShapeError('x.dims[3]', `${w.inChannels} input channels (filter: ${w.groupChannels} per group × ${w.groups} groups)`, xt.dims[3]);
+    }
+    const g = geometry(xt.dims, w.outChannels, w.kernelHeight, w.kernelWidth, w.groups, o);
+    const callBias = halfBias(o.bias, w.outChannels, owner);
+    if (callBias && w.bias) throw new ValueError('options.bias', 'no bias (these packed weights carry one from prepackConv)', 'a bias');
+    const dev = owner.device;
+    const out = dev.alloc(g.n * g.oh * g.ow * g.co * 2, 'output');
+    const result = new Tensor(owner, 'float16' as const, [g.n, g.oh, g.ow, g.co], out);
+    try {
+      f16Conv(dev, { geometry: g, x: xt.block, w: w.block, packing: w.packing, bias: callBias ?? w.bias, out, min, max,
+        precision, cache: w.cache });
+    } catch (e) {
+      result.dispose();
+      throw e;
+    }
+    return result;
+  } finally {
+    if (own) w.dispose();
+  }
+}
+
+export function conv2dF16(owner: Owner, x: unknown, filter: unknown, options?: F16ConvOptions): Tensor<'float16'> {
+  return run(owner, x, filter, checkOptions(options, convNames), false);
+}
+
+export function depthwiseConv2dF16(owner: Owner, x: unknown, filter: unknown, options?: F16DepthwiseOptions): Tensor<'float16'> {
+  return run(owner, x, filter, checkOptions(options, dwNames), true);
+}

@@ -1,0 +1,91 @@
+// conv2d / depthwiseConv2d with float16 tensors: 'f16' = round16 of the f32 convolution's
+// documented order on the widened operands; 'f16-exact' = a binary16 FMA per tap and channel,
+// bit for bit against test/reference/f16.ts; prepacked filters in binary16; typed errors.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { Lanewise, DTypeError, ValueError, PackedConvF16 } from '../../src/index.js';
+import { conv2dF16Exact, f16Value, randomF16, round16Bits, type F16ConvGeometry } from '../reference/f16.js';
+import { conv2dRef, resolvePad, type RefPad } from '../reference/conv.js';
+import { rng } from '../harness/random.js';
+
+let lw: Lanewise;
+beforeAll(async () => { lw = await Lanewise.create(); });
+afterAll(() => lw.dispose());
+
+function expectSameHalves(got: Uint16Array, want: Uint16Array, what = ''): void {
+  expect(got.length).toBe(want.length);
+  const canon = (h: number) => ((h & 0x7fff) > 0x7c00 ? 0x7e00 : h);
+  for (let i = 0; i < got.length; i++) {
+    if (canon(got[i]) !== canon(want[i])) expect.fail(`${what} element ${i}: got 0x${got[i].toString(16)}, want 0x${want[i].toString(16)}`);
+  }
+}
+
+interface Case { name: string; n: number; ih: number; iw: number; ci: number; co: number; kh: number; kw: number;
+  groups: number; s: number; d: number; pad: RefPad; depthwise?: boolean }
+const cases: Case[] = [
+  { name: '3×3 same', n: 1, ih: 7, iw: 6, ci: 5, co: 11, kh: 3, kw: 3, groups: 1, s: 1, d: 1, pad: 'same' },
+  { name: '1×1 (GEMM route)', n: 2, ih: 4, iw: 5, ci: 9, co: 10, kh: 1, kw: 1, groups: 1, s: 1, d: 1, pad: 'valid' },
+  { name: '5×3 stride 2 dilation 2', n: 1, ih: 13, iw: 11, ci: 3, co: 9, kh: 5, kw: 3, groups: 1, s: 2, d: 2, pad: [2, 1, 0, 2] },
+  { name: 'grouped 3×3', n: 1, ih: 6, iw: 6, ci: 8, co: 12, kh: 3, kw: 3, groups: 4, s: 1, d: 1, pad: 'same' },
+  { name: 'depthwise 3×3', n: 2, ih: 8, iw: 7, ci: 10, co: 10, kh: 3, kw: 3, groups: 10, s: 1, d: 1, pad: 'same', depthwise: true },
+  { name: 'depthwise 5×5 stride 2', n: 1, ih: 9, iw: 9, ci: 9, co: 9, kh: 5, kw: 5, groups: 9, s: 2, d: 1, pad: 'same', depthwise: true },
+];
+
+function geometryOf(c: Case): F16ConvGeometry {
+  const [pt, pb, pl, pr] = resolvePad(c.ih, c.iw, c.kh, c.kw, c.s, c.s, c.d, c.d, c.pad);
+  return { n: c.n, ih: c.ih, iw: c.iw, ci: c.ci, co: c.co, kh: c.kh, kw: c.kw, groups: c.groups,
+    sh: c.s, sw: c.s, dh: c.d, dw: c.d, pt, pb, pl, pr };
+}
+
+/** OHWI [co][kh][kw][cig] → HWCM [kh][kw][c] for a depthwise filter with multiplier 1. */
+function ohwiToHWC(w: Uint16Array, c: Case): Uint16Array {
+  const out = new Uint16Array(w.length);
+  for (let o = 0; o < c.co; o++) for (let s = 0; s < c.kh * c.kw; s++) out[s * c.co + o] = w[o * c.kh * c.kw + s];
+  return out;
+}
+
+describe('conv2d / depthwiseConv2d with float16 tensors', () => {
+  for (const c of cases) {
+    for (const precision of ['f16', 'f16-exact'] as const) {
+      it(`${c.name}, precision '${precision}': bit for bit, prepacked or not, with bias and relu6`, () => {
+        const r = rng(c.ci * 31 + c.co);
+        const g = geometryOf(c);
+        const cig = c.ci / c.groups;
+        const x = randomF16(c.n * c.ih * c.iw * c.ci, r), w = randomF16(c.co * c.kh * c.kw * cig, r), bias = randomF16(c.co, r);
+        const want = precision === 'f16-exact' ? conv2dF16Exact(x, w, bias, g, 0, 6).out
+          : Uint16Array.from(conv2dRef(Array.from(x, f16Value), Array.from(w, f16Value), Array.from(bias, f16Value), g, 0, 6).ordered, round16Bits);
+        const tx = lw.tensor('float16', x, [c.n, c.ih, c.iw, c.ci]);
+        const wt = c.depthwise ? lw.tensor('float16', ohwiToHWC(w, c), [c.kh, c.kw, c.ci]) : lw.tensor('float16', w, [c.co, c.kh, c.kw, cig]);
+        const opts = { strides: c.s, dilations: c.d, pad: c.pad, bias, activation: 'relu6' as const, precision };
+        const direct = c.depthwise ? lw.depthwiseConv2d(tx, wt, opts) : lw.conv2d(tx, wt, { ...opts, groups: c.groups });
+        expect(direct.type).toBe('float16');
+        expectSameHalves(direct.data, want, 'direct');
+        const packed = lw.prepackConv(wt, c.depthwise ? { depthwise: true, bias } : { groups: c.groups, bias });
+        expect(packed).toBeInstanceOf(PackedConvF16);
+        const { bias: _b, ...noBias } = opts;
+        const viaPacked = c.depthwise ? lw.depthwiseConv2d(tx, packed, noBias) : lw.conv2d(tx, packed, noBias);
+        expectSameHalves(viaPacked.data, want, 'prepacked');
+        // Half the bytes of the float32 packing of the same filter.
+        const p32 = lw.prepackConv(lw.cast(wt, 'float32'), c.depthwise ? { depthwise: true } : { groups: c.groups });
+        expect(packed.byteLength).toBeLessThanOrEqual(Math.ceil(p32.byteLength / 2 / 64) * 64);
+        for (const t of [tx, wt, direct, viaPacked]) t.dispose();
+        packed.dispose(); p32.dispose();
+      });
+    }
+  }
+
+  it('refuses mixed float16/float32 operands and unknown precisions with typed errors', () => {
+    const x16 = lw.tensor('float16', new Uint16Array(2 * 4 * 4 * 3), [2, 4, 4, 3]);
+    const w32 = lw.tensor('float32', new Float32Array(5 * 3 * 3 * 3), [5, 3, 3, 3]);
+    const x32 = lw.tensor('float32', new Float32Array(2 * 4 * 4 * 3), [2, 4, 4, 3]);
+    const w16 = lw.tensor('float16', new Uint16Array(5 * 3 * 3 * 3), [5, 3, 3, 3]);
+    expect(() => lw.conv2d(x16, w32)).toThrow(DTypeError);
+    expect(() => lw.conv2d(x32, w16)).toThrow(DTypeError);
+    expect(() => lw.conv2d(x32, w32, { precision: 'f16' })).toThrow(DTypeError);
+    expect(() => lw.conv2d(x16, w16, { precision: 'f32' })).toThrow(DTypeError);
+    expect(() => lw.conv2d(x16, w16, { precision: 'half' as never })).toThrow(ValueError);
+    expect(() => lw.conv2d(x16, lw.prepackConv(w32))).toThrow(DTypeError);
+    expect(() => lw.conv2d(x16, w16, { bias: new Float32Array(5) as never })).toThrow(DTypeError);
+    // precision 'f32' on float32 operands is accepted and is the f32 path.
+    expect(lw.conv2d(x32, w32, { precision: 'f32' }).type).toBe('float32');
+  });
+});
