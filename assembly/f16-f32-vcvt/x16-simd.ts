@@ -1,17 +1,40 @@
 // f16 → f32 conversion, 16 elements per step, SIMD128.
 //   x: n halves (u16 bits), y: n floats. Exact; NaN rule in assembly/util/f16.ts (sign and
 //   payload kept, quiet bit set). Limits: n ≥ 0; x and y must not overlap.
-import { f16x4_to_f32x4, f16_to_f32_bits } from '../util/f16';
+//
+// Two paths per 16 elements, same bits: when none of them is Inf/NaN (exponent 31), each
+// output is 4 ops: sign-extend to i32, << 13 (sign lands on bits 28–31, exponent and
+// significand in place), clear bits 28–30, then ·2^112 rebiases exactly — subnormal halves
+// become f32 subnormals times 2^112, normalized by the multiply — and the sign rides along.
+// Otherwise the 16 go through the general conversion (f16x4_to_f32x4).
+import { f16x4_to_f32x4, f16_to_f32_bits, F16K } from '../util/f16';
+
+// @ts-ignore: decorator
+@inline function finite4(h: v128, mask: v128, scale: v128): v128 {
+  return f32x4.mul(v128.and(i32x4.shl(h, 13), mask), scale);
+}
 
 export function f16_f32_vcvt_x16__simd(n: i32, x: usize, y: usize): void {
   let i = n;
+  const em = i16x8.splat(0x7fff);
+  const inf = i16x8.splat(0x7bff);
+  const mask = i32x4.splat(0x8fffffff);
+  const scale = v128.load(F16K, 16 /* 2^112 */);
   while (i >= 16) {
     const h0 = v128.load(x);
     const h1 = v128.load(x, 16);
-    v128.store(y, f16x4_to_f32x4(i32x4.extend_low_i16x8_u(h0)));
-    v128.store(y, f16x4_to_f32x4(i32x4.extend_high_i16x8_u(h0)), 16);
-    v128.store(y, f16x4_to_f32x4(i32x4.extend_low_i16x8_u(h1)), 32);
-    v128.store(y, f16x4_to_f32x4(i32x4.extend_high_i16x8_u(h1)), 48);
+    const special = v128.or(i16x8.gt_s(v128.and(h0, em), inf), i16x8.gt_s(v128.and(h1, em), inf));
+    if (v128.any_true(special)) {
+      v128.store(y, f16x4_to_f32x4(i32x4.extend_low_i16x8_u(h0)));
+      v128.store(y, f16x4_to_f32x4(i32x4.extend_high_i16x8_u(h0)), 16);
+      v128.store(y, f16x4_to_f32x4(i32x4.extend_low_i16x8_u(h1)), 32);
+      v128.store(y, f16x4_to_f32x4(i32x4.extend_high_i16x8_u(h1)), 48);
+    } else {
+      v128.store(y, finite4(i32x4.extend_low_i16x8_s(h0), mask, scale));
+      v128.store(y, finite4(i32x4.extend_high_i16x8_s(h0), mask, scale), 16);
+      v128.store(y, finite4(i32x4.extend_low_i16x8_s(h1), mask, scale), 32);
+      v128.store(y, finite4(i32x4.extend_high_i16x8_s(h1), mask, scale), 48);
+    }
     x += 32; y += 64; i -= 16;
   }
   while (i >= 4) {

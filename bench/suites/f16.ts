@@ -1,7 +1,9 @@
-// f16: GEMM in both f16 precisions against lanewise's own f32 GEMM on the same shapes, f32 ⇄ f16
-// conversion throughput, and bytes per packed weight. Single thread, B prepacked (the weights
-// stay binary16 in memory), A/B/C as a model layer would hold them: float16 tensors.
-import type { Lanewise } from '../../src/index.js';
+// f16: GEMM and convolution in both f16 precisions against lanewise's own f32 on the same
+// shapes, f32 ⇄ f16 conversion throughput, and bytes per packed weight. Single thread, weights
+// prepacked (they stay binary16 in memory), activations as a model layer holds them: float16.
+// Run as a script (`node dist/bench/suites/f16.js [quick]`) it prints interleaved best-of
+// figures and the f16/f32 ratios measured in that one process.
+import { Lanewise, type Tensor } from '../../src/index.js';
 import type { BenchCase, Runner, Suite } from '../suite.js';
 import { randomData } from './gemm.js';
 
@@ -61,12 +63,94 @@ function castCases(count: number): BenchCase[] {
   ];
 }
 
+interface ConvShape { name: string; h: number; w: number; c: number; co: number; k: number; s: number; p: number; dw: boolean }
+const convShapes: ConvShape[] = [
+  { name: 'conv 32×32×16→16 k3 p1', h: 32, w: 32, c: 16, co: 16, k: 3, s: 1, p: 1, dw: false },
+  { name: 'conv 16×16×32→32 k3 p0', h: 16, w: 16, c: 32, co: 32, k: 3, s: 1, p: 0, dw: false },
+  { name: 'conv 56×56×64→64 k3 p1', h: 56, w: 56, c: 64, co: 64, k: 3, s: 1, p: 1, dw: false },
+  { name: 'conv 56×56×64→128 k1', h: 56, w: 56, c: 64, co: 128, k: 1, s: 1, p: 0, dw: false },
+  { name: 'dwconv 112×112×32 k3 s1 p1', h: 112, w: 112, c: 32, co: 32, k: 3, s: 1, p: 1, dw: true },
+  { name: 'dwconv 28×28×128 k3 s2 p1', h: 28, w: 28, c: 128, co: 128, k: 3, s: 2, p: 1, dw: true },
+];
+
+function convRunner(lw: Lanewise, sh: ConvShape, precision: 'f32' | 'f16' | 'f16-exact'): Runner {
+  const x32 = lw.tensor('float32', randomData(sh.h * sh.w * sh.c, 3), [1, sh.h, sh.w, sh.c]);
+  const wData = randomData(sh.co * sh.k * sh.k * (sh.dw ? 1 : sh.c), 4).map((v) => v * 0.1);
+  const f32 = lw.tensor('float32', wData, sh.dw ? [sh.k, sh.k, sh.c] : [sh.co, sh.k, sh.k, sh.c]);
+  const bias = Array.from(randomData(sh.co, 5));
+  const x = precision === 'f32' ? x32 : lw.cast(x32, 'float16');
+  const f = precision === 'f32' ? f32 : lw.cast(f32, 'float16');
+  const packed = lw.prepackConv(f as Tensor<'float32'>, sh.dw ? { depthwise: true, bias } : { bias });
+  if (x !== x32) x32.dispose();
+  f32.dispose(); if (f !== f32) f.dispose();
+  const opts = { strides: sh.s, pad: sh.p, activation: 'relu' as const, ...(precision === 'f32' ? {} : { precision }) };
+  return {
+    run() { (sh.dw ? lw.depthwiseConv2d(x as Tensor<'float32'>, packed, opts) : lw.conv2d(x as Tensor<'float32'>, packed, opts)).dispose(); },
+    dispose() { x.dispose(); packed.dispose(); },
+  };
+}
+
+function convCases(quick: boolean): BenchCase[] {
+  return convShapes.filter((_, i) => !quick || i < 2).flatMap((sh) => {
+    const oh = Math.floor((sh.h + 2 * sh.p - sh.k) / sh.s) + 1, ow = Math.floor((sh.w + 2 * sh.p - sh.k) / sh.s) + 1;
+    const ops = 2 * oh * ow * sh.co * sh.k * sh.k * (sh.dw ? 1 : sh.c);
+    const weights = sh.co * sh.k * sh.k * (sh.dw ? 1 : sh.c);
+    const list: BenchCase[] = [
+      { name: `f32 ${sh.name} (reference)`, ops, unit: 'GFLOPS', lanewise: (lw) => convRunner(lw, sh, 'f32'), notes: { weights } },
+      { name: `f16 ${sh.name}`, ops, unit: 'GFLOPS', lanewise: (lw) => convRunner(lw, sh, 'f16'), notes: { weights } },
+    ];
+    // The exact mode runs ~20× slower; its cost is shown on the smaller shapes.
+    if (ops < 2e8) list.push({ name: `f16-exact ${sh.name}`, ops, unit: 'GFLOPS', lanewise: (lw) => convRunner(lw, sh, 'f16-exact'), notes: { weights } });
+    return list;
+  });
+}
+
 export const f16Suite: Suite = {
   name: 'f16',
-  description: "binary16: matMul precision 'f16' and 'f16-exact' vs lanewise f32 (B prepacked, single thread), f32⇄f16 cast throughput",
+  description: "binary16: matMul and conv in precision 'f16' and 'f16-exact' vs lanewise f32 (weights prepacked, single thread), f32⇄f16 cast throughput, bytes per weight",
   cases: ({ quick }) => [
     ...(quick ? [[256, 256, 256]] : [[256, 256, 256], [512, 512, 512], [1024, 1024, 1024]])
       .flatMap(([m, k, n]) => gemmCases(m, k, n)),
+    ...convCases(quick),
     ...castCases(quick ? 1 << 16 : 1 << 20),
   ],
 };
+
+/** Interleaved best-of rounds in this process; prints each case and the f16/f32 ratios. */
+export async function f16Figures(quick = false, rounds = 7, minMs = 80): Promise<void> {
+  const lw = await Lanewise.create();
+  const cases = f16Suite.cases({ quick });
+  const runners: Runner[] = [];
+  for (const c of cases) {
+    const r = await c.lanewise(lw);
+    const t0 = performance.now();
+    for (let i = 0; i < 20 && performance.now() - t0 < 1000; i++) await r.run();
+    runners.push(r);
+  }
+  const best = cases.map(() => Infinity);
+  for (let round = 0; round < rounds; round++) {
+    for (let i = 0; i < cases.length; i++) {
+      let n = 0; const t0 = performance.now(); let t: number;
+      do { await runners[i].run(); n++; t = performance.now() - t0; } while (t < minMs);
+      best[i] = Math.min(best[i], t / n);
+    }
+  }
+  const byName = new Map(cases.map((c, i) => [c.name, i]));
+  for (let i = 0; i < cases.length; i++) {
+    const c = cases[i];
+    const rate = c.ops / best[i] / 1e6;
+    let ratio = '';
+    const m = /^(f16|f16-exact) (.*)$/.exec(c.name);
+    if (m) {
+      const ref = byName.get(`f32 ${m[2]} (reference)`);
+      if (ref !== undefined) ratio = `  ${(best[ref] / best[i]).toFixed(3)}× f32`;
+    }
+    const notes = c.notes ? '  ' + Object.entries(c.notes).map(([k, v]) => `${k} ${v}`).join(', ') : '';
+    console.log(`${c.name.padEnd(52)} ${(best[i] * 1e3).toFixed(1).padStart(10)} µs ${rate.toFixed(2).padStart(7)} ${c.unit}${ratio}${notes}`);
+  }
+  for (const r of runners) await r.dispose();
+  lw.dispose();
+}
+
+const argv1 = typeof process !== 'undefined' ? process.argv[1] ?? '' : '';
+if (/bench[\\/]suites[\\/]f16\.js$/.test(argv1)) await f16Figures(process.argv.includes('quick'));
