@@ -7,7 +7,7 @@
 // significand in place), clear bits 28–30, then ·2^112 rebiases exactly — subnormal halves
 // become f32 subnormals times 2^112, normalized by the multiply — and the sign rides along.
 // Otherwise the 16 go through the general conversion (f16x4_to_f32x4).
-import { f16x4_to_f32x4, f16_to_f32_bits, F16K } from '../util/f16';
+import { f16x4_to_f32x4, f16_to_f32_bits, F16K, K_7FFF16, K_7BFF16, K_8FFF } from '../util/f16';
 
 // @ts-ignore: decorator
 @inline function finite4(h: v128, mask: v128, scale: v128): v128 {
@@ -16,13 +16,11 @@ import { f16x4_to_f32x4, f16_to_f32_bits, F16K } from '../util/f16';
 
 export function f16_f32_vcvt_x16__simd(n: i32, x: usize, y: usize): void {
   let i = n;
-  const em = i16x8.splat(0x7fff);
-  const inf = i16x8.splat(0x7bff);
-  const mask = i32x4.splat(0x8fffffff);
-  const scale = v128.load(F16K, 16 /* 2^112 */);
   while (i >= 16) {
     const h0 = v128.load(x);
     const h1 = v128.load(x, 16);
+    // Constants loaded from memory in the loop (V8 would rebuild splats there).
+    const em = v128.load(F16K, K_7FFF16), inf = v128.load(F16K, K_7BFF16);
     const special = v128.or(i16x8.gt_s(v128.and(h0, em), inf), i16x8.gt_s(v128.and(h1, em), inf));
     if (v128.any_true(special)) {
       v128.store(y, f16x4_to_f32x4(i32x4.extend_low_i16x8_u(h0)));
@@ -30,6 +28,7 @@ export function f16_f32_vcvt_x16__simd(n: i32, x: usize, y: usize): void {
       v128.store(y, f16x4_to_f32x4(i32x4.extend_low_i16x8_u(h1)), 32);
       v128.store(y, f16x4_to_f32x4(i32x4.extend_high_i16x8_u(h1)), 48);
     } else {
+      const mask = v128.load(F16K, K_8FFF), scale = v128.load(F16K, 16 /* 2^112 */);
       v128.store(y, finite4(i32x4.extend_low_i16x8_s(h0), mask, scale));
       v128.store(y, finite4(i32x4.extend_high_i16x8_s(h0), mask, scale), 16);
       v128.store(y, finite4(i32x4.extend_low_i16x8_s(h1), mask, scale), 32);

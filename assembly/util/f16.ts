@@ -17,7 +17,14 @@
 // in the comment at each use): V8 rebuilds v128 constants inside loops, several instructions
 // each; a load from L1 is one load-port uop.
 // @ts-ignore: decorator
-export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff, 0x00007fff, 0x77800000, 0x77800000, 0x77800000, 0x77800000, 0x00007bff, 0x00007bff, 0x00007bff, 0x00007bff, 0x7f800000, 0x7f800000, 0x7f800000, 0x7f800000, 0x00007c00, 0x00007c00, 0x00007c00, 0x00007c00, 0x7fc00000, 0x7fc00000, 0x7fc00000, 0x7fc00000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x38800000, 0x38800000, 0x38800000, 0x38800000, 0xc8000fff, 0xc8000fff, 0xc8000fff, 0xc8000fff, 0x3f000000, 0x3f000000, 0x3f000000, 0x3f000000, 0x000003ff, 0x000003ff, 0x000003ff, 0x000003ff, 0x00007e00, 0x00007e00, 0x00007e00, 0x00007e00, 0x00000001, 0x00000001, 0x00000001, 0x00000001, 0x47800000, 0x47800000, 0x47800000, 0x47800000, 0x06c00000, 0x06c00000, 0x06c00000, 0x06c00000, 0x07800000, 0x07800000, 0x07800000, 0x07800000, 0x80000000, 0x80000000, 0x80000000, 0x80000000], 16);
+// Offsets of the constants the vcvt kernels use besides those above.
+export const K_7FFF16: usize = 272;   // i16x8 0x7fff
+export const K_SIGN16: usize = 288;   // i16x8 0x8000
+export const K_LO16: usize = 304;     // i16x8 0x387f (2^-14's high half − 1)
+export const K_HI16: usize = 320;     // i16x8 0x477f (65280's high half)
+export const K_8FFF: usize = 336;     // i32x4 0x8fffffff
+export const K_7BFF16: usize = 352;   // i16x8 0x7bff
+export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff, 0x00007fff, 0x77800000, 0x77800000, 0x77800000, 0x77800000, 0x00007bff, 0x00007bff, 0x00007bff, 0x00007bff, 0x7f800000, 0x7f800000, 0x7f800000, 0x7f800000, 0x00007c00, 0x00007c00, 0x00007c00, 0x00007c00, 0x7fc00000, 0x7fc00000, 0x7fc00000, 0x7fc00000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x38800000, 0x38800000, 0x38800000, 0x38800000, 0xc8000fff, 0xc8000fff, 0xc8000fff, 0xc8000fff, 0x3f000000, 0x3f000000, 0x3f000000, 0x3f000000, 0x000003ff, 0x000003ff, 0x000003ff, 0x000003ff, 0x00007e00, 0x00007e00, 0x00007e00, 0x00007e00, 0x00000001, 0x00000001, 0x00000001, 0x00000001, 0x47800000, 0x47800000, 0x47800000, 0x47800000, 0x06c00000, 0x06c00000, 0x06c00000, 0x06c00000, 0x07800000, 0x07800000, 0x07800000, 0x07800000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fff7fff, 0x7fff7fff, 0x7fff7fff, 0x7fff7fff, 0x80008000, 0x80008000, 0x80008000, 0x80008000, 0x387f387f, 0x387f387f, 0x387f387f, 0x387f387f, 0x477f477f, 0x477f477f, 0x477f477f, 0x477f477f, 0x8fffffff, 0x8fffffff, 0x8fffffff, 0x8fffffff, 0x7bff7bff, 0x7bff7bff, 0x7bff7bff, 0x7bff7bff], 16);
 
 /** f16 bits (one per i32 lane, upper 16 bits zero) → f32 lanes. 13 integer/f32 ops, no select. */
 // @ts-ignore: decorator
@@ -143,4 +150,34 @@ export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff,
   let r = f32x4.sub(f32x4.add(s, bias), bias);
   r = f32x4.mul(f32x4.mul(r, v128.load(F16K, 16 /* 0x77800000 */)), v128.load(F16K, 240 /* 0x07800000 */)); // ·2^112 ·2^-112
   return v128.or(r, v128.and(s, v128.load(F16K, 256 /* 0x80000000 */)));
+}
+
+/** (abs − rebias + 0xfff + lsb) >> 13: the f16 bits of a normal-range |x| (abs = its f32 bits). */
+// @ts-ignore: decorator
+@inline export function roundNormal(a: v128): v128 {
+  const lsb = v128.and(i32x4.shr_u(a, 13), v128.load(F16K, 192 /* 1 */));
+  return i32x4.shr_u(i32x4.add(i32x4.add(a, v128.load(F16K, 128 /* 0xc8000fff */)), lsb), 13);
+}
+
+/**
+ * f32x8_to_f16x8 with a fast path, same bits: when every |x| is in [2^-14, 65280) (a normal
+ * half, no overflow possible) or has a zero f32 exponent (rounds to ±0), the high halves of
+ * the floats give the sign and the range check on 8 lanes at once and the rounding is
+ * roundNormal alone; otherwise the general conversion runs.
+ */
+// @ts-ignore: decorator
+@inline export function f32x8_to_f16x8_auto(lo: v128, hi: v128): v128 {
+  // An arithmetic shift keeps the high halves in i16 range, so the signed narrow is exact.
+  const h = i16x8.narrow_i32x4_s(i32x4.shr_s(lo, 16), i32x4.shr_s(hi, 16));
+  const e = v128.and(h, v128.load(F16K, K_7FFF16));
+  const z = i16x8.eq(e, i32x4.splat(0));
+  const ok = v128.or(v128.and(i16x8.gt_s(e, v128.load(F16K, K_LO16)), i16x8.lt_s(e, v128.load(F16K, K_HI16))), z);
+  let out: v128;
+  if (i16x8.all_true(ok)) {
+    const n = i16x8.narrow_i32x4_u(roundNormal(v128.and(lo, v128.load(F16K, 96))), roundNormal(v128.and(hi, v128.load(F16K, 96))));
+    out = v128.or(v128.andnot(n, z), v128.and(h, v128.load(F16K, K_SIGN16)));
+  } else {
+    out = f32x8_to_f16x8(lo, hi);
+  }
+  return out;
 }
