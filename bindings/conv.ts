@@ -10,6 +10,7 @@ import type { Block, Device } from './device.js';
 import type { KernelModule } from './module.js';
 import { kernelsOf } from './kernels.js';
 import { chooseGemmKernel, gemm, packedABytes, packedBytes, PANEL } from './gemm.js';
+import { Plan, runPlan, threadsFor } from './exec.js';
 
 /** Everything about one 2-D convolution or pooling window, NHWC. */
 export interface ConvGeometry {
@@ -220,6 +221,51 @@ function padRow(dev: Device, floats: number, value: number): Block {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Calls: run directly on one thread, or collected into a plan for the worker pool
+
+/**
+ * The drivers describe their work as kernel calls split over the OUTPUT only (pixel ranges ×
+ * channel blocks), so the bits never depend on the thread count. With one thread the calls
+ * run at once; with more (bindings/pool.ts attached and enough work) they become a plan.
+ */
+class Calls {
+  readonly plan: Plan | null;
+  readonly threads: number;
+  constructor(private readonly mod: KernelModule, private readonly ops: number) {
+    this.threads = threadsFor(mod, ops);
+    this.plan = this.threads > 1 ? new Plan(mod, 64) : null;
+  }
+  /** How many pieces to cut `units` of work into: 1 serially, ~8 per thread otherwise. */
+  pieces(units: number, outer = 1): number {
+    return this.plan ? Math.max(1, Math.min(units, Math.ceil((this.threads * 8) / outer))) : 1;
+  }
+  task(): this { this.plan?.task(); return this; }
+  stage(): this { this.plan?.stage(); return this; }
+  call(name: string, args: number[]): this {
+    if (this.plan) this.plan.call(name, args);
+    else this.mod.exports[name](...args);
+    return this;
+  }
+  run(): void { if (this.plan) runPlan(this.mod, this.plan, this.ops); }
+}
+
+/** 16-byte kernel parameter blocks { aOffset u32, zero u32, vmin f32, vmax f32 }. */
+function paramBlocks(dev: Device, count: number): { block: Block; set(i: number, aOffset: number, zero: number, min: number, max: number): number } {
+  const block = dev.alloc(count * 16, 'kernel parameters');
+  return {
+    block,
+    set(i, aOffset, zero, min, max) {
+      const at = block.ptr + i * 16;
+      const u32 = new Uint32Array(dev.arena.memory.buffer, at, 2), f32 = new Float32Array(dev.arena.memory.buffer, at + 8, 2);
+      u32[0] = aOffset; u32[1] = zero; f32[0] = min; f32[1] = max;
+      return at;
+    },
+  };
+}
+
+const convFlops = (g: ConvGeometry) => 2 * g.n * g.oh * g.ow * g.co * g.kh * g.kw * (g.ci / g.groups);
+
+// ---------------------------------------------------------------------------------------------
 // Convolution
 
 export interface ConvCall {
@@ -248,7 +294,7 @@ export function conv2d(dev: Device, c: ConvCall): void {
     const ind = cache.get(g, route === 'dwconv' ? 1 : 4).ptr;
     const zero = cache.zeroRow(g.ci).ptr;
     if (route === 'dwconv') convDw(dev, c, ind, zero);
-    else convIgemm(dev.kmod, c, ind, zero);
+    else convIgemm(dev, c, ind, zero);
   } finally {
     own?.clear();
   }
@@ -274,64 +320,93 @@ function convGemm(dev: Device, c: ConvCall): void {
 // Output channels per N block: the block's panels stay in L2 while every pixel tile streams by.
 const L2_BLOCK_BYTES = 512 * 1024;
 
-function convIgemm(mod: KernelModule, c: ConvCall, ind: number, zero: number): void {
+function convIgemm(dev: Device, c: ConvCall, ind: number, zero: number): void {
   const g = c.geometry;
   const kern = igemmKernels.find((k) => k.name === c.kernel) ?? igemmKernels[0];
-  const fn = mod.exports[kern.name];
   const ks = g.kh * g.kw, cig = g.ci / g.groups, og = g.co / g.groups;
-  const P = g.oh * g.ow;
+  const P = g.oh * g.ow, mr = kern.mr, tiles = Math.ceil(P / mr);
   const panelBytes = (PANEL + PANEL * ks * cig) * 4;
   const groupBytes = packedBytes(og, ks * cig);
   const nBlock = Math.max(1, Math.floor(L2_BLOCK_BYTES / panelBytes)) * PANEL;
   const cStride = g.co * 4;
-  for (let b = 0; b < g.n; b++) {
-    const image = c.x.ptr + b * g.ih * g.iw * g.ci * 4;
-    const outImage = c.out.ptr + b * P * cStride;
-    for (let gi = 0; gi < g.groups; gi++) {
-      const aOffset = image + gi * cig * 4;
-      for (let n0 = 0; n0 < og; n0 += nBlock) {
-        const nc = Math.min(nBlock, og - n0);
-        const w = c.w.ptr + gi * groupBytes + (n0 / PANEL) * panelBytes;
-        const out = outImage + (gi * og + n0) * 4;
-        // The kernel walks the pixel tiles itself (ks·4 indirection entries per tile of 4 pixels).
-        fn(P, nc, cig, ks, ind, w, out, cStride, aOffset, zero, c.min, c.max);
+  const calls = new Calls(dev.kmod, convFlops(g));
+  // Pixel tiles per call: all of them serially (the kernel walks them), a share per task otherwise.
+  const per = Math.ceil(tiles / calls.pieces(tiles, g.n * g.groups * Math.ceil(og / nBlock)));
+  const params = paramBlocks(dev, g.n * g.groups);
+  try {
+    for (let b = 0; b < g.n; b++) {
+      const image = c.x.ptr + b * g.ih * g.iw * g.ci * 4;
+      const outImage = c.out.ptr + b * P * cStride;
+      for (let gi = 0; gi < g.groups; gi++) {
+        const prm = params.set(b * g.groups + gi, image + gi * cig * 4, zero, c.min, c.max);
+        for (let n0 = 0; n0 < og; n0 += nBlock) {
+          const nc = Math.min(nBlock, og - n0);
+          const w = c.w.ptr + gi * groupBytes + (n0 / PANEL) * panelBytes;
+          const out = outImage + (gi * og + n0) * 4;
+          for (let t0 = 0; t0 < tiles; t0 += per) {
+            const m = Math.min(per * mr, P - t0 * mr);
+            calls.task().call(kern.name, [m, nc, cig, ks, ind + t0 * ks * mr * 4, w, out + t0 * mr * cStride, cStride, prm]);
+          }
+        }
       }
     }
+    calls.run();
+  } finally {
+    dev.free(params.block);
   }
 }
 
 function convDw(dev: Device, c: ConvCall, ind: number, zero: number): void {
-  const mod = dev.kmod;
   const g = c.geometry;
   const ks = g.kh * g.kw, P = g.oh * g.ow;
   const kern = dwKernels.find((k) => k.name === c.kernel) ?? chooseDwKernel(ks);
-  const fn = mod.exports[kern.name];
   const imageBytes = g.ih * g.iw * g.ci * 4, outStride = g.co * 4;
+  const calls = new Calls(dev.kmod, convFlops(g));
   if (kern.pointers === 'absolute') {
-    // Absolute tap addresses for this image, then one call per output row (or a few short
-    // rows): the kernel walks channel blocks outside pixels, and the input rows stay in L1.
-    const abs = dev.alloc(P * ks * 4, 'indirection (absolute)');
-    // At least ~32 pixels per call, so that loading a channel block's weights is amortized.
+    // Absolute tap addresses per image (stage 1), then calls of a few output rows (stage 2): the
+    // kernel walks channel blocks outside pixels, and the rows' input stays in L1. At least ~32
+    // pixels per call, so that loading a channel block's weights is amortized.
+    const abs = dev.alloc(g.n * P * ks * 4, 'indirection (absolute)');
     const rows = Math.max(1, Math.ceil(32 / g.ow));
+    const rowGroups = Math.ceil(g.oh / rows);
+    const per = Math.ceil(rowGroups / calls.pieces(rowGroups, g.n)) * rows;
     try {
       for (let b = 0; b < g.n; b++) {
-        mod.exports[rebaseKernel.name](P * ks, ind, abs.ptr, c.x.ptr + b * imageBytes, zero);
-        const out = c.out.ptr + b * P * outStride;
-        for (let oy = 0; oy < g.oh; oy += rows) {
-          const r = Math.min(rows, g.oh - oy);
-          fn(g.ci, r * g.ow, abs.ptr + oy * g.ow * ks * 4, c.w.ptr, out + oy * g.ow * outStride, outStride, c.min, c.max);
+        calls.task().call(rebaseKernel.name, [P * ks, ind, abs.ptr + b * P * ks * 4, c.x.ptr + b * imageBytes, zero]);
+      }
+      calls.stage();
+      for (let b = 0; b < g.n; b++) {
+        const absImage = abs.ptr + b * P * ks * 4, out = c.out.ptr + b * P * outStride;
+        for (let y0 = 0; y0 < g.oh; y0 += per) {
+          calls.task();
+          for (let oy = y0; oy < Math.min(g.oh, y0 + per); oy += rows) {
+            const r = Math.min(rows, g.oh - oy);
+            calls.call(kern.name, [g.ci, r * g.ow, absImage + oy * g.ow * ks * 4, c.w.ptr, out + oy * g.ow * outStride, outStride, c.min, c.max]);
+          }
         }
       }
+      calls.run();
     } finally {
       dev.free(abs);
     }
     return;
   }
-  for (let b = 0; b < g.n; b++) {
-    const image = c.x.ptr + b * imageBytes;
-    const out = c.out.ptr + b * P * outStride;
-    if (kern.taps === null) fn(g.ci, P, ks, ind, c.w.ptr, out, outStride, image, zero, c.min, c.max);
-    else fn(g.ci, P, ind, c.w.ptr, out, outStride, image, zero, c.min, c.max);
+  const per = Math.ceil(P / calls.pieces(P, g.n));
+  const params = kern.taps === null ? paramBlocks(dev, g.n) : null;
+  try {
+    for (let b = 0; b < g.n; b++) {
+      const image = c.x.ptr + b * imageBytes;
+      const out = c.out.ptr + b * P * outStride;
+      const prm = params ? params.set(b, image, zero, c.min, c.max) : 0;
+      for (let p0 = 0; p0 < P; p0 += per) {
+        const np = Math.min(per, P - p0), pind = ind + p0 * ks * 4, pout = out + p0 * outStride;
+        if (kern.taps === null) calls.task().call(kern.name, [g.ci, np, ks, pind, c.w.ptr, pout, outStride, prm]);
+        else calls.task().call(kern.name, [g.ci, np, pind, c.w.ptr, pout, outStride, image, zero, c.min, c.max]);
+      }
+    }
+    calls.run();
+  } finally {
+    if (params) dev.free(params.block);
   }
 }
 
@@ -363,13 +438,19 @@ export function pool(dev: Device, p: PoolCall): void {
       divB = dev.alloc(div.byteLength, 'divisors');
       dev.write(divB, div);
     }
-    const fn = dev.kmod.exports[p.kind === 'max' ? maxpoolKernel.name : avgpoolKernel.name];
+    const name = p.kind === 'max' ? maxpoolKernel.name : avgpoolKernel.name;
+    const calls = new Calls(dev.kmod, g.n * P * g.ci * ks);
+    const per = Math.ceil(P / calls.pieces(P, g.n));
     for (let b = 0; b < g.n; b++) {
       const image = p.x.ptr + b * g.ih * g.iw * g.ci * 4;
       const out = p.out.ptr + b * P * g.ci * 4;
-      if (p.kind === 'max') fn(g.ci, P, ks, indB.ptr, out, g.ci * 4, image, padB.ptr);
-      else fn(g.ci, P, ks, indB.ptr, divB!.ptr, out, g.ci * 4, image, padB.ptr);
+      for (let p0 = 0; p0 < P; p0 += per) {
+        const np = Math.min(per, P - p0), pind = indB.ptr + p0 * ks * 4, pout = out + p0 * g.ci * 4;
+        if (p.kind === 'max') calls.task().call(name, [g.ci, np, ks, pind, pout, g.ci * 4, image, padB.ptr]);
+        else calls.task().call(name, [g.ci, np, ks, pind, divB!.ptr + p0 * 4, pout, g.ci * 4, image, padB.ptr]);
+      }
     }
+    calls.run();
   } finally {
     if (divB) dev.free(divB);
     dev.free(padB);

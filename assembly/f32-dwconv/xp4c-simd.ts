@@ -7,6 +7,7 @@
 //        adds aOffset), or 0xFFFFFFFF for padding, which reads `zero` (channels zero floats).
 //   w:   packed as for every f32-dwconv kernel: [ceil(channels/8)][bias 8][ks][8].
 //   out: pixel p at out + p·outStride bytes, channels floats written exactly.
+//   params: 16 bytes { aOffset u32, zero u32, vmin f32, vmax f32 } (at most 10 arguments per call).
 // Limits: channels ≥ 1, pixels ≥ 0, ks ≥ 1. No reads past the channels.
 //
 // Reduction order: as every f32-dwconv variant (bias, then taps ascending, mul then add), so this
@@ -18,9 +19,12 @@ export function f32_dwconv_xp4c__simd(
   channels: i32, pixels: i32, ks: i32,
   ind: usize, w: usize,
   out: usize, outStride: usize,
-  aOffset: usize, zero: usize,
-  vmin: f32, vmax: f32,
+  params: usize,
 ): void {
+  const aOffset = <usize>load<u32>(params);
+  const zero = <usize>load<u32>(params, 4);
+  const vmin = load<f32>(params, 8);
+  const vmax = load<f32>(params, 12);
   const vlo = f32x4.splat(vmin);
   const vhi = f32x4.splat(vmax);
   const ksBytes = (<usize>ks) << 2;

@@ -13,7 +13,9 @@
 //   c: output pixel i at c + i·cStride bytes; only nc channels are written.
 //   The tile loop runs here rather than in the driver: a JS→wasm call per 4 pixels cost ~8% on
 //   small convolutions.
-//   aOffset: added to every non-padding entry: image base + group channel offset.
+//   params: 16 bytes { aOffset u32, zero u32, vmin f32, vmax f32 }: aOffset is added to every
+//      non-padding entry (image base + group channel offset); zero is the padding row; the clamp
+//      bounds. In memory so that a call has at most 10 arguments (the plan executor's limit).
 // Limits: m ≥ 1, nc ≥ 1, kc ≥ 1, ks ≥ 1.
 //
 // Reduction order: bias first, then taps ascending and channels ascending within a tap, separate
@@ -29,9 +31,12 @@ export function f32_igemm_4x8__simd(
   a: usize,
   w: usize,
   c: usize, cStride: usize,
-  aOffset: usize, zero: usize,
-  vmin: f32, vmax: f32,
+  params: usize,
 ): void {
+  const aOffset = <usize>load<u32>(params);
+  const zero = <usize>load<u32>(params, 4);
+  const vmin = load<f32>(params, 8);
+  const vmax = load<f32>(params, 12);
   const tileA = (<usize>ks) << 4;
   const tileC = cStride << 2;
   for (let m0 = 0; m0 < m; m0 += 4) {
