@@ -47,5 +47,8 @@ export { f16_packw_x8__scalar_goi } from './f16-packw/x8-scalar-goi';
 export { f16_f32acc_gemm_4x8__simd_packa } from './f16-f32acc-gemm/4x8-simd-packa';
 export { f16_gemm_4x8__simd_exact } from './f16-gemm/4x8-simd-exact';
 
+// f16-dwconv ('f16-exact' depthwise, multiplier 1)
+export { f16_dwconv_xp8c__simd_exact } from './f16-dwconv/xp8c-simd-exact';
+
 // The first byte the module itself does not use; the bindings' arena starts above it.
 export function heap_base(): usize { return __heap_base; }

@@ -23,6 +23,7 @@ const packW = kernelsOf('f16-packw');
 const packA = kernelsOf('x32-packx');
 const fastKernel = kernelsOf('f16-f32acc-gemm')[0];
 const exactKernel = kernelsOf('f16-gemm')[0];
+const dwExactKernel = kernelsOf('f16-dwconv')[0];
 
 /** Bytes of packed binary16 weights for n columns and k rows (half of the f32 packing). */
 export function packedF16Bytes(n: number, k: number): number {
@@ -209,8 +210,31 @@ export function f16Conv(dev: Device, c: F16ConvCall): void {
   }
 }
 
+function f16DwconvExact(dev: Device, c: F16ConvCall): void {
+  const g = c.geometry;
+  const ks = g.kh * g.kw, P = g.oh * g.ow;
+  const xCount = g.n * g.ih * g.iw * g.ci, wHalves = packedConvBytes(g.co, g.kh, g.kw, 1, g.groups, 'dwconv') / 4;
+  const x32 = dev.alloc(xCount * 4 + 64, 'scratch (f16 x widened)');
+  const w32 = dev.alloc(wHalves * 4, 'scratch (f16 filter widened)');
+  const prm = dev.alloc(8, 'kernel parameters');
+  try {
+    convertPtr(dev, 'float32', c.x.ptr, x32.ptr, xCount);
+    convertPtr(dev, 'float32', c.w.ptr, w32.ptr, wHalves);
+    setConvBias(dev, w32, c.bias ? Float32Array.from(c.bias, halfToF32) : null, g.co, ks, 1, g.groups, 'dwconv');
+    new Float32Array(dev.arena.memory.buffer, prm.ptr, 2).set([c.min, c.max]);
+    const ind = c.cache.get(g, 1).ptr, zero = c.cache.zeroRow(g.ci).ptr;
+    const fn = dev.kmod.exports[dwExactKernel.name];
+    for (let b = 0; b < g.n; b++) {
+      fn(P, g.ci, ks, ind, x32.ptr + b * g.ih * g.iw * g.ci * 4, zero, w32.ptr, c.out.ptr + b * P * g.co * 2, g.co * 2, prm.ptr);
+    }
+  } finally {
+    dev.free(prm); dev.free(w32); dev.free(x32);
+  }
+}
+
 function f16ConvExact(dev: Device, c: F16ConvCall): void {
   const g = c.geometry;
+  if (c.packing === 'dwconv') { f16DwconvExact(dev, c); return; }
   const ks = g.kh * g.kw, cig = g.ci / g.groups, og = g.co / g.groups, K = ks * cig, P = g.oh * g.ow;
   const ind = indirection(g, 1); // [P][ks] byte offsets of f32 rows (channel 0), or 0xffffffff
   const rowF32 = g.ci * 4;

@@ -111,6 +111,15 @@ export interface F16GemmInfoOf<F extends 'f16-f32acc-gemm' | 'f16-gemm'> {
 }
 export type F16GemmKernelInfo = F16GemmInfoOf<'f16-f32acc-gemm'> | F16GemmInfoOf<'f16-gemm'>;
 
+export interface F16DwconvKernelInfo {
+  name: string;
+  family: 'f16-dwconv';
+  precision: 'f16-exact';
+  /** Any window (takes ks); channels per step. */
+  channels: number;
+  builds: readonly BuildName[];
+}
+
 export interface F16VcvtInfoOf<F extends 'f16-f32-vcvt' | 'f32-f16-vcvt'> {
   name: string;
   family: F;
@@ -129,7 +138,7 @@ export interface F16PackKernelInfo {
   builds: readonly BuildName[];
 }
 
-export type KernelInfo = GemmKernelInfo | PackKernelInfo | PackAKernelInfo | F16GemmKernelInfo | F16VcvtKernelInfo | F16PackKernelInfo
+export type KernelInfo = GemmKernelInfo | PackKernelInfo | PackAKernelInfo | F16GemmKernelInfo | F16VcvtKernelInfo | F16PackKernelInfo | F16DwconvKernelInfo
   | IgemmKernelInfo | DwconvKernelInfo | MaxpoolKernelInfo | AvgpoolKernelInfo | VaddKernelInfo | VclampKernelInfo | RebaseKernelInfo;
 
 const all = buildNames;
@@ -160,6 +169,7 @@ export const kernels: readonly KernelInfo[] = [
   { name: 'f16_packw_x8__scalar_goi', family: 'f16-packw', panel: 8, layout: 'goi', builds: all },
   { name: 'f16_f32acc_gemm_4x8__simd_packa', family: 'f16-f32acc-gemm', precision: 'f16', mr: 4, nr: 8, panel: 8, packA: 4, builds: all },
   { name: 'f16_gemm_4x8__simd_exact', family: 'f16-gemm', precision: 'f16-exact', mr: 4, nr: 8, panel: 8, packA: 4, builds: all },
+  { name: 'f16_dwconv_xp8c__simd_exact', family: 'f16-dwconv', precision: 'f16-exact', channels: 8, builds: all },
 ];
 
 export function kernelsOf<F extends KernelInfo['family']>(family: F): Extract<KernelInfo, { family: F }>[] {

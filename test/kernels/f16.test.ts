@@ -7,9 +7,10 @@ import { kernelsOf } from '../../bindings/kernels.js';
 import { packedABytes } from '../../bindings/gemm.js';
 import { F16_PANEL, packedF16Bytes } from '../../bindings/f16.js';
 import { buildNames, type BuildName } from '../../bindings/module.js';
+import { indirection } from '../../bindings/conv.js';
 import { gemmBattery } from '../harness/gemm.js';
 import { rng } from '../harness/random.js';
-import { f16ToF32BitsExpected, f32BitsToF16Expected, gemmF16Exact, gemmF16Fast, gemmF16NaiveF32, randomF16,
+import { conv2dF16Exact, f16Value, f16ToF32BitsExpected, f32BitsToF16Expected, gemmF16Exact, gemmF16Fast, gemmF16NaiveF32, randomF16,
   round16Bits, transpose16 } from '../reference/f16.js';
 
 const devices = new Map<BuildName, Device>();
@@ -238,6 +239,45 @@ for (const kern of gemmKernels) {
           expectSameHalves(runGemm(dev, kern.name, m, n, k, a, b, bias), want, 'ties');
         });
       }
+    });
+  }
+}
+
+// ---- depthwise, exact ----
+
+for (const kern of kernelsOf('f16-dwconv')) {
+  for (const build of kern.builds) {
+    describe(`${kern.name} [${build}]`, () => {
+      it('matches the f16-exact depthwise reference bit for bit (windows, strides, padding, channel tails)', () => {
+        const dev = devices.get(build)!;
+        const r = rng(43);
+        for (const [ih, iw, C, kh, kw, s, p] of [[5, 6, 8, 3, 3, 1, 1], [7, 5, 13, 5, 5, 2, 2], [4, 4, 3, 1, 2, 1, 0], [6, 6, 17, 3, 3, 2, 0]]) {
+          const oh = Math.floor((ih + 2 * p - kh) / s) + 1, ow = Math.floor((iw + 2 * p - kw) / s) + 1, ks = kh * kw;
+          const g = { n: 1, ih, iw, ci: C, oh, ow, co: C, kh, kw, sh: s, sw: s, dh: 1, dw: 1, pt: p, pb: p, pl: p, pr: p, groups: C };
+          const x = randomF16(ih * iw * C, r, -2, 2), w = randomF16(C * ks, r, -2, 2), bias = randomF16(C, r);
+          const want = conv2dF16Exact(x, w, bias, g, -1.5, 1.5).out;
+          const tiles = Math.ceil(C / 8), packed = new Float32Array(tiles * (8 + 8 * ks));
+          for (let c = 0; c < C; c++) {
+            const t = Math.floor(c / 8) * (8 + 8 * ks), lane = c % 8;
+            packed[t + lane] = f16Value(bias[c]);
+            for (let k = 0; k < ks; k++) packed[t + 8 + k * 8 + lane] = f16Value(w[c * ks + k]);
+          }
+          const ind = indirection(g, 1);
+          const blocks = [dev.alloc(x.length * 4 + 64, 'x'), dev.alloc(packed.byteLength, 'w'), dev.alloc(ind.byteLength, 'ind'),
+            dev.alloc(C * 4 + 64, 'zero'), dev.alloc(oh * ow * C * 2 + 64, 'out'), dev.alloc(8, 'params')];
+          const [xb, wb, ib, zb, ob, pb] = blocks;
+          try {
+            dev.write(xb, Float32Array.from(x, f16Value)); dev.write(wb, packed); dev.write(ib, ind);
+            dev.fill(zb, 0); dev.fill(ob, 0x5a); dev.write(pb, new Float32Array([-1.5, 1.5]));
+            dev.kmod.exports[kern.name](oh * ow, C, ks, ib.ptr, xb.ptr, zb.ptr, wb.ptr, ob.ptr, C * 2, pb.ptr);
+            const out = dev.read(ob, new Uint8Array(oh * ow * C * 2 + 64));
+            expect(out.subarray(oh * ow * C * 2).every((v) => v === 0x5a)).toBe(true);
+            expectSameHalves(new Uint16Array(out.slice(0, oh * ow * C * 2).buffer), want, `${ih}×${iw}×${C} k${kh}×${kw} s${s} p${p}`);
+          } finally {
+            for (const bl of blocks) dev.free(bl);
+          }
+        }
+      });
     });
   }
 }

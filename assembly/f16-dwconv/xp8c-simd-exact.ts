@@ -1,0 +1,60 @@
+// Depthwise convolution (multiplier 1) with binary16 accumulation ("f16-exact"), any window,
+// 8 channels per step, SIMD128. Models an FP16 FMA unit as f16_gemm_4x8__simd_exact does:
+//
+//   acc = bias[c];  for each tap s ascending:  acc = round16(acc + x[tap s][c]·w[s][c])
+//   (product exact, one rounding to nearest even; a padding tap reads 0, i.e. adds 0·w),
+//   then clamp, then store binary16 (NaN as 0x7e00, the RISC-V canonical NaN).
+//
+//   ind: [p][ks] u32 byte offsets (from x) of the input pixel each tap reads, or 0xFFFFFFFF for
+//        padding, which reads `zero` (bindings/conv.ts indirection with tile 1).
+//   x:   the image widened to f32 (binary16 values), NHWC, C channels per pixel; readable for
+//        32 bytes past its end (channel tails load whole vectors; extra lanes are not stored).
+//   w:   the f32-widened dwconv packing [ceil(C/8)][bias 8][ks][8] (binary16 values).
+//   out: binary16, pixel p at out + p·outStride bytes, C channels.
+//   params: 8 bytes { vmin f32, vmax f32 } (binary16 values).
+// Limits: P ≥ 1, C ≥ 1, ks ≥ 1.
+import { fma16, f32x8_to_f16x8 } from '../util/f16';
+
+export function f16_dwconv_xp8c__simd_exact(
+  P: i32, C: i32, ks: i32,
+  ind: usize, x: usize, zero: usize,
+  w: usize,
+  out: usize, outStride: usize,
+  params: usize,
+): void {
+  const vlo = f32x4.splat(load<f32>(params));
+  const vhi = f32x4.splat(load<f32>(params, 4));
+  const tileBytes: usize = 32 + ((<usize>ks) << 5);
+  for (let p = 0; p < P; p++) {
+    const taps = ind + <usize>p * (<usize>ks << 2);
+    const o = out + <usize>p * outStride;
+    let wt = w;
+    for (let c0 = 0; c0 < C; c0 += 8) {
+      let acc0 = v128.load(wt);
+      let acc1 = v128.load(wt, 16);
+      let wp = wt + 32;
+      const coff = <usize>c0 << 2;
+      for (let s = 0; s < ks; s++) {
+        const e = load<u32>(taps + (<usize>s << 2));
+        const row = e == 0xffffffff ? zero : x + <usize>e + coff;
+        acc0 = fma16(acc0, v128.load(row), v128.load(wp));
+        acc1 = fma16(acc1, v128.load(row, 16), v128.load(wp, 16));
+        wp += 32;
+      }
+      const l = f32x4.pmin(f32x4.pmax(acc0, vlo), vhi);
+      const h = f32x4.pmin(f32x4.pmax(acc1, vlo), vhi);
+      let bits = v128.bitselect(i16x8.splat(0x7e00), f32x8_to_f16x8(l, h), i16x8.narrow_i32x4_s(f32x4.ne(l, l), f32x4.ne(h, h)));
+      const oc = o + (<usize>c0 << 1);
+      const left = C - c0;
+      if (left >= 8) {
+        v128.store(oc, bits);
+      } else {
+        let q = oc;
+        if (left & 4) { v128.store64_lane(q, bits, 0); bits = i64x2.shuffle(bits, bits, 1, 1); q += 8; }
+        if (left & 2) { v128.store32_lane(q, bits, 0); bits = i32x4.shuffle(bits, bits, 1, 1, 1, 1); q += 4; }
+        if (left & 1) { v128.store16_lane(q, bits, 0); }
+      }
+      wt += tileBytes;
+    }
+  }
+}
