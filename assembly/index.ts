@@ -50,5 +50,20 @@ export { f16_gemm_4x8__simd_exact } from './f16-gemm/4x8-simd-exact';
 // f16-dwconv ('f16-exact' depthwise, multiplier 1)
 export { f16_dwconv_xp8c__simd_exact } from './f16-dwconv/xp8c-simd-exact';
 
+// qs8-packx, qu8-packx (quantized A → i16 k-pair tiles)
+export { qs8_packx_4__simd } from './qs8-packx/4-simd';
+export { qu8_packx_4__simd } from './qu8-packx/4-simd';
+
+// qs8-qc8w-gemm, qs8-qc4w-gemm, qs8-qc2w-gemm (int8 activations × int8/int4/int2 weights)
+export { qs8_qc8w_gemm_4x8__simd_dot16 } from './qs8-qc8w-gemm/4x8-simd-dot16';
+export { qs8_qc8w_gemm_1x16__simd_dot16 } from './qs8-qc8w-gemm/1x16-simd-dot16';
+export { qs8_qc4w_gemm_4x8__simd_dot16 } from './qs8-qc4w-gemm/4x8-simd-dot16';
+export { qs8_qc4w_gemm_1x16__simd_dot16 } from './qs8-qc4w-gemm/1x16-simd-dot16';
+export { qs8_qc2w_gemm_4x8__simd_dot16 } from './qs8-qc2w-gemm/4x8-simd-dot16';
+export { qs8_qc2w_gemm_1x16__simd_dot16 } from './qs8-qc2w-gemm/1x16-simd-dot16';
+
+// qs8-requant
+export { qs8_requant_x1__scalar_dyadic } from './qs8-requant/x1-scalar-dyadic';
+
 // The first byte the module itself does not use; the bindings' arena starts above it.
 export function heap_base(): usize { return __heap_base; }

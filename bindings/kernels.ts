@@ -138,8 +138,37 @@ export interface F16PackKernelInfo {
   builds: readonly BuildName[];
 }
 
+// Quantized GEMM family (bindings/quant.ts drives them)
+export interface QGemmInfoOf<F extends 'qs8-qc8w-gemm' | 'qs8-qc4w-gemm' | 'qs8-qc2w-gemm'> {
+  name: string;
+  family: F;
+  /** Weight bits: 8 (pre-widened i16), 4 or 2 (packed, unpacked in registers). */
+  bits: 8 | 4 | 2;
+  /** Register tile: rows (1 = GEMV) × columns per step; reads panels of 8 columns. */
+  mr: number;
+  nr: number;
+  builds: readonly BuildName[];
+}
+export type QGemmKernelInfo = QGemmInfoOf<'qs8-qc8w-gemm'> | QGemmInfoOf<'qs8-qc4w-gemm'> | QGemmInfoOf<'qs8-qc2w-gemm'>;
+
+export interface QPackXKernelInfo {
+  name: string;
+  family: 'qs8-packx' | 'qu8-packx';
+  /** Rows per tile. */
+  mr: number;
+  builds: readonly BuildName[];
+}
+
+export interface QRequantKernelInfo {
+  name: string;
+  family: 'qs8-requant';
+  mode: 'dyadic';
+  builds: readonly BuildName[];
+}
+
 export type KernelInfo = GemmKernelInfo | PackKernelInfo | PackAKernelInfo | F16GemmKernelInfo | F16VcvtKernelInfo | F16PackKernelInfo | F16DwconvKernelInfo
-  | IgemmKernelInfo | DwconvKernelInfo | MaxpoolKernelInfo | AvgpoolKernelInfo | VaddKernelInfo | VclampKernelInfo | RebaseKernelInfo;
+  | IgemmKernelInfo | DwconvKernelInfo | MaxpoolKernelInfo | AvgpoolKernelInfo | VaddKernelInfo | VclampKernelInfo | RebaseKernelInfo
+  | QGemmKernelInfo | QPackXKernelInfo | QRequantKernelInfo;
 
 const all = buildNames;
 
@@ -170,6 +199,16 @@ export const kernels: readonly KernelInfo[] = [
   { name: 'f16_f32acc_gemm_4x8__simd_packa', family: 'f16-f32acc-gemm', precision: 'f16', mr: 4, nr: 8, panel: 8, packA: 4, builds: all },
   { name: 'f16_gemm_4x8__simd_exact', family: 'f16-gemm', precision: 'f16-exact', mr: 4, nr: 8, panel: 8, packA: 4, builds: all },
   { name: 'f16_dwconv_xp8c__simd_exact', family: 'f16-dwconv', precision: 'f16-exact', channels: 8, builds: all },
+  // quantized GEMM family
+  { name: 'qs8_packx_4__simd', family: 'qs8-packx', mr: 4, builds: all },
+  { name: 'qu8_packx_4__simd', family: 'qu8-packx', mr: 4, builds: all },
+  { name: 'qs8_qc8w_gemm_4x8__simd_dot16', family: 'qs8-qc8w-gemm', bits: 8, mr: 4, nr: 8, builds: all },
+  { name: 'qs8_qc8w_gemm_1x16__simd_dot16', family: 'qs8-qc8w-gemm', bits: 8, mr: 1, nr: 16, builds: all },
+  { name: 'qs8_qc4w_gemm_4x8__simd_dot16', family: 'qs8-qc4w-gemm', bits: 4, mr: 4, nr: 8, builds: all },
+  { name: 'qs8_qc4w_gemm_1x16__simd_dot16', family: 'qs8-qc4w-gemm', bits: 4, mr: 1, nr: 16, builds: all },
+  { name: 'qs8_qc2w_gemm_4x8__simd_dot16', family: 'qs8-qc2w-gemm', bits: 2, mr: 4, nr: 8, builds: all },
+  { name: 'qs8_qc2w_gemm_1x16__simd_dot16', family: 'qs8-qc2w-gemm', bits: 2, mr: 1, nr: 16, builds: all },
+  { name: 'qs8_requant_x1__scalar_dyadic', family: 'qs8-requant', mode: 'dyadic', builds: all },
 ];
 
 export function kernelsOf<F extends KernelInfo['family']>(family: F): Extract<KernelInfo, { family: F }>[] {

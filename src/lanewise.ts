@@ -5,6 +5,9 @@ import { planThreads, startThreads, threadsNow, type Threads } from '../bindings
 import { DisposedError, DTypeError, ShapeError, ValueError } from './errors.js';
 import { checkDims, dtypes, sizeOf, Tensor, type DataType, type Held, type Owner, type TensorData, type TensorDataOf } from './tensor.js';
 import { matMul, prepack, PackedMatrix, type MatMulOptions, type PrepackOptions } from './ops/matmul.js';
+import { QuantizedTensor } from './quant/tensor.js';
+import * as quantOps from './quant/quantize.js';
+import { qMatMul, type QMatMulOptions } from './ops/qmatmul.js';
 import * as f16Ops from './ops/f16matmul.js';
 import * as castOps from './ops/cast.js';
 import * as f16Conv from './ops/f16conv.js';
@@ -201,6 +204,34 @@ export class Lanewise implements Owner {
   fromNCHW(x: Tensor): Tensor<'float32'> { this.alive(); return layout.fromNCHW(this, x); }
   /** NHWC → NCHW, as a new tensor. */
   toNCHW(x: Tensor): Tensor<'float32'> { this.alive(); return layout.toNCHW(this, x); }
+
+  // Quantization (int8 / int4 / int2; see docs/quant.md)
+
+  /** Quantizes a float32 tensor: symmetric per-channel weights or asymmetric per-tensor activations. */
+  quantize(x: Tensor, options?: quantOps.QuantizeOptions): QuantizedTensor {
+    this.alive();
+    return quantOps.quantize(this, x, options);
+  }
+
+  /** float32 values of a quantized tensor: (q − zeroPoint) · scale. */
+  dequantize(q: QuantizedTensor): Tensor<'float32'> {
+    this.alive();
+    return quantOps.dequantize(this, q);
+  }
+
+  /** Re-expresses a quantized tensor with another (per-tensor, 8-bit) scale and zero point. */
+  requantize(q: QuantizedTensor, options: quantOps.RequantizeOptions): QuantizedTensor {
+    this.alive();
+    return quantOps.requantize(this, q, options);
+  }
+
+  /** Quantized x·w with int32 accumulation and fp32 or dyadic requantization (or the int32 sums). */
+  qMatMul(x: QuantizedTensor, w: QuantizedTensor, options: QMatMulOptions & { output: 'int32' }): Tensor<'int32'>;
+  qMatMul(x: QuantizedTensor, w: QuantizedTensor, options?: QMatMulOptions): QuantizedTensor;
+  qMatMul(x: QuantizedTensor, w: QuantizedTensor, options?: QMatMulOptions): QuantizedTensor | Tensor<'int32'> {
+    this.alive();
+    return qMatMul(this, x, w, options);
+  }
 
   info(): Info {
     this.alive();

@@ -1,0 +1,239 @@
+// qMatMul: quantized matrix multiply (int8 activations × int8/int4/int2 weights, int32
+// accumulation, fp32 or dyadic requantization). Validation, bias folding, overflow bounds and
+// weight packing around bindings/quant.ts. Semantics to the bit: docs/quant.md.
+import type { Block } from '../../bindings/device.js';
+import { packQWeights, qPackedWeightBytes, QMode, runQMatMul } from '../../bindings/quant.js';
+import { DTypeError, ShapeError, ValueError } from '../errors.js';
+import { Tensor, type Owner } from '../tensor.js';
+import type { Activation } from './matmul.js';
+import { QuantizedTensor, rangeOf, type PackedWeights, type QuantizedType } from '../quant/tensor.js';
+import { checkQuantized, checkScale, checkZeroPoint, dyadicScales, rne, TWO31 } from '../quant/quantize.js';
+
+export interface QMatMulOptions {
+  /** int32 bias per output column, in units of s_x · s_w[c] (an Int32Array, int32 Tensor or integers). */
+  bias?: Int32Array | Tensor | readonly number[];
+  /** Output scale (required unless output is 'int32'). */
+  outScale?: number;
+  /** Output zero point (default 0), in the range of outType. */
+  outZeroPoint?: number;
+  /** Output storage: 'int8' or 'uint8'. Default: the type of x. */
+  outType?: 'int8' | 'uint8';
+  /** 'fp32' (default): f32 scale, round half to even (ONNX QLinearMatMul). 'dyadic': integer only. */
+  requant?: 'fp32' | 'dyadic';
+  /** Explicit dyadic multipliers b[c] and shift(s) (one, or one per column); default from dyadicScales. */
+  dyadic?: { multiplier: ArrayLike<number>; shift: number | ArrayLike<number> };
+  /** Clamp in real units, applied in the quantized domain: 'linear' | 'relu' | 'relu6' | { min, max }. */
+  activation?: Activation;
+  /** 'quantized' (default) or 'int32': the exact accumulators (ONNX MatMulInteger), no requantization. */
+  output?: 'quantized' | 'int32';
+  /** Per-tensor weights only: w is [n, k] instead of [k, n]. */
+  transposeB?: boolean;
+}
+
+/** Which weight dimension is K: per-channel axis 0 means [n, k] (a PyTorch Linear weight). */
+function weightLayout(qw: QuantizedTensor, transposeB: unknown): { k: number; n: number; transposed: boolean } {
+  if (qw.dims.length !== 2) throw new ShapeError('w.dims', 'rank 2 ([k, n], or [n, k] per channel on axis 0)', qw.dims);
+  let transposed: boolean;
+  if (qw.axis === null) {
+    if (transposeB !== undefined && typeof transposeB !== 'boolean') throw new ValueError('options.transposeB', 'a boolean', transposeB);
+    transposed = transposeB === true;
+  } else {
+    transposed = qw.axis === 0;
+    if (transposeB !== undefined && transposeB !== transposed) {
+      throw new ValueError('options.transposeB', `${transposed} or omitted (fixed by the per-channel axis ${qw.axis} of w)`, transposeB);
+    }
+  }
+  const [d0, d1] = qw.dims;
+  return transposed ? { k: d1, n: d0, transposed } : { k: d0, n: d1, transposed };
+}
+
+/** @internal Packs (once) and returns the GEMM form of a weight tensor. */
+export function packedWeightsOf(owner: Owner, qw: QuantizedTensor, k: number, n: number, transposed: boolean): PackedWeights {
+  const key = transposed ? 'nk' : 'kn';
+  const hit = qw.packed.get(key);
+  if (hit) return hit;
+  const v = qw.data;
+  const w = new Int16Array(k * n);
+  const colSum = new Int32Array(n), colMaxAbs = new Int32Array(n), scale = new Float32Array(n);
+  const perCol = qw.axis !== null;
+  for (let j = 0; j < n; j++) {
+    const zp = qw.zeroPoint[perCol ? j : 0];
+    scale[j] = qw.scale[perCol ? j : 0];
+    let sum = 0, mx = 0;
+    for (let p = 0; p < k; p++) {
+      const x = v[transposed ? j * k + p : p * n + j] - zp;
+      w[p * n + j] = x;
+      sum += x;
+      if (Math.abs(x) > mx) mx = Math.abs(x);
+    }
+    colSum[j] = sum; colMaxAbs[j] = mx;
+  }
+  const dev = owner.device;
+  const block = dev.alloc(qPackedWeightBytes(n, k, qw.bits as 8 | 4 | 2), 'packed quantized weights');
+  packQWeights(dev.arena.u8At(block.ptr, block.bytes), n, k, qw.bits as 8 | 4 | 2, w);
+  const packed: PackedWeights = { block, k, n, colSum, colMaxAbs, scale };
+  qw.packed.set(key, packed);
+  return packed;
+}
+
+function checkBias(bias: unknown, n: number, owner: Owner): Float64Array | null {
+  if (bias === undefined || bias === null) return null;
+  let vals: ArrayLike<number>;
+  if (bias instanceof Tensor) {
+    if (bias.owner !== owner) throw new ValueError('options.bias', 'a tensor of this Lanewise instance', 'one of another instance');
+    bias.check('options.bias');
+    if (bias.type !== 'int32') throw new DTypeError('options.bias.type', 'int32', bias.type);
+    if (bias.size !== n || bias.dims.length !== 1) throw new ShapeError('options.bias.dims', `[${n}]`, bias.dims);
+    vals = (bias as Tensor<'int32'>).read();
+  } else if (bias instanceof Int32Array || Array.isArray(bias)) {
+    if (bias.length !== n) throw new ShapeError('options.bias.length', String(n), bias.length);
+    vals = bias as ArrayLike<number>;
+  } else {
+    throw new DTypeError('options.bias', 'an Int32Array, an int32 Tensor or an array of integers', bias);
+  }
+  const out = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    const b = vals[j];
+    if (typeof b !== 'number' || !Number.isInteger(b) || b < -TWO31 || b >= TWO31) {
+      throw new ValueError(`options.bias[${j}]`, 'an int32 integer', b);
+    }
+    out[j] = b;
+  }
+  return out;
+}
+
+/** [lo, hi] in the output's integer domain for an activation given in real units. */
+function quantizedBounds(act: unknown, scale: number, zp: number, type: QuantizedType): [number, number] {
+  const [qmin, qmax] = rangeOf(type);
+  const q = (x: number) => Math.min(qmax, Math.max(qmin, rne(Math.fround(x / scale)) + zp));
+  if (act === undefined || act === 'linear') return [qmin, qmax];
+  if (act === 'relu') return [q(0), qmax];
+  if (act === 'relu6') return [q(0), q(6)];
+  if (typeof act === 'object' && act !== null && !Array.isArray(act)) {
+    const { min = -Infinity, max = Infinity } = act as { min?: unknown; max?: unknown };
+    if (typeof min !== 'number' || Number.isNaN(min)) throw new ValueError('options.activation.min', 'a number (not NaN)', min);
+    if (typeof max !== 'number' || Number.isNaN(max)) throw new ValueError('options.activation.max', 'a number (not NaN)', max);
+    if (!(min <= max)) throw new ValueError('options.activation', 'min ≤ max', `min ${min} > max ${max}`);
+    return [min === -Infinity ? qmin : q(min), max === Infinity ? qmax : q(max)];
+  }
+  throw new ValueError('options.activation', "'linear', 'relu', 'relu6' or { min, max }", act);
+}
+
+export function qMatMul(owner: Owner, x: unknown, w: unknown, opts: QMatMulOptions = {}): QuantizedTensor | Tensor<'int32'> {
+  if (typeof opts !== 'object' || opts === null) throw new ValueError('options', 'an object', opts);
+  const qx = checkQuantized(x, 'x', owner);
+  const qw = checkQuantized(w, 'w', owner);
+  if (qx.bits !== 8) throw new DTypeError('x.type', "'int8' or 'uint8' activations", qx.type);
+  if (qx.axis !== null) throw new ValueError('x.axis', 'per-tensor activations (quantized without axis)', qx.axis);
+  if (qx.dims.length < 1) throw new ShapeError('x.dims', 'rank ≥ 1 ([..., m, k])', qx.dims);
+  const { k, n, transposed } = weightLayout(qw, opts.transposeB);
+  const kx = qx.dims[qx.dims.length - 1];
+  if (kx !== k) {
+    throw new ShapeError('w.dims', `inner dimension ${kx} (the last dimension of x)`, k,
+      `x.dims [${qx.dims.join(', ')}], w.dims [${qw.dims.join(', ')}]${transposed ? ' ([n, k])' : ' ([k, n])'}`);
+  }
+  if (qw.bits !== 8 && qw.zeroPoint.some((z) => z !== 0)) {
+    throw new ValueError('w.zeroPoint', `0 for ${qw.type} weights (symmetric)`, Array.from(qw.zeroPoint));
+  }
+  const output = opts.output ?? 'quantized';
+  if (output !== 'quantized' && output !== 'int32') throw new ValueError('options.output', "'quantized' or 'int32'", output);
+  const requant = opts.requant ?? 'fp32';
+  if (requant !== 'fp32' && requant !== 'dyadic') throw new ValueError('options.requant', "'fp32' or 'dyadic'", requant);
+  const bias = checkBias(opts.bias, n, owner);
+  const m = qx.dims.slice(0, -1).reduce((a, b) => a * b, 1);
+  const outDims = [...qx.dims.slice(0, -1), n];
+
+  // Output parameters.
+  let outType: QuantizedType = 'int8', outScale = 1, outZp = 0, lo = -128, hi = 127;
+  if (output === 'quantized') {
+    if (opts.outType !== undefined && opts.outType !== 'int8' && opts.outType !== 'uint8') {
+      throw new ValueError('options.outType', "'int8' or 'uint8'", opts.outType);
+    }
+    outType = opts.outType ?? (qx.type as 'int8' | 'uint8');
+    if (opts.outScale === undefined) throw new ValueError('options.outScale', "an output scale (or output: 'int32')", undefined);
+    outScale = checkScale(opts.outScale, 'options.outScale');
+    outZp = checkZeroPoint(opts.outZeroPoint ?? 0, 'options.outZeroPoint', outType);
+    [lo, hi] = quantizedBounds(opts.activation, outScale, outZp, outType);
+  } else if (opts.activation !== undefined || opts.outScale !== undefined || opts.requant !== undefined) {
+    throw new ValueError('options', "no activation, outScale or requant with output: 'int32'", Object.keys(opts));
+  }
+
+  // int32 overflow bound: |bias| + k · max|x − zp_x| · max|w − zp_w| per column must fit int32
+  // (the kernels accumulate modulo 2^32, which is exact whenever the true sum fits).
+  const [xmin, xmax] = rangeOf(qx.type);
+  const zpx = qx.zeroPoint[0];
+  const maxX = Math.max(Math.abs(xmin - zpx), Math.abs(xmax - zpx));
+  const packed = packedWeightsOf(owner, qw, k, n, transposed);
+  const bias32 = new Int32Array(n);
+  for (let j = 0; j < n; j++) {
+    const b = bias ? bias[j] : 0;
+    const bound = Math.abs(b) + k * maxX * packed.colMaxAbs[j];
+    if (bound >= TWO31) {
+      throw new ValueError(bias ? `options.bias[${j}]` : 'w', 'int32 accumulation without overflow risk (|bias| + k·max|x−zp|·max|w| < 2^31)',
+        `a bound of ${bound} for column ${j} (k = ${k})`);
+    }
+    bias32[j] = (b - zpx * packed.colSum[j]) | 0;
+  }
+
+  // Requantization parameters.
+  let mode: QMode = QMode.Int32;
+  let scale: Float32Array | undefined, multiplier: Int32Array | undefined, shift: number | Int32Array | undefined;
+  if (output === 'quantized') {
+    const sx = qx.scale[0];
+    if (requant === 'fp32') {
+      if (opts.dyadic !== undefined) throw new ValueError('options.dyadic', "omitted unless requant is 'dyadic'", opts.dyadic);
+      mode = QMode.Fp32;
+      scale = new Float32Array(n);
+      for (let j = 0; j < n; j++) {
+        const s = Math.fround(Math.fround(sx * packed.scale[j]) / outScale);
+        if (!Number.isFinite(s)) throw new ValueError('options.outScale', 'a scale with s_x·s_w/s_out finite in f32', outScale);
+        scale[j] = s;
+      }
+    } else {
+      mode = QMode.Dyadic;
+      if (opts.dyadic !== undefined) {
+        ({ multiplier, shift } = checkDyadic(opts.dyadic, n));
+      } else {
+        const eff = new Float64Array(n);
+        for (let j = 0; j < n; j++) eff[j] = (sx * packed.scale[j]) / outScale;
+        ({ multiplier, shift } = dyadicScales(eff));
+      }
+    }
+  }
+
+  const dev = owner.device;
+  const outBlock: Block = dev.alloc(m * n * (output === 'int32' ? 4 : 1), 'output');
+  try {
+    runQMatMul(dev, { m, n, k, bits: qw.bits as 8 | 4 | 2, a: qx.block, aSigned: qx.type === 'int8', w: packed.block,
+      bias: bias32, mode, scale, multiplier, shift, zeroPoint: outZp, lo, hi, unsignedOut: outType === 'uint8', out: outBlock });
+  } catch (e) {
+    dev.free(outBlock);
+    throw e;
+  }
+  if (output === 'int32') return new Tensor(owner, 'int32' as const, outDims, outBlock);
+  return new QuantizedTensor(owner, outType, outDims, outBlock, Float32Array.of(outScale), Int32Array.of(outZp), null);
+}
+
+function checkDyadic(d: unknown, n: number): { multiplier: Int32Array; shift: number | Int32Array } {
+  if (typeof d !== 'object' || d === null) throw new ValueError('options.dyadic', '{ multiplier, shift }', d);
+  const { multiplier, shift } = d as { multiplier?: unknown; shift?: unknown };
+  const arr = (v: unknown, arg: string, lo: number, hi: number): Int32Array => {
+    if (v === null || typeof v !== 'object' || typeof (v as ArrayLike<number>).length !== 'number') {
+      throw new ValueError(arg, 'an array of integers', v);
+    }
+    const a = v as ArrayLike<number>;
+    if (a.length !== n) throw new ShapeError(`${arg}.length`, `${n} (one per output column)`, a.length);
+    const out = new Int32Array(n);
+    for (let j = 0; j < n; j++) {
+      if (typeof a[j] !== 'number' || !Number.isInteger(a[j]) || a[j] < lo || a[j] > hi) throw new ValueError(`${arg}[${j}]`, `an integer in [${lo}, ${hi}]`, a[j]);
+      out[j] = a[j];
+    }
+    return out;
+  };
+  const mult = arr(multiplier, 'options.dyadic.multiplier', 1, TWO31 - 1);
+  if (typeof shift === 'number') {
+    if (!Number.isInteger(shift) || shift < 1 || shift > 62) throw new ValueError('options.dyadic.shift', 'an integer in [1, 62]', shift);
+    return { multiplier: mult, shift };
+  }
+  return { multiplier: mult, shift: arr(shift, 'options.dyadic.shift', 1, 62) };
+}

@@ -1,0 +1,255 @@
+// quantize, dequantize, requantize and the dyadic-multiplier helpers. Every rounding is stated
+// (docs/quant.md) and done here in plain JS numbers: fl(·) is Math.fround (round to f32, ties to
+// even), rne(·) rounds half to even. Matches ONNX QuantizeLinear / DequantizeLinear /
+// DynamicQuantizeLinear bit for bit.
+import { DTypeError, ShapeError, ValueError } from '../errors.js';
+import { checkTensor, Tensor, type Owner } from '../tensor.js';
+import { QuantizedTensor, packBits, rangeOf, storageBytes, type Bits, type QuantizedType } from './tensor.js';
+
+export interface QuantizeOptions {
+  /** 8 (default), 4 or 2. */
+  bits?: Bits;
+  /**
+   * 'symmetric': zero point 0, range ±(2^(bits−1) − 1) ([−127, 127], [−7, 7], [−1, 1]), scale
+   * max|x| / qmax per tensor or per channel. 'asymmetric': 8-bit, per tensor, the range
+   * [min(0, min x), max(0, max x)] mapped onto the full integer range (ONNX DynamicQuantizeLinear).
+   * Default: 'symmetric' when `axis` is given, else 'asymmetric'.
+   */
+  scheme?: 'symmetric' | 'asymmetric';
+  /** Per-channel axis (negative counts from the end). */
+  axis?: number;
+  /** 8-bit storage: int8 (true) or uint8 (false). Default: true for symmetric, false for asymmetric. */
+  signed?: boolean;
+  /** Static quantization: use these (calibrated) parameters instead of computing them. */
+  scale?: number | ArrayLike<number>;
+  zeroPoint?: number | ArrayLike<number>;
+}
+
+export interface RequantizeOptions {
+  scale: number;
+  zeroPoint?: number;
+  /** Output storage: int8 (true) or uint8 (false). Default: the input's, int8 for int4/int2. */
+  signed?: boolean;
+}
+
+export const TWO31 = 2 ** 31;
+
+/** Round half to even. */
+export function rne(x: number): number {
+  const f = Math.floor(x), d = x - f;
+  if (d < 0.5) return f;
+  if (d > 0.5) return f + 1;
+  return f % 2 === 0 ? f : f + 1;
+}
+
+const clamp = (v: number, lo: number, hi: number) => (v < lo ? lo : v > hi ? hi : v);
+
+export function checkScale(v: unknown, arg: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || !(v > 0) || !(Math.fround(v) > 0) || !Number.isFinite(Math.fround(v))) {
+    throw new ValueError(arg, 'a finite scale > 0 (representable as a positive f32)', v);
+  }
+  return Math.fround(v);
+}
+
+export function checkZeroPoint(v: unknown, arg: string, type: QuantizedType): number {
+  const [lo, hi] = rangeOf(type);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) {
+    throw new ValueError(arg, `an integer zero point in [${lo}, ${hi}] (${type})`, v);
+  }
+  return v;
+}
+
+function checkBits(v: unknown): Bits {
+  if (v === undefined) return 8;
+  if (v !== 8 && v !== 4 && v !== 2) throw new ValueError('options.bits', '8, 4 or 2', v);
+  return v;
+}
+
+export function normalizeAxis(axis: unknown, rank: number, arg: string): number {
+  if (typeof axis !== 'number' || !Number.isInteger(axis) || axis < -rank || axis >= rank) {
+    throw new ValueError(arg, `an integer axis in [${-rank}, ${rank - 1}]`, axis);
+  }
+  return axis < 0 ? axis + rank : axis;
+}
+
+/** Per-channel parameter arrays: a number (broadcast) or exactly `count` values. */
+function paramArray(v: number | ArrayLike<number>, count: number, arg: string): number[] {
+  if (typeof v === 'number') return new Array(count).fill(v);
+  if (v === null || typeof v !== 'object' || typeof (v as ArrayLike<number>).length !== 'number') {
+    throw new ValueError(arg, 'a number or an array of numbers', v);
+  }
+  if (v.length !== count) throw new ShapeError(`${arg}.length`, `${count} (one per channel)`, v.length);
+  return Array.from(v);
+}
+
+/** Channel of flat element i: floor(i / inner) mod channels. */
+export function channelStride(dims: readonly number[], axis: number | null): { inner: number; channels: number } {
+  if (axis === null) return { inner: 1, channels: 1 };
+  let inner = 1;
+  for (let d = axis + 1; d < dims.length; d++) inner *= dims[d];
+  return { inner, channels: dims[axis] };
+}
+
+function checkFloat(x: unknown, arg: string, owner: Owner): Tensor<'float32'> {
+  const t = checkTensor(x, arg, owner);
+  if (t.type !== 'float32') throw new DTypeError(`${arg}.type`, 'float32', t.type);
+  return t as Tensor<'float32'>;
+}
+
+export function checkQuantized(q: unknown, arg: string, owner: Owner): QuantizedTensor {
+  if (!(q instanceof QuantizedTensor)) throw new ValueError(arg, 'a QuantizedTensor (from lw.quantize)', q);
+  q.check(arg);
+  if (q.owner !== owner) throw new ValueError(arg, 'a quantized tensor made by this Lanewise instance', 'one of another instance');
+  return q;
+}
+
+/** Stores integer values as a new QuantizedTensor. */
+export function makeQuantized(owner: Owner, type: QuantizedType, dims: readonly number[], values: ArrayLike<number>,
+  scale: Float32Array, zeroPoint: Int32Array, axis: number | null): QuantizedTensor {
+  const bytes = packBits(values, type === 'int8' || type === 'uint8' ? 8 : type === 'int4' ? 4 : 2);
+  const block = owner.device.alloc(storageBytes(type, values.length), 'quantized tensor');
+  owner.device.write(block, bytes);
+  return new QuantizedTensor(owner, type, dims, block, scale, zeroPoint, axis);
+}
+
+export function quantize(owner: Owner, x: unknown, opts: QuantizeOptions = {}): QuantizedTensor {
+  if (typeof opts !== 'object' || opts === null) throw new ValueError('options', 'an object', opts);
+  const t = checkFloat(x, 'x', owner);
+  const bits = checkBits(opts.bits);
+  const rank = t.dims.length;
+  const axis = opts.axis === undefined ? null : normalizeAxis(opts.axis, rank, 'options.axis');
+  const scheme = opts.scheme ?? (axis !== null ? 'symmetric' : 'asymmetric');
+  if (scheme !== 'symmetric' && scheme !== 'asymmetric') throw new ValueError('options.scheme', "'symmetric' or 'asymmetric'", scheme);
+  if (opts.signed !== undefined && typeof opts.signed !== 'boolean') throw new ValueError('options.signed', 'a boolean', opts.signed);
+  const signed = opts.signed ?? scheme === 'symmetric';
+  if (bits !== 8 && opts.signed === false) throw new ValueError('options.signed', 'true or omitted (int4/int2 are signed)', false);
+  const type: QuantizedType = bits === 8 ? (signed ? 'int8' : 'uint8') : bits === 4 ? 'int4' : 'int2';
+  const [qmin, qmax] = rangeOf(type);
+  const { inner, channels } = channelStride(t.dims, axis);
+  if (opts.zeroPoint !== undefined && opts.scale === undefined) {
+    throw new ValueError('options.scale', 'a scale whenever a zeroPoint is given', undefined);
+  }
+  const data = t.read();
+  for (let i = 0; i < data.length; i++) {
+    if (Number.isNaN(data[i])) throw new ValueError(`x.data[${i}]`, 'a number (not NaN)', NaN);
+  }
+  const scale = new Float32Array(channels);
+  const zp = new Int32Array(channels);
+  if (opts.scale !== undefined) {
+    // Static: the given parameters.
+    paramArray(opts.scale, channels, 'options.scale').forEach((s, c) => { scale[c] = checkScale(s, channels > 1 ? `options.scale[${c}]` : 'options.scale'); });
+    if (opts.zeroPoint !== undefined) {
+      paramArray(opts.zeroPoint, channels, 'options.zeroPoint').forEach((z, c) => { zp[c] = checkZeroPoint(z, channels > 1 ? `options.zeroPoint[${c}]` : 'options.zeroPoint', type); });
+    }
+    if (scheme === 'symmetric' && zp.some((z) => z !== 0)) {
+      throw new ValueError('options.zeroPoint', "0 with scheme 'symmetric'", Array.from(zp));
+    }
+  } else if (scheme === 'symmetric') {
+    const qs = 2 ** (bits - 1) - 1;
+    const maxAbs = new Float64Array(channels);
+    for (let i = 0; i < data.length; i++) {
+      const c = Math.floor(i / inner) % channels;
+      const v = Math.abs(data[i]);
+      if (v > maxAbs[c]) maxAbs[c] = v;
+    }
+    for (let c = 0; c < channels; c++) {
+      if (maxAbs[c] === Infinity) throw new ValueError('x', 'finite values for symmetric quantization', Infinity);
+      const s = Math.fround(maxAbs[c] / qs);
+      scale[c] = s > 0 && Number.isFinite(s) ? s : 1;
+    }
+  } else {
+    if (bits !== 8) throw new ValueError('options.bits', "8 with scheme 'asymmetric' (int4/int2 are symmetric weights)", bits);
+    if (axis !== null) throw new ValueError('options.axis', "omitted with scheme 'asymmetric' (per-tensor activations)", axis);
+    // ONNX DynamicQuantizeLinear, generalized to int8 by its qmin/qmax.
+    let lo = 0, hi = 0;
+    for (let i = 0; i < data.length; i++) { if (data[i] < lo) lo = data[i]; if (data[i] > hi) hi = data[i]; }
+    if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw new ValueError('x', 'finite values for asymmetric quantization', lo === -Infinity ? lo : hi);
+    let s = Math.fround(Math.fround(hi - lo) / (qmax - qmin));
+    if (!(s > 0)) s = 1;
+    scale[0] = s;
+    zp[0] = clamp(rne(clamp(Math.fround(qmin - Math.fround(lo / s)), qmin, qmax)), qmin, qmax);
+  }
+  const q = new Int16Array(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const c = channels === 1 ? 0 : Math.floor(i / inner) % channels;
+    q[i] = clamp(rne(Math.fround(data[i] / scale[c])) + zp[c], qmin, qmax);
+  }
+  return makeQuantized(owner, type, t.dims, q, scale, zp, axis);
+}
+
+/** x = fl((q − zp) · scale), per tensor or per channel. */
+export function dequantize(owner: Owner, q: unknown): Tensor<'float32'> {
+  const qt = checkQuantized(q, 'q', owner);
+  const v = qt.data;
+  const { inner, channels } = channelStride(qt.dims, qt.axis);
+  const out = new Float32Array(v.length);
+  for (let i = 0; i < v.length; i++) {
+    const c = channels === 1 ? 0 : Math.floor(i / inner) % channels;
+    out[i] = (v[i] - qt.zeroPoint[c]) * qt.scale[c];
+  }
+  const block = owner.device.alloc(out.byteLength, 'tensor');
+  owner.device.write(block, out);
+  return new Tensor(owner, 'float32' as const, qt.dims, block);
+}
+
+/** q' = quantizeLinear(dequantizeLinear(q), scale, zeroPoint): 8-bit, per-tensor output parameters. */
+export function requantize(owner: Owner, q: unknown, opts: RequantizeOptions): QuantizedTensor {
+  const qt = checkQuantized(q, 'q', owner);
+  if (typeof opts !== 'object' || opts === null) throw new ValueError('options', 'an object with scale (and zeroPoint)', opts);
+  if (opts.signed !== undefined && typeof opts.signed !== 'boolean') throw new ValueError('options.signed', 'a boolean', opts.signed);
+  const type: QuantizedType = (opts.signed ?? qt.type !== 'uint8') ? 'int8' : 'uint8';
+  const s = checkScale(opts.scale, 'options.scale');
+  const z = checkZeroPoint(opts.zeroPoint ?? 0, 'options.zeroPoint', type);
+  const [qmin, qmax] = rangeOf(type);
+  const v = qt.data;
+  const { inner, channels } = channelStride(qt.dims, qt.axis);
+  const out = new Int16Array(v.length);
+  for (let i = 0; i < v.length; i++) {
+    const c = channels === 1 ? 0 : Math.floor(i / inner) % channels;
+    const x = Math.fround((v[i] - qt.zeroPoint[c]) * qt.scale[c]);
+    out[i] = clamp(rne(Math.fround(x / s)) + z, qmin, qmax);
+  }
+  return makeQuantized(owner, type, qt.dims, out, Float32Array.of(s), Int32Array.of(z), null);
+}
+
+/**
+ * A positive real scale as a dyadic number b · 2^−shift with b in [2^30, 2^31) (TFLite's
+ * QuantizeMultiplier): the frexp mantissa rounded half away from zero to 31 bits; a carry to 2^31
+ * halves b. shift is the total right shift, 1 ≤ shift ≤ 62, so scales in [2^−32, 2^30) only.
+ */
+export function quantizeMultiplier(scale: number): { multiplier: number; shift: number } {
+  if (typeof scale !== 'number' || !Number.isFinite(scale) || !(scale > 0)) throw new ValueError('scale', 'a finite scale > 0', scale);
+  let e = Math.floor(Math.log2(scale));
+  while (2 ** e > scale) e--;
+  while (2 ** (e + 1) <= scale) e++;
+  let b = Math.round((scale / 2 ** (e + 1)) * TWO31);
+  let shift = 30 - e;
+  if (b === TWO31) { b /= 2; shift -= 1; }
+  if (shift < 1 || shift > 62) throw new ValueError('scale', 'a scale in [2^−32, 2^30) for a dyadic multiplier', scale);
+  return { multiplier: b, shift };
+}
+
+/**
+ * Per-channel scales as dyadic numbers with one shift (what the fused kernels take): shift is
+ * the largest integer ≤ 62 with round(max s · 2^shift) < 2^31, and b[c] = round(s[c] · 2^shift)
+ * (half away from zero). Channels far below the largest scale keep fewer bits; a channel whose
+ * b would be 0 (scale ratio over 2^31) is an error.
+ */
+export function dyadicScales(scales: ArrayLike<number>): { multiplier: Int32Array; shift: number } {
+  let max = 0;
+  for (let i = 0; i < scales.length; i++) {
+    const s = scales[i];
+    if (typeof s !== 'number' || !Number.isFinite(s) || !(s > 0)) throw new ValueError(`scales[${i}]`, 'a finite scale > 0', s);
+    if (s > max) max = s;
+  }
+  let shift = quantizeMultiplier(max).shift;
+  while (shift > 1 && Math.round(max * 2 ** shift) >= TWO31) shift--;
+  while (shift < 62 && Math.round(max * 2 ** (shift + 1)) < TWO31) shift++;
+  const multiplier = new Int32Array(scales.length);
+  for (let i = 0; i < scales.length; i++) {
+    const b = Math.round(scales[i] * 2 ** shift);
+    if (b < 1) throw new ValueError(`scales[${i}]`, `a scale ≥ 2^−${shift + 1} (within 2^31 of the largest, ${max})`, scales[i]);
+    multiplier[i] = b;
+  }
+  return { multiplier, shift };
+}
