@@ -12,5 +12,5 @@ export { type PoolOptions, type AvgPoolOptions } from './ops/pool.js';
 export { type AddOptions } from './ops/elementwise.js';
 export { type FilterLayout, type DepthwiseFilterLayout } from './layout.js';
 export { QuantizedTensor, type QuantizedType, type Bits } from './quant/tensor.js';
-export { quantizeMultiplier, dyadicScales, type QuantizeOptions, type RequantizeOptions } from './quant/quantize.js';
+export { quantizeMultiplier, dyadicScales, type QuantizeOptions, type RequantizeOptions, type QuantizedFromOptions } from './quant/quantize.js';
 export { type QMatMulOptions } from './ops/qmatmul.js';

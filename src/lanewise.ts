@@ -5,7 +5,7 @@ import { planThreads, startThreads, threadsNow, type Threads } from '../bindings
 import { DisposedError, DTypeError, ShapeError, ValueError } from './errors.js';
 import { checkDims, dtypes, sizeOf, Tensor, type DataType, type Held, type Owner, type TensorData, type TensorDataOf } from './tensor.js';
 import { matMul, prepack, PackedMatrix, type MatMulOptions, type PrepackOptions } from './ops/matmul.js';
-import { QuantizedTensor } from './quant/tensor.js';
+import { QuantizedTensor, type QuantizedType } from './quant/tensor.js';
 import * as quantOps from './quant/quantize.js';
 import { qMatMul, type QMatMulOptions } from './ops/qmatmul.js';
 import * as f16Ops from './ops/f16matmul.js';
@@ -211,6 +211,12 @@ export class Lanewise implements Owner {
   quantize(x: Tensor, options?: quantOps.QuantizeOptions): QuantizedTensor {
     this.alive();
     return quantOps.quantize(this, x, options);
+  }
+
+  /** A quantized tensor from integers quantized elsewhere (ONNX / TFLite models), with their scale(s) and zero point(s). */
+  quantized(type: QuantizedType, data: ArrayLike<number>, dims: readonly number[], options: quantOps.QuantizedFromOptions): QuantizedTensor {
+    this.alive();
+    return quantOps.quantizedFrom(this, type, data, dims, options);
   }
 
   /** float32 values of a quantized tensor: (q − zeroPoint) · scale. */

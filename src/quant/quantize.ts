@@ -253,3 +253,42 @@ export function dyadicScales(scales: ArrayLike<number>): { multiplier: Int32Arra
   }
   return { multiplier, shift };
 }
+
+export interface QuantizedFromOptions {
+  /** One scale, or one per index of `axis`. */
+  scale: number | ArrayLike<number>;
+  /** Default 0. */
+  zeroPoint?: number | ArrayLike<number>;
+  /** Per-channel axis (negative counts from the end); omitted: per tensor. */
+  axis?: number;
+}
+
+/**
+ * A QuantizedTensor from integers already quantized elsewhere (an ONNX or TFLite model, a
+ * calibration tool): one value per element, in the range of `type`.
+ */
+export function quantizedFrom(owner: Owner, type: unknown, data: unknown, dims: unknown, opts: QuantizedFromOptions): QuantizedTensor {
+  if (type !== 'int8' && type !== 'uint8' && type !== 'int4' && type !== 'int2') {
+    throw new DTypeError('type', "'int8', 'uint8', 'int4' or 'int2'", type);
+  }
+  if (data === null || typeof data !== 'object' || typeof (data as ArrayLike<number>).length !== 'number') {
+    throw new DTypeError('data', 'a typed array or an array of integers', data);
+  }
+  const values = data as ArrayLike<number>;
+  if (!Array.isArray(dims)) throw new ShapeError('dims', 'an array of non-negative integers', dims);
+  dims.forEach((d, i) => { if (!Number.isSafeInteger(d) || d < 0) throw new ShapeError(`dims[${i}]`, 'a non-negative integer', d); });
+  const count = (dims as number[]).reduce((a, b) => a * b, 1);
+  if (values.length !== count) throw new ShapeError('data.length', `${count} (the product of dims)`, values.length);
+  if (typeof opts !== 'object' || opts === null) throw new ValueError('options', 'an object with scale (and zeroPoint, axis)', opts);
+  const axis = opts.axis === undefined ? null : normalizeAxis(opts.axis, dims.length, 'options.axis');
+  const [lo, hi] = rangeOf(type);
+  for (let i = 0; i < count; i++) {
+    const v = values[i];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) throw new ValueError(`data[${i}]`, `an integer in [${lo}, ${hi}] (${type})`, v);
+  }
+  const channels = axis === null ? 1 : (dims as number[])[axis];
+  const scale = new Float32Array(channels), zp = new Int32Array(channels);
+  paramArray(opts.scale, channels, 'options.scale').forEach((s, c) => { scale[c] = checkScale(s, channels > 1 ? `options.scale[${c}]` : 'options.scale'); });
+  paramArray(opts.zeroPoint ?? 0, channels, 'options.zeroPoint').forEach((z, c) => { zp[c] = checkZeroPoint(z, channels > 1 ? `options.zeroPoint[${c}]` : 'options.zeroPoint', type); });
+  return makeQuantized(owner, type, dims as number[], values, scale, zp, axis);
+}
