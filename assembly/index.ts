@@ -22,6 +22,7 @@ export { f32_dwconv_9p8c__simd } from './f32-dwconv/9p8c-simd';
 export { f32_dwconv_25p8c__simd } from './f32-dwconv/25p8c-simd';
 export { f32_dwconv_xp4c__simd } from './f32-dwconv/xp4c-simd';
 export { f32_dwconv_9p4c__simd_cw } from './f32-dwconv/9p4c-simd-cw';
+export { f32_dwconv_9p4c__simd_direct } from './f32-dwconv/9p4c-simd-direct';
 
 // x32-rebase
 export { x32_rebase_x4__simd } from './x32-rebase/x4-simd';

@@ -50,9 +50,14 @@ const avgpoolKernel = kernelsOf('f32-avgpool')[0];
 
 const rebaseKernel = kernelsOf('x32-rebase')[0];
 
-/** The depthwise kernel for a window of ks taps: the first registered unrolled one, else the generic one. */
-export function chooseDwKernel(ks: number) {
-  return dwKernels.find((k) => k.taps === ks) ?? dwKernels.find((k) => k.taps === null)!;
+/**
+ * The depthwise kernel for a kh×kw window: the first registered unrolled one for its taps ('direct'
+ * kernels only for 3×3), else the generic one.
+ */
+export function chooseDwKernel(kh: number, kw: number) {
+  const ks = kh * kw;
+  return dwKernels.find((k) => k.taps === ks && (k.pointers !== 'direct' || (kh === 3 && kw === 3)))
+    ?? dwKernels.find((k) => k.taps === null)!;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -359,9 +364,14 @@ function convIgemm(dev: Device, c: ConvCall, ind: number, zero: number): void {
 function convDw(dev: Device, c: ConvCall, ind: number, zero: number): void {
   const g = c.geometry;
   const ks = g.kh * g.kw, P = g.oh * g.ow;
-  const kern = dwKernels.find((k) => k.name === c.kernel) ?? chooseDwKernel(ks);
+  let kern = dwKernels.find((k) => k.name === c.kernel) ?? chooseDwKernel(g.kh, g.kw);
   const imageBytes = g.ih * g.iw * g.ci * 4, outStride = g.co * 4;
   const calls = new Calls(dev.kmod, convFlops(g));
+  if (kern.pointers === 'direct') {
+    const edge = dwKernels.find((k) => k.pointers === 'absolute' && k.taps === ks);
+    if (g.kh === 3 && g.kw === 3 && edge) return convDwDirect(dev, c, ind, zero, kern.name, edge.name, calls);
+    kern = edge ?? dwKernels.find((k) => k.taps === null)!;
+  }
   if (kern.pointers === 'absolute') {
     // Absolute tap addresses per image (stage 1), then calls of a few output rows (stage 2): the
     // kernel walks channel blocks outside pixels, and the rows' input stays in L1. At least ~32
@@ -407,6 +417,49 @@ function convDw(dev: Device, c: ConvCall, ind: number, zero: number): void {
     calls.run();
   } finally {
     if (params) dev.free(params.block);
+  }
+}
+
+/**
+ * Depthwise 3×3 with the direct kernel on every output pixel whose window lies inside the image
+ * and the absolute-indirection kernel on the others (rows touching the top or bottom padding,
+ * columns touching the left or right padding). Both follow the one f32-dwconv order.
+ */
+function convDwDirect(dev: Device, c: ConvCall, ind: number, zero: number, direct: string, edge: string, calls: Calls): void {
+  const g = c.geometry;
+  const ks = 9, P = g.oh * g.ow, C4 = g.ci * 4;
+  const imageBytes = g.ih * g.iw * C4, outStride = g.co * 4;
+  const abs = dev.alloc(g.n * P * ks * 4, 'indirection (absolute)');
+  // Interior columns [x0, x1): the window's first and last columns inside the image.
+  const x0 = Math.min(g.ow, Math.ceil(g.pl / g.sw));
+  const x1 = Math.max(x0, Math.min(g.ow, Math.floor((g.iw - 1 - 2 * g.dw + g.pl) / g.sw) + 1));
+  const per = Math.ceil(g.oh / calls.pieces(g.oh, g.n));
+  try {
+    for (let b = 0; b < g.n; b++) {
+      const image = c.x.ptr + b * imageBytes, absImage = abs.ptr + b * P * ks * 4, outImage = c.out.ptr + b * P * outStride;
+      // Only edge pixels need absolute tap addresses: rebased segment by segment, in the task
+      // that then uses them.
+      const viaEdge = (p0: number, np: number) => {
+        if (np <= 0) return;
+        calls.call(rebaseKernel.name, [np * ks, ind + p0 * ks * 4, absImage + p0 * ks * 4, image, zero]);
+        calls.call(edge, [g.ci, np, absImage + p0 * ks * 4, c.w.ptr, outImage + p0 * outStride, outStride, c.min, c.max]);
+      };
+      for (let y0 = 0; y0 < g.oh; y0 += per) {
+        calls.task();
+        for (let oy = y0; oy < Math.min(g.oh, y0 + per); oy++) {
+          const iy = oy * g.sh - g.pt;
+          const row = oy * g.ow;
+          if (iy < 0 || iy + 2 * g.dh >= g.ih || x1 === x0) { viaEdge(row, g.ow); continue; }
+          viaEdge(row, x0);
+          calls.call(direct, [g.ci, x1 - x0, image + (iy * g.iw + x0 * g.sw - g.pl) * C4, g.iw * C4 * g.dh, C4 * g.dw, C4 * g.sw,
+            c.w.ptr, outImage + (row + x0) * outStride, c.min, c.max]);
+          viaEdge(row + x1, g.ow - x1);
+        }
+      }
+    }
+    calls.run();
+  } finally {
+    dev.free(abs);
   }
 }
 

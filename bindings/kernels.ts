@@ -56,9 +56,11 @@ export interface DwconvKernelInfo {
   /**
    * How it reads the indirection: 'relative' entries (offsets from the image, 0xFFFFFFFF =
    * padding) or 'absolute' addresses made per image by x32-rebase; 'absolute' kernels walk
-   * channel blocks outside pixels and are called once per output row.
+   * channel blocks outside pixels and are called once per output row. 'direct': no
+   * indirection, 3×3 windows fully inside the image only (the driver sends edge pixels to the
+   * 'absolute' kernel of the same taps).
    */
-  pointers: 'relative' | 'absolute';
+  pointers: 'relative' | 'absolute' | 'direct';
   builds: readonly BuildName[];
 }
 
@@ -181,6 +183,7 @@ export const kernels: readonly KernelInfo[] = [
   { name: 'x32_packx_4__simd_t', family: 'x32-packx', mr: 4, source: 't', builds: all },
   // f32 convolution family
   { name: 'f32_igemm_4x8__simd', family: 'f32-igemm', mr: 4, nr: 8, panel: 8, builds: all },
+  { name: 'f32_dwconv_9p4c__simd_direct', family: 'f32-dwconv', taps: 9, channels: 4, pointers: 'direct', builds: all },
   { name: 'f32_dwconv_9p4c__simd_cw', family: 'f32-dwconv', taps: 9, channels: 4, pointers: 'absolute', builds: all },
   { name: 'f32_dwconv_9p8c__simd', family: 'f32-dwconv', taps: 9, channels: 8, pointers: 'relative', builds: all },
   { name: 'f32_dwconv_25p8c__simd', family: 'f32-dwconv', taps: 25, channels: 8, pointers: 'relative', builds: all },
