@@ -13,7 +13,7 @@
 import type { Block, Device } from './device.js';
 import { kernelsOf } from './kernels.js';
 import { packedABytes } from './gemm.js';
-import { conv2d, indirection, packedConvBytes, setConvBias, type ConvGeometry, type IndirectionCache } from './conv.js';
+import { conv2d, indirection, packedConvBytes, routeOf, setConvBias, type ConvGeometry, type IndirectionCache } from './conv.js';
 
 export const F16_PANEL = 8;
 
@@ -24,6 +24,7 @@ const packA = kernelsOf('x32-packx');
 const fastKernel = kernelsOf('f16-f32acc-gemm')[0];
 const exactKernel = kernelsOf('f16-gemm')[0];
 const dwExactKernel = kernelsOf('f16-dwconv')[0];
+const igemmKernel = kernelsOf('f16-f32acc-igemm')[0];
 
 /** Bytes of packed binary16 weights for n columns and k rows (half of the f32 packing). */
 export function packedF16Bytes(n: number, k: number): number {
@@ -193,6 +194,9 @@ export function f16Conv(dev: Device, c: F16ConvCall): void {
   const g = c.geometry;
   if (g.n * g.oh * g.ow * g.co === 0) return;
   if (c.precision === 'f16-exact') { f16ConvExact(dev, c); return; }
+  const route = routeOf(g);
+  if (route === 'gemm' && g.groups === 1) { f16ConvGemm(dev, c); return; }
+  if (route === 'igemm') { f16ConvIgemm(dev, c); return; }
   const ks = g.kh * g.kw, cig = g.ci / g.groups;
   const wBytes32 = packedConvBytes(g.co, g.kh, g.kw, cig, g.groups, c.packing);
   const xCount = g.n * g.ih * g.iw * g.ci, outCount = g.n * g.oh * g.ow * g.co;
@@ -207,6 +211,54 @@ export function f16Conv(dev: Device, c: F16ConvCall): void {
     convertPtr(dev, 'float16', o32.ptr, c.out.ptr, outCount);
   } finally {
     dev.free(o32); dev.free(w32); dev.free(x32);
+  }
+}
+
+/** 1×1, stride 1, unpadded, one group: the f16 GEMM (x is the m×ci A, the filter packed as panels). */
+function f16ConvGemm(dev: Device, c: F16ConvCall): void {
+  const g = c.geometry;
+  const w = dev.alloc(c.w.bytes, 'scratch (filter with bias)');
+  try {
+    new Uint8Array(dev.arena.memory.buffer).copyWithin(w.ptr, c.w.ptr, c.w.ptr + c.w.bytes);
+    setPackedF16Bias(dev, w, g.co, g.ci, c.bias);
+    f16Gemm(dev, { m: g.n * g.ih * g.iw, n: g.co, k: g.ci, a: c.x, aOff: 0, transposeA: false, w, c: c.out, cOff: 0,
+      min: c.min, max: c.max, precision: 'f16' });
+  } finally {
+    dev.free(w);
+  }
+}
+
+/** IGEMM route: x and the filter widened, the f16-f32acc-igemm kernel (binary16 store). */
+function f16ConvIgemm(dev: Device, c: F16ConvCall): void {
+  const g = c.geometry;
+  const ks = g.kh * g.kw, cig = g.ci / g.groups, og = g.co / g.groups, P = g.oh * g.ow;
+  const xCount = g.n * g.ih * g.iw * g.ci;
+  const wBytes32 = packedConvBytes(g.co, g.kh, g.kw, cig, g.groups, 'panels');
+  const panelBytes = (F16_PANEL + F16_PANEL * ks * cig) * 4, groupBytes = wBytes32 / g.groups;
+  const nBlock = Math.max(1, Math.floor(L2_BLOCK_BYTES / panelBytes)) * F16_PANEL;
+  const x32 = dev.alloc(xCount * 4 + 64, 'scratch (f16 x widened)');
+  const w32 = dev.alloc(wBytes32, 'scratch (f16 filter widened)');
+  const prm = dev.alloc(16 * g.n * g.groups, 'kernel parameters');
+  try {
+    convertPtr(dev, 'float32', c.x.ptr, x32.ptr, xCount);
+    convertPtr(dev, 'float32', c.w.ptr, w32.ptr, wBytes32 / 4);
+    setConvBias(dev, w32, c.bias ? Float32Array.from(c.bias, halfToF32) : null, g.co, ks, cig, g.groups, 'panels');
+    const ind = c.cache.get(g, 4).ptr, zero = c.cache.zeroRow(g.ci).ptr;
+    const fn = dev.kmod.exports[igemmKernel.name];
+    const buf = dev.arena.memory.buffer;
+    for (let b = 0; b < g.n; b++) {
+      for (let gi = 0; gi < g.groups; gi++) {
+        const at = prm.ptr + (b * g.groups + gi) * 16;
+        new Uint32Array(buf, at, 2).set([x32.ptr + (b * g.ih * g.iw * g.ci + gi * cig) * 4, zero]);
+        new Float32Array(buf, at + 8, 2).set([c.min, c.max]);
+        for (let n0 = 0; n0 < og; n0 += nBlock) {
+          fn(P, Math.min(nBlock, og - n0), cig, ks, ind, w32.ptr + gi * groupBytes + (n0 / F16_PANEL) * panelBytes,
+            c.out.ptr + (b * P * g.co + gi * og + n0) * 2, g.co * 2, at);
+        }
+      }
+    }
+  } finally {
+    dev.free(prm); dev.free(w32); dev.free(x32);
   }
 }
 

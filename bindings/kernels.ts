@@ -113,6 +113,17 @@ export interface F16GemmInfoOf<F extends 'f16-f32acc-gemm' | 'f16-gemm'> {
 }
 export type F16GemmKernelInfo = F16GemmInfoOf<'f16-f32acc-gemm'> | F16GemmInfoOf<'f16-gemm'>;
 
+export interface F16IgemmKernelInfo {
+  name: string;
+  family: 'f16-f32acc-igemm';
+  precision: 'f16';
+  /** Register tile: output pixels × output channels; reads f32-widened panels of `panel` columns. */
+  mr: number;
+  nr: number;
+  panel: number;
+  builds: readonly BuildName[];
+}
+
 export interface F16DwconvKernelInfo {
   name: string;
   family: 'f16-dwconv';
@@ -168,7 +179,7 @@ export interface QRequantKernelInfo {
   builds: readonly BuildName[];
 }
 
-export type KernelInfo = GemmKernelInfo | PackKernelInfo | PackAKernelInfo | F16GemmKernelInfo | F16VcvtKernelInfo | F16PackKernelInfo | F16DwconvKernelInfo
+export type KernelInfo = GemmKernelInfo | PackKernelInfo | PackAKernelInfo | F16GemmKernelInfo | F16VcvtKernelInfo | F16PackKernelInfo | F16DwconvKernelInfo | F16IgemmKernelInfo
   | IgemmKernelInfo | DwconvKernelInfo | MaxpoolKernelInfo | AvgpoolKernelInfo | VaddKernelInfo | VclampKernelInfo | RebaseKernelInfo
   | QGemmKernelInfo | QPackXKernelInfo | QRequantKernelInfo;
 
@@ -202,6 +213,7 @@ export const kernels: readonly KernelInfo[] = [
   { name: 'f16_f32acc_gemm_4x8__simd_packa', family: 'f16-f32acc-gemm', precision: 'f16', mr: 4, nr: 8, panel: 8, packA: 4, builds: all },
   { name: 'f16_gemm_4x8__simd_exact', family: 'f16-gemm', precision: 'f16-exact', mr: 4, nr: 8, panel: 8, packA: 4, builds: all },
   { name: 'f16_dwconv_xp8c__simd_exact', family: 'f16-dwconv', precision: 'f16-exact', channels: 8, builds: all },
+  { name: 'f16_f32acc_igemm_4x8__simd', family: 'f16-f32acc-igemm', precision: 'f16', mr: 4, nr: 8, panel: 8, builds: all },
   // quantized GEMM family
   { name: 'qs8_packx_4__simd', family: 'qs8-packx', mr: 4, builds: all },
   { name: 'qu8_packx_4__simd', family: 'qu8-packx', mr: 4, builds: all },
