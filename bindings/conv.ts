@@ -24,7 +24,7 @@ export interface ConvGeometry {
   groups: number;
 }
 
-/** How packed convolution weights are laid out, fixed at packing time. */
+/** Which driver runs a convolution: GEMM (1×1, stride 1, unpadded), IGEMM, or the depthwise kernels. */
 export type ConvRoute = 'gemm' | 'igemm' | 'dwconv';
 
 /** 'dwconv' packing: depthwise with multiplier 1. Everything else packs as GEMM panels per group. */
