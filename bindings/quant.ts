@@ -166,11 +166,9 @@ export function requantDyadicColumns(dev: Device, m: number, n: number, acc: num
   dev.kmod.exports.qs8_requant_x1__scalar_dyadic(m, n, acc, accStride, mult, shift, zp, lo, hi, unsigned ? 1 : 0, out, outStride);
 }
 
-export interface QMatMulRun {
-  m: number; n: number; k: number; bits: WeightBits;
-  /** A: m×k int8/uint8, row-major. */
-  a: Block; aSigned: boolean;
-  w: Block;
+/** The per-column requantization of one (weights, activation params, output params) combination. */
+export interface QPlanSpec {
+  n: number;
   /** int32 bias per column with −zp_a·Σw folded in (wrapped to int32). */
   bias: Int32Array;
   mode: QMode;
@@ -180,47 +178,65 @@ export interface QMatMulRun {
   multiplier?: Int32Array;
   shift?: number | Int32Array;
   zeroPoint: number; lo: number; hi: number; unsignedOut: boolean;
-  /** m×n outputs (int8/uint8, or int32 in mode Int32). */
-  out: Block;
 }
 
-/** One quantized matrix multiply on blocks: scratch allocated and freed here. */
-export function runQMatMul(dev: Device, r: QMatMulRun): void {
-  const { m, n, k, bits } = r;
-  if (m === 0 || n === 0) return;
-  const np = padColumns(n);
+/**
+ * bias, scales (or multipliers), shifts and the params block written once into wasm memory,
+ * so repeated calls with the same quantization only pack A and run the kernels.
+ */
+export interface QPlan {
+  block: Block;
+  n: number;
+  mode: QMode;
+  /** false: dyadic with shifts that differ per column or are < 32 (int32 GEMM, then the scalar requant). */
+  fused: boolean;
+  spec: QPlanSpec;
+}
+
+export function makeQPlan(dev: Device, spec: QPlanSpec): QPlan {
+  const n = spec.n, np = padColumns(n);
   let uniformShift: number | null = null;
-  if (r.mode === QMode.Dyadic) {
-    const sh = r.shift!;
+  if (spec.mode === QMode.Dyadic) {
+    const sh = spec.shift!;
     if (typeof sh === 'number') uniformShift = sh;
     else if (sh.every((v) => v === sh[0])) uniformShift = sh[0];
   }
-  const fused = r.mode !== QMode.Dyadic || (uniformShift !== null && uniformShift >= 32);
+  const fused = spec.mode !== QMode.Dyadic || (uniformShift !== null && uniformShift >= 32);
+  const block = dev.alloc(np * 12 + 128, 'quantization plan');
+  const buf = dev.arena.u8.buffer;
+  const i32 = new Int32Array(buf, block.ptr, np * 3);
+  i32.fill(0);
+  i32.set(spec.bias);
+  if (spec.mode === QMode.Fp32) new Float32Array(buf, block.ptr + np * 4, n).set(spec.scale!);
+  else if (spec.mode === QMode.Dyadic) {
+    new Int32Array(buf, block.ptr + np * 4, n).set(spec.multiplier!);
+    const shifts = new Int32Array(buf, block.ptr + np * 8, n);
+    if (typeof spec.shift === 'number') shifts.fill(spec.shift); else shifts.set(spec.shift!);
+  }
+  writeParams(dev, block.ptr + np * 12, { mode: fused ? spec.mode : QMode.Int32, unsigned: spec.unsignedOut,
+    shift: uniformShift ?? 32, zeroPoint: spec.zeroPoint, lo: spec.lo, hi: spec.hi });
+  return { block, n, mode: spec.mode, fused, spec };
+}
+
+/** One quantized matrix multiply with a plan: A (m×k int8/uint8) → out (m×n int8/uint8, or int32). */
+export function runQPlan(dev: Device, plan: QPlan, r: { m: number; k: number; bits: WeightBits; a: Block; aSigned: boolean; w: Block; out: Block }): void {
+  const { m, k, bits } = r;
+  const n = plan.n, np = padColumns(n);
+  if (m === 0 || n === 0) return;
   const aBytes = qPackedABytes(m, k);
-  const tmp = dev.alloc(np * 8 + 128 + aBytes + (fused ? 0 : m * n * 4 + np * 4), 'qmatmul scratch');
+  const tmp = dev.alloc(aBytes + (plan.fused ? 0 : m * n * 4), 'qmatmul scratch');
   try {
-    const base = tmp.ptr;
-    const biasPtr = base, scalePtr = base + np * 4, paramsPtr = base + np * 8, aPtr = paramsPtr + 128;
-    const u8 = dev.arena.u8;
-    const i32 = new Int32Array(u8.buffer, biasPtr, np * 2);
-    i32.fill(0);
-    i32.set(r.bias);
-    if (r.mode === QMode.Fp32) new Float32Array(u8.buffer, scalePtr, n).set(r.scale!);
-    else if (r.mode === QMode.Dyadic) new Int32Array(u8.buffer, scalePtr, n).set(r.multiplier!);
-    const params: QParams = { mode: fused ? r.mode : QMode.Int32, unsigned: r.unsignedOut, shift: uniformShift ?? 32,
-      zeroPoint: r.zeroPoint, lo: r.lo, hi: r.hi };
-    writeParams(dev, paramsPtr, params);
-    const outBytes = r.mode === QMode.Int32 ? 4 : 1;
-    const g: QGemmArgs = { m, n, k, bits, a: r.a.ptr, aStride: k, aSigned: r.aSigned, w: r.w.ptr, bias: biasPtr,
-      scale: scalePtr, c: r.out.ptr, cStride: n * outBytes, params: paramsPtr, scratch: aPtr };
-    if (fused) {
-      qgemm(dev, g, chooseQGemmKernel(m, bits), r.mode);
+    const p = plan.block.ptr;
+    const outBytes = plan.mode === QMode.Int32 ? 4 : 1;
+    const g: QGemmArgs = { m, n, k, bits, a: r.a.ptr, aStride: k, aSigned: r.aSigned, w: r.w.ptr, bias: p,
+      scale: p + np * 4, c: r.out.ptr, cStride: n * outBytes, params: p + np * 12, scratch: tmp.ptr };
+    if (plan.fused) {
+      qgemm(dev, g, chooseQGemmKernel(m, bits), plan.mode);
     } else {
-      const accPtr = aPtr + aBytes, shiftPtr = accPtr + m * n * 4;
+      const accPtr = tmp.ptr + aBytes;
       qgemm(dev, { ...g, c: accPtr, cStride: n * 4 }, chooseQGemmKernel(m, bits), QMode.Int32);
-      const shifts = new Int32Array(dev.arena.u8.buffer, shiftPtr, n);
-      if (typeof r.shift === 'number') shifts.fill(r.shift); else shifts.set(r.shift!);
-      requantDyadicColumns(dev, m, n, accPtr, n * 4, scalePtr, shiftPtr, r.zeroPoint, r.lo, r.hi, r.unsignedOut, r.out.ptr, n);
+      const s = plan.spec;
+      requantDyadicColumns(dev, m, n, accPtr, n * 4, p + np * 4, p + np * 8, s.zeroPoint, s.lo, s.hi, s.unsignedOut, r.out.ptr, n);
     }
   } finally {
     dev.free(tmp);

@@ -301,3 +301,62 @@ export function matMulModel(k: number, n: number, b: Float32Array): Uint8Array {
     outputs: [{ name: 'Y', dataType: DataType.FLOAT, shape: ['M', n] }],
   });
 }
+
+/**
+ * Quantized matmuls for the quant suite (uint8 A `[M, k]` fed at run time, B a constant):
+ * `MatMulInteger` (Y int32) and `QLinearMatMul` (Y uint8), B int8 (u8·s8, the pair MLAS has a
+ * fast wasm path for) or uint8, per-tensor scales and zero points.
+ */
+export function matMulIntegerModel(k: number, n: number, b: Int8Array | Uint8Array, aZeroPoint: number): Uint8Array {
+  return graph({
+    nodes: [{ op: 'MatMulInteger', inputs: ['A', 'B', 'a_zp'], outputs: ['Y'] }],
+    initializers: [tensor('B', [k, n], b), tensor('a_zp', [], new Uint8Array([aZeroPoint]))],
+    inputs: [{ name: 'A', dataType: DataType.UINT8, shape: ['M', k] }],
+    outputs: [{ name: 'Y', dataType: DataType.INT32, shape: ['M', n] }],
+  });
+}
+
+export function qLinearMatMulModel(k: number, n: number, b: Int8Array | Uint8Array,
+  q: { aScale: number; aZeroPoint: number; bScale: number; bZeroPoint: number; yScale: number; yZeroPoint: number }): Uint8Array {
+  const bzp = b instanceof Int8Array ? new Int8Array([q.bZeroPoint]) : new Uint8Array([q.bZeroPoint]);
+  return graph({
+    nodes: [{ op: 'QLinearMatMul', inputs: ['A', 'a_s', 'a_zp', 'B', 'b_s', 'b_zp', 'y_s', 'y_zp'], outputs: ['Y'] }],
+    initializers: [tensor('B', [k, n], b), tensor('a_s', [], new Float32Array([q.aScale])), tensor('a_zp', [], new Uint8Array([q.aZeroPoint])),
+      tensor('b_s', [], new Float32Array([q.bScale])), tensor('b_zp', [], bzp),
+      tensor('y_s', [], new Float32Array([q.yScale])), tensor('y_zp', [], new Uint8Array([q.yZeroPoint]))],
+    inputs: [{ name: 'A', dataType: DataType.UINT8, shape: ['M', k] }],
+    outputs: [{ name: 'Y', dataType: DataType.UINT8, shape: ['M', n] }],
+  });
+}
+
+/**
+ * com.microsoft `MatMulNBits` (4-bit weights, f32 activations): B `[k, n]` f32 is quantized here
+ * the way onnxruntime's quantizer does (blocks of `blockSize` along k per column, unsigned
+ * nibbles with zero point 8, scale max|w|/7, low nibble first), stored `[n, blocks, blockSize/2]`.
+ */
+export function matMulNBitsModel(k: number, n: number, b: Float32Array, blockSize = 32): Uint8Array {
+  const blocks = Math.ceil(k / blockSize), blob = blockSize / 2;
+  const packed = new Uint8Array(n * blocks * blob);
+  const scales = new Float32Array(n * blocks);
+  for (let j = 0; j < n; j++) {
+    for (let bl = 0; bl < blocks; bl++) {
+      let mx = 0;
+      for (let i = bl * blockSize; i < Math.min(k, (bl + 1) * blockSize); i++) mx = Math.max(mx, Math.abs(b[i * n + j]));
+      const s = mx > 0 ? mx / 7 : 1;
+      scales[j * blocks + bl] = s;
+      for (let t = 0; t < blockSize; t++) {
+        const i = bl * blockSize + t;
+        const q = i < k ? Math.max(0, Math.min(15, Math.round(b[i * n + j] / s) + 8)) : 8;
+        packed[(j * blocks + bl) * blob + (t >> 1)] |= q << ((t & 1) * 4);
+      }
+    }
+  }
+  return graph({
+    nodes: [{ op: 'MatMulNBits', domain: 'com.microsoft', inputs: ['A', 'B', 'scales'], outputs: ['Y'],
+      attrs: { K: { i: k }, N: { i: n }, bits: { i: 4 }, block_size: { i: blockSize } } }],
+    initializers: [tensor('B', [n, blocks, blob], packed), tensor('scales', [n * blocks], scales)],
+    inputs: [{ name: 'A', dataType: DataType.FLOAT, shape: ['M', k] }],
+    outputs: [{ name: 'Y', dataType: DataType.FLOAT, shape: ['M', n] }],
+    opset: { '': DEFAULT_OPSET, 'com.microsoft': 1 },
+  });
+}

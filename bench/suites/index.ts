@@ -3,5 +3,6 @@ import type { Suite } from '../suite.js';
 import { gemmSuite } from './gemm.js';
 import { convSuite } from './conv.js';
 import { threadsSuite } from './threads.js';
+import { quantSuite } from './quant.js';
 
-export const suites: readonly Suite[] = [gemmSuite, convSuite, threadsSuite];
+export const suites: readonly Suite[] = [gemmSuite, convSuite, threadsSuite, quantSuite];

@@ -2,7 +2,7 @@
 // accumulation, fp32 or dyadic requantization). Validation, bias folding, overflow bounds and
 // weight packing around bindings/quant.ts. Semantics to the bit: docs/quant.md.
 import type { Block } from '../../bindings/device.js';
-import { packQWeights, qPackedWeightBytes, QMode, runQMatMul } from '../../bindings/quant.js';
+import { makeQPlan, packQWeights, qPackedWeightBytes, QMode, runQPlan, type QPlan } from '../../bindings/quant.js';
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { Tensor, type Owner } from '../tensor.js';
 import type { Activation } from './matmul.js';
@@ -71,7 +71,7 @@ export function packedWeightsOf(owner: Owner, qw: QuantizedTensor, k: number, n:
   const dev = owner.device;
   const block = dev.alloc(qPackedWeightBytes(n, k, qw.bits as 8 | 4 | 2), 'packed quantized weights');
   packQWeights(dev.arena.u8At(block.ptr, block.bytes), n, k, qw.bits as 8 | 4 | 2, w);
-  const packed: PackedWeights = { block, k, n, colSum, colMaxAbs, scale };
+  const packed: PackedWeights = { block, k, n, colSum, colMaxAbs, scale, plans: new Map() };
   qw.packed.set(key, packed);
   return packed;
 }
@@ -158,12 +158,49 @@ export function qMatMul(owner: Owner, x: unknown, w: unknown, opts: QMatMulOptio
     throw new ValueError('options', "no activation, outScale or requant with output: 'int32'", Object.keys(opts));
   }
 
+  const packed = packedWeightsOf(owner, qw, k, n, transposed);
+  const dev = owner.device;
+  const sx = qx.scale[0], zpx = qx.zeroPoint[0];
+  if (opts.dyadic !== undefined && (output !== 'quantized' || requant !== 'dyadic')) {
+    throw new ValueError('options.dyadic', "omitted unless requant is 'dyadic'", opts.dyadic);
+  }
+  const dy = opts.dyadic !== undefined ? checkDyadic(opts.dyadic, n) : undefined;
+  const key = [qx.type, sx, zpx, output, requant, outType, outScale, outZp, lo, hi,
+    dy ? `${dy.multiplier}/${dy.shift}` : ''].join('|');
+  let plan: QPlan | undefined;
+  const hit = packed.plans.get(key);
+  if (hit && (hit.bias === bias || (hit.bias !== null && bias !== null && hit.bias.every((v, j) => v === bias[j])))) {
+    plan = hit.plan as QPlan;
+  } else {
+    plan = makePlan(owner, qx.type, sx, zpx, packed, k, n, bias, output, requant, dy, outScale, outZp, lo, hi, outType);
+    if (hit) dev.free(hit.block);
+    packed.plans.delete(key);
+    if (packed.plans.size >= 8) {
+      const [oldKey, old] = packed.plans.entries().next().value as [string, { block: Block }];
+      dev.free(old.block);
+      packed.plans.delete(oldKey);
+    }
+    packed.plans.set(key, { block: plan.block, bias, plan });
+  }
+
+  const outBlock: Block = dev.alloc(m * n * (output === 'int32' ? 4 : 1), 'output');
+  try {
+    runQPlan(dev, plan, { m, k, bits: qw.bits as 8 | 4 | 2, a: qx.block, aSigned: qx.type === 'int8', w: packed.block, out: outBlock });
+  } catch (e) {
+    dev.free(outBlock);
+    throw e;
+  }
+  if (output === 'int32') return new Tensor(owner, 'int32' as const, outDims, outBlock);
+  return new QuantizedTensor(owner, outType, outDims, outBlock, Float32Array.of(outScale), Int32Array.of(outZp), null);
+}
+
+function makePlan(owner: Owner, xType: QuantizedType, sx: number, zpx: number, packed: PackedWeights, k: number, n: number,
+  bias: Float64Array | null, output: 'quantized' | 'int32', requant: 'fp32' | 'dyadic', dyadic: { multiplier: Int32Array; shift: number | Int32Array } | undefined,
+  outScale: number, outZp: number, lo: number, hi: number, outType: QuantizedType): QPlan {
   // int32 overflow bound: |bias| + k · max|x − zp_x| · max|w − zp_w| per column must fit int32
   // (the kernels accumulate modulo 2^32, which is exact whenever the true sum fits).
-  const [xmin, xmax] = rangeOf(qx.type);
-  const zpx = qx.zeroPoint[0];
+  const [xmin, xmax] = rangeOf(xType);
   const maxX = Math.max(Math.abs(xmin - zpx), Math.abs(xmax - zpx));
-  const packed = packedWeightsOf(owner, qw, k, n, transposed);
   const bias32 = new Int32Array(n);
   for (let j = 0; j < n; j++) {
     const b = bias ? bias[j] : 0;
@@ -179,9 +216,7 @@ export function qMatMul(owner: Owner, x: unknown, w: unknown, opts: QMatMulOptio
   let mode: QMode = QMode.Int32;
   let scale: Float32Array | undefined, multiplier: Int32Array | undefined, shift: number | Int32Array | undefined;
   if (output === 'quantized') {
-    const sx = qx.scale[0];
     if (requant === 'fp32') {
-      if (opts.dyadic !== undefined) throw new ValueError('options.dyadic', "omitted unless requant is 'dyadic'", opts.dyadic);
       mode = QMode.Fp32;
       scale = new Float32Array(n);
       for (let j = 0; j < n; j++) {
@@ -191,8 +226,8 @@ export function qMatMul(owner: Owner, x: unknown, w: unknown, opts: QMatMulOptio
       }
     } else {
       mode = QMode.Dyadic;
-      if (opts.dyadic !== undefined) {
-        ({ multiplier, shift } = checkDyadic(opts.dyadic, n));
+      if (dyadic !== undefined) {
+        ({ multiplier, shift } = dyadic);
       } else {
         const eff = new Float64Array(n);
         for (let j = 0; j < n; j++) eff[j] = (sx * packed.scale[j]) / outScale;
@@ -201,17 +236,7 @@ export function qMatMul(owner: Owner, x: unknown, w: unknown, opts: QMatMulOptio
     }
   }
 
-  const dev = owner.device;
-  const outBlock: Block = dev.alloc(m * n * (output === 'int32' ? 4 : 1), 'output');
-  try {
-    runQMatMul(dev, { m, n, k, bits: qw.bits as 8 | 4 | 2, a: qx.block, aSigned: qx.type === 'int8', w: packed.block,
-      bias: bias32, mode, scale, multiplier, shift, zeroPoint: outZp, lo, hi, unsignedOut: outType === 'uint8', out: outBlock });
-  } catch (e) {
-    dev.free(outBlock);
-    throw e;
-  }
-  if (output === 'int32') return new Tensor(owner, 'int32' as const, outDims, outBlock);
-  return new QuantizedTensor(owner, outType, outDims, outBlock, Float32Array.of(outScale), Int32Array.of(outZp), null);
+  return makeQPlan(owner.device, { n, bias: bias32, mode, scale, multiplier, shift, zeroPoint: outZp, lo, hi, unsignedOut: outType === 'uint8' });
 }
 
 function checkDyadic(d: unknown, n: number): { multiplier: Int32Array; shift: number | Int32Array } {

@@ -11,7 +11,7 @@ export interface QuantizeOptions {
   bits?: Bits;
   /**
    * 'symmetric': zero point 0, range ±(2^(bits−1) − 1) ([−127, 127], [−7, 7], [−1, 1]), scale
-   * max|x| / qmax per tensor or per channel. 'asymmetric': 8-bit, per tensor, the range
+   * max|x| / qmax per tensor or per channel (2 bits: 1.4 · mean|x|, values beyond saturate). 'asymmetric': 8-bit, per tensor, the range
    * [min(0, min x), max(0, max x)] mapped onto the full integer range (ONNX DynamicQuantizeLinear).
    * Default: 'symmetric' when `axis` is given, else 'asymmetric'.
    */
@@ -124,7 +124,8 @@ export function quantize(owner: Owner, x: unknown, opts: QuantizeOptions = {}): 
   const signed = opts.signed ?? scheme === 'symmetric';
   if (bits !== 8 && opts.signed === false) throw new ValueError('options.signed', 'true or omitted (int4/int2 are signed)', false);
   const type: QuantizedType = bits === 8 ? (signed ? 'int8' : 'uint8') : bits === 4 ? 'int4' : 'int2';
-  const [qmin, qmax] = rangeOf(type);
+  // Symmetric: the range is ±(2^(bits−1) − 1), so −x quantizes to −q (int8 never holds −128).
+  const [qmin, qmax] = scheme === 'symmetric' ? [-(2 ** (bits - 1) - 1), 2 ** (bits - 1) - 1] : rangeOf(type);
   const { inner, channels } = channelStride(t.dims, axis);
   if (opts.zeroPoint !== undefined && opts.scale === undefined) {
     throw new ValueError('options.scale', 'a scale whenever a zeroPoint is given', undefined);
@@ -146,15 +147,19 @@ export function quantize(owner: Owner, x: unknown, opts: QuantizeOptions = {}): 
     }
   } else if (scheme === 'symmetric') {
     const qs = 2 ** (bits - 1) - 1;
-    const maxAbs = new Float64Array(channels);
+    const maxAbs = new Float64Array(channels), sumAbs = new Float64Array(channels);
     for (let i = 0; i < data.length; i++) {
       const c = Math.floor(i / inner) % channels;
       const v = Math.abs(data[i]);
       if (v > maxAbs[c]) maxAbs[c] = v;
+      sumAbs[c] += v;
     }
+    const perChannel = data.length / channels;
     for (let c = 0; c < channels; c++) {
       if (maxAbs[c] === Infinity) throw new ValueError('x', 'finite values for symmetric quantization', Infinity);
-      const s = Math.fround(maxAbs[c] / qs);
+      // 8 and 4 bits: max|x| / qmax (no clipping). 2 bits (ternary): max|x| clips too coarsely (most
+      // weights round to 0), so the scale is 1.4 · mean|x| (the TWN threshold 0.7 · mean|x|).
+      const s = Math.fround(bits === 2 ? (1.4 * sumAbs[c]) / perChannel : maxAbs[c] / qs);
       scale[c] = s > 0 && Number.isFinite(s) ? s : 1;
     }
   } else {

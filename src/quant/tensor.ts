@@ -37,6 +37,8 @@ export interface PackedWeights {
   colMaxAbs: Int32Array;
   /** Weight scale per column. */
   scale: Float32Array;
+  /** Requantization plans (bias, scales, params in wasm memory) by quantization key, most recent last. */
+  plans: Map<string, { block: Block; bias: Float64Array | null; plan: unknown }>;
 }
 
 export class QuantizedTensor {
@@ -97,7 +99,10 @@ export class QuantizedTensor {
     this.owner.registry.unregister(this);
     if (!this.owner.disposed) {
       this.owner.device.free(this.block);
-      for (const p of this.packed.values()) this.owner.device.free(p.block);
+      for (const p of this.packed.values()) {
+        this.owner.device.free(p.block);
+        for (const x of p.plans.values()) this.owner.device.free(x.block);
+      }
     }
     this.packed.clear();
   }

@@ -31,9 +31,9 @@ describe('quantize / dequantize / requantize', () => {
       expect(q.byteLength).toBe(Math.ceil((n * k * bits) / 8));
       const data = q.data;
       for (let c = 0; c < n; c++) {
-        let mx = 0;
-        for (let j = 0; j < k; j++) mx = Math.max(mx, Math.abs(w[c * k + j]));
-        expect(q.scale[c]).toBe(Math.fround(mx / qs));
+        let mx = 0, sum = 0;
+        for (let j = 0; j < k; j++) { mx = Math.max(mx, Math.abs(w[c * k + j])); sum += Math.abs(w[c * k + j]); }
+        expect(q.scale[c]).toBe(Math.fround(bits === 2 ? (1.4 * sum) / k : mx / qs));
         expect(q.zeroPoint[c]).toBe(0);
         for (let j = 0; j < k; j++) {
           expect(data[c * k + j]).toBe(quantizeRef(w[c * k + j], q.scale[c], 0, -qs, qs));
