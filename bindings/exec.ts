@@ -364,8 +364,9 @@ export function publishJob(v: SharedViews, ctrl: number, seq: number, plan: Plan
 
 /** The idle loop of a worker: spin, then sleep, until a new job or STOP. */
 export function workerLoop(v: SharedViews, ctrl: number, fns: readonly Fn[], thread: number,
-  onError: (e: unknown) => void): void {
-  let seen = Atomics.load(v.i32, ctrl + C.SEQ);
+  onError: (e: unknown) => void, seenAtReady: number): void {
+  // Jobs published after the worker said it was ready have a newer SEQ than this.
+  let seen = seenAtReady;
   for (;;) {
     let i32 = v.i32;
     let t0 = -1, spins = 0;

@@ -125,8 +125,10 @@ function nodeSpawner(wt: NodeWT): Spawner {
     // From the TypeScript sources (tests), the compiled worker lives in dist/.
     const self = import.meta.url;
     const file = self.endsWith('.ts') ? '../dist/bindings/worker.js' : './worker.js';
-    const w = new wt.Worker(new URL(file, self));
-    w.unref();
+    // Workers inherit the process's execArgv (V8 flags are welcome), except --input-type,
+    // which makes a worker started from a file fail (node --input-type=module -e …).
+    const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+    const w = new wt.Worker(new URL(file, self), { execArgv });
     let exited = false;
     return {
       post: (m) => w.postMessage(m),
@@ -135,6 +137,9 @@ function nodeSpawner(wt: NodeWT): Spawner {
         w.on('message', (m: WorkerMessage) => onMessage(m));
         w.on('error', (e: Error) => { if (!exited) { exited = true; onExit(`worker error: ${e.message}`); } });
         w.on('exit', (code: number) => { if (!exited) { exited = true; onExit(`worker exited with code ${code}`); } });
+        // After the listeners: adding a 'message' listener refs the worker again, and a
+        // referenced worker would keep the process alive.
+        w.unref();
       },
     };
   };

@@ -1,7 +1,7 @@
 // A pool worker (bindings/pool.ts starts it): instantiates the simd-mt module it is sent over
 // the shared memory, says it is ready, then runs job shares from the control block until told
 // to stop. Runs as a Node worker_threads worker or a module Web Worker (Deno, Bun, browsers).
-import { functionList, KillSignal, SharedViews, workerLoop } from './exec.js';
+import { C, functionList, KillSignal, SharedViews, workerLoop } from './exec.js';
 
 interface Init { type: 'init'; module: WebAssembly.Module; memory: WebAssembly.Memory; ctrl: number; thread: number }
 
@@ -11,12 +11,14 @@ async function start(init: Init, post: Post, exit: (code: number) => void): Prom
   const instance = await WebAssembly.instantiate(init.module, { env: { memory: init.memory } });
   const fns = functionList(init.module, instance.exports);
   const views = new SharedViews(init.memory);
+  // Read before saying ready: the caller counts this worker for jobs published after that.
+  const seen = Atomics.load(views.i32, (init.ctrl >> 2) + C.SEQ);
   post({ type: 'ready', thread: init.thread });
   // Let the ready message leave before this thread starts its blocking loop.
   setTimeout(() => {
     try {
       workerLoop(views, init.ctrl >> 2, fns, init.thread,
-        (e) => post({ type: 'error', thread: init.thread, message: e instanceof Error ? e.message : String(e) }));
+        (e) => post({ type: 'error', thread: init.thread, message: e instanceof Error ? e.message : String(e) }), seen);
       exit(0);
     } catch (e) {
       exit(e instanceof KillSignal ? 70 : 1);
