@@ -21,7 +21,8 @@ const vcvtToF32 = kernelsOf('f16-f32-vcvt')[0];
 const vcvtToF16 = kernelsOf('f32-f16-vcvt')[0];
 const packW = kernelsOf('f16-packw');
 const packA = kernelsOf('x32-packx');
-const fastKernel = kernelsOf('f16-f32acc-gemm')[0];
+const fastKernel = kernelsOf('f16-f32acc-gemm').find((k) => k.weights === 'f32')!;
+const gemvKernel = kernelsOf('f16-f32acc-gemm').find((k) => k.weights === 'f16')!;
 const exactKernel = kernelsOf('f16-gemm')[0];
 const dwExactKernel = kernelsOf('f16-dwconv')[0];
 const igemmKernel = kernelsOf('f16-f32acc-igemm')[0];
@@ -96,6 +97,7 @@ export function f16Gemm(dev: Device, g: F16GemmCall): void {
   const { m, n, k } = g;
   if (m === 0 || n === 0) return;
   if (!warmed.has(dev)) { warmed.add(dev); warmUpF16(dev); }
+  if (m === 1 && g.precision === 'f16') { gemv(dev, g); return; }
   const s = f16GemmScratch(m, n, k);
   const a32 = dev.alloc(s.a32, 'scratch (f16 a widened)');
   const ap = dev.alloc(s.aPacked, 'scratch (f16 a packed)');
@@ -104,6 +106,17 @@ export function f16Gemm(dev: Device, g: F16GemmCall): void {
     run(dev, g, a32.ptr, ap.ptr, w32.ptr, s.panels);
   } finally {
     dev.free(w32); dev.free(ap); dev.free(a32);
+  }
+}
+
+/** M = 1, 'f16': the GEMV kernel reads the binary16 panels directly (no widened copy). */
+function gemv(dev: Device, g: F16GemmCall): void {
+  const a32 = dev.alloc(g.k * 4, 'scratch (f16 a widened)');
+  try {
+    dev.kmod.exports[vcvtToF32.name](g.k, g.a.ptr + g.aOff, a32.ptr);
+    dev.kmod.exports[gemvKernel.name](1, g.n, g.k, a32.ptr, 0, g.w.ptr, g.c.ptr + g.cOff, 0, g.min, g.max);
+  } finally {
+    dev.free(a32);
   }
 }
 
@@ -149,6 +162,7 @@ export function warmUpF16(dev: Device, rounds = 24): void {
         run(dev, { m, n, k, a, aOff: 0, transposeA: false, w, c, cOff: 0, min: -Infinity, max: Infinity, precision },
           a32.ptr, ap.ptr, w32.ptr, s.panels);
       }
+      gemv(dev, { m: 1, n, k, a, aOff: 0, transposeA: false, w, c, cOff: 0, min: -Infinity, max: Infinity, precision: 'f16' });
       convertPtr(dev, 'float32', a.ptr, f.ptr, m * k);
       convertPtr(dev, 'float16', f.ptr, a.ptr, m * k);
     }

@@ -104,11 +104,13 @@ export interface F16GemmInfoOf<F extends 'f16-f32acc-gemm' | 'f16-gemm'> {
   family: F;
   /** 'f16': f32 accumulation, one rounding at store; 'f16-exact': binary16 FMA every step. */
   precision: F extends 'f16-gemm' ? 'f16-exact' : 'f16';
-  /** Register tile; reads f32-widened f16-packw panels of `panel` columns and x32-packx A tiles of `packA` rows. */
+  /** Register tile; reads f16-packw panels of `panel` columns, widened to f32 by the driver ('f32') or read as binary16 ('f16'). */
   mr: number;
   nr: number;
   panel: number;
-  packA: number;
+  weights: 'f32' | 'f16';
+  /** How it reads A: x32-packx tiles of this many rows (over the widened A), or null: one widened row (mr = 1). */
+  packA: number | null;
   builds: readonly BuildName[];
 }
 export type F16GemmKernelInfo = F16GemmInfoOf<'f16-f32acc-gemm'> | F16GemmInfoOf<'f16-gemm'>;
@@ -210,8 +212,9 @@ export const kernels: readonly KernelInfo[] = [
   { name: 'f32_f16_vcvt_x16__simd', family: 'f32-f16-vcvt', tile: 16, builds: all },
   { name: 'f16_packw_x8__simd_gio', family: 'f16-packw', panel: 8, layout: 'gio', builds: all },
   { name: 'f16_packw_x8__scalar_goi', family: 'f16-packw', panel: 8, layout: 'goi', builds: all },
-  { name: 'f16_f32acc_gemm_4x8__simd_packa', family: 'f16-f32acc-gemm', precision: 'f16', mr: 4, nr: 8, panel: 8, packA: 4, builds: all },
-  { name: 'f16_gemm_4x8__simd_exact', family: 'f16-gemm', precision: 'f16-exact', mr: 4, nr: 8, panel: 8, packA: 4, builds: all },
+  { name: 'f16_f32acc_gemm_4x8__simd_packa', family: 'f16-f32acc-gemm', precision: 'f16', mr: 4, nr: 8, panel: 8, weights: 'f32', packA: 4, builds: all },
+  { name: 'f16_f32acc_gemm_1x16__simd_f16w', family: 'f16-f32acc-gemm', precision: 'f16', mr: 1, nr: 16, panel: 8, weights: 'f16', packA: null, builds: all },
+  { name: 'f16_gemm_4x8__simd_exact', family: 'f16-gemm', precision: 'f16-exact', mr: 4, nr: 8, panel: 8, weights: 'f32', packA: 4, builds: all },
   { name: 'f16_dwconv_xp8c__simd_exact', family: 'f16-dwconv', precision: 'f16-exact', channels: 8, builds: all },
   { name: 'f16_f32acc_igemm_4x8__simd', family: 'f16-f32acc-igemm', precision: 'f16', mr: 4, nr: 8, panel: 8, builds: all },
   // quantized GEMM family

@@ -127,7 +127,7 @@ function runGemm(dev: Device, kernelName: string, m: number, n: number, k: numbe
   const panelHalves = F16_PANEL + F16_PANEL * k;
   const blocks = [
     dev.alloc(a.byteLength, 'a'), dev.alloc(b.byteLength, 'b'), dev.alloc(packedF16Bytes(n, k), 'w'),
-    dev.alloc(m * n * 2 + 64, 'c'), dev.alloc(m * k * 4, 'a32'), dev.alloc(packedABytes(m, k, kern.packA), 'ap'),
+    dev.alloc(m * n * 2 + 64, 'c'), dev.alloc(m * k * 4, 'a32'), dev.alloc(packedABytes(m, k, kern.packA ?? 1), 'ap'),
     dev.alloc(Math.ceil(n / 8) * panelHalves * 4, 'w32'), dev.alloc(Math.max(n, 1) * 2, 'bias'),
   ];
   const [ab, bb, wb, cb, a32, ap, w32, biasb] = blocks;
@@ -138,12 +138,20 @@ function runGemm(dev: Device, kernelName: string, m: number, n: number, k: numbe
     const pw = kernelsOf('f16-packw').find((p) => p.layout === (opts.transposeB ? 'goi' : 'gio'))!;
     ex[pw.name](n, k, bb.ptr, (opts.transposeB ? k : n) * 2, bias ? biasb.ptr : 0, wb.ptr);
     ex.f16_f32_vcvt_x16__simd(m * k, ab.ptr, a32.ptr);
-    const pa = kernelsOf('x32-packx').find((p) => p.mr === kern.packA && p.source === (opts.transposeA ? 't' : 'n'))!;
-    ex[pa.name](m, k, a32.ptr, (opts.transposeA ? m : k) * 4, ap.ptr);
-    ex.f16_f32_vcvt_x16__simd(Math.ceil(n / 8) * panelHalves, wb.ptr, w32.ptr);
-    for (let m0 = 0; m0 < m; m0 += kern.mr) {
-      ex[kern.name](Math.min(kern.mr, m - m0), n, k, ap.ptr + m0 * k * 4, 0, w32.ptr, cb.ptr + m0 * n * 2, n * 2,
-        opts.min ?? -Infinity, opts.max ?? Infinity);
+    if (kern.packA === null) {
+      // Row kernel reading binary16 weights: one widened A row per call (a transposed A is a
+      // row only when m = 1, the only case the driver sends it).
+      for (let m0 = 0; m0 < m; m0++) {
+        ex[kern.name](1, n, k, a32.ptr + m0 * k * 4, 0, wb.ptr, cb.ptr + m0 * n * 2, n * 2, opts.min ?? -Infinity, opts.max ?? Infinity);
+      }
+    } else {
+      const pa = kernelsOf('x32-packx').find((p) => p.mr === kern.packA && p.source === (opts.transposeA ? 't' : 'n'))!;
+      ex[pa.name](m, k, a32.ptr, (opts.transposeA ? m : k) * 4, ap.ptr);
+      ex.f16_f32_vcvt_x16__simd(Math.ceil(n / 8) * panelHalves, wb.ptr, w32.ptr);
+      for (let m0 = 0; m0 < m; m0 += kern.mr) {
+        ex[kern.name](Math.min(kern.mr, m - m0), n, k, ap.ptr + m0 * k * 4, 0, w32.ptr, cb.ptr + m0 * n * 2, n * 2,
+          opts.min ?? -Infinity, opts.max ?? Infinity);
+      }
     }
     const out = dev.read(cb, new Uint8Array(m * n * 2 + 64));
     expect(out.subarray(m * n * 2).every((x) => x === 0x5a)).toBe(true);
@@ -179,10 +187,12 @@ for (const kern of gemmKernels) {
       it('reads transposed A and B layouts', () => {
         const dev = devices.get(build)!;
         const r = rng(23);
-        for (const [m, n, k] of [[4, 8, 9], [5, 11, 17], [1, 5, 3], [7, 20, 40]] as const) {
+        for (const [m, n, k] of [[4, 8, 9], [5, 11, 17], [1, 5, 3], [7, 20, 40], [1, 37, 21]] as const) {
           const a = randomF16(m * k, r), b = randomF16(k * n, r);
           const want = ref(m, n, k, a, b, null);
-          expectSameHalves(runGemm(dev, kern.name, m, n, k, transpose16(m, k, a), b, null, { transposeA: true }), want, 'transposeA');
+          if (m === 1 || kern.packA !== null) {
+            expectSameHalves(runGemm(dev, kern.name, m, n, k, transpose16(m, k, a), b, null, { transposeA: true }), want, 'transposeA');
+          }
           expectSameHalves(runGemm(dev, kern.name, m, n, k, a, transpose16(k, n, b), null, { transposeB: true }), want, 'transposeB');
         }
       });

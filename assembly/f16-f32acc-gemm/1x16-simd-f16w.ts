@@ -1,0 +1,107 @@
+// f16 GEMV with f32 accumulation ("f16" precision, M = 1), 1×16 tile, SIMD128, reading the
+// binary16 weights directly: the f16-packw panels ([bias 8][kc × 8] halves) are widened in
+// registers, so a GEMV streams half the bytes of the f32 one and needs no widened copy.
+//
+// Computes c[0..nc) = round16(clamp(bias + a·B, vmin, vmax)):
+//   a: kc floats (the A row widened to f32; binary16 values).
+//   w: f16-packw panels of 8 columns; two are read side by side (4 accumulator chains).
+//   c: nc halves.
+// Limits: mr = 1 (aStride and cStride are unused: the f32-gemm signature), nc ≥ 1, kc ≥ 0.
+// Reduction order: that of every f32-gemm variant (bias first, k ascending, separate mul and
+// add), the conversions exact: the same bits as f16_f32acc_gemm_4x8__simd_packa.
+//
+// Widening 8 halves: sign-extend, << 13, clear bits 28–30, ·2^112 (4 ops per 4 lanes) when
+// none is Inf/NaN; the hot loop keeps the largest |bits| seen, and when that is Inf/NaN the panel
+// pair is recomputed with the general conversion (same bits, slower).
+import { f16x4_to_f32x4, f32x8_to_f16x8_auto, F16K, K_7FFF16, K_7BFF16, K_8FFF } from '../util/f16';
+
+// @ts-ignore: decorator
+@inline function widenLo(h: v128): v128 {
+  return f32x4.mul(v128.and(i32x4.shl(i32x4.extend_low_i16x8_s(h), 13), v128.load(F16K, K_8FFF)), v128.load(F16K, 16 /* 2^112 */));
+}
+// @ts-ignore: decorator
+@inline function widenHi(h: v128): v128 {
+  return f32x4.mul(v128.and(i32x4.shl(i32x4.extend_high_i16x8_s(h), 13), v128.load(F16K, K_8FFF)), v128.load(F16K, 16 /* 2^112 */));
+}
+// @ts-ignore: decorator
+@inline function special(h: v128): bool {
+  return v128.any_true(i16x8.gt_s(v128.and(h, v128.load(F16K, K_7FFF16)), v128.load(F16K, K_7BFF16)));
+}
+
+// @ts-ignore: decorator
+@inline function storeTail(c: usize, h: v128, n: i32): void {
+  let q = c, v = h;
+  if (n & 4) { v128.store64_lane(q, v, 0); v = i64x2.shuffle(v, v, 1, 1); q += 8; }
+  if (n & 2) { v128.store32_lane(q, v, 0); v = i32x4.shuffle(v, v, 1, 1, 1, 1); q += 4; }
+  if (n & 1) { v128.store16_lane(q, v, 0); }
+}
+
+export function f16_f32acc_gemm_1x16__simd_f16w(
+  mr: i32, nc: i32, kc: i32,
+  a: usize, aStride: usize,
+  w: usize,
+  c: usize, cStride: usize,
+  vmin: f32, vmax: f32,
+): void {
+  const kBytes = (<usize>kc) << 2;
+  const panelBytes: usize = 16 + ((<usize>kc) << 4);
+  const vlo = f32x4.splat(vmin);
+  const vhi = f32x4.splat(vmax);
+  let nLeft = nc;
+  while (nLeft > 0) {
+    const two = nLeft > 8;
+    const w1 = two ? w + panelBytes : w; // a lone last panel is read twice, its copy not stored
+    const b0 = v128.load(w), b1 = v128.load(w1);
+    let acc0 = f16x4_to_f32x4(i32x4.extend_low_i16x8_u(b0));
+    let acc1 = f16x4_to_f32x4(i32x4.extend_high_i16x8_u(b0));
+    let acc2 = f16x4_to_f32x4(i32x4.extend_low_i16x8_u(b1));
+    let acc3 = f16x4_to_f32x4(i32x4.extend_high_i16x8_u(b1));
+    let p0 = w + 16, p1 = w1 + 16;
+    // Hot loop: the 4-op widening, no branch; Inf/NaN weights are only noted (a running max).
+    let seen = i32x4.splat(0);
+    const base0 = acc0, base1 = acc1, base2 = acc2, base3 = acc3;
+    let k: usize = 0;
+    while (k < kBytes) {
+      const va = v128.load32_splat(a + k);
+      const h0 = v128.load(p0), h1 = v128.load(p1);
+      const m7 = v128.load(F16K, K_7FFF16);
+      seen = i16x8.max_u(seen, i16x8.max_u(v128.and(h0, m7), v128.and(h1, m7)));
+      acc0 = f32x4.add(acc0, f32x4.mul(va, widenLo(h0)));
+      acc1 = f32x4.add(acc1, f32x4.mul(va, widenHi(h0)));
+      acc2 = f32x4.add(acc2, f32x4.mul(va, widenLo(h1)));
+      acc3 = f32x4.add(acc3, f32x4.mul(va, widenHi(h1)));
+      p0 += 16; p1 += 16;
+      k += 4;
+    }
+    // The largest magnitude bits seen: if one is Inf/NaN, the panels go through the general
+    // conversion again, from the bias: same order, exact.
+    if (special(seen)) {
+      acc0 = base0; acc1 = base1; acc2 = base2; acc3 = base3;
+      p0 = w + 16; p1 = w1 + 16;
+      for (k = 0; k < kBytes; k += 4) {
+        const va = v128.load32_splat(a + k);
+        const h0 = v128.load(p0), h1 = v128.load(p1);
+        acc0 = f32x4.add(acc0, f32x4.mul(va, f16x4_to_f32x4(i32x4.extend_low_i16x8_u(h0))));
+        acc1 = f32x4.add(acc1, f32x4.mul(va, f16x4_to_f32x4(i32x4.extend_high_i16x8_u(h0))));
+        acc2 = f32x4.add(acc2, f32x4.mul(va, f16x4_to_f32x4(i32x4.extend_low_i16x8_u(h1))));
+        acc3 = f32x4.add(acc3, f32x4.mul(va, f16x4_to_f32x4(i32x4.extend_high_i16x8_u(h1))));
+        p0 += 16; p1 += 16;
+      }
+    }
+    const r0 = f32x8_to_f16x8_auto(f32x4.pmin(f32x4.pmax(acc0, vlo), vhi), f32x4.pmin(f32x4.pmax(acc1, vlo), vhi));
+    const r1 = f32x8_to_f16x8_auto(f32x4.pmin(f32x4.pmax(acc2, vlo), vhi), f32x4.pmin(f32x4.pmax(acc3, vlo), vhi));
+    if (nLeft >= 16) {
+      v128.store(c, r0); v128.store(c, r1, 16);
+      c += 32; w += panelBytes << 1; nLeft -= 16;
+    } else if (nLeft > 8) {
+      v128.store(c, r0); storeTail(c + 16, r1, nLeft - 8);
+      nLeft = 0;
+    } else if (nLeft == 8) {
+      v128.store(c, r0);
+      nLeft = 0;
+    } else {
+      storeTail(c, r0, nLeft);
+      nLeft = 0;
+    }
+  }
+}
