@@ -40,6 +40,10 @@ export { f32_vclamp_x8__simd } from './f32-vclamp/x8-simd';
 export { f16_f32_vcvt_x16__simd } from './f16-f32-vcvt/x16-simd';
 export { f32_f16_vcvt_x16__simd } from './f32-f16-vcvt/x16-simd';
 
+// f16-f32-packx (binary16 A → f32 [k][4] tiles for the packed-A kernels)
+export { f16_f32_packx_4__simd } from './f16-f32-packx/4-simd';
+export { f16_f32_packx_4__simd_t } from './f16-f32-packx/4-simd-t';
+
 // f16-packw (binary16 weights → panels, kept binary16)
 export { f16_packw_x8__simd_gio } from './f16-packw/x8-simd-gio';
 export { f16_packw_x8__scalar_goi } from './f16-packw/x8-scalar-goi';

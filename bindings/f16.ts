@@ -20,7 +20,7 @@ export const F16_PANEL = 8;
 const vcvtToF32 = kernelsOf('f16-f32-vcvt')[0];
 const vcvtToF16 = kernelsOf('f32-f16-vcvt')[0];
 const packW = kernelsOf('f16-packw');
-const packA = kernelsOf('x32-packx');
+const packA = kernelsOf('f16-f32-packx');
 const fastKernel = kernelsOf('f16-f32acc-gemm').find((k) => k.weights === 'f32')!;
 const gemvKernel = kernelsOf('f16-f32acc-gemm').find((k) => k.weights === 'f16')!;
 const exactKernel = kernelsOf('f16-gemm')[0];
@@ -83,11 +83,11 @@ export interface F16GemmCall {
 // Columns per N block: its f32-widened panels stay in L2 while every row tile of A streams past.
 const L2_BLOCK_BYTES = 512 * 1024;
 
-/** Scratch bytes an f16 GEMM call needs (A widened + A packed + one widened N block). */
-export function f16GemmScratch(m: number, n: number, k: number): { a32: number; aPacked: number; w32: number; panels: number } {
+/** Scratch bytes an f16 GEMM call needs (A widened and packed + one widened N block). */
+export function f16GemmScratch(m: number, n: number, k: number): { aPacked: number; w32: number; panels: number } {
   const panelF32 = (F16_PANEL + F16_PANEL * k) * 4;
   const panels = Math.min(Math.ceil(n / F16_PANEL), Math.max(1, Math.floor(L2_BLOCK_BYTES / panelF32)));
-  return { a32: m * k * 4, aPacked: packedABytes(m, k, 4), w32: panels * panelF32, panels };
+  return { aPacked: packedABytes(m, k, 4), w32: panels * panelF32, panels };
 }
 
 const warmed = new WeakSet<Device>();
@@ -99,13 +99,12 @@ export function f16Gemm(dev: Device, g: F16GemmCall): void {
   if (!warmed.has(dev)) { warmed.add(dev); warmUpF16(dev); }
   if (m === 1 && g.precision === 'f16') { gemv(dev, g); return; }
   const s = f16GemmScratch(m, n, k);
-  const a32 = dev.alloc(s.a32, 'scratch (f16 a widened)');
   const ap = dev.alloc(s.aPacked, 'scratch (f16 a packed)');
   const w32 = dev.alloc(s.w32, 'scratch (f16 weights widened)');
   try {
-    run(dev, g, a32.ptr, ap.ptr, w32.ptr, s.panels);
+    run(dev, g, ap.ptr, w32.ptr, s.panels);
   } finally {
-    dev.free(w32); dev.free(ap); dev.free(a32);
+    dev.free(w32); dev.free(ap);
   }
 }
 
@@ -120,13 +119,12 @@ function gemv(dev: Device, g: F16GemmCall): void {
   }
 }
 
-function run(dev: Device, g: F16GemmCall, a32: number, ap: number, w32: number, blockPanels: number): void {
+function run(dev: Device, g: F16GemmCall, ap: number, w32: number, blockPanels: number): void {
   const { m, n, k } = g;
   const ex = dev.kmod.exports;
-  // A: widen (exact), then pack into [k][4] tiles from either layout.
-  ex[vcvtToF32.name](m * k, g.a.ptr + g.aOff, a32);
+  // A: widened (exact) and packed into [k][4] tiles in one pass, from either layout.
   const pk = packA.find((p) => p.mr === 4 && p.source === (g.transposeA ? 't' : 'n'))!;
-  ex[pk.name](m, k, a32, (g.transposeA ? m : k) * 4, ap);
+  ex[pk.name](m, k, g.a.ptr + g.aOff, (g.transposeA ? m : k) * 2, ap);
   const kern = g.precision === 'f16-exact' ? exactKernel : fastKernel;
   const fn = ex[kern.name];
   const panelHalves = F16_PANEL + F16_PANEL * k;
@@ -153,21 +151,21 @@ export function warmUpF16(dev: Device, rounds = 24): void {
   const m = 8, n = 16, k = 32;
   const a = dev.alloc(m * k * 2, 'warm-up'), w = dev.alloc(packedF16Bytes(n, k), 'warm-up'), c = dev.alloc(m * n * 2, 'warm-up');
   const s = f16GemmScratch(m, n, k);
-  const a32 = dev.alloc(s.a32, 'warm-up'), ap = dev.alloc(s.aPacked, 'warm-up'), w32 = dev.alloc(s.w32, 'warm-up');
+  const ap = dev.alloc(s.aPacked, 'warm-up'), w32 = dev.alloc(s.w32, 'warm-up');
   const f = dev.alloc(m * k * 4, 'warm-up');
   try {
     dev.fill(a, 0x3c); dev.fill(w, 0x3c);
     for (let i = 0; i < rounds; i++) {
       for (const precision of ['f16', 'f16-exact'] as const) {
         run(dev, { m, n, k, a, aOff: 0, transposeA: false, w, c, cOff: 0, min: -Infinity, max: Infinity, precision },
-          a32.ptr, ap.ptr, w32.ptr, s.panels);
+          ap.ptr, w32.ptr, s.panels);
       }
       gemv(dev, { m: 1, n, k, a, aOff: 0, transposeA: false, w, c, cOff: 0, min: -Infinity, max: Infinity, precision: 'f16' });
       convertPtr(dev, 'float32', a.ptr, f.ptr, m * k);
       convertPtr(dev, 'float16', f.ptr, a.ptr, m * k);
     }
   } finally {
-    for (const b of [f, w32, ap, a32, c, w, a]) dev.free(b);
+    for (const b of [f, w32, ap, c, w, a]) dev.free(b);
   }
 }
 

@@ -144,6 +144,16 @@ export interface F16VcvtInfoOf<F extends 'f16-f32-vcvt' | 'f32-f16-vcvt'> {
 }
 export type F16VcvtKernelInfo = F16VcvtInfoOf<'f16-f32-vcvt'> | F16VcvtInfoOf<'f32-f16-vcvt'>;
 
+export interface F16PackXKernelInfo {
+  name: string;
+  family: 'f16-f32-packx';
+  /** Rows per tile; the output is x32-packx's layout over the widened A. */
+  mr: number;
+  /** Source: A row-major ('n') or its transpose ('t'). */
+  source: 'n' | 't';
+  builds: readonly BuildName[];
+}
+
 export interface F16PackKernelInfo {
   name: string;
   family: 'f16-packw';
@@ -181,7 +191,7 @@ export interface QRequantKernelInfo {
   builds: readonly BuildName[];
 }
 
-export type KernelInfo = GemmKernelInfo | PackKernelInfo | PackAKernelInfo | F16GemmKernelInfo | F16VcvtKernelInfo | F16PackKernelInfo | F16DwconvKernelInfo | F16IgemmKernelInfo
+export type KernelInfo = GemmKernelInfo | PackKernelInfo | PackAKernelInfo | F16GemmKernelInfo | F16VcvtKernelInfo | F16PackKernelInfo | F16DwconvKernelInfo | F16IgemmKernelInfo | F16PackXKernelInfo
   | IgemmKernelInfo | DwconvKernelInfo | MaxpoolKernelInfo | AvgpoolKernelInfo | VaddKernelInfo | VclampKernelInfo | RebaseKernelInfo
   | QGemmKernelInfo | QPackXKernelInfo | QRequantKernelInfo;
 
@@ -210,6 +220,8 @@ export const kernels: readonly KernelInfo[] = [
   // f16 family
   { name: 'f16_f32_vcvt_x16__simd', family: 'f16-f32-vcvt', tile: 16, builds: all },
   { name: 'f32_f16_vcvt_x16__simd', family: 'f32-f16-vcvt', tile: 16, builds: all },
+  { name: 'f16_f32_packx_4__simd', family: 'f16-f32-packx', mr: 4, source: 'n', builds: all },
+  { name: 'f16_f32_packx_4__simd_t', family: 'f16-f32-packx', mr: 4, source: 't', builds: all },
   { name: 'f16_packw_x8__simd_gio', family: 'f16-packw', panel: 8, layout: 'gio', builds: all },
   { name: 'f16_packw_x8__scalar_goi', family: 'f16-packw', panel: 8, layout: 'goi', builds: all },
   { name: 'f16_f32acc_gemm_4x8__simd_packa', family: 'f16-f32acc-gemm', precision: 'f16', mr: 4, nr: 8, panel: 8, weights: 'f32', packA: 4, builds: all },

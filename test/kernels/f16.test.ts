@@ -145,8 +145,8 @@ function runGemm(dev: Device, kernelName: string, m: number, n: number, k: numbe
         ex[kern.name](1, n, k, a32.ptr + m0 * k * 4, 0, wb.ptr, cb.ptr + m0 * n * 2, n * 2, opts.min ?? -Infinity, opts.max ?? Infinity);
       }
     } else {
-      const pa = kernelsOf('x32-packx').find((p) => p.mr === kern.packA && p.source === (opts.transposeA ? 't' : 'n'))!;
-      ex[pa.name](m, k, a32.ptr, (opts.transposeA ? m : k) * 4, ap.ptr);
+      const pa = kernelsOf('f16-f32-packx').find((p) => p.mr === kern.packA && p.source === (opts.transposeA ? 't' : 'n'))!;
+      ex[pa.name](m, k, ab.ptr, (opts.transposeA ? m : k) * 2, ap.ptr);
       ex.f16_f32_vcvt_x16__simd(Math.ceil(n / 8) * panelHalves, wb.ptr, w32.ptr);
       for (let m0 = 0; m0 < m; m0 += kern.mr) {
         ex[kern.name](Math.min(kern.mr, m - m0), n, k, ap.ptr + m0 * k * 4, 0, w32.ptr, cb.ptr + m0 * n * 2, n * 2,
@@ -324,6 +324,36 @@ for (const kern of kernelsOf('f16-f32acc-igemm')) {
             const out = dev.read(ob, new Uint8Array(P * co * 2 + 64));
             expect(out.subarray(P * co * 2).every((v) => v === 0x5a)).toBe(true);
             expectSameHalves(new Uint16Array(out.slice(0, P * co * 2).buffer), want, `${ih}×${iw}×${ci}→${co} k${kh}×${kw}`);
+          } finally {
+            for (const bl of blocks) dev.free(bl);
+          }
+        }
+      });
+    });
+  }
+}
+
+// ---- A packing with widening ----
+for (const kern of kernelsOf('f16-f32-packx')) {
+  for (const build of kern.builds) {
+    describe(`${kern.name} [${build}]`, () => {
+      it('gives the bits of widening A and packing it with x32-packx (every half value, odd shapes)', () => {
+        const dev = devices.get(build)!;
+        const r = rng(53);
+        for (const [m, k] of [[4, 8], [5, 17], [9, 33], [3, 1], [8, 64], [7, 0]]) {
+          const a = Uint16Array.from({ length: m * k }, () => Math.floor(r() * 65536));
+          const src = kern.source === 't' ? transpose16(m, k, a) : a;
+          const bytes = Math.ceil(m / 4) * 4 * k * 4;
+          const blocks = [dev.alloc(a.byteLength + 16, 'a'), dev.alloc(m * k * 4 + 16, 'a32'), dev.alloc(bytes + 64, 'got'), dev.alloc(bytes + 64, 'want')];
+          const [ab, a32, gb, wb] = blocks;
+          try {
+            dev.write(ab, src);
+            dev.fill(gb, 0x5a); dev.fill(wb, 0x5a);
+            dev.kmod.exports[kern.name](m, k, ab.ptr, (kern.source === 't' ? m : k) * 2, gb.ptr);
+            dev.kmod.exports.f16_f32_vcvt_x16__simd(m * k, ab.ptr, a32.ptr);
+            const x32 = kernelsOf('x32-packx').find((p) => p.mr === kern.mr && p.source === kern.source)!;
+            dev.kmod.exports[x32.name](m, k, a32.ptr, (kern.source === 't' ? m : k) * 4, wb.ptr);
+            expect(Array.from(dev.read(gb, new Uint32Array((bytes + 64) / 4)))).toEqual(Array.from(dev.read(wb, new Uint32Array((bytes + 64) / 4))));
           } finally {
             for (const bl of blocks) dev.free(bl);
           }

@@ -1,0 +1,64 @@
+// Packs binary16 rows of A for the packed-A GEMM kernels, widening to f32 on the way (exact):
+// tiles of 4 rows, each [k][4] floats, tiles back to back, rows past m zero — the layout
+// x32_packx_4__simd makes from an f32 A. One pass instead of widening A, then packing it.
+//   a: row i at a + i·aStride bytes, k halves per row.   out: ceil(m/4)·k·4 floats.
+// 8 halves of each of the 4 rows per step, widened (4-op path unless a step holds Inf/NaN) and
+// transposed in registers. Limits: m ≥ 1, k ≥ 0.
+import { f16x4_to_f32x4, f16_to_f32_bits, F16K, K_7FFF16, K_7BFF16, K_8FFF } from '../util/f16';
+
+// @ts-ignore: decorator
+@inline function widen4(h: v128, fast: bool, lowHalf: bool): v128 {
+  if (fast) {
+    const e = lowHalf ? i32x4.extend_low_i16x8_s(h) : i32x4.extend_high_i16x8_s(h);
+    return f32x4.mul(v128.and(i32x4.shl(e, 13), v128.load(F16K, K_8FFF)), v128.load(F16K, 16 /* 2^112 */));
+  }
+  return f16x4_to_f32x4(lowHalf ? i32x4.extend_low_i16x8_u(h) : i32x4.extend_high_i16x8_u(h));
+}
+
+// @ts-ignore: decorator
+@inline function store4x4(out: usize, x0: v128, x1: v128, x2: v128, x3: v128): void {
+  const t0 = i32x4.shuffle(x0, x1, 0, 4, 1, 5);
+  const t1 = i32x4.shuffle(x0, x1, 2, 6, 3, 7);
+  const t2 = i32x4.shuffle(x2, x3, 0, 4, 1, 5);
+  const t3 = i32x4.shuffle(x2, x3, 2, 6, 3, 7);
+  v128.store(out, i64x2.shuffle(t0, t2, 0, 2));
+  v128.store(out, i64x2.shuffle(t0, t2, 1, 3), 16);
+  v128.store(out, i64x2.shuffle(t1, t3, 0, 2), 32);
+  v128.store(out, i64x2.shuffle(t1, t3, 1, 3), 48);
+}
+
+export function f16_f32_packx_4__simd(m: i32, k: i32, a: usize, aStride: usize, out: usize): void {
+  const k8 = k & ~7;
+  for (let m0 = 0; m0 < m; m0 += 4) {
+    const rows = min(4, m - m0);
+    const r0 = a + <usize>m0 * aStride;
+    if (rows == 4) {
+      const r1 = r0 + aStride, r2 = r1 + aStride, r3 = r2 + aStride;
+      for (let j = 0; j < k8; j += 8) {
+        const off = <usize>j << 1;
+        const h0 = v128.load(r0 + off), h1 = v128.load(r1 + off), h2 = v128.load(r2 + off), h3 = v128.load(r3 + off);
+        const m7 = v128.load(F16K, K_7FFF16);
+        const big = i16x8.max_u(i16x8.max_u(v128.and(h0, m7), v128.and(h1, m7)), i16x8.max_u(v128.and(h2, m7), v128.and(h3, m7)));
+        const fast = !v128.any_true(i16x8.gt_u(big, v128.load(F16K, K_7BFF16)));
+        store4x4(out, widen4(h0, fast, true), widen4(h1, fast, true), widen4(h2, fast, true), widen4(h3, fast, true));
+        store4x4(out + 64, widen4(h0, fast, false), widen4(h1, fast, false), widen4(h2, fast, false), widen4(h3, fast, false));
+        out += 128;
+      }
+      for (let j = k8; j < k; j++) {
+        const off = <usize>j << 1;
+        store<u32>(out, f16_to_f32_bits(<u32>load<u16>(r0 + off)));
+        store<u32>(out, f16_to_f32_bits(<u32>load<u16>(r1 + off)), 4);
+        store<u32>(out, f16_to_f32_bits(<u32>load<u16>(r2 + off)), 8);
+        store<u32>(out, f16_to_f32_bits(<u32>load<u16>(r3 + off)), 12);
+        out += 16;
+      }
+    } else {
+      for (let j = 0; j < k; j++) {
+        for (let i = 0; i < 4; i++) {
+          store<u32>(out + (<usize>i << 2), i < rows ? f16_to_f32_bits(<u32>load<u16>(r0 + <usize>i * aStride + (<usize>j << 1))) : 0);
+        }
+        out += 16;
+      }
+    }
+  }
+}
