@@ -119,8 +119,8 @@ export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff,
  *     s' + 1.5·2^(E+13) lies in [2^(E+13), 2^(E+14)) whose ulp is 2^(E−10), the f16 ulp at
  *     exponent E; f32 addition rounds it to nearest even (the constant is a multiple of two
  *     f16 ulps, so parity is the f16 significand's), and subtracting the constant is exact.
- *     E is clamped below at −14 (the f16 subnormal grid 2^-24) and above at 16 (so the
- *     constant stays finite for ±Inf/NaN). A rounded result of 2^16 or more means overflow:
+ *     E is clamped below at −14 (the f16 subnormal grid 2^-24). A rounded result of 2^16 or
+ *     more means overflow:
  *     ·2^112·2^-112 sends exactly those to ±Inf and is exact otherwise. A zero result takes
  *     the sign of s' (a tiny negative sum rounds to −0), restored by OR-ing s's sign bit.
  *  Inf/NaN inputs: p or acc infinite makes s infinite or NaN and e NaN; "e ≠ 0" is computed
@@ -136,7 +136,8 @@ export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff,
   const e = f32x4.add(f32x4.sub(acc, ap), f32x4.sub(p, bp));
   const nz = f32x4.gt(v128.and(e, v128.load(F16K, 96 /* 0x7fffffff */)), f32x4.splat(0));
   const d = i32x4.shr_s(v128.xor(e, s), 31);
-  const so = v128.bitselect(v128.or(i32x4.add(s, d), v128.load(F16K, 192 /* 0x00000001 */)), s, nz);
+  // nz ? (s + d) | 1 : s, without a select: (s + (d & nz)) | (nz & 1).
+  const so = v128.or(i32x4.add(s, v128.and(d, nz)), v128.and(nz, v128.load(F16K, 192 /* 0x00000001 */)));
   return round16(so);
 }
 
@@ -145,7 +146,8 @@ export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff,
 @inline export function round16(s: v128): v128 {
   let eb = v128.and(s, v128.load(F16K, 48 /* 0x7f800000 */));
   eb = i32x4.max_s(eb, v128.load(F16K, 112 /* 0x38800000 */));
-  eb = i32x4.min_s(eb, v128.load(F16K, 208 /* 0x47800000 */));
+  // No upper clamp is needed: a finite |s| ≥ 2^16 rounds to ≥ 2^16 on its own (coarser) grid,
+  // and for s = ±Inf/NaN the constant wraps to a tiny negative float, leaving s unchanged.
   const bias = i32x4.add(eb, v128.load(F16K, 224 /* 0x06c00000 */));
   let r = f32x4.sub(f32x4.add(s, bias), bias);
   r = f32x4.mul(f32x4.mul(r, v128.load(F16K, 16 /* 0x77800000 */)), v128.load(F16K, 240 /* 0x07800000 */)); // ·2^112 ·2^-112
