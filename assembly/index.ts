@@ -74,5 +74,11 @@ export { qs8_qc2w_gemm_1x16__simd_dot16 } from './qs8-qc2w-gemm/1x16-simd-dot16'
 // qs8-requant
 export { qs8_requant_x1__scalar_dyadic } from './qs8-requant/x1-scalar-dyadic';
 
+// qs8-qc8w-igemm, qu8-qc8w-igemm, qs8-qc8w-dwconv, qu8-qc8w-dwconv (quantized convolution)
+export { qs8_qc8w_igemm_4x8__simd_dot16 } from './qs8-qc8w-igemm/4x8-simd-dot16';
+export { qu8_qc8w_igemm_4x8__simd_dot16 } from './qu8-qc8w-igemm/4x8-simd-dot16';
+export { qs8_qc8w_dwconv_x8__simd } from './qs8-qc8w-dwconv/x8-simd';
+export { qu8_qc8w_dwconv_x8__simd } from './qu8-qc8w-dwconv/x8-simd';
+
 // The first byte the module itself does not use; the bindings' arena starts above it.
 export function heap_base(): usize { return __heap_base; }

@@ -191,9 +191,17 @@ export interface QRequantKernelInfo {
   builds: readonly BuildName[];
 }
 
+export interface QConvKernelInfo {
+  name: string;
+  family: 'qs8-qc8w-igemm' | 'qu8-qc8w-igemm' | 'qs8-qc8w-dwconv' | 'qu8-qc8w-dwconv';
+  /** Signed (qs8) or unsigned (qu8) activations. */
+  signed: boolean;
+  builds: readonly BuildName[];
+}
+
 export type KernelInfo = GemmKernelInfo | PackKernelInfo | PackAKernelInfo | F16GemmKernelInfo | F16VcvtKernelInfo | F16PackKernelInfo | F16DwconvKernelInfo | F16IgemmKernelInfo | F16PackXKernelInfo
   | IgemmKernelInfo | DwconvKernelInfo | MaxpoolKernelInfo | AvgpoolKernelInfo | VaddKernelInfo | VclampKernelInfo | RebaseKernelInfo
-  | QGemmKernelInfo | QPackXKernelInfo | QRequantKernelInfo;
+  | QGemmKernelInfo | QPackXKernelInfo | QRequantKernelInfo | QConvKernelInfo;
 
 const all = buildNames;
 
@@ -239,6 +247,10 @@ export const kernels: readonly KernelInfo[] = [
   { name: 'qs8_qc2w_gemm_4x8__simd_dot16', family: 'qs8-qc2w-gemm', bits: 2, mr: 4, nr: 8, builds: all },
   { name: 'qs8_qc2w_gemm_1x16__simd_dot16', family: 'qs8-qc2w-gemm', bits: 2, mr: 1, nr: 16, builds: all },
   { name: 'qs8_requant_x1__scalar_dyadic', family: 'qs8-requant', mode: 'dyadic', builds: all },
+  { name: 'qs8_qc8w_igemm_4x8__simd_dot16', family: 'qs8-qc8w-igemm', signed: true, builds: all },
+  { name: 'qu8_qc8w_igemm_4x8__simd_dot16', family: 'qu8-qc8w-igemm', signed: false, builds: all },
+  { name: 'qs8_qc8w_dwconv_x8__simd', family: 'qs8-qc8w-dwconv', signed: true, builds: all },
+  { name: 'qu8_qc8w_dwconv_x8__simd', family: 'qu8-qc8w-dwconv', signed: false, builds: all },
 ];
 
 export function kernelsOf<F extends KernelInfo['family']>(family: F): Extract<KernelInfo, { family: F }>[] {

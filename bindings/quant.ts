@@ -3,6 +3,7 @@
 // validated here (src/ops/qmatmul.ts has checked shapes, ranges and overflow bounds).
 import type { Device, Block } from './device.js';
 import { kernelsOf, type QGemmKernelInfo } from './kernels.js';
+import { indirection, type ConvGeometry } from './conv.js';
 
 export type WeightBits = 8 | 4 | 2;
 export const QPANEL = 8;
@@ -237,6 +238,87 @@ export function runQPlan(dev: Device, plan: QPlan, r: { m: number; k: number; bi
       qgemm(dev, { ...g, c: accPtr, cStride: n * 4 }, chooseQGemmKernel(m, bits), QMode.Int32);
       const s = plan.spec;
       requantDyadicColumns(dev, m, n, accPtr, n * 4, p + np * 4, p + np * 8, s.zeroPoint, s.lo, s.hi, s.unsignedOut, r.out.ptr, n);
+    }
+  } finally {
+    dev.free(tmp);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Quantized convolution (NHWC, OHWI filters): IGEMM over the conv driver's indirection layout,
+// and a depthwise kernel (multiplier 1).
+
+/** Input channels rounded up to even: the IGEMM's k-pairs never straddle two taps. */
+export const evenChannels = (ci: number) => ci + (ci & 1);
+
+/** Bytes of packed IGEMM weights: qs8-qc8w-gemm panels with K = ks·evenChannels(ci). */
+export const qConvWeightBytes = (co: number, ks: number, ci: number) => qPackedWeightBytes(co, ks * evenChannels(ci), 8);
+
+/** Packs OHWI weights (zero point removed; [co][ks][ci]) for the IGEMM. */
+export function packQConvWeights(out: Uint8Array, co: number, ks: number, ci: number, ohwi: Int16Array): void {
+  const cip = evenChannels(ci), K = ks * cip;
+  const kn = new Int16Array(K * co);
+  for (let o = 0; o < co; o++) for (let s = 0; s < ks; s++) for (let c = 0; c < ci; c++) kn[(s * cip + c) * co + o] = ohwi[(o * ks + s) * ci + c];
+  packQWeights(out, co, K, 8, kn);
+}
+
+export const qDwWeightBytes = (ch: number, ks: number) => Math.ceil(ch / 8) * ks * 16;
+
+/** Packs depthwise weights ([ks][ch], zero point removed) as [ceil(ch/8)][ks][8 × i16]. */
+export function packQDwWeights(out: Uint8Array, ch: number, ks: number, w: Int16Array): void {
+  const v = new Int16Array(out.buffer, out.byteOffset, out.byteLength >> 1);
+  v.fill(0);
+  for (let g = 0; g < Math.ceil(ch / 8); g++) {
+    for (let s = 0; s < ks; s++) for (let j = 0; j < 8 && g * 8 + j < ch; j++) v[(g * ks + s) * 8 + j] = w[s * ch + g * 8 + j];
+  }
+}
+
+export interface QConvRun {
+  g: ConvGeometry;
+  depthwise: boolean;
+  /** NHWC input, int8 (aSigned) or uint8, with its zero point (padding value). */
+  x: Block; aSigned: boolean; zeroPoint: number;
+  w: Block;
+  /** NHWC output (int8/uint8, or int32 in mode Int32). */
+  out: Block;
+}
+
+/** One quantized convolution with a plan (bias, scales, requant params for co channels). */
+export function runQConv(dev: Device, plan: QPlan, r: QConvRun): void {
+  const { g } = r;
+  const P = g.oh * g.ow, ks = g.kh * g.kw, co = g.co, np = padColumns(co);
+  const tile = r.depthwise ? 1 : 4;
+  const ind = indirection(g, tile);
+  for (let i = 0; i < ind.length; i++) if (ind[i] !== 0xffffffff) ind[i] >>>= 2; // 4-byte rows → 1-byte rows
+  const zeroBytes = evenChannels(g.ci) + 16;
+  const outBytes = plan.mode === QMode.Int32 ? 4 : 1;
+  const accBytes = plan.fused ? 0 : P * co * 4;
+  const tmp = dev.alloc(ind.byteLength + zeroBytes + 96 + accBytes + 64, 'qconv scratch');
+  try {
+    const indPtr = tmp.ptr, zeroPtr = indPtr + ind.byteLength, paramsPtr = Math.ceil((zeroPtr + zeroBytes) / 16) * 16;
+    const accPtr = Math.ceil((paramsPtr + 96) / 64) * 64;
+    const u8 = dev.arena.u8;
+    new Uint32Array(u8.buffer, indPtr, ind.length).set(ind);
+    u8.fill(r.zeroPoint & 255, zeroPtr, zeroPtr + zeroBytes);
+    const p = plan.block.ptr;
+    u8.copyWithin(paramsPtr + 16, p + np * 12, p + np * 12 + PARAMS_BYTES);
+    const dv = new DataView(u8.buffer, paramsPtr, 16);
+    dv.setUint32(4, zeroPtr, true);
+    const fused = plan.fused;
+    dv.setUint32(8, fused ? co * outBytes : co * 4, true);
+    const ex = dev.kmod.exports;
+    const fn = ex[r.depthwise ? (r.aSigned ? 'qs8_qc8w_dwconv_x8__simd' : 'qu8_qc8w_dwconv_x8__simd')
+      : (r.aSigned ? 'qs8_qc8w_igemm_4x8__simd_dot16' : 'qu8_qc8w_igemm_4x8__simd_dot16')];
+    const imageBytes = g.ih * g.iw * g.ci;
+    for (let b = 0; b < g.n; b++) {
+      dv.setUint32(0, r.x.ptr + b * imageBytes, true);
+      const c = fused ? r.out.ptr + b * P * co * outBytes : accPtr;
+      if (r.depthwise) fn(P, co, ks, indPtr, r.w.ptr, p, p + np * 4, c, paramsPtr);
+      else fn(P, co, g.ci, ks, indPtr, r.w.ptr, p, p + np * 4, c, paramsPtr);
+      if (!fused) {
+        const s = plan.spec;
+        requantDyadicColumns(dev, P, co, accPtr, co * 4, p + np * 4, p + np * 8, s.zeroPoint, s.lo, s.hi, s.unsignedOut, r.out.ptr + b * P * co, co);
+      }
     }
   } finally {
     dev.free(tmp);

@@ -14,3 +14,4 @@ export { type FilterLayout, type DepthwiseFilterLayout } from './layout.js';
 export { QuantizedTensor, type QuantizedType, type Bits } from './quant/tensor.js';
 export { quantizeMultiplier, dyadicScales, type QuantizeOptions, type RequantizeOptions, type QuantizedFromOptions } from './quant/quantize.js';
 export { type QMatMulOptions } from './ops/qmatmul.js';
+export { type QConv2DOptions, type QDepthwiseConv2DOptions } from './ops/qconv.js';

@@ -8,6 +8,7 @@ import { matMul, prepack, PackedMatrix, type MatMulOptions, type PrepackOptions 
 import { QuantizedTensor, type QuantizedType } from './quant/tensor.js';
 import * as quantOps from './quant/quantize.js';
 import { qMatMul, type QMatMulOptions } from './ops/qmatmul.js';
+import * as qConvOps from './ops/qconv.js';
 import * as f16Ops from './ops/f16matmul.js';
 import * as castOps from './ops/cast.js';
 import * as f16Conv from './ops/f16conv.js';
@@ -237,6 +238,22 @@ export class Lanewise implements Owner {
   qMatMul(x: QuantizedTensor, w: QuantizedTensor, options?: QMatMulOptions): QuantizedTensor | Tensor<'int32'> {
     this.alive();
     return qMatMul(this, x, w, options);
+  }
+
+  /** Quantized 2-D convolution (NHWC, int8 filters OHWI or OIHW), int32 accumulation, fp32 or dyadic requantization. */
+  qConv2d(x: QuantizedTensor, filter: QuantizedTensor, options: qConvOps.QConv2DOptions & { output: 'int32' }): Tensor<'int32'>;
+  qConv2d(x: QuantizedTensor, filter: QuantizedTensor, options?: qConvOps.QConv2DOptions): QuantizedTensor;
+  qConv2d(x: QuantizedTensor, filter: QuantizedTensor, options?: qConvOps.QConv2DOptions): QuantizedTensor | Tensor<'int32'> {
+    this.alive();
+    return qConvOps.qConv2d(this, x, filter, options);
+  }
+
+  /** Quantized depthwise convolution (multiplier 1, filter HWC or OIHW). */
+  qDepthwiseConv2d(x: QuantizedTensor, filter: QuantizedTensor, options: qConvOps.QDepthwiseConv2DOptions & { output: 'int32' }): Tensor<'int32'>;
+  qDepthwiseConv2d(x: QuantizedTensor, filter: QuantizedTensor, options?: qConvOps.QDepthwiseConv2DOptions): QuantizedTensor;
+  qDepthwiseConv2d(x: QuantizedTensor, filter: QuantizedTensor, options?: qConvOps.QDepthwiseConv2DOptions): QuantizedTensor | Tensor<'int32'> {
+    this.alive();
+    return qConvOps.qDepthwiseConv2d(this, x, filter, options);
   }
 
   info(): Info {

@@ -135,13 +135,33 @@ export function qMatMul(owner: Owner, x: unknown, w: unknown, opts: QMatMulOptio
   if (qw.bits !== 8 && qw.zeroPoint.some((z) => z !== 0)) {
     throw new ValueError('w.zeroPoint', `0 for ${qw.type} weights (symmetric)`, Array.from(qw.zeroPoint));
   }
+  const m = qx.dims.slice(0, -1).reduce((a, b) => a * b, 1);
+  const outDims = [...qx.dims.slice(0, -1), n];
+  const packed = packedWeightsOf(owner, qw, k, n, transposed);
+  const { plan, output, outType, outScale, outZp } = resolvePlan(owner, qx, packed, k, n, opts);
+  const dev = owner.device;
+  const outBlock: Block = dev.alloc(m * n * (output === 'int32' ? 4 : 1), 'output');
+  try {
+    runQPlan(dev, plan, { m, k, bits: qw.bits as 8 | 4 | 2, a: qx.block, aSigned: qx.type === 'int8', w: packed.block, out: outBlock });
+  } catch (e) {
+    dev.free(outBlock);
+    throw e;
+  }
+  if (output === 'int32') return new Tensor(owner, 'int32' as const, outDims, outBlock);
+  return new QuantizedTensor(owner, outType, outDims, outBlock, Float32Array.of(outScale), Int32Array.of(outZp), null);
+}
+
+/** Output parameters of a quantized op and its requantization plan (cached per weight). */
+export interface ResolvedPlan { plan: QPlan; output: 'quantized' | 'int32'; outType: QuantizedType; outScale: number; outZp: number; }
+
+/** @internal Checks the output options of qMatMul / qConv2d and returns the (cached) plan. */
+export function resolvePlan(owner: Owner, qx: QuantizedTensor, packed: PackedWeights, k: number, n: number,
+  opts: Pick<QMatMulOptions, 'bias' | 'outScale' | 'outZeroPoint' | 'outType' | 'requant' | 'dyadic' | 'activation' | 'output'>): ResolvedPlan {
+  const bias = checkBias(opts.bias, n, owner);
   const output = opts.output ?? 'quantized';
   if (output !== 'quantized' && output !== 'int32') throw new ValueError('options.output', "'quantized' or 'int32'", output);
   const requant = opts.requant ?? 'fp32';
   if (requant !== 'fp32' && requant !== 'dyadic') throw new ValueError('options.requant', "'fp32' or 'dyadic'", requant);
-  const bias = checkBias(opts.bias, n, owner);
-  const m = qx.dims.slice(0, -1).reduce((a, b) => a * b, 1);
-  const outDims = [...qx.dims.slice(0, -1), n];
 
   // Output parameters.
   let outType: QuantizedType = 'int8', outScale = 1, outZp = 0, lo = -128, hi = 127;
@@ -158,7 +178,6 @@ export function qMatMul(owner: Owner, x: unknown, w: unknown, opts: QMatMulOptio
     throw new ValueError('options', "no activation, outScale or requant with output: 'int32'", Object.keys(opts));
   }
 
-  const packed = packedWeightsOf(owner, qw, k, n, transposed);
   const dev = owner.device;
   const sx = qx.scale[0], zpx = qx.zeroPoint[0];
   if (opts.dyadic !== undefined && (output !== 'quantized' || requant !== 'dyadic')) {
@@ -183,15 +202,7 @@ export function qMatMul(owner: Owner, x: unknown, w: unknown, opts: QMatMulOptio
     packed.plans.set(key, { block: plan.block, bias, plan });
   }
 
-  const outBlock: Block = dev.alloc(m * n * (output === 'int32' ? 4 : 1), 'output');
-  try {
-    runQPlan(dev, plan, { m, k, bits: qw.bits as 8 | 4 | 2, a: qx.block, aSigned: qx.type === 'int8', w: packed.block, out: outBlock });
-  } catch (e) {
-    dev.free(outBlock);
-    throw e;
-  }
-  if (output === 'int32') return new Tensor(owner, 'int32' as const, outDims, outBlock);
-  return new QuantizedTensor(owner, outType, outDims, outBlock, Float32Array.of(outScale), Int32Array.of(outZp), null);
+  return { plan, output, outType, outScale, outZp };
 }
 
 function makePlan(owner: Owner, xType: QuantizedType, sx: number, zpx: number, packed: PackedWeights, k: number, n: number,

@@ -1,6 +1,6 @@
 // External conformance for quantization: the ONNX backend vectors of Debian's libonnx-testdata
 // (QuantizeLinear, DequantizeLinear incl. _axis, DynamicQuantizeLinear, MatMulInteger,
-// QLinearMatMul 2-D and 3-D) run through the public API and compared with the shipped outputs
+// QLinearMatMul 2-D and 3-D, ConvInteger, QLinearConv) run through the public API and compared with the shipped outputs
 // exactly. Reuses the conv suite's loader (test/conformance/onnx.ts) for models; integer tensors
 // are decoded here from raw_data (that loader decodes float tensors only).
 import { execFileSync } from 'node:child_process';
@@ -33,7 +33,8 @@ const typeOf = (t: IntTensor) => (t.dataType === 2 ? 'uint8' : 'int8') as 'uint8
 
 const CASES = ['test_quantizelinear', 'test_quantizelinear_axis', 'test_dequantizelinear', 'test_dequantizelinear_axis',
   'test_dynamicquantizelinear', 'test_dynamicquantizelinear_max_adjusted', 'test_dynamicquantizelinear_min_adjusted',
-  'test_matmulinteger', 'test_qlinearmatmul_2D', 'test_qlinearmatmul_3D'];
+  'test_matmulinteger', 'test_qlinearmatmul_2D', 'test_qlinearmatmul_3D',
+  'test_basic_convinteger', 'test_convinteger_with_padding', 'test_convinteger_without_padding', 'test_qlinearconv'];
 
 let lw: Lanewise;
 let protos: Protos;
@@ -113,6 +114,27 @@ describe('ONNX quantization vectors (libonnx-testdata)', () => {
             got.push(...y.data);
           }
           same(got, outputs[0].data);
+        } else if (op === 'ConvInteger' || op === 'QLinearConv') {
+          const q = op === 'QLinearConv';
+          const [x, xs, xz, w, ws, wz, ys, yz] = q ? inputs : [inputs[0], undefined, inputs[2], inputs[1], undefined, inputs[3], undefined, undefined];
+          const [n, c, h, wd] = x.dims;
+          const nhwc = new (x.data.constructor as Uint8ArrayConstructor)(x.data.length);
+          for (let b = 0; b < n; b++) for (let ch = 0; ch < c; ch++) for (let i = 0; i < h * wd; i++) nhwc[(b * h * wd + i) * c + ch] = x.data[(b * c + ch) * h * wd + i];
+          const qx = lw.quantized(typeOf(x), nhwc, [n, h, wd, c], { scale: xs ? xs.data[0] : 1, zeroPoint: xz ? xz.data[0] : 0 });
+          const perChannel = !!ws && ws.data.length > 1;
+          const qw = lw.quantized(typeOf(w), w.data, w.dims, perChannel ? { scale: ws!.data, zeroPoint: wz!.data, axis: 0 }
+            : { scale: ws ? ws.data[0] : 1, zeroPoint: wz ? wz.data[0] : 0 });
+          const pads = (attrs.pads as number[] | undefined) ?? [0, 0, 0, 0];
+          const opts = { pad: [pads[0], pads[2], pads[1], pads[3]] as [number, number, number, number],
+            strides: (attrs.strides as [number, number] | undefined), dilations: (attrs.dilations as [number, number] | undefined), filterLayout: 'OIHW' as const };
+          const y = q ? lw.qConv2d(qx, qw, { ...opts, outScale: ys!.data[0], outZeroPoint: yz!.data[0], outType: typeOf(yz!) }).data
+            : lw.qConv2d(qx, qw, { ...opts, output: 'int32' }).read();
+          const [, co, oh, ow] = outputs[0].dims;
+          const nchw = Array.from({ length: y.length }, (_, i) => {
+            const b = Math.floor(i / (co * oh * ow)), ch = Math.floor(i / (oh * ow)) % co, pix = i % (oh * ow);
+            return y[(b * oh * ow + pix) * co + ch];
+          });
+          same(nchw, outputs[0].data);
         } else {
           expect.fail(`unexpected op ${op}`);
         }

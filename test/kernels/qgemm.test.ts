@@ -16,7 +16,7 @@ beforeAll(async () => {
   for (const build of buildNames) devices.set(build, await Device.create({ build }));
 });
 
-const qkernels = kernels.filter((k): k is QGemmKernelInfo => k.family.startsWith('qs8-qc'));
+const qkernels = kernels.filter((k): k is QGemmKernelInfo => /^qs8-qc[842]w-gemm$/.test(k.family));
 const wRange = { 8: [-127, 127], 4: [-8, 7], 2: [-2, 1] } as const;
 
 interface Case {
