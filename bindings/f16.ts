@@ -13,6 +13,7 @@
 import type { Block, Device } from './device.js';
 import { kernelsOf } from './kernels.js';
 import { packedABytes } from './gemm.js';
+import { Plan, runPlan, threadsFor } from './exec.js';
 import { conv2d, indirection, packedConvBytes, routeOf, setConvBias, type ConvGeometry, type IndirectionCache } from './conv.js';
 
 export const F16_PANEL = 8;
@@ -98,11 +99,63 @@ export function f16Gemm(dev: Device, g: F16GemmCall): void {
   if (m === 0 || n === 0) return;
   if (!warmed.has(dev)) { warmed.add(dev); warmUpF16(dev); }
   if (m === 1 && g.precision === 'f16') { gemv(dev, g); return; }
+  const ops = 2 * m * n * k;
+  if (threadsFor(dev.kmod, ops) > 1) { threaded(dev, g, ops); return; }
   const s = f16GemmScratch(m, n, k);
   const ap = dev.alloc(s.aPacked, 'scratch (f16 a packed)');
   const w32 = dev.alloc(s.w32, 'scratch (f16 weights widened)');
   try {
     run(dev, g, ap.ptr, w32.ptr, s.panels);
+  } finally {
+    dev.free(w32); dev.free(ap);
+  }
+}
+
+/**
+ * With a worker pool: the same calls as `run` as a plan (bindings/exec.ts). Stage 1 packs A in
+ * chunks of row tiles and widens the weights in chunks of panels (all of them at once, into a
+ * transient f32 copy); stage 2 computes output tiles (N blocks × groups of row tiles). Only the
+ * output is split, and each element is still one kernel call's: the bits are the serial ones.
+ */
+function threaded(dev: Device, g: F16GemmCall, ops: number): void {
+  const { m, n, k } = g;
+  const threads = threadsFor(dev.kmod, ops);
+  const panels = Math.ceil(n / F16_PANEL), panelHalves = F16_PANEL + F16_PANEL * k;
+  const ap = dev.alloc(packedABytes(m, k, 4), 'scratch (f16 a packed)');
+  const w32 = dev.alloc(panels * panelHalves * 4, 'scratch (f16 weights widened)');
+  try {
+    const plan = new Plan(dev.kmod, 64);
+    const pk = packA.find((p) => p.mr === 4 && p.source === (g.transposeA ? 't' : 'n'))!;
+    const aStride = (g.transposeA ? m : k) * 2;
+    const tiles = Math.ceil(m / 4);
+    const perA = Math.ceil(tiles / Math.min(tiles, threads * 2));
+    for (let t0 = 0; t0 < tiles; t0 += perA) {
+      const r0 = t0 * 4;
+      const src = g.a.ptr + g.aOff + (g.transposeA ? r0 * 2 : r0 * aStride);
+      plan.task().call(pk.name, [Math.min(perA * 4, m - r0), k, src, aStride, ap.ptr + r0 * k * 4]);
+    }
+    const perW = Math.ceil(panels / Math.min(panels, threads * 2));
+    for (let p0 = 0; p0 < panels; p0 += perW) {
+      plan.task().call(vcvtToF32.name, [Math.min(perW, panels - p0) * panelHalves, g.w.ptr + p0 * panelHalves * 2, w32.ptr + p0 * panelHalves * 4]);
+    }
+    plan.stage();
+    const kern = g.precision === 'f16-exact' ? exactKernel : fastKernel;
+    const panelBytes = panelHalves * 4, cStride = g.cStride ?? n * 2, c = g.c.ptr + g.cOff;
+    const nBlock = Math.max(1, Math.floor(L2_BLOCK_BYTES / panelBytes)) * F16_PANEL;
+    const nBlocks = Math.ceil(n / nBlock);
+    const per = Math.ceil(tiles / Math.max(1, Math.min(tiles, Math.ceil((threads * 8) / nBlocks))));
+    for (let n0 = 0; n0 < n; n0 += nBlock) {
+      const nc = Math.min(nBlock, n - n0);
+      for (let t0 = 0; t0 < tiles; t0 += per) {
+        plan.task();
+        for (let t = t0; t < Math.min(tiles, t0 + per); t++) {
+          const m0 = t * 4;
+          plan.call(kern.name, [Math.min(4, m - m0), nc, k, ap.ptr + m0 * k * 4, 0, w32.ptr + (n0 / F16_PANEL) * panelBytes,
+            c + m0 * cStride + n0 * 2, cStride, g.min, g.max]);
+        }
+      }
+    }
+    runPlan(dev.kmod, plan, ops);
   } finally {
     dev.free(w32); dev.free(ap);
   }

@@ -181,3 +181,24 @@ describe('f16 typed errors', () => {
     expect(() => lw.matMul(h, hb, { bias: [1, 2] })).toThrow(ShapeError);
   });
 });
+
+describe('f16 with threads', () => {
+  it('gives the single-thread bits at 2 threads, both precisions, plain and transposed A', async () => {
+    const mt = await Lanewise.create({ threads: 2 });
+    try {
+      const r = rng(61);
+      const m = 80, k = 200, n = 150; // 4.8M operations: above the pool's 4M threshold, so the plan runs on 2 threads
+      const a = randomF16(m * k, r), b = randomF16(k * n, r), bias = randomF16(n, r);
+      for (const precision of ['f16', 'f16-exact'] as const) {
+        const ref = precision === 'f16' ? gemmF16Fast : gemmF16Exact;
+        const want = ref(m, n, k, a, b, bias);
+        const c = mt.matMul(mt.tensor('float16', a, [m, k]), mt.prepack(mt.tensor('float16', b, [k, n]), { bias }), { precision });
+        expectSameHalves(c.data, want, `${precision} threads`);
+        const ct = mt.matMul(mt.tensor('float16', transpose16(m, k, a), [k, m]), mt.tensor('float16', b, [k, n]), { precision, bias, transposeA: true });
+        expectSameHalves(ct.data, want, `${precision} threads transposeA`);
+      }
+    } finally {
+      mt.dispose();
+    }
+  });
+});
