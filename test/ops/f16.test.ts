@@ -182,6 +182,17 @@ describe('f16 typed errors', () => {
   });
 });
 
+describe('precision and float16 on ops without an f16 path', () => {
+  it('are typed errors', () => {
+    const x = lw.tensor('float32', new Float32Array(16), [1, 2, 2, 4]);
+    const h = lw.cast(x, 'float16');
+    expect(() => lw.add(x, x, { precision: 'f16' } as never)).toThrow(ValueError);
+    expect(() => lw.maxPool(x, { windowShape: 2, precision: 'f16' } as never)).toThrow(ValueError);
+    expect(() => lw.relu(h)).toThrow(DTypeError);
+    expect(() => lw.add(h, h)).toThrow(DTypeError);
+  });
+});
+
 describe('f16 with threads', () => {
   it('gives the single-thread bits at 2 threads, both precisions, plain and transposed A', async () => {
     const mt = await Lanewise.create({ threads: 2 });
