@@ -1,0 +1,98 @@
+// uint8 IGEMM microkernel (quantized convolution without an im2col copy), 4×8
+// register tile, SIMD128 i32x4.dot_i16x8_s, int8 weights pre-widened to i16.
+//
+// Computes, for m output pixels (tiles of 4) and nc output channels,
+//   C[i][j] = requant(bias[j] + Σ_{s<ks} Σ_{c<kc} X_s,i[c] · W[s·kcp + c][j])   (util/requant.ts)
+// where X_s,i is the input row (kc channels, uint8) that tap s of output pixel i reads.
+//   a: indirection entries [ceil(m/4)][ks][4] u32 (bindings/conv.ts layout with byte offsets of
+//      1-byte rows): offset of X_s,i from the image (aOffset added), or 0xFFFFFFFF for padding,
+//      which reads `zero`, a row of the input zero point (so padding adds (zp − zp)·w = 0).
+//   w: packed weights as qs8-qc8w-gemm with K = ks·kcp (kcp = kc rounded up to even; the pad
+//      channel's weights are 0): per panel [ks·kcp/2 k-pairs][8 columns][2 × i16].
+//   bias, s: per output channel (int32 with −zp·Σw folded in; f32 scale or int32 multiplier).
+//   c: output pixel i at c + i·cStride bytes (int8/uint8, or int32 in mode 2).
+//   params: +0 aOffset u32, +4 zero u32, +8 cStride u32, +16 the util/requant.ts block.
+// A is widened in the loop: load16_splat of the k-pair then extend (sign/zero); an odd kc's
+// last channel is read with load8_splat (its pair partner has weight 0), so no row is over-read.
+// Limits: m ≥ 1, nc ≥ 1, kc ≥ 1, ks ≥ 1.
+import { store4x8 } from '../util/requant';
+
+export function qu8_qc8w_igemm_4x8__simd_dot16(
+  m: i32, nc: i32, kc: i32, ks: i32, a: usize, w: usize, bias: usize, s: usize, c: usize, params: usize,
+): void {
+  const aOffset = <usize>load<u32>(params);
+  const zero = <usize>load<u32>(params, 4);
+  const cStride = <usize>load<u32>(params, 8);
+  const rq = params + 16;
+  const kEven = <usize>(kc & ~1);
+  const odd = kc & 1;
+  const cStep: usize = load<i32>(rq) == 2 ? 32 : 8;
+  for (let m0 = 0; m0 < m; m0 += 4) {
+    const mr = min(4, m - m0);
+    let c0 = c + <usize>m0 * cStride;
+    let c1 = c0 + cStride;
+    if (mr < 2) c1 = c0;
+    let c2 = c1 + cStride;
+    if (mr <= 2) c2 = c1;
+    let c3 = c2 + cStride;
+    if (mr != 4) c3 = c2;
+    let wp = w; let bp = bias; let sp = s;
+    let nLeft = nc;
+    while (true) {
+      let acc0l = v128.load(bp);
+      let acc0h = v128.load(bp, 16);
+      let acc1l = acc0l; let acc1h = acc0h;
+      let acc2l = acc0l; let acc2h = acc0h;
+      let acc3l = acc0l; let acc3h = acc0h;
+      let ap = a;
+      for (let t = 0; t < ks; t++) {
+        const e0 = load<u32>(ap), e1 = load<u32>(ap, 4), e2 = load<u32>(ap, 8), e3 = load<u32>(ap, 12);
+        const r0 = e0 == 0xFFFFFFFF ? zero : aOffset + <usize>e0;
+        const r1 = e1 == 0xFFFFFFFF ? zero : aOffset + <usize>e1;
+        const r2 = e2 == 0xFFFFFFFF ? zero : aOffset + <usize>e2;
+        const r3 = e3 == 0xFFFFFFFF ? zero : aOffset + <usize>e3;
+        for (let j: usize = 0; j < kEven; j += 2) {
+          const bl = v128.load(wp);
+          const bh = v128.load(wp, 16);
+          const va0 = i16x8.extend_low_i8x16_u(v128.load16_splat(r0 + j));
+          const va1 = i16x8.extend_low_i8x16_u(v128.load16_splat(r1 + j));
+          acc0l = i32x4.add(acc0l, i32x4.dot_i16x8_s(va0, bl));
+          acc0h = i32x4.add(acc0h, i32x4.dot_i16x8_s(va0, bh));
+          acc1l = i32x4.add(acc1l, i32x4.dot_i16x8_s(va1, bl));
+          acc1h = i32x4.add(acc1h, i32x4.dot_i16x8_s(va1, bh));
+          const va2 = i16x8.extend_low_i8x16_u(v128.load16_splat(r2 + j));
+          const va3 = i16x8.extend_low_i8x16_u(v128.load16_splat(r3 + j));
+          acc2l = i32x4.add(acc2l, i32x4.dot_i16x8_s(va2, bl));
+          acc2h = i32x4.add(acc2h, i32x4.dot_i16x8_s(va2, bh));
+          acc3l = i32x4.add(acc3l, i32x4.dot_i16x8_s(va3, bl));
+          acc3h = i32x4.add(acc3h, i32x4.dot_i16x8_s(va3, bh));
+          wp += 32;
+        }
+        if (odd) {
+          const bl = v128.load(wp);
+          const bh = v128.load(wp, 16);
+          const va0 = i16x8.extend_low_i8x16_u(v128.load8_splat(r0 + kEven));
+          const va1 = i16x8.extend_low_i8x16_u(v128.load8_splat(r1 + kEven));
+          const va2 = i16x8.extend_low_i8x16_u(v128.load8_splat(r2 + kEven));
+          const va3 = i16x8.extend_low_i8x16_u(v128.load8_splat(r3 + kEven));
+          acc0l = i32x4.add(acc0l, i32x4.dot_i16x8_s(va0, bl));
+          acc0h = i32x4.add(acc0h, i32x4.dot_i16x8_s(va0, bh));
+          acc1l = i32x4.add(acc1l, i32x4.dot_i16x8_s(va1, bl));
+          acc1h = i32x4.add(acc1h, i32x4.dot_i16x8_s(va1, bh));
+          acc2l = i32x4.add(acc2l, i32x4.dot_i16x8_s(va2, bl));
+          acc2h = i32x4.add(acc2h, i32x4.dot_i16x8_s(va2, bh));
+          acc3l = i32x4.add(acc3l, i32x4.dot_i16x8_s(va3, bl));
+          acc3h = i32x4.add(acc3h, i32x4.dot_i16x8_s(va3, bh));
+          wp += 32;
+        }
+        ap += 16;
+      }
+      store4x8(acc0l, acc0h, acc1l, acc1h, acc2l, acc2h, acc3l, acc3h, sp, rq, c0, c1, c2, c3, min(nLeft, 8));
+      nLeft -= 8;
+      if (nLeft <= 0) break;
+      bp += 32; sp += 32;
+      c0 += cStep; c1 += cStep; c2 += cStep; c3 += cStep;
+    }
+    a += <usize>ks << 4;
+  }
+}
