@@ -333,14 +333,16 @@ export class Pool implements Executor {
     publishJob(this.views, ctrl, seq, plan, this.callsPtr, this.tasksPtr);
     clearErrorDetail();
     // Watchdog: total finished tasks must keep moving.
-    let last = -1, lastAt = now();
+    const start = now();
+    let last = -1, lastAt = start;
     const onWait = () => {
       const i32 = this.views.i32;
       let done = 0;
       for (let s = 0; s < plan.stageCount; s++) done += Atomics.load(i32, ctrl + C.STAGE0 + 4 * s + 1);
       const t = now();
       if (done !== last) { last = done; lastAt = t; return; }
-      if (t - lastAt > this.stallMs) {
+      // A long job (big tasks) may go longer between finished tasks: allow twice its age.
+      if (t - lastAt > Math.max(this.stallMs, 2 * (lastAt - start))) {
         throw new WorkerError('threads', `progress within ${this.stallMs} ms`,
           `a stalled worker (${done} of ${plan.taskCount} tasks finished)`,
           'a worker died or stopped answering during the call; the output was not fully written. The pool restarts its workers.');

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 export const executables = { chromium: '/usr/bin/chromium', firefox: '/usr/bin/firefox-esr' };
-const timeout = 120_000;
+const timeout = 90_000;
 
 export async function launch(name) {
   if (name === 'chromium') {
@@ -26,7 +26,8 @@ export async function launch(name) {
         try {
           await page.waitForFunction(() => window.__result, null, { timeout });
         } catch (e) {
-          throw new Error(`${url}: no result (${e.message}); page errors: ${errors.join('; ')}`);
+          const where = await page.evaluate(() => window.__lanewiseProgress ?? 'no progress recorded').catch((x) => String(x));
+          throw new Error(`${url}: no result (${e.message}); last step: ${where}; page errors: ${errors.join('; ')}`);
         }
         const r = await page.evaluate(() => window.__result);
         await page.close();
@@ -43,8 +44,16 @@ export async function launch(name) {
     return {
       async open(url) {
         const page = await browser.newPage();
+        const logs = [];
+        page.on('console', (m) => logs.push(m.text()));
+        page.on('pageerror', (e) => logs.push(String(e)));
         await page.goto(url);
-        await page.waitForFunction(() => window.__result, { timeout });
+        try {
+          await page.waitForFunction(() => window.__result, { timeout });
+        } catch (e) {
+          const where = await page.evaluate(() => window.__lanewiseProgress ?? 'no progress recorded').catch((x) => String(x));
+          throw new Error(`${url}: no result (${e.message}); last step: ${where}; console: ${logs.join(' | ')}`);
+        }
         const r = await page.evaluate(() => window.__result);
         await page.close();
         return r;

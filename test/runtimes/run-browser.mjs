@@ -1,6 +1,7 @@
 // Chromium (Debian, via playwright-core) or Firefox ESR (Debian, via puppeteer-core over
-// WebDriver BiDi): the suite page cross-origin isolated (1 and 2 threads) and plain (threads
-// requested, single-threaded with a reason). Prints a JSON array of the two reports.
+// WebDriver BiDi): the suite page cross-origin isolated (1 and 2 threads), plain (threads
+// requested, single-threaded with a reason), and inside a module Web Worker of a cross-origin
+// isolated page (1 and 2 threads). Prints a JSON array of the three reports.
 //   node run-browser.mjs chromium|firefox
 import { launch } from './browsers.mjs';
 import { startServer } from './server.mjs';
@@ -12,6 +13,7 @@ let browser;
 try {
   browser = await launch(name);
   for (const mode of ['coi', 'plain']) reports.push(await browser.open(`${base}/${mode}/page.html`));
+  reports.push(await browser.open(`${base}/coi/worker-page.html`));
 } finally {
   await browser?.close().catch(() => {});
   server.close();

@@ -71,9 +71,10 @@ describe('identical output hashes on every runtime', () => {
   }, T);
 
   for (const [name, exe] of Object.entries(browsers)) {
-    it.skipIf(!existsSync(exe))(`${name}: a COOP/COEP page at 1 and 2 threads, a plain page single-threaded`, async () => {
-      const [coi, plain] = await run(process.execPath, [path.join(here, 'run-browser.mjs'), name]) as SuiteReport[];
+    it.skipIf(!existsSync(exe))(`${name}: a COOP/COEP page and a Web Worker in it at 1 and 2 threads, a plain page single-threaded`, async () => {
+      const [coi, plain, inWorker] = await run(process.execPath, [path.join(here, 'run-browser.mjs'), name]) as SuiteReport[];
       check(coi, [1, 2]);
+      check(inWorker, [1, 2]);
       check(plain, [1, 1], /SharedArrayBuffer unavailable: serve the page with Cross-Origin-Opener-Policy/);
     }, T);
   }

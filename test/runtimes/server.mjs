@@ -21,6 +21,20 @@ window.__result = await runSuiteSafe(Lanewise, ${JSON.stringify(name)}, [1, 2]);
 </script>`;
 
 /** Serves the suite page for `browser`, or, with `dir`, the files of that directory (a built app). */
+// The same suite inside a module Web Worker of the page (the pool then starts nested workers,
+// and the calling thread may block in Atomics.wait).
+const workerPage = `<!doctype html><meta charset="utf-8"><title>lanewise in a worker</title>
+<script type="module">
+const w = new Worker('./inworker.js', { type: 'module' });
+w.onmessage = (ev) => { if (ev.data && ev.data.progress) window.__lanewiseProgress = ev.data.progress; else window.__result = ev.data; };
+w.onerror = (ev) => { window.__result = { runtime: 'worker', runs: [], error: String(ev.message) }; };
+</script>`;
+const inWorker = (name) => `Object.defineProperty(globalThis, '__lanewiseProgress', { set(v) { postMessage({ progress: v }); } });
+import { Lanewise } from './dist/src/index.js';
+import { runSuiteSafe } from './cache/suite.mjs';
+postMessage(await runSuiteSafe(Lanewise, ${JSON.stringify(name)}, [1, 2]));
+`;
+
 export function startServer(browser, dir) {
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, 'http://x');
@@ -31,6 +45,14 @@ export function startServer(browser, dir) {
       ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin' }
       : {};
     headers['Cache-Control'] = 'no-store';
+    if (rest === 'worker-page.html' && !dir) {
+      res.writeHead(200, { ...headers, 'Content-Type': 'text/html' }).end(workerPage);
+      return;
+    }
+    if (rest === 'inworker.js' && !dir) {
+      res.writeHead(200, { ...headers, 'Content-Type': 'text/javascript' }).end(inWorker(`${browser}-${mode}-worker`));
+      return;
+    }
     if (rest === 'page.html' && !dir) {
       res.writeHead(200, { ...headers, 'Content-Type': 'text/html' }).end(page(`${browser}-${mode}`));
       return;

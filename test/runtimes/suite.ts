@@ -39,19 +39,28 @@ export function hashOutput(out: CaseOutput): string {
   return `${out.constructor.name}(${out.length}):${h1.toString(16).padStart(8, '0')}${h2.toString(16).padStart(8, '0')}`;
 }
 
+/** Where a stuck run was: the runners read it on timeout. */
+function progress(what: string): void {
+  (globalThis as { __lanewiseProgress?: string }).__lanewiseProgress = what;
+}
+
 export async function runSuite(L: typeof Lanewise, runtime: string, threadCounts: number[],
   create: CreateOptions = {}): Promise<SuiteReport> {
   const ua = (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent ?? '';
   const report: SuiteReport = { runtime, userAgent: ua, runs: [] };
   for (const threads of threadCounts) {
     const t0 = Date.now();
+    progress(`${runtime}: creating an instance with ${threads} thread(s)`);
     const lw = await L.create({ ...create, threads });
     try {
       // Thread every case that the pool would take, whatever its size.
       const pool = (lw as unknown as { threads?: { pool?: { minOps: number; stats(): number[] } | null } }).threads?.pool ?? null;
       if (pool) pool.minOps = 0;
       const hashes: Record<string, string> = {};
-      for (const c of cases) hashes[c.name] = hashOutput(c.run(lw));
+      for (const c of cases) {
+        progress(`${runtime}: ${threads} thread(s), ${c.name}`);
+        hashes[c.name] = hashOutput(c.run(lw));
+      }
       const info = lw.info();
       report.runs.push({ threads, info: { threads: info.threads, threadsReason: info.threadsReason, build: info.build },
         stats: pool ? pool.stats() : null, hashes, ms: Date.now() - t0 });
