@@ -369,7 +369,11 @@ function convDw(dev: Device, c: ConvCall, ind: number, zero: number): void {
   const calls = new Calls(dev.kmod, convFlops(g));
   if (kern.pointers === 'direct') {
     const edge = dwKernels.find((k) => k.pointers === 'absolute' && k.taps === ks);
-    if (g.kh === 3 && g.kw === 3 && edge) return convDwDirect(dev, c, ind, zero, kern.name, edge.name, calls);
+    // The direct kernel runs one output row per call and reloads a channel block's weights per
+    // call: worth it on long rows; short rows (28×28 stride 2: 13 pixels) measured faster through
+    // the absolute kernel, which takes several rows per call. Forced kernels (tests) always use it.
+    const longRows = g.ow >= 32 || c.kernel === kern.name;
+    if (g.kh === 3 && g.kw === 3 && edge && longRows) return convDwDirect(dev, c, ind, zero, kern.name, edge.name, calls);
     kern = edge ?? dwKernels.find((k) => k.taps === null)!;
   }
   if (kern.pointers === 'absolute') {
