@@ -193,8 +193,8 @@ export interface QRequantKernelInfo {
 
 export interface QConvKernelInfo {
   name: string;
-  family: 'qs8-qc8w-igemm' | 'qu8-qc8w-igemm' | 'qs8-qc8w-dwconv' | 'qu8-qc8w-dwconv';
-  /** Signed (qs8) or unsigned (qu8) activations. */
+  family: 'qs8-qc8w-igemm' | 'qs8-vwiden' | 'qu8-vwiden' | 'qs8-qc8w-dwconv' | 'qu8-qc8w-dwconv';
+  /** Signed (qs8) or unsigned (qu8) activations (the IGEMM reads i16-widened activations of either sign). */
   signed: boolean;
   builds: readonly BuildName[];
 }
@@ -248,7 +248,8 @@ export const kernels: readonly KernelInfo[] = [
   { name: 'qs8_qc2w_gemm_1x16__simd_dot16', family: 'qs8-qc2w-gemm', bits: 2, mr: 1, nr: 16, builds: all },
   { name: 'qs8_requant_x1__scalar_dyadic', family: 'qs8-requant', mode: 'dyadic', builds: all },
   { name: 'qs8_qc8w_igemm_4x8__simd_dot16', family: 'qs8-qc8w-igemm', signed: true, builds: all },
-  { name: 'qu8_qc8w_igemm_4x8__simd_dot16', family: 'qu8-qc8w-igemm', signed: false, builds: all },
+  { name: 'qs8_vwiden_x16__simd', family: 'qs8-vwiden', signed: true, builds: all },
+  { name: 'qu8_vwiden_x16__simd', family: 'qu8-vwiden', signed: false, builds: all },
   { name: 'qs8_qc8w_dwconv_x8__simd', family: 'qs8-qc8w-dwconv', signed: true, builds: all },
   { name: 'qu8_qc8w_dwconv_x8__simd', family: 'qu8-qc8w-dwconv', signed: false, builds: all },
 ];

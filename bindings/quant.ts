@@ -288,18 +288,25 @@ export function runQConv(dev: Device, plan: QPlan, r: QConvRun): void {
   const { g } = r;
   const P = g.oh * g.ow, ks = g.kh * g.kw, co = g.co, np = padColumns(co);
   const tile = r.depthwise ? 1 : 4;
+  // Depthwise reads the int8/uint8 image (1-byte rows); the IGEMM an i16-widened copy (2-byte rows).
+  const elem = r.depthwise ? 1 : 2;
   const ind = indirection(g, tile);
-  for (let i = 0; i < ind.length; i++) if (ind[i] !== 0xffffffff) ind[i] >>>= 2; // 4-byte rows → 1-byte rows
-  const zeroBytes = evenChannels(g.ci) + 16;
+  const shift = r.depthwise ? 2 : 1;
+  for (let i = 0; i < ind.length; i++) if (ind[i] !== 0xffffffff) ind[i] >>>= shift; // 4-byte rows → elem-byte rows
+  const zeroElems = evenChannels(g.ci) + 16;
+  const imageElems = g.ih * g.iw * g.ci;
+  const wideBytes = r.depthwise ? 0 : (Math.ceil((g.n * imageElems) / 16) * 16 + 16) * 2;
   const outBytes = plan.mode === QMode.Int32 ? 4 : 1;
   const accBytes = plan.fused ? 0 : P * co * 4;
-  const tmp = dev.alloc(ind.byteLength + zeroBytes + 96 + accBytes + 64, 'qconv scratch');
+  const tmp = dev.alloc(ind.byteLength + zeroElems * elem + 96 + accBytes + wideBytes + 192, 'qconv scratch');
   try {
-    const indPtr = tmp.ptr, zeroPtr = indPtr + ind.byteLength, paramsPtr = Math.ceil((zeroPtr + zeroBytes) / 16) * 16;
-    const accPtr = Math.ceil((paramsPtr + 96) / 64) * 64;
+    const up = (v: number, a: number) => Math.ceil(v / a) * a;
+    const indPtr = tmp.ptr, zeroPtr = up(indPtr + ind.byteLength, 16), paramsPtr = up(zeroPtr + zeroElems * elem, 16);
+    const accPtr = up(paramsPtr + 96, 64), widePtr = up(accPtr + accBytes, 64);
     const u8 = dev.arena.u8;
     new Uint32Array(u8.buffer, indPtr, ind.length).set(ind);
-    u8.fill(r.zeroPoint & 255, zeroPtr, zeroPtr + zeroBytes);
+    if (r.depthwise) u8.fill(r.zeroPoint & 255, zeroPtr, zeroPtr + zeroElems);
+    else new Int16Array(u8.buffer, zeroPtr, zeroElems).fill(r.zeroPoint);
     const p = plan.block.ptr;
     u8.copyWithin(paramsPtr + 16, p + np * 12, p + np * 12 + PARAMS_BYTES);
     const dv = new DataView(u8.buffer, paramsPtr, 16);
@@ -307,11 +314,10 @@ export function runQConv(dev: Device, plan: QPlan, r: QConvRun): void {
     const fused = plan.fused;
     dv.setUint32(8, fused ? co * outBytes : co * 4, true);
     const ex = dev.kmod.exports;
-    const fn = ex[r.depthwise ? (r.aSigned ? 'qs8_qc8w_dwconv_x8__simd' : 'qu8_qc8w_dwconv_x8__simd')
-      : (r.aSigned ? 'qs8_qc8w_igemm_4x8__simd_dot16' : 'qu8_qc8w_igemm_4x8__simd_dot16')];
-    const imageBytes = g.ih * g.iw * g.ci;
+    if (!r.depthwise) ex[r.aSigned ? 'qs8_vwiden_x16__simd' : 'qu8_vwiden_x16__simd'](g.n * imageElems, r.x.ptr, widePtr);
+    const fn = ex[r.depthwise ? (r.aSigned ? 'qs8_qc8w_dwconv_x8__simd' : 'qu8_qc8w_dwconv_x8__simd') : 'qs8_qc8w_igemm_4x8__simd_dot16'];
     for (let b = 0; b < g.n; b++) {
-      dv.setUint32(0, r.x.ptr + b * imageBytes, true);
+      dv.setUint32(0, r.depthwise ? r.x.ptr + b * imageElems : widePtr + b * imageElems * 2, true);
       const c = fused ? r.out.ptr + b * P * co * outBytes : accPtr;
       if (r.depthwise) fn(P, co, ks, indPtr, r.w.ptr, p, p + np * 4, c, paramsPtr);
       else fn(P, co, g.ci, ks, indPtr, r.w.ptr, p, p + np * 4, c, paramsPtr);

@@ -1,19 +1,20 @@
-// int8 IGEMM microkernel (quantized convolution without an im2col copy), 4×8
-// register tile, SIMD128 i32x4.dot_i16x8_s, int8 weights pre-widened to i16.
+// Quantized IGEMM microkernel (convolution without an im2col copy), 4×8 register tile, SIMD128
+// i32x4.dot_i16x8_s; activations widened to i16 once per call (qs8-vwiden / qu8-vwiden, so one
+// kernel serves int8 and uint8), int8 weights pre-widened at packing.
 //
 // Computes, for m output pixels (tiles of 4) and nc output channels,
 //   C[i][j] = requant(bias[j] + Σ_{s<ks} Σ_{c<kc} X_s,i[c] · W[s·kcp + c][j])   (util/requant.ts)
-// where X_s,i is the input row (kc channels, int8) that tap s of output pixel i reads.
-//   a: indirection entries [ceil(m/4)][ks][4] u32 (bindings/conv.ts layout with byte offsets of
-//      1-byte rows): offset of X_s,i from the image (aOffset added), or 0xFFFFFFFF for padding,
+// where X_s,i is the input row (kc channels, i16) that tap s of output pixel i reads.
+//   a: indirection entries [ceil(m/4)][ks][4] u32 (bindings/conv.ts layout, byte offsets of the
+//      i16 rows): offset of X_s,i from the image (aOffset added), or 0xFFFFFFFF for padding,
 //      which reads `zero`, a row of the input zero point (so padding adds (zp − zp)·w = 0).
+//      An odd kc's last pair reads one i16 past the row (its weight is 0; the widened buffer and
+//      the zero row are padded).
 //   w: packed weights as qs8-qc8w-gemm with K = ks·kcp (kcp = kc rounded up to even; the pad
 //      channel's weights are 0): per panel [ks·kcp/2 k-pairs][8 columns][2 × i16].
 //   bias, s: per output channel (int32 with −zp·Σw folded in; f32 scale or int32 multiplier).
 //   c: output pixel i at c + i·cStride bytes (int8/uint8, or int32 in mode 2).
 //   params: +0 aOffset u32, +4 zero u32, +8 cStride u32, +16 the util/requant.ts block.
-// A is widened in the loop: load16_splat of the k-pair then extend (sign); an odd kc's
-// last channel is read with load8_splat (its pair partner has weight 0), so no row is over-read.
 // Limits: m ≥ 1, nc ≥ 1, kc ≥ 1, ks ≥ 1.
 import { store4x8 } from '../util/requant';
 
@@ -24,8 +25,7 @@ export function qs8_qc8w_igemm_4x8__simd_dot16(
   const zero = <usize>load<u32>(params, 4);
   const cStride = <usize>load<u32>(params, 8);
   const rq = params + 16;
-  const kEven = <usize>(kc & ~1);
-  const odd = kc & 1;
+  const kBytes = <usize>((kc + 1) >> 1) << 2;
   const cStep: usize = load<i32>(rq) == 2 ? 32 : 8;
   for (let m0 = 0; m0 < m; m0 += 4) {
     const mr = min(4, m - m0);
@@ -51,30 +51,13 @@ export function qs8_qc8w_igemm_4x8__simd_dot16(
         const r1 = e1 == 0xFFFFFFFF ? zero : aOffset + <usize>e1;
         const r2 = e2 == 0xFFFFFFFF ? zero : aOffset + <usize>e2;
         const r3 = e3 == 0xFFFFFFFF ? zero : aOffset + <usize>e3;
-        for (let j: usize = 0; j < kEven; j += 2) {
+        for (let j: usize = 0; j < kBytes; j += 4) {
           const bl = v128.load(wp);
           const bh = v128.load(wp, 16);
-          const va0 = i16x8.extend_low_i8x16_s(v128.load16_splat(r0 + j));
-          const va1 = i16x8.extend_low_i8x16_s(v128.load16_splat(r1 + j));
-          acc0l = i32x4.add(acc0l, i32x4.dot_i16x8_s(va0, bl));
-          acc0h = i32x4.add(acc0h, i32x4.dot_i16x8_s(va0, bh));
-          acc1l = i32x4.add(acc1l, i32x4.dot_i16x8_s(va1, bl));
-          acc1h = i32x4.add(acc1h, i32x4.dot_i16x8_s(va1, bh));
-          const va2 = i16x8.extend_low_i8x16_s(v128.load16_splat(r2 + j));
-          const va3 = i16x8.extend_low_i8x16_s(v128.load16_splat(r3 + j));
-          acc2l = i32x4.add(acc2l, i32x4.dot_i16x8_s(va2, bl));
-          acc2h = i32x4.add(acc2h, i32x4.dot_i16x8_s(va2, bh));
-          acc3l = i32x4.add(acc3l, i32x4.dot_i16x8_s(va3, bl));
-          acc3h = i32x4.add(acc3h, i32x4.dot_i16x8_s(va3, bh));
-          wp += 32;
-        }
-        if (odd) {
-          const bl = v128.load(wp);
-          const bh = v128.load(wp, 16);
-          const va0 = i16x8.extend_low_i8x16_s(v128.load8_splat(r0 + kEven));
-          const va1 = i16x8.extend_low_i8x16_s(v128.load8_splat(r1 + kEven));
-          const va2 = i16x8.extend_low_i8x16_s(v128.load8_splat(r2 + kEven));
-          const va3 = i16x8.extend_low_i8x16_s(v128.load8_splat(r3 + kEven));
+          const va0 = v128.load32_splat(r0 + j);
+          const va1 = v128.load32_splat(r1 + j);
+          const va2 = v128.load32_splat(r2 + j);
+          const va3 = v128.load32_splat(r3 + j);
           acc0l = i32x4.add(acc0l, i32x4.dot_i16x8_s(va0, bl));
           acc0h = i32x4.add(acc0h, i32x4.dot_i16x8_s(va0, bh));
           acc1l = i32x4.add(acc1l, i32x4.dot_i16x8_s(va1, bl));

@@ -360,3 +360,22 @@ export function matMulNBitsModel(k: number, n: number, b: Float32Array, blockSiz
     opset: { '': DEFAULT_OPSET, 'com.microsoft': 1 },
   });
 }
+
+/**
+ * `QLinearConv` (NCHW uint8 X `[1, ci, h, w]` fed at run time, int8 W `[co, ci, k, k]` constant,
+ * per-tensor scales, uint8 Y), square kernel, stride 1, symmetric padding `pad`.
+ */
+export function qLinearConvModel(ci: number, h: number, w: number, co: number, k: number, pad: number, weights: Int8Array,
+  q: { xScale: number; xZeroPoint: number; wScale: number; yScale: number; yZeroPoint: number }): Uint8Array {
+  const oh = h + 2 * pad - k + 1, ow = w + 2 * pad - k + 1;
+  return graph({
+    nodes: [{ op: 'QLinearConv', inputs: ['X', 'x_s', 'x_zp', 'W', 'w_s', 'w_zp', 'y_s', 'y_zp'], outputs: ['Y'],
+      attrs: { kernel_shape: { ints: [k, k] }, pads: { ints: [pad, pad, pad, pad] }, strides: { ints: [1, 1] } } }],
+    initializers: [tensor('W', [co, ci, k, k], weights), tensor('x_s', [], new Float32Array([q.xScale])),
+      tensor('x_zp', [], new Uint8Array([q.xZeroPoint])), tensor('w_s', [], new Float32Array([q.wScale])),
+      tensor('w_zp', [], new Int8Array([0])), tensor('y_s', [], new Float32Array([q.yScale])),
+      tensor('y_zp', [], new Uint8Array([q.yZeroPoint]))],
+    inputs: [{ name: 'X', dataType: DataType.UINT8, shape: [1, ci, h, w] }],
+    outputs: [{ name: 'Y', dataType: DataType.UINT8, shape: [1, co, oh, ow] }],
+  });
+}

@@ -6,7 +6,7 @@
 // Run as a script (`node dist/bench/suites/quant.js [quick] [rounds]`) it measures every case
 // with interleaved best-of rounds in one process and prints the ratios the issue asks for.
 import { Lanewise, type QuantizedTensor, type Tensor } from '../../src/index.js';
-import { matMulIntegerModel, matMulNBitsModel, qLinearMatMulModel } from '../peers/onnx-model.js';
+import { matMulIntegerModel, matMulNBitsModel, qLinearConvModel, qLinearMatMulModel } from '../peers/onnx-model.js';
 import { ortNode } from '../peers/ort-node.js';
 import { ortWeb } from '../peers/ort-web.js';
 import type { BenchCase, Runner, Suite } from '../suite.js';
@@ -31,13 +31,13 @@ async function ortOf(which: 'web' | 'node'): Promise<OrtLike | string> {
 }
 
 /** A peer runner: one session.run with A fed each call (as the f32 suite's ORT peers). */
-function ortPeer(which: 'web' | 'node', model: () => Uint8Array, aType: 'uint8' | 'float32', a: ArrayBufferView, m: number, k: number):
-  () => Promise<Runner | string> {
+function ortPeer(which: 'web' | 'node', model: () => Uint8Array, aType: 'uint8' | 'float32', a: ArrayBufferView, m: number, k: number,
+  input = 'A', dims: readonly number[] = [m, k]): () => Promise<Runner | string> {
   return async () => {
     const ort = await ortOf(which);
     if (typeof ort === 'string') return ort;
     const session = await ort.InferenceSession.create(model(), which === 'web' ? webOptions : nodeOptions);
-    const feeds = { A: new ort.Tensor(aType, a, [m, k]) };
+    const feeds = { [input]: new ort.Tensor(aType, a, dims) };
     return { run: async () => { await session.run(feeds); }, dispose: () => session.release() };
   };
 }
@@ -88,12 +88,43 @@ export function accuracy(lw: Lanewise, bits: Bits, m = 64, k = 256, n = 256): nu
 }
 
 const weightBytes = (k: number, n: number, bits: Bits) => Math.ceil((k * n * bits) / 8);
+/** Bytes of the kernels' packed form: int8 is pre-widened to i16 (2 bytes), int4/int2 stay packed. */
+const packedBytes = (k: number, n: number, bits: Bits) =>
+  Math.ceil(n / 8) * (bits === 2 ? Math.ceil(k / 4) * 2 : Math.ceil(k / 2)) * (bits === 8 ? 32 : bits === 4 ? 8 : 4);
+
+/** int8 convolution (NHWC, uint8 activations, per-channel int8 OHWI filters) vs QLinearConv (NCHW). */
+function convCase(h: number, w: number, ci: number, co: number, k: number, pad: number, depthwise = false): BenchCase {
+  const oh = h + 2 * pad - k + 1, ow = w + 2 * pad - k + 1;
+  const ops = 2 * oh * ow * co * k * k * (depthwise ? 1 : ci);
+  const peers: Record<string, () => Promise<Runner | string>> = {};
+  if (!depthwise) {
+    const x = u8Data(ci * h * w, 5), wt = s8Data(co * ci * k * k, 6);
+    const q = { xScale: 0.02, xZeroPoint: 128, wScale: 0.01, yScale: 0.02 * Math.sqrt(ci * k * k), yZeroPoint: 128 };
+    peers['ort-web QLinearConv'] = ortPeer('web', () => qLinearConvModel(ci, h, w, co, k, pad, wt, q), 'uint8', x, 0, 0, 'X', [1, ci, h, w]);
+    peers['ort-node QLinearConv'] = ortPeer('node', () => qLinearConvModel(ci, h, w, co, k, pad, wt, q), 'uint8', x, 0, 0, 'X', [1, ci, h, w]);
+  }
+  return {
+    name: `int8 ${depthwise ? 'dwconv' : 'conv'} ${h}×${w}×${ci}→${co} k${k} p${pad}`, ops, unit: 'GOPS', peers,
+    lanewise: (lw) => {
+      const tx = lw.tensor('float32', randomData(h * w * ci, 7), [1, h, w, ci]);
+      const tf = lw.tensor('float32', randomData(co * k * k * (depthwise ? 1 : ci), 8), depthwise ? [k, k, ci] : [co, k, k, ci]);
+      const qx = lw.quantize(tx, { scheme: 'asymmetric' });
+      const qf = lw.quantize(tf, { axis: depthwise ? 2 : 0, scheme: 'symmetric' });
+      tx.dispose(); tf.dispose();
+      const opts = { pad, outScale: 0.02 * Math.sqrt(k * k * (depthwise ? 1 : ci)), outZeroPoint: 128 };
+      const call = () => (depthwise ? lw.qDepthwiseConv2d(qx, qf, opts) : lw.qConv2d(qx, qf, opts));
+      call().dispose();
+      return { run() { const y = call(); y.bytes; y.dispose(); }, dispose() { qx.dispose(); qf.dispose(); } };
+    },
+  };
+}
 
 function gemmCase(m: number, k: number, n: number, bits: Bits): BenchCase {
   const shape = `${m}×${k}×${n}`;
   const kind = m === 1 ? 'gemv' : 'gemm';
   const ops = 2 * m * n * k;
-  const notes: Record<string, string | number> = { 'weight bytes': weightBytes(k, n, bits), 'f32 weight bytes': 4 * k * n };
+  const notes: Record<string, string | number> = { 'stored weight bytes': weightBytes(k, n, bits),
+    'packed weight bytes': packedBytes(k, n, bits), 'f32 weight bytes': 4 * k * n };
   const peers: Record<string, () => Promise<Runner | string>> = {};
   if (bits === 8) {
     const a = u8Data(m * k, 3), b = s8Data(k * n, 4);
@@ -126,6 +157,8 @@ export const quantSuite: Suite = {
     list.push({ name: `int8 gemm ${d}×${d}×${d} dyadic requantization`, ops: 2 * d * d * d, unit: 'GOPS', lanewise: (lw) => qRunner(lw, d, d, d, 8, 'dyadic') });
     list.push({ name: `int8 gemm ${d}×${d}×${d} int8 (signed) activations`, ops: 2 * d * d * d, unit: 'GOPS', lanewise: (lw) => qRunner(lw, d, d, d, 8, 'fp32', true) });
     for (const [k, n] of quick ? [[1024, 1024]] : [[1024, 1024], [4096, 4096]]) for (const bits of [8, 4, 2] as const) list.push(gemmCase(1, k, n, bits));
+    list.push(convCase(56, 56, 64, 64, 3, 1));
+    if (!quick) list.push(convCase(112, 112, 32, 32, 3, 1, true));
     return list;
   },
 };
