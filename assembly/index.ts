@@ -81,5 +81,9 @@ export { qu8_vwiden_x16__simd } from './qu8-vwiden/x16-simd';
 export { qs8_qc8w_dwconv_x8__simd } from './qs8-qc8w-dwconv/x8-simd';
 export { qu8_qc8w_dwconv_x8__simd } from './qu8-qc8w-dwconv/x8-simd';
 
+// qs8-qc4w-unpack, qs8-qc2w-unpack (a block of int4/int2 panels → the int8 kernels' i16 panels)
+export { qs8_qc4w_unpack_x8__simd } from './qs8-qc4w-unpack/x8-simd';
+export { qs8_qc2w_unpack_x8__simd } from './qs8-qc2w-unpack/x8-simd';
+
 // The first byte the module itself does not use; the bindings' arena starts above it.
 export function heap_base(): usize { return __heap_base; }

@@ -199,9 +199,16 @@ export interface QConvKernelInfo {
   builds: readonly BuildName[];
 }
 
+export interface QUnpackKernelInfo {
+  name: string;
+  family: 'qs8-qc4w-unpack' | 'qs8-qc2w-unpack';
+  bits: 4 | 2;
+  builds: readonly BuildName[];
+}
+
 export type KernelInfo = GemmKernelInfo | PackKernelInfo | PackAKernelInfo | F16GemmKernelInfo | F16VcvtKernelInfo | F16PackKernelInfo | F16DwconvKernelInfo | F16IgemmKernelInfo | F16PackXKernelInfo
   | IgemmKernelInfo | DwconvKernelInfo | MaxpoolKernelInfo | AvgpoolKernelInfo | VaddKernelInfo | VclampKernelInfo | RebaseKernelInfo
-  | QGemmKernelInfo | QPackXKernelInfo | QRequantKernelInfo | QConvKernelInfo;
+  | QGemmKernelInfo | QPackXKernelInfo | QRequantKernelInfo | QConvKernelInfo | QUnpackKernelInfo;
 
 const all = buildNames;
 
@@ -247,6 +254,8 @@ export const kernels: readonly KernelInfo[] = [
   { name: 'qs8_qc2w_gemm_4x8__simd_dot16', family: 'qs8-qc2w-gemm', bits: 2, mr: 4, nr: 8, builds: all },
   { name: 'qs8_qc2w_gemm_1x16__simd_dot16', family: 'qs8-qc2w-gemm', bits: 2, mr: 1, nr: 16, builds: all },
   { name: 'qs8_requant_x1__scalar_dyadic', family: 'qs8-requant', mode: 'dyadic', builds: all },
+  { name: 'qs8_qc4w_unpack_x8__simd', family: 'qs8-qc4w-unpack', bits: 4, builds: all },
+  { name: 'qs8_qc2w_unpack_x8__simd', family: 'qs8-qc2w-unpack', bits: 2, builds: all },
   { name: 'qs8_qc8w_igemm_4x8__simd_dot16', family: 'qs8-qc8w-igemm', signed: true, builds: all },
   { name: 'qs8_vwiden_x16__simd', family: 'qs8-vwiden', signed: true, builds: all },
   { name: 'qu8_vwiden_x16__simd', family: 'qu8-vwiden', signed: false, builds: all },

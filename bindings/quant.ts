@@ -117,6 +117,20 @@ export interface QGemmArgs {
   params: number;
   /** Scratch of qPackedABytes(m, k). */
   scratch: number;
+  /**
+   * int4/int2 with the 4-row kernel: scratch of unpackBlockBytes(k) for the unpack-a-block path
+   * (a block of panels widened to i16, then the int8 kernel), or 0/undefined to unpack in registers.
+   */
+  unpack?: number;
+}
+
+/** From this many rows on, int4/int2 GEMMs unpack a block of panels once and run the int8 kernel. */
+export const UNPACK_MIN_ROWS = 16;
+
+/** Bytes of the unpack-a-block scratch: at least one panel, about L2_BLOCK_BYTES. */
+export function unpackBlockBytes(k: number): number {
+  const panel = Math.ceil(k / 2) * 32;
+  return Math.max(1, Math.floor(L2_BLOCK_BYTES / Math.max(panel, 1))) * panel;
 }
 
 const gemmOf = (bits: WeightBits, mr: number): QGemmKernelInfo =>
@@ -146,6 +160,23 @@ export function qgemm(dev: Device, g: QGemmArgs, kern: QGemmKernelInfo = chooseQ
   if (kern.mr === 1) {
     for (let i = 0; i < m; i++) {
       fn(n, k, g.scratch + (i >> 2) * tileBytes + (i & 3) * 4, g.w, g.bias, g.scale, g.c + i * g.cStride, g.params);
+    }
+    return;
+  }
+  if (bits !== 8 && g.unpack) {
+    // Unpack one block of panels (≤ L2_BLOCK_BYTES as i16) and run the int8 kernel over it: the
+    // same integers, so the same bits as unpacking in registers for every 4 rows.
+    const i16Panel = Math.ceil(k / 2) * 32;
+    const panels = Math.max(1, Math.floor(L2_BLOCK_BYTES / Math.max(i16Panel, 1)));
+    const fn8 = ex[gemmOf(8, 4).name];
+    const unpack = ex[bits === 4 ? 'qs8_qc4w_unpack_x8__simd' : 'qs8_qc2w_unpack_x8__simd'];
+    for (let n0 = 0; n0 < n; n0 += panels * QPANEL) {
+      const nc = Math.min(panels * QPANEL, n - n0);
+      unpack(Math.ceil(nc / QPANEL), k, g.w + (n0 / QPANEL) * panelBytes, g.unpack);
+      const c = g.c + n0 * outBytes, bias = g.bias + n0 * 4, s = g.scale + n0 * 4;
+      for (let m0 = 0; m0 < m; m0 += 4) {
+        fn8(Math.min(4, m - m0), nc, k, g.scratch + (m0 >> 2) * tileBytes, g.unpack, bias, s, c + m0 * g.cStride, g.cStride, g.params);
+      }
     }
     return;
   }
@@ -225,12 +256,15 @@ export function runQPlan(dev: Device, plan: QPlan, r: { m: number; k: number; bi
   const n = plan.n, np = padColumns(n);
   if (m === 0 || n === 0) return;
   const aBytes = qPackedABytes(m, k);
-  const tmp = dev.alloc(aBytes + (plan.fused ? 0 : m * n * 4), 'qmatmul scratch');
+  const unpackBytes = bits !== 8 && m >= UNPACK_MIN_ROWS ? unpackBlockBytes(k) : 0;
+  const accBytes = plan.fused ? 0 : m * n * 4;
+  const tmp = dev.alloc(aBytes + accBytes + unpackBytes, 'qmatmul scratch');
   try {
     const p = plan.block.ptr;
     const outBytes = plan.mode === QMode.Int32 ? 4 : 1;
     const g: QGemmArgs = { m, n, k, bits, a: r.a.ptr, aStride: k, aSigned: r.aSigned, w: r.w.ptr, bias: p,
-      scale: p + np * 4, c: r.out.ptr, cStride: n * outBytes, params: p + np * 12, scratch: tmp.ptr };
+      scale: p + np * 4, c: r.out.ptr, cStride: n * outBytes, params: p + np * 12, scratch: tmp.ptr,
+      unpack: unpackBytes ? tmp.ptr + aBytes + accBytes : 0 };
     if (plan.fused) {
       qgemm(dev, g, chooseQGemmKernel(m, bits), plan.mode);
     } else {

@@ -5,7 +5,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { Device } from '../../bindings/device.js';
 import { kernels, type QGemmKernelInfo } from '../../bindings/kernels.js';
 import { buildNames, type BuildName } from '../../bindings/module.js';
-import { packQWeights, padColumns, qgemm, qPackedABytes, qPackedWeightBytes, QMode, writeParams, PARAMS_BYTES,
+import { packQWeights, padColumns, qgemm, unpackBlockBytes, qPackedABytes, qPackedWeightBytes, QMode, writeParams, PARAMS_BYTES,
   type WeightBits } from '../../bindings/quant.js';
 import { qgemmRef, requantDyadicRef, requantFp32Ref } from '../reference/quant.js';
 import { gemmBattery } from '../harness/gemm.js';
@@ -66,16 +66,16 @@ function expected(c: Case): Int32Array | Int8Array | Uint8Array {
   return out;
 }
 
-function run(dev: Device, kern: QGemmKernelInfo, c: Case): Int32Array | Int8Array | Uint8Array {
+function run(dev: Device, kern: QGemmKernelInfo, c: Case, unpack = false): Int32Array | Int8Array | Uint8Array {
   const { m, n, k, bits } = c;
   const outBytes = c.mode === QMode.Int32 ? 4 : 1;
   const np = padColumns(n);
   const blocks = [
     dev.alloc(Math.max(c.a.byteLength, 1), 'a'), dev.alloc(qPackedWeightBytes(n, k, bits), 'w'),
     dev.alloc(np * 4, 'bias'), dev.alloc(np * 4, 'scale'), dev.alloc(PARAMS_BYTES, 'params'),
-    dev.alloc(m * n * outBytes + 64, 'c'), dev.alloc(qPackedABytes(m, k), 'scratch'),
+    dev.alloc(m * n * outBytes + 64, 'c'), dev.alloc(qPackedABytes(m, k), 'scratch'), dev.alloc(unpackBlockBytes(k), 'unpack'),
   ];
-  const [ab, wb, bb, sb, pb, cb, xb] = blocks;
+  const [ab, wb, bb, sb, pb, cb, xb, ub] = blocks;
   try {
     dev.write(ab, c.a);
     packQWeights(dev.arena.u8At(wb.ptr, wb.bytes), n, k, bits, c.w);
@@ -99,7 +99,7 @@ function run(dev: Device, kern: QGemmKernelInfo, c: Case): Int32Array | Int8Arra
       }
     } else {
       qgemm(dev, { m, n, k, bits, a: ab.ptr, aStride: k, aSigned: c.signed, w: wb.ptr, bias: bb.ptr, scale: sb.ptr,
-        c: cb.ptr, cStride: n * outBytes, params: pb.ptr, scratch: xb.ptr }, kern, c.mode);
+        c: cb.ptr, cStride: n * outBytes, params: pb.ptr, scratch: xb.ptr, unpack: unpack ? ub.ptr : 0 }, kern, c.mode);
     }
     expect(Array.from(dev.arena.u8At(cb.ptr + m * n * outBytes, 64))).toEqual(new Array(64).fill(0xa5));
     const bytes = dev.arena.u8At(cb.ptr, m * n * outBytes).slice();
@@ -151,6 +151,19 @@ for (const kern of qkernels) {
         expect(requantDyadicRef(-6, 2 ** 30, 32, 0, -128, 127)).toBe(-1);
         expect(requantDyadicRef(6, 2 ** 30, 32, 0, -128, 127)).toBe(2);
       });
+
+      if (kern.bits !== 8 && kern.mr === 4) {
+        it('unpack-a-block path (qs8-qc*w-unpack, then the int8 kernel): same bits', () => {
+          const dev = devices.get(build)!;
+          let seed = 5000;
+          for (const [m, n, k] of [...shapes.slice(0, 30), [40, 70, 300], [17, 3000, 33]] as [number, number, number][]) {
+            for (const mode of [QMode.Fp32, QMode.Int32]) {
+              const c = makeCase(m, n, k, kern.bits, seed % 2 === 0, mode, seed++);
+              expectSame(run(dev, kern, c, true), expected(c), `unpack ${m}×${n}×${k}`);
+            }
+          }
+        });
+      }
 
       it('saturates at the extremes of A and W', () => {
         const dev = devices.get(build)!;

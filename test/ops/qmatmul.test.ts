@@ -167,7 +167,7 @@ describe('qMatMul', () => {
     for (const xType of ['uint8', 'int8'] as const) {
       for (const requant of ['fp32', 'dyadic'] as const) {
         it(`int${bits} weights, ${xType} activations, ${requant} requantization: bit-exact`, () => {
-          for (const [m, k, n] of [[1, 64, 40], [1, 33, 17], [5, 67, 29], [13, 128, 64], [4, 8, 8], [1, 1, 1], [3, 2, 9]]) {
+          for (const [m, k, n] of [[1, 64, 40], [1, 33, 17], [5, 67, 29], [13, 128, 64], [4, 8, 8], [1, 1, 1], [3, 2, 9], [20, 70, 37], [33, 129, 64]]) {
             runCase({ m, k, n, bits, xType, requant }, seed++);
           }
           runCase({ m: 3, k: 40, n: 24, bits, xType, requant, batch: [2, 3], axis: 1, act: 'relu' }, seed++);
