@@ -152,21 +152,31 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   return { date: new Date().toISOString(), runtime, peakGflops, startupMs, wasm, cases };
 }
 
-/** The final table: lanewise's figure, each peer's, lanewise's ratio to each, and share of peak. */
+/**
+ * The final tables, one per suite: lanewise's figure, each peer's, lanewise's ratio to each,
+ * and for f32 cases the share of the measured SIMD peak.
+ */
 export function formatTable(report: BenchReport): string {
-  const peerNames = [...new Set(report.cases.flatMap((c) => c.results.map((r) => r.contender)).filter((n) => n !== 'lanewise'))];
-  const header = ['case', 'unit', 'lanewise', ...peerNames.flatMap((p) => [p, `× ${p}`]), '% peak'];
-  const rows = report.cases.map((c) => {
-    const own = c.results.find((r) => r.contender === 'lanewise')?.value ?? null;
-    const cells = [c.name, c.unit, own === null ? 'n/a' : own.toFixed(1)];
-    for (const p of peerNames) {
-      const v = c.results.find((r) => r.contender === p)?.value ?? null;
-      cells.push(v === null ? 'n/a' : v.toFixed(1), v === null || own === null ? '' : `${(own / v).toFixed(2)}×`);
-    }
-    cells.push(own === null || c.unit !== 'GFLOPS' ? '' : `${Math.round((own / report.peakGflops) * 100)}%`);
-    return cells;
-  });
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => `| ${cells.map((x, i) => x.padEnd(widths[i])).join(' | ')} |`;
-  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+  const bySuite = new Map<string, CaseResult[]>();
+  for (const c of report.cases) bySuite.set(c.suite, [...(bySuite.get(c.suite) ?? []), c]);
+  const tables: string[] = [];
+  for (const [suite, cases] of bySuite) {
+    const peerNames = [...new Set(cases.flatMap((c) => c.results.map((r) => r.contender)).filter((n) => n !== 'lanewise'))];
+    const header = ['case', 'unit', 'lanewise', ...peerNames.flatMap((p) => [p, `× ${p}`]), '% peak'];
+    const rows = cases.map((c) => {
+      const own = c.results.find((r) => r.contender === 'lanewise')?.value ?? null;
+      const cells = [c.name, c.unit, own === null ? 'n/a' : own.toFixed(1)];
+      for (const p of peerNames) {
+        const r = c.results.find((x) => x.contender === p);
+        const v = r?.value ?? null;
+        cells.push(r === undefined ? '' : v === null ? 'n/a' : v.toFixed(1), v === null || own === null ? '' : `${(own / v).toFixed(2)}×`);
+      }
+      cells.push(own === null || c.unit !== 'GFLOPS' ? '' : `${Math.round((own / report.peakGflops) * 100)}%`);
+      return cells;
+    });
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    const line = (cells: string[]) => `| ${cells.map((x, i) => x.padEnd(widths[i])).join(' | ')} |`;
+    tables.push([`suite ${suite}`, line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n'));
+  }
+  return tables.join('\n\n');
 }
