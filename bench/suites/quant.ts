@@ -166,7 +166,8 @@ export const quantSuite: Suite = {
 /** Interleaved best-of rounds of every contender of every case in this process; prints GOPS and ratios. */
 export async function quantFigures(quick = false, rounds = 9, minMs = 60): Promise<void> {
   const lw = await Lanewise.create();
-  const cases = quantSuite.cases({ quick });
+  const filter = typeof process !== 'undefined' && process.env.QUANT_FILTER ? new RegExp(process.env.QUANT_FILTER) : null;
+  const cases = quantSuite.cases({ quick }).filter((c) => !filter || filter.test(c.name));
   const rows: { c: BenchCase; name: string; r: Runner; best: number }[] = [];
   for (const c of cases) {
     rows.push({ c, name: 'lanewise', r: await c.lanewise(lw), best: Infinity });
@@ -193,7 +194,8 @@ export async function quantFigures(quick = false, rounds = 9, minMs = 60): Promi
     console.log(`${c.name.padEnd(46)} lanewise ${gops(mine).toFixed(2).padStart(7)} GOPS${ratios ? ` | ${ratios}` : ''}${notes}`);
   }
   for (const [k, n] of quick ? [[1024, 1024]] : [[1024, 1024], [4096, 4096]]) {
-    const t = (bits: number) => rows.find((x) => x.name === 'lanewise' && x.c.name === `int${bits} gemv 1×${k}×${n}`)!.best;
+    const t = (bits: number) => rows.find((x) => x.name === 'lanewise' && x.c.name === `int${bits} gemv 1×${k}×${n}`)?.best ?? NaN;
+    if (Number.isNaN(t(4))) continue;
     console.log(`int2 gemv / int4 gemv 1×${k}×${n}: ×${(t(4) / t(2)).toFixed(2)}; int4 / int8: ×${(t(8) / t(4)).toFixed(2)}`);
   }
   for (const x of rows) await x.r.dispose();
