@@ -213,3 +213,33 @@ describe('f16 with threads', () => {
     }
   });
 });
+
+describe('f16 golden hash', () => {
+  // One FNV-1a hash over casts, both matMul precisions, conv and depthwise conv on seeded data
+  // (NaN canonicalized). The same script gave 4730c519 in Node 20, Deno and Bun; this pins the
+  // bits against regressions.
+  it('is 4730c519', () => {
+    let s = 12345;
+    const rnd = () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s / 4294967296; };
+    const f = (n: number, lo = -1, hi = 1) => Float32Array.from({ length: n }, () => lo + (hi - lo) * rnd());
+    let h = 2166136261;
+    const mix = (u16: Uint16Array) => { for (const v of u16) { h ^= ((v & 0x7fff) > 0x7c00 ? 0x7e00 : v); h = Math.imul(h, 16777619) >>> 0; } };
+    const m = 37, k = 91, n = 45;
+    const a = lw.cast(lw.tensor('float32', f(m * k, -3, 3), [m, k]), 'float16');
+    const b = lw.cast(lw.tensor('float32', f(k * n, -3, 3), [k, n]), 'float16');
+    const big = lw.cast(lw.tensor('float32', f(1 << 16, -70000, 70000)), 'float16');
+    mix(big.data); mix(new Uint16Array(lw.cast(big, 'float32').data.buffer));
+    for (const precision of ['f16', 'f16-exact'] as const) {
+      mix(lw.matMul(a, b, { precision, bias: Array.from(f(n)) }).data);
+      mix(lw.matMul(a, b, { precision, transposeB: false, activation: 'relu6' }).data);
+    }
+    const x = lw.cast(lw.tensor('float32', f(2 * 9 * 9 * 6), [2, 9, 9, 6]), 'float16');
+    const w = lw.cast(lw.tensor('float32', f(8 * 3 * 3 * 6), [8, 3, 3, 6]), 'float16');
+    const dw = lw.cast(lw.tensor('float32', f(3 * 3 * 6), [3, 3, 6]), 'float16');
+    for (const precision of ['f16', 'f16-exact'] as const) {
+      mix(lw.conv2d(x, w, { precision, pad: 'same' }).data);
+      mix(lw.depthwiseConv2d(x, dw, { precision, strides: 2, pad: 1 }).data);
+    }
+    expect(h.toString(16)).toBe('4730c519');
+  });
+});
