@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 export const executables = { chromium: '/usr/bin/chromium', firefox: '/usr/bin/firefox-esr' };
-const timeout = 90_000;
+const timeout = Number(process.env.LW_PAGE_TIMEOUT ?? 90_000);
 
 export async function launch(name) {
   if (name === 'chromium') {
