@@ -76,6 +76,33 @@ export function packQWeights(out: Uint8Array, n: number, k: number, bits: Weight
   }
 }
 
+/** Bytes of the int2 GEMV mask-kernel layout (qs8-qc2w-gemv): ceil(n/8) panels of ceil(k/8)·16 bytes. */
+export const q2GemvBytes = (n: number, k: number) => Math.ceil(n / QPANEL) * Math.ceil(k / 8) * 16;
+/** The mask GEMV keeps 64·Σu·a in int32: |a| ≤ 255, u ≤ 3. */
+export const Q2_GEMV_MAX_K = 40000;
+
+/** Packs logical int2 weights (k×n, values in [−2, 1]) for qs8_qc2w_gemv_1x16__simd_mask (offset binary, 4 k-pairs per byte). */
+export function packQ2Gemv(out: Uint8Array, n: number, k: number, w: Int16Array): void {
+  const groups = Math.ceil(k / 8);
+  let o = 0;
+  for (let n0 = 0; n0 < n; n0 += QPANEL) {
+    for (let q = 0; q < groups; q++) {
+      for (let h = 0; h < 2; h++) {
+        for (let i = 0; i < 8; i++) {
+          const col = n0 + 4 * h + (i >> 1), dk = i & 1;
+          let b = 0;
+          for (let j = 0; j < 4; j++) {
+            const kk = 2 * (4 * q + j) + dk;
+            const u = (kk < k && col < n ? w[kk * n + col] : 0) + 2;
+            b |= (u & 3) << (2 * j);
+          }
+          out[o++] = b;
+        }
+      }
+    }
+  }
+}
+
 /** Requantization modes of the kernels (assembly/util/requant.ts). */
 export const QMode = { Fp32: 0, Dyadic: 1, Int32: 2 } as const;
 export type QMode = (typeof QMode)[keyof typeof QMode];
@@ -251,10 +278,16 @@ export function makeQPlan(dev: Device, spec: QPlanSpec): QPlan {
 }
 
 /** One quantized matrix multiply with a plan: A (m×k int8/uint8) → out (m×n int8/uint8, or int32). */
-export function runQPlan(dev: Device, plan: QPlan, r: { m: number; k: number; bits: WeightBits; a: Block; aSigned: boolean; w: Block; out: Block }): void {
+export function runQPlan(dev: Device, plan: QPlan, r: { m: number; k: number; bits: WeightBits; a: Block; aSigned: boolean; w: Block; out: Block;
+  /** int2 only: the weights in the mask-GEMV layout (packQ2Gemv), used for m = 1. */
+  w2?: Block | null }): void {
   const { m, k, bits } = r;
   const n = plan.n, np = padColumns(n);
   if (m === 0 || n === 0) return;
+  if (bits === 2 && m === 1 && r.w2 && k <= Q2_GEMV_MAX_K) {
+    runQ2Gemv(dev, plan, k, r.a, r.aSigned, r.w2, r.out);
+    return;
+  }
   const aBytes = qPackedABytes(m, k);
   const unpackBytes = bits !== 8 && m >= UNPACK_MIN_ROWS ? unpackBlockBytes(k) : 0;
   const accBytes = plan.fused ? 0 : m * n * 4;
@@ -374,6 +407,26 @@ export function runQConv(dev: Device, plan: QPlan, r: QConvRun): void {
         const s = plan.spec;
         requantDyadicColumns(dev, P, co, accPtr, co * 4, p + np * 4, p + np * 8, s.zeroPoint, s.lo, s.hi, s.unsignedOut, r.out.ptr + b * P * co, co);
       }
+    }
+  } finally {
+    dev.free(tmp);
+  }
+}
+
+/** int2 GEMV through the mask kernel (qs8-qc2w-gemv): same integers as the other int2 kernels. */
+function runQ2Gemv(dev: Device, plan: QPlan, k: number, a: Block, aSigned: boolean, w2: Block, out: Block): void {
+  const n = plan.n, np = padColumns(n);
+  const aBytes = 80 + Math.ceil(k / 8) * 16;
+  const tmp = dev.alloc(aBytes + (plan.fused ? 0 : n * 4), 'gemv scratch');
+  try {
+    const ex = dev.kmod.exports;
+    ex.qs8_qc2w_packa_x1__scalar(k, a.ptr, aSigned ? 1 : 0, tmp.ptr);
+    const p = plan.block.ptr;
+    const c = plan.fused ? out.ptr : tmp.ptr + aBytes;
+    ex.qs8_qc2w_gemv_1x16__simd_mask(n, k, tmp.ptr, w2.ptr, p, p + np * 4, c, p + np * 12);
+    if (!plan.fused) {
+      const s = plan.spec;
+      requantDyadicColumns(dev, 1, n, c, n * 4, p + np * 4, p + np * 8, s.zeroPoint, s.lo, s.hi, s.unsignedOut, out.ptr, n);
     }
   } finally {
     dev.free(tmp);

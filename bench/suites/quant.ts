@@ -90,7 +90,8 @@ export function accuracy(lw: Lanewise, bits: Bits, m = 64, k = 256, n = 256): nu
 const weightBytes = (k: number, n: number, bits: Bits) => Math.ceil((k * n * bits) / 8);
 /** Bytes of the kernels' packed form: int8 is pre-widened to i16 (2 bytes), int4/int2 stay packed. */
 const packedBytes = (k: number, n: number, bits: Bits) =>
-  Math.ceil(n / 8) * (bits === 2 ? Math.ceil(k / 4) * 2 : Math.ceil(k / 2)) * (bits === 8 ? 32 : bits === 4 ? 8 : 4);
+  Math.ceil(n / 8) * (bits === 2 ? Math.ceil(k / 4) * 2 : Math.ceil(k / 2)) * (bits === 8 ? 32 : bits === 4 ? 8 : 4)
+  + (bits === 2 ? Math.ceil(n / 8) * Math.ceil(k / 8) * 16 : 0); // int2 also keeps the mask-GEMV layout
 
 /** int8 convolution (NHWC, uint8 activations, per-channel int8 OHWI filters) vs QLinearConv (NCHW). */
 function convCase(h: number, w: number, ci: number, co: number, k: number, pad: number, depthwise = false): BenchCase {

@@ -85,7 +85,7 @@ function packedFilter(owner: Owner, qw: QuantizedTensor, key: string, co: number
     block = dev.alloc(qConvWeightBytes(co, ks, ci), 'packed quantized filter');
     packQConvWeights(dev.arena.u8At(block.ptr, block.bytes), co, ks, ci, vals);
   }
-  const packed: PackedWeights = { block, k: ks * ci, n: co, colSum, colMaxAbs, scale, plans: new Map() };
+  const packed: PackedWeights = { block, k: ks * ci, n: co, colSum, colMaxAbs, scale, gemv: null, plans: new Map() };
   qw.packed.set(key, packed);
   return packed;
 }

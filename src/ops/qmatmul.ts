@@ -2,7 +2,7 @@
 // accumulation, fp32 or dyadic requantization). Validation, bias folding, overflow bounds and
 // weight packing around bindings/quant.ts. Semantics to the bit: docs/quant.md.
 import type { Block } from '../../bindings/device.js';
-import { makeQPlan, packQWeights, qPackedWeightBytes, QMode, runQPlan, type QPlan } from '../../bindings/quant.js';
+import { makeQPlan, packQ2Gemv, packQWeights, q2GemvBytes, qPackedWeightBytes, QMode, runQPlan, type QPlan } from '../../bindings/quant.js';
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { Tensor, type Owner } from '../tensor.js';
 import type { Activation } from './matmul.js';
@@ -71,7 +71,12 @@ export function packedWeightsOf(owner: Owner, qw: QuantizedTensor, k: number, n:
   const dev = owner.device;
   const block = dev.alloc(qPackedWeightBytes(n, k, qw.bits as 8 | 4 | 2), 'packed quantized weights');
   packQWeights(dev.arena.u8At(block.ptr, block.bytes), n, k, qw.bits as 8 | 4 | 2, w);
-  const packed: PackedWeights = { block, k, n, colSum, colMaxAbs, scale, plans: new Map() };
+  let gemv: Block | null = null;
+  if (qw.bits === 2) {
+    gemv = dev.alloc(q2GemvBytes(n, k), 'packed int2 weights (GEMV layout)');
+    packQ2Gemv(dev.arena.u8At(gemv.ptr, gemv.bytes), n, k, w);
+  }
+  const packed: PackedWeights = { block, k, n, colSum, colMaxAbs, scale, gemv, plans: new Map() };
   qw.packed.set(key, packed);
   return packed;
 }
@@ -142,7 +147,7 @@ export function qMatMul(owner: Owner, x: unknown, w: unknown, opts: QMatMulOptio
   const dev = owner.device;
   const outBlock: Block = dev.alloc(m * n * (output === 'int32' ? 4 : 1), 'output');
   try {
-    runQPlan(dev, plan, { m, k, bits: qw.bits as 8 | 4 | 2, a: qx.block, aSigned: qx.type === 'int8', w: packed.block, out: outBlock });
+    runQPlan(dev, plan, { m, k, bits: qw.bits as 8 | 4 | 2, a: qx.block, aSigned: qx.type === 'int8', w: packed.block, w2: packed.gemv, out: outBlock });
   } catch (e) {
     dev.free(outBlock);
     throw e;

@@ -37,6 +37,8 @@ export interface PackedWeights {
   colMaxAbs: Int32Array;
   /** Weight scale per column. */
   scale: Float32Array;
+  /** int2 weights only: the mask-GEMV layout (qs8-qc2w-gemv), for m = 1. */
+  gemv: Block | null;
   /** Requantization plans (bias, scales, params in wasm memory) by quantization key, most recent last. */
   plans: Map<string, { block: Block; bias: Float64Array | null; plan: unknown }>;
 }
@@ -101,6 +103,7 @@ export class QuantizedTensor {
       this.owner.device.free(this.block);
       for (const p of this.packed.values()) {
         this.owner.device.free(p.block);
+        if (p.gemv) this.owner.device.free(p.gemv);
         for (const x of p.plans.values()) this.owner.device.free(x.block);
       }
     }

@@ -177,6 +177,24 @@ describe('qMatMul', () => {
     }
   }
 
+  it('int2 GEMV (mask kernel, pre-scaled activations) gives the bits of the GEMM kernel for the same row', () => {
+    for (const signed of [false, true]) {
+      for (const [k, n] of [[1000, 70], [7, 9], [8, 16], [129, 33]]) {
+        const xf = randomF32(2 * k, k + n, -1, 2);
+        const tx2 = lw.tensor('float32', xf, [2, k]);
+        const qx2 = lw.quantize(tx2, { scheme: 'asymmetric', signed });
+        const row = qx2.data.slice(0, k);
+        const qx1 = lw.quantized(qx2.type, row, [1, k], { scale: qx2.scale[0], zeroPoint: qx2.zeroPoint[0] });
+        const qw = lw.quantize(lw.tensor('float32', randomF32(n * k, n), [n, k]), { bits: 2, axis: 0 });
+        for (const requant of ['fp32', 'dyadic'] as const) {
+          const o = { outScale: 0.3, outZeroPoint: signed ? 0 : 128, requant };
+          expectSame(lw.qMatMul(qx1, qw, o).data, lw.qMatMul(qx2, qw, o).data.slice(0, n), `k ${k} n ${n} ${requant}`);
+        }
+        expectSame(lw.qMatMul(qx1, qw, { output: 'int32' }).read(), lw.qMatMul(qx2, qw, { output: 'int32' }).read().slice(0, n), 'int32');
+      }
+    }
+  });
+
   it('dyadic with explicit per-column shifts (scalar path) equals the reference', () => {
     const qx = lw.quantize(lw.tensor('float32', randomF32(6 * 20, 5), [6, 20]), { scheme: 'asymmetric' });
     const qw = lw.quantize(lw.tensor('float32', randomF32(20 * 9, 6), [9, 20]), { axis: 0 });
