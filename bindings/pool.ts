@@ -102,6 +102,8 @@ function webSpawner(): Spawner {
     // Bundlers (Vite, webpack 5, Parcel, esbuild with plugins) recognise exactly this form and
     // emit the worker as its own chunk; unbundled, it resolves next to this file.
     const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    // Bun's Worker has unref(): an idle pool then does not keep the process alive.
+    (w as { unref?: () => void }).unref?.();
     return {
       post: (m) => w.postMessage(m),
       terminate: () => w.terminate(),
@@ -146,10 +148,12 @@ function nodeSpawner(wt: NodeWT): Spawner {
 }
 
 async function platformSpawner(): Promise<Spawner | null> {
-  // Node first: Emscripten modules loaded in the same process (onnxruntime-web, …) may set
-  // globalThis.Worker to node:worker_threads' Worker, which is not a Web Worker.
-  const g = globalThis as { Worker?: unknown; Deno?: unknown; Bun?: unknown; process?: { versions?: { node?: string; bun?: string } } };
-  if (g.process?.versions?.node && g.Deno === undefined && g.Bun === undefined && !g.process.versions.bun) {
+  // Node and Deno: node:worker_threads, whose workers can be unref'd (an idle pool must not
+  // keep the process alive; Deno's Web Workers cannot be). Node first also because Emscripten
+  // modules in the same process (onnxruntime-web, …) may set globalThis.Worker to
+  // node:worker_threads' Worker, which is not a Web Worker. Bun: Web Workers (with unref).
+  const g = globalThis as { Worker?: unknown; Bun?: unknown; process?: { versions?: { node?: string; bun?: string } } };
+  if (g.process?.versions?.node && g.Bun === undefined && !g.process.versions.bun) {
     const wt = await nodeWorkerThreads();
     if (wt) return nodeSpawner(wt);
   }

@@ -14,9 +14,9 @@ import { bundleAll, root } from './bundle.mjs';
 const bin = (name: string) => path.join(root as string, 'node_modules', '.bin', name);
 const here = path.join(root as string, 'test', 'runtimes');
 
-function run(cmd: string, args: string[]): Promise<unknown> {
+function run(cmd: string, args: string[], timeout = 170_000): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    execFile(cmd, args, { cwd: root as string, timeout: 170_000, maxBuffer: 64 << 20, encoding: 'utf8' }, (err, stdout, stderr) => {
+    execFile(cmd, args, { cwd: root as string, timeout, maxBuffer: 64 << 20, encoding: 'utf8' }, (err, stdout, stderr) => {
       if (err) { reject(new Error(`${cmd} ${args.join(' ')} failed: ${err.message}\n${stderr}`)); return; }
       try { resolve(JSON.parse(stdout)); } catch { reject(new Error(`no JSON from ${cmd}: ${stdout.slice(0, 2000)}\n${stderr}`)); }
     });
@@ -60,6 +60,13 @@ describe('identical output hashes on every runtime', () => {
 
   it('bun', async () => {
     check(await run(bin('bun'), [path.join(here, 'run-js.mjs')]) as SuiteReport, [1, 2]);
+  }, T);
+
+  it('an undisposed 2-thread instance does not keep node, deno or bun alive', async () => {
+    const script = path.join(here, 'run-nodispose.mjs');
+    for (const [cmd, args] of [[process.execPath, [script]], [bin('deno'), ['run', '--allow-read', script]], [bin('bun'), [script]]] as const) {
+      expect(await run(cmd, [...args], 30_000), cmd).toEqual({ threads: 2, c0: 256 });
+    }
   }, T);
 
   it('workerd (wasm module import; no workers)', async () => {
