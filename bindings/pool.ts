@@ -211,7 +211,12 @@ export class Pool implements Executor {
     if (!spawn) throw new WorkerError('runtime', 'a Worker implementation', 'none');
     const pool = new Pool(mod, arena, spawn, o);
     pool.newControlBlock();
-    await pool.startWorkers(o.startTimeoutMs ?? 15_000);
+    try {
+      await pool.startWorkers(o.startTimeoutMs ?? 15_000);
+    } catch (e) {
+      pool.dispose();   // the workers that did start
+      throw e;
+    }
     attachExecutor(mod, pool);
     return pool;
   }
