@@ -439,14 +439,14 @@ export async function planThreads(threads: ThreadsOption, moduleBuild: 'simd' | 
   if (threads === undefined || threads === 1) {
     return { want: 1, build, reason: "single-threaded: the threads option is 1 (pass threads: 'auto' or a number for workers)" };
   }
+  const one = (reason: string): ThreadsPlan => ({ want: 1, build, reason: `single-threaded: ${reason}` });
+  const why = await threadSupport();
+  if (why) return one(why);
   let want: number;
   if (threads === 'auto') {
     want = Math.min(16, await hardwareThreads());
-    if (want <= 1) return { want: 1, build, reason: 'single-threaded: the runtime reports one hardware thread' };
+    if (want <= 1) return one('the runtime reports one hardware thread');
   } else want = threads;
-  const why = await threadSupport();
-  const one = (reason: string): ThreadsPlan => ({ want: 1, build, reason: `single-threaded: ${reason}` });
-  if (why) return one(why);
   if (!features.threads) return one('this runtime has no WebAssembly threads (shared memory)');
   if (moduleBuild === 'simd') return one("options.module is the single-thread build (lanewise-simd.wasm); pass lanewise-simd-mt.wasm for threads");
   if (build === 'simd') return one("options.build is 'simd' (the threads build is 'simd-mt')");

@@ -8,6 +8,11 @@ import { runSuiteSafe } from './suite.js';
 export default {
   async fetch(): Promise<Response> {
     const report = await runSuiteSafe(Lanewise, 'workerd', [1, 2], { module: wasm as WebAssembly.Module });
+    // threads: 'auto' is accepted too and says why it stays on one thread.
+    const auto = await Lanewise.create({ module: wasm as WebAssembly.Module, threads: 'auto' });
+    report.runs.push({ threads: 0, info: { threads: auto.info().threads, threadsReason: auto.info().threadsReason, build: auto.info().build },
+      stats: null, hashes: report.runs[0].hashes, ms: 0 });
+    auto.dispose();
     return new Response(JSON.stringify(report), { headers: { 'content-type': 'application/json' } });
   },
 };
