@@ -60,6 +60,15 @@ function gemm(name: string, g: GemmSpec): RuntimeCase {
   };
 }
 
+// Helpers for one-line cases: seeded f32 / f16 tensors, and reading an output (then freeing it).
+const t = (lw: Lanewise, dims: number[], seed: number) => lw.tensor('float32', seeded(dims.reduce((x, y) => x * y, 1), seed), dims);
+const h = (lw: Lanewise, dims: number[], seed: number) => lw.cast(t(lw, dims, seed), 'float16');
+function take(y: { data: CaseOutput; dispose(): void }): CaseOutput {
+  const out = y.data;
+  y.dispose();
+  return out;
+}
+
 /** A generic case: any op, any output. */
 export function op(name: string, run: (lw: Lanewise) => CaseOutput): RuntimeCase { return { name, run }; }
 
@@ -74,4 +83,12 @@ export const cases: RuntimeCase[] = [
   gemm('f32 gemm 256x256x256', { m: 256, n: 256, k: 256, seed: 8 }),
   gemm('f32 gemm 301x129x257 tA tB relu', { m: 301, n: 129, k: 257, seed: 9, transposeA: true, transposeB: true, activation: 'relu' }),
   gemm('f32 gemm 4x1000x600', { m: 4, n: 1000, k: 600, seed: 10, bias: true }),
+  op('f32 conv2d 2x14x14x16→24 k3 same relu', (lw) => take(lw.conv2d(t(lw, [2, 14, 14, 16], 11), t(lw, [24, 3, 3, 16], 12), { pad: 'same', activation: 'relu' }))),
+  op('f32 depthwise 1x15x15x24 k3 s2', (lw) => take(lw.depthwiseConv2d(t(lw, [1, 15, 15, 24], 13), t(lw, [3, 3, 24], 14), { strides: 2, pad: 1 }))),
+  op('f16 matmul 37x91x45 f16', (lw) => take(lw.matMul(h(lw, [37, 91], 15), h(lw, [91, 45], 16), { precision: 'f16' }))),
+  op('f16 matmul 37x91x45 f16-exact', (lw) => take(lw.matMul(h(lw, [37, 91], 15), h(lw, [91, 45], 16), { precision: 'f16-exact' }))),
+  op('int8 qMatMul 33x64x40 fp32', (lw) => take(lw.qMatMul(lw.quantize(t(lw, [33, 64], 17), { scheme: 'asymmetric', signed: true }),
+    lw.quantize(t(lw, [40, 64], 18), { bits: 8, axis: 0, scheme: 'symmetric' }), { outScale: 0.05 }))),
+  op('int4 qMatMul 33x64x40 dyadic', (lw) => take(lw.qMatMul(lw.quantize(t(lw, [33, 64], 19), { scheme: 'asymmetric' }),
+    lw.quantize(t(lw, [40, 64], 20), { bits: 4, axis: 0, scheme: 'symmetric' }), { outScale: 0.05, requant: 'dyadic' }))),
 ];
