@@ -303,20 +303,27 @@ export function shareJob(v: SharedViews, ctrl: number, seq: number, fns: readonl
       Atomics.add(i32, ctrl + C.STATS + thread, 1);
       finishTask(i32, sw, count);
     }
-    // Barrier: every task of this stage done.
-    let spins = 0;
+    // Barrier: every task of this stage done. Spin first (the last tasks usually end within
+    // microseconds, and waking from Atomics.wait costs 10-60 µs), then block where allowed.
+    let spins = 0, spinStart = -1;
     for (;;) {
       const done = Atomics.load(i32, sw + S_DONE);
       if (done >= count) break;
       if ((Atomics.load(i32, sw + S_CLAIM) & 0x7fff0000) !== tag) return false;
-      if (++spins > 2000) {
-        if (opts.block) Atomics.wait(i32, sw + S_DONE, done, 1);
-        opts.onWait?.();
-      } else if ((spins & 255) === 0) opts.onWait?.();
+      if ((++spins & 255) !== 0) continue;
+      opts.onWait?.();
+      if (opts.block) {
+        const t = now();
+        if (spinStart < 0) spinStart = t;
+        else if (t - spinStart > BARRIER_SPIN_MS) Atomics.wait(i32, sw + S_DONE, done, 1);
+      }
     }
   }
   return true;
 }
+
+/** How long a thread spins at a barrier before it blocks (where blocking is allowed). */
+const BARRIER_SPIN_MS = 0.25;
 
 function finishTask(i32: Int32Array, sw: number, count: number): void {
   const d = Atomics.add(i32, sw + S_DONE, 1) + 1;
