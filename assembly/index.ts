@@ -87,7 +87,7 @@ export { qs8_qc2w_unpack_x8__simd } from './qs8-qc2w-unpack/x8-simd';
 
 // qs8-qc2w-gemv, qs8-qc2w-packa (int2 GEMV with mask extraction and pre-scaled activations)
 export { qs8_qc2w_gemv_1x16__simd_mask } from './qs8-qc2w-gemv/1x16-simd-mask';
-export { qs8_qc2w_packa_x1__scalar } from './qs8-qc2w-packa/x1-scalar';
+export { qs8_qc2w_packa_x8__simd } from './qs8-qc2w-packa/x8-simd';
 
 // The first byte the module itself does not use; the bindings' arena starts above it.
 export function heap_base(): usize { return __heap_base; }

@@ -257,7 +257,7 @@ export const kernels: readonly KernelInfo[] = [
   { name: 'qs8_qc4w_unpack_x8__simd', family: 'qs8-qc4w-unpack', bits: 4, builds: all },
   { name: 'qs8_qc2w_unpack_x8__simd', family: 'qs8-qc2w-unpack', bits: 2, builds: all },
   { name: 'qs8_qc2w_gemv_1x16__simd_mask', family: 'qs8-qc2w-gemv', bits: 2, builds: all },
-  { name: 'qs8_qc2w_packa_x1__scalar', family: 'qs8-qc2w-packa', bits: 2, builds: all },
+  { name: 'qs8_qc2w_packa_x8__simd', family: 'qs8-qc2w-packa', bits: 2, builds: all },
   { name: 'qs8_qc8w_igemm_4x8__simd_dot16', family: 'qs8-qc8w-igemm', signed: true, builds: all },
   { name: 'qs8_vwiden_x16__simd', family: 'qs8-vwiden', signed: true, builds: all },
   { name: 'qu8_vwiden_x16__simd', family: 'qu8-vwiden', signed: false, builds: all },

@@ -420,7 +420,7 @@ function runQ2Gemv(dev: Device, plan: QPlan, k: number, a: Block, aSigned: boole
   const tmp = dev.alloc(aBytes + (plan.fused ? 0 : n * 4), 'gemv scratch');
   try {
     const ex = dev.kmod.exports;
-    ex.qs8_qc2w_packa_x1__scalar(k, a.ptr, aSigned ? 1 : 0, tmp.ptr);
+    ex.qs8_qc2w_packa_x8__simd(k, a.ptr, aSigned ? 1 : 0, tmp.ptr);
     const p = plan.block.ptr;
     const c = plan.fused ? out.ptr : tmp.ptr + aBytes;
     ex.qs8_qc2w_gemv_1x16__simd_mask(n, k, tmp.ptr, w2.ptr, p, p + np * 4, c, p + np * 12);

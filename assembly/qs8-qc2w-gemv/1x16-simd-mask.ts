@@ -4,7 +4,7 @@
 // [0, 3], four consecutive k-pairs per byte: per panel and group of 4 k-pairs, 16 bytes:
 // bytes 0–7 hold columns 0–3, bytes 8–15 columns 4–7; byte i holds lane i of V(p + j) in bits
 // 2j..2j+1, where V(p) = [c0 k, c0 k+1, c1 k, …, c3 k+1] (k = 2p).
-// The activation row comes from qs8_qc2w_packa_x1__scalar: the k-pair p + j of each group
+// The activation row comes from qs8_qc2w_packa_x8__simd: the k-pair p + j of each group
 // pre-multiplied by 4^(3−j) for j < 3 and by 64 for j = 3, so that (x & (3 << 2j)) · a·4^(3−j)
 // = 64 · u · a for j < 3 and (x >> 6) · 64a = 64 · u · a for j = 3 (x zero-extended): one AND or
 // one shift per weight vector, three mask registers. Then acc = 64 · Σ u·a, and

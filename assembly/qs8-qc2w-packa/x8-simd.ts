@@ -4,7 +4,7 @@
  * per k-pair p the pair (a(2p), a(2p+1)) · 4^(3 − p mod 4) (· 64 when p mod 4 = 3) as i16, zero-padded to a multiple of
  * 8 k. a: k int8 (signed = 1) or uint8 values.  out: 80 + ceil(k/8)·16 bytes.
  */
-export function qs8_qc2w_packa_x1__scalar(k: i32, a: usize, signed: i32, out: usize): void {
+export function qs8_qc2w_packa_x8__simd(k: i32, a: usize, signed: i32, out: usize): void {
   const k8 = k & ~7;
   // Scales of the 8 k of a group: k-pairs j = 0..3 → 64, 16, 4, 64 (see the GEMV kernel).
   const scale = i16x8.replace_lane(i16x8.replace_lane(i16x8.replace_lane(i16x8.replace_lane(
