@@ -61,8 +61,12 @@ export class Lanewise implements Owner {
   /** @internal The worker pool (null when single-threaded) and why. */
   readonly threads: Threads;
   private isDisposed = false;
+  /** Whether the convolution-family kernels still need their warm-up (done on first use). */
+  private convCold: boolean;
 
-  private constructor(device: Device, threads: Threads) { this.device = device; this.threads = threads; }
+  private constructor(device: Device, threads: Threads, warmUp: boolean) {
+    this.device = device; this.threads = threads; this.convCold = warmUp;
+  }
 
   static async create(options: CreateOptions = {}): Promise<Lanewise> {
     if (typeof options !== 'object' || options === null) throw new ValueError('options', 'an object', options);
@@ -76,14 +80,22 @@ export class Lanewise implements Owner {
     const moduleBuild = isWasmModule(options.module) ? buildOfModule(options.module) : undefined;
     const plan = await planThreads(t, moduleBuild, options.build, detectFeatures());
     const device = await Device.create({ module: options.module, build: options.module ? options.build : plan.build });
-    if (options.warmUp !== false) { device.warmUp(); warmUpConv(device); }
-    return new Lanewise(device, await startThreads(device.kmod, device.arena, plan));
+    // GEMM kernels are warmed here (~1 ms); the convolution family (~10 ms) on its first call,
+    // so create() stays fast for programs that never convolve.
+    if (options.warmUp !== false) device.warmUp();
+    return new Lanewise(device, await startThreads(device.kmod, device.arena, plan), options.warmUp !== false);
   }
 
   get disposed(): boolean { return this.isDisposed; }
 
   private alive(): void {
     if (this.isDisposed) throw new DisposedError('this', 'a live Lanewise instance', 'a disposed instance');
+  }
+
+  /** alive(), then the one-time warm-up of the convolution-family kernels. */
+  private aliveConv(): void {
+    this.alive();
+    if (this.convCold) { this.convCold = false; warmUpConv(this.device); }
   }
 
   /** A tensor in wasm memory holding a copy of `data` (dims default to [data.length]). */
@@ -151,7 +163,7 @@ export class Lanewise implements Owner {
   conv2d(x: Tensor<'float16'>, filter: Tensor<'float16'> | f16Conv.PackedConvF16, options?: f16Conv.F16ConvOptions): Tensor<'float16'>;
   conv2d(x: Tensor, filter: Tensor | convOps.PackedConv | f16Conv.PackedConvF16, options?: f16Conv.F16ConvOptions): Tensor<'float32'>;
   conv2d(x: Tensor, filter: Tensor | convOps.PackedConv | f16Conv.PackedConvF16, options?: f16Conv.F16ConvOptions): Tensor<'float32'> | Tensor<'float16'> {
-    this.alive();
+    this.aliveConv();
     // float16 operands or precision 'f16' / 'f16-exact': src/ops/f16conv.ts.
     if (f16Conv.routesToF16Conv(x, filter, options)) return f16Conv.conv2dF16(this, x, filter, options);
     return convOps.conv2d(this, x, filter, f16Conv.withoutPrecision(options));
@@ -161,7 +173,7 @@ export class Lanewise implements Owner {
   depthwiseConv2d(x: Tensor<'float16'>, filter: Tensor<'float16'> | f16Conv.PackedConvF16, options?: f16Conv.F16DepthwiseOptions): Tensor<'float16'>;
   depthwiseConv2d(x: Tensor, filter: Tensor | convOps.PackedConv | f16Conv.PackedConvF16, options?: f16Conv.F16DepthwiseOptions): Tensor<'float32'>;
   depthwiseConv2d(x: Tensor, filter: Tensor | convOps.PackedConv | f16Conv.PackedConvF16, options?: f16Conv.F16DepthwiseOptions): Tensor<'float32'> | Tensor<'float16'> {
-    this.alive();
+    this.aliveConv();
     if (f16Conv.routesToF16Conv(x, filter, options)) return f16Conv.depthwiseConv2dF16(this, x, filter, options);
     return convOps.depthwiseConv2d(this, x, filter, f16Conv.withoutPrecision(options));
   }
@@ -176,30 +188,30 @@ export class Lanewise implements Owner {
   }
 
   maxPool(x: Tensor, options: poolOps.PoolOptions): Tensor<'float32'> {
-    this.alive();
+    this.aliveConv();
     return poolOps.maxPool(this, x, options);
   }
 
   avgPool(x: Tensor, options: poolOps.AvgPoolOptions): Tensor<'float32'> {
-    this.alive();
+    this.aliveConv();
     return poolOps.avgPool(this, x, options);
   }
 
   /** Mean over height and width: [n, h, w, c] → [n, 1, 1, c]. */
   globalAvgPool(x: Tensor): Tensor<'float32'> {
-    this.alive();
+    this.aliveConv();
     return poolOps.globalAvgPool(this, x);
   }
 
   /** x + y with numpy broadcasting and a fused activation. */
   add(x: Tensor, y: Tensor, options?: ewOps.AddOptions): Tensor<'float32'> {
-    this.alive();
+    this.aliveConv();
     return ewOps.add(this, x, y, options);
   }
 
-  relu(x: Tensor): Tensor<'float32'> { this.alive(); return ewOps.relu(this, x); }
-  relu6(x: Tensor): Tensor<'float32'> { this.alive(); return ewOps.relu6(this, x); }
-  clamp(x: Tensor, min: number, max: number): Tensor<'float32'> { this.alive(); return ewOps.clamp(this, x, min, max); }
+  relu(x: Tensor): Tensor<'float32'> { this.aliveConv(); return ewOps.relu(this, x); }
+  relu6(x: Tensor): Tensor<'float32'> { this.aliveConv(); return ewOps.relu6(this, x); }
+  clamp(x: Tensor, min: number, max: number): Tensor<'float32'> { this.aliveConv(); return ewOps.clamp(this, x, min, max); }
 
   /** NCHW (PyTorch, ONNX) → NHWC, as a new tensor. */
   fromNCHW(x: Tensor): Tensor<'float32'> { this.alive(); return layout.fromNCHW(this, x); }
