@@ -26,6 +26,7 @@
 // Why this form: the four A rows are read through their own pointers with load32_splat (a load
 // port op, not a shuffle), and the loop advances five pointers; 8 accumulators + 2 B loads + 4
 // splats + 1 temporary = 15 SIMD registers, V8's limit on x64 without spills.
+import { clampF32x4, storeRow8 } from '../util/tile';
 export function f32_igemm_4x8__simd(
   m: i32, nc: i32, kc: i32, ks: i32,
   a: usize,
@@ -106,42 +107,14 @@ function tile(
         a0 += 4; a1 += 4; a2 += 4; a3 += 4;
       } while (a0 < a0End);
     } while (ip < aEnd);
-    // pmax(acc, lo) / pmin(acc, hi) return acc itself when it is NaN: NaN goes through a clamp.
-    acc0l = f32x4.pmin(f32x4.pmax(acc0l, vlo), vhi);
-    acc0h = f32x4.pmin(f32x4.pmax(acc0h, vlo), vhi);
-    acc1l = f32x4.pmin(f32x4.pmax(acc1l, vlo), vhi);
-    acc1h = f32x4.pmin(f32x4.pmax(acc1h, vlo), vhi);
-    acc2l = f32x4.pmin(f32x4.pmax(acc2l, vlo), vhi);
-    acc2h = f32x4.pmin(f32x4.pmax(acc2h, vlo), vhi);
-    acc3l = f32x4.pmin(f32x4.pmax(acc3l, vlo), vhi);
-    acc3h = f32x4.pmin(f32x4.pmax(acc3h, vlo), vhi);
-    if (nLeft >= 8) {
-      // Last row first: aliased rows (mr < 4) end with the valid row's values.
-      v128.store(c3, acc3l); v128.store(c3, acc3h, 16);
-      v128.store(c2, acc2l); v128.store(c2, acc2h, 16);
-      v128.store(c1, acc1l); v128.store(c1, acc1h, 16);
-      v128.store(c0, acc0l); v128.store(c0, acc0h, 16);
-      c0 += 32; c1 += 32; c2 += 32; c3 += 32;
-      nLeft -= 8;
-      if (nLeft == 0) break;
-    } else {
-      if (nLeft & 4) {
-        v128.store(c3, acc3l); v128.store(c2, acc2l); v128.store(c1, acc1l); v128.store(c0, acc0l);
-        acc3l = acc3h; acc2l = acc2h; acc1l = acc1h; acc0l = acc0h;
-        c0 += 16; c1 += 16; c2 += 16; c3 += 16;
-      }
-      if (nLeft & 2) {
-        v128.store64_lane(c3, acc3l, 0); v128.store64_lane(c2, acc2l, 0);
-        v128.store64_lane(c1, acc1l, 0); v128.store64_lane(c0, acc0l, 0);
-        acc3l = i64x2.shuffle(acc3l, acc3l, 1, 1); acc2l = i64x2.shuffle(acc2l, acc2l, 1, 1);
-        acc1l = i64x2.shuffle(acc1l, acc1l, 1, 1); acc0l = i64x2.shuffle(acc0l, acc0l, 1, 1);
-        c0 += 8; c1 += 8; c2 += 8; c3 += 8;
-      }
-      if (nLeft & 1) {
-        v128.store32_lane(c3, acc3l, 0); v128.store32_lane(c2, acc2l, 0);
-        v128.store32_lane(c1, acc1l, 0); v128.store32_lane(c0, acc0l, 0);
-      }
-      break;
-    }
+    // Rows past mr point at the last valid row: storing from the last row back leaves that
+    // row's own values in place.
+    storeRow8(c3, clampF32x4(acc3l, vlo, vhi), clampF32x4(acc3h, vlo, vhi), nLeft);
+    storeRow8(c2, clampF32x4(acc2l, vlo, vhi), clampF32x4(acc2h, vlo, vhi), nLeft);
+    storeRow8(c1, clampF32x4(acc1l, vlo, vhi), clampF32x4(acc1h, vlo, vhi), nLeft);
+    storeRow8(c0, clampF32x4(acc0l, vlo, vhi), clampF32x4(acc0h, vlo, vhi), nLeft);
+    if (nLeft <= 8) break;
+    c0 += 32; c1 += 32; c2 += 32; c3 += 32;
+    nLeft -= 8;
   }
 }
