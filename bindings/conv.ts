@@ -238,7 +238,7 @@ class Calls {
   readonly threads: number;
   constructor(private readonly mod: KernelModule, private readonly ops: number) {
     this.threads = threadsFor(mod, ops);
-    this.plan = this.threads > 1 ? new Plan(mod, 64) : null;
+    this.plan = this.threads > 1 ? new Plan(mod) : null;
   }
   /** How many pieces to cut `units` of work into: 1 serially, ~8 per thread otherwise. */
   pieces(units: number, outer = 1): number {

@@ -124,7 +124,7 @@ function threaded(dev: Device, g: F16GemmCall, ops: number): void {
   const ap = dev.alloc(packedABytes(m, k, 4), 'scratch (f16 a packed)');
   const w32 = dev.alloc(panels * panelHalves * 4, 'scratch (f16 weights widened)');
   try {
-    const plan = new Plan(dev.kmod, 64);
+    const plan = new Plan(dev.kmod);
     const pk = packA.find((p) => p.mr === 4 && p.source === (g.transposeA ? 't' : 'n'))!;
     const aStride = (g.transposeA ? m : k) * 2;
     const tiles = Math.ceil(m / 4);

@@ -67,7 +67,9 @@ export function gemm(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo = choo
   const { m, n, k } = g;
   if (m === 0 || n === 0) return;
   // With a worker pool attached (bindings/pool.ts) and enough work, the same calls run as a
-  // plan across threads: it splits only the output, so the bits are the same.
+  // plan across threads: it splits only the output, so the bits are the same. Serial calls
+  // keep the direct loop below: building and running a plan instead measured 13.3 → 17.5 µs
+  // for a 64³ GEMM (plan construction ~3 µs, 24 encoded calls).
   const threads = threadsFor(mod, 2 * m * n * k);
   if (threads > 1) { runPlan(mod, gemmPlan(mod, g, kern, threads)); return; }
   let a = g.a, aStride = g.aStride, rowStep = aStride;
@@ -99,7 +101,7 @@ export function gemm(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo = choo
  */
 export function gemmPlan(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo, threads: number): Plan {
   const { m, n, k } = g;
-  const plan = new Plan(mod, 64);
+  const plan = new Plan(mod);
   const target = threads * 8;
   let a = g.a, aStride = g.aStride, rowStep = aStride;
   const panelBytes = (PANEL + PANEL * k) * 4;
