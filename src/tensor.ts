@@ -2,6 +2,8 @@
 // (`type`, `dims`, `data`, `dispose()`), op names follow tfjs.
 import type { Block, Device } from '../bindings/device.js';
 import { DisposedError, DTypeError, ShapeError, ValueError } from './errors.js';
+// A cycle (cast.ts builds Tensors), safe because neither module uses the other at load time.
+import { cast } from './ops/cast.js';
 
 /**
  * Element types. float16 is IEEE binary16 stored as raw bits in a Uint16Array (WebAssembly has
@@ -78,6 +80,15 @@ export class Tensor<T extends DataType = DataType> {
     else if (!(out instanceof info.array)) throw new DTypeError('out', info.array.name, out);
     else if (out.length !== this.size) throw new ShapeError('out.length', String(this.size), out.length);
     return this.owner.device.read(this.block, out);
+  }
+
+  /**
+   * A new float32 tensor with this tensor's values: exact from float16 (the same as
+   * `lw.cast(t, 'float32')`), a copy from float32. Other types: DTypeError.
+   */
+  toFloat32(): Tensor<'float32'> {
+    this.check('tensor');
+    return cast(this.owner, this, 'float32');
   }
 
   dispose(): void {
