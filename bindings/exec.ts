@@ -52,6 +52,8 @@ export class Plan {
   scratch = 0;
   scratchBytes = 0;
   private readonly table: Map<string, number>;
+  private lastFn = '';
+  private lastIdx = 0;
 
   constructor(readonly mod: KernelModule) {
     this.table = fnTable(mod.module);
@@ -82,8 +84,13 @@ export class Plan {
    * address (see threadScratch) to argument i.
    */
   call(fn: string, args: readonly number[], scratchMask = 0): this {
-    const idx = this.table.get(fn);
-    if (idx === undefined) throw new Error(`lanewise: the module has no export named ${fn}`);
+    // Plans call a few exports many times: the last name's index saves a Map lookup per call.
+    let idx = this.lastIdx;
+    if (fn !== this.lastFn) {
+      const found = this.table.get(fn);
+      if (found === undefined) throw new Error(`lanewise: the module has no export named ${fn}`);
+      idx = found; this.lastFn = fn; this.lastIdx = found;
+    }
     if (args.length > MAX_ARGS) throw new Error(`lanewise: ${fn} called with ${args.length} > ${MAX_ARGS} arguments`);
     if (this.taskStarts.length === 0 || (this.stageStarts.length > 0 && this.stageStarts[this.stageStarts.length - 1] === this.taskStarts.length)) this.task();
     const calls = this.calls;
