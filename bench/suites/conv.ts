@@ -6,7 +6,8 @@ import { convNetFlops, lanewiseConvNet, layerShapes, ortConvNet, tfjsConvNet, ty
 import type { BenchCase, Suite } from '../suite.js';
 import { randomData } from './gemm.js';
 
-function weights(spec: ConvNetSpec, seed: number): ConvNetWeights {
+/** Random filters (scaled by 0.1) and biases for every layer of `spec`. */
+export function weights(spec: ConvNetSpec, seed: number): ConvNetWeights {
   const shapes = layerShapes(spec);
   return {
     filters: spec.layers.map((l, i) => randomData(shapes[i].co * l.k * l.k * (l.kind === 'dw' ? 1 : shapes[i].ci), seed + 2 * i)
@@ -30,7 +31,7 @@ function convCase(name: string, spec: ConvNetSpec): BenchCase {
   };
 }
 
-const one = (h: number, w: number, c: number, kind: 'conv' | 'dw', k: number, stride: number, pad: number, co: number): ConvNetSpec =>
+export const one = (h: number, w: number, c: number, kind: 'conv' | 'dw', k: number, stride: number, pad: number, co: number): ConvNetSpec =>
   ({ n: 1, h, w, c, residual: false, layers: [{ kind, k, stride, pad, co: kind === 'dw' ? c : co, act: 'relu' }] });
 
 /** The issue's shapes (bias + ReLU fused), then a MobileNetV2 inverted-residual block. */

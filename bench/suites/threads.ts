@@ -9,19 +9,24 @@ import { ortGemm, type OrtApi } from '../peers/ort-common.js';
 import { errorMessage } from '../peers/types.js';
 import type { BenchCase, Runner, Suite } from '../suite.js';
 import { lanewiseGemm, peerGemm, randomData } from './gemm.js';
+import { one, weights } from './conv.js';
+import { convNetFlops, lanewiseConvNet } from '../peers/conv.js';
 import { peers } from '../peers/index.js';
 
-/** A runner on its own Lanewise instance with `threads` threads (disposed with the runner). */
-async function gemmOn(threads: number, m: number, k: number, n: number, a: Float32Array, b: Float32Array): Promise<Runner> {
+/** A runner made by `make` on its own Lanewise instance with `threads` threads (disposed with the runner). */
+async function on(threads: number, make: (lw: Lanewise) => Runner): Promise<Runner> {
   const lw = await Lanewise.create({ threads });
   if (lw.info().threads !== threads) {
     const why = lw.info().threadsReason;
     lw.dispose();
     throw new Error(`lanewise: ${threads} threads unavailable (${why})`);
   }
-  const r = lanewiseGemm(lw, m, k, n, a, b);
+  const r = make(lw);
   return { run: () => r.run(), dispose: () => { r.dispose(); lw.dispose(); } };
 }
+
+const gemmOn = (threads: number, m: number, k: number, n: number, a: Float32Array, b: Float32Array) =>
+  on(threads, (lw) => lanewiseGemm(lw, m, k, n, a, b));
 
 // onnxruntime-web keeps one wasm runtime per module instance, initialised with the thread
 // count of its first session. The gemm suite's peer is the 1-thread instance; a second
@@ -72,8 +77,22 @@ function threadsCase(s: number): BenchCase {
   };
 }
 
+/** The convolution issue's 56×56×64→64 3×3 (bias + ReLU fused) on 2 threads against 1. */
+function convThreadsCase(): BenchCase {
+  const spec = one(56, 56, 64, 'conv', 3, 1, 1, 64);
+  const w = weights(spec, 7), x = randomData(56 * 56 * 64, 3);
+  return {
+    name: 'f32 conv 56×56×64→64 k3 p1 2 threads',
+    ops: convNetFlops(spec),
+    unit: 'GFLOPS',
+    lanewise: () => on(2, (lw) => lanewiseConvNet(lw, spec, w, x)),
+    peers: { 'lanewise-1t': () => on(1, (lw) => lanewiseConvNet(lw, spec, w, x)) },
+    notes: { threads: 2 },
+  };
+}
+
 export const threadsSuite: Suite = {
   name: 'threads',
-  description: 'f32 GEMM on 2 threads (1 worker + caller) vs lanewise 1 thread and onnxruntime-web 1 and 2 threads',
-  cases: ({ quick }) => (quick ? [64, 256, 512] : [64, 128, 256, 512, 1024]).map(threadsCase),
+  description: 'f32 GEMM and the 56×56×64 conv on 2 threads (1 worker + caller) vs lanewise 1 thread; GEMM also vs onnxruntime-web 1 and 2 threads',
+  cases: ({ quick }) => [...(quick ? [64, 256, 512] : [64, 128, 256, 512, 1024]).map(threadsCase), convThreadsCase()],
 };
