@@ -38,11 +38,8 @@ function fnTable(module: WebAssembly.Module): Map<string, number> {
  * before any task after it starts). Tasks of one stage must not depend on each other.
  */
 export class Plan {
-  /**
-   * Encoded calls: CALL_SLOTS numbers each. A plain array: plans are built per call, and an
-   * off-heap Float64Array per plan cost ~3 µs of a 4.4 µs plan overhead (measured, 16³ GEMM).
-   */
-  readonly calls: number[] = [];
+  /** Encoded calls: CALL_SLOTS f64 each (room for more; nCalls are used). */
+  calls = new Float64Array(16 * CALL_SLOTS);
   nCalls = 0;
   /** First call of each task. */
   readonly taskStarts: number[] = [];
@@ -93,10 +90,16 @@ export class Plan {
     }
     if (args.length > MAX_ARGS) throw new Error(`lanewise: ${fn} called with ${args.length} > ${MAX_ARGS} arguments`);
     if (this.taskStarts.length === 0 || (this.stageStarts.length > 0 && this.stageStarts[this.stageStarts.length - 1] === this.taskStarts.length)) this.task();
-    const calls = this.calls;
-    calls.push(idx, scratchMask);
-    for (let i = 0; i < args.length; i++) calls.push(args[i]);
-    for (let i = args.length; i < MAX_ARGS; i++) calls.push(0);
+    if ((this.nCalls + 1) * CALL_SLOTS > this.calls.length) {
+      const grown = new Float64Array(this.calls.length * 2);
+      grown.set(this.calls);
+      this.calls = grown;
+    }
+    const calls = this.calls, at = this.nCalls * CALL_SLOTS;
+    calls[at] = idx;
+    calls[at + 1] = scratchMask;
+    for (let i = 0; i < args.length; i++) calls[at + 2 + i] = args[i];
+    for (let i = args.length; i < MAX_ARGS; i++) calls[at + 2 + i] = 0;
     this.nCalls++;
     return this;
   }
@@ -342,7 +345,7 @@ export class KillSignal extends Error {}
 export function publishJob(v: SharedViews, ctrl: number, seq: number, plan: Plan, calls: number, tasks: number): void {
   v.refresh();
   const { i32, f64 } = v;
-  f64.set(plan.calls, calls >> 3);
+  f64.set(plan.calls.subarray(0, plan.nCalls * CALL_SLOTS), calls >> 3);
   const t0 = tasks >> 2;
   for (let t = 0; t < plan.taskCount; t++) i32[t0 + t] = plan.taskStarts[t];
   i32[t0 + plan.taskCount] = plan.nCalls;
