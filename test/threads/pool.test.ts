@@ -74,6 +74,17 @@ describe('thread pool', () => {
     });
   }
 
+  it('repeated same-shape calls (the cached plan) compute on their own data', async () => {
+    const lw = await Lanewise.create({ threads: 2 });
+    try {
+      poolOf(lw).minOps = 0;
+      const c = cases[6];
+      for (const seed of [101, 202, 101, 303]) expectSameBits(runCase(lw, c, seed), runCase(single, c, seed), `seed ${seed}`);
+    } finally {
+      lw.dispose();
+    }
+  });
+
   it('keeps small problems on the calling thread', async () => {
     const lw = await Lanewise.create({ threads: 2 });
     try {
