@@ -5,8 +5,9 @@
 import type { Block } from '../../bindings/device.js';
 import { conv2d as runConv, IndirectionCache, packConv, packedConvBytes, packingOf, setConvBias,
   type ConvGeometry } from '../../bindings/conv.js';
-import { DisposedError, DTypeError, ShapeError, ValueError } from '../errors.js';
+import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { checkTensor, Tensor, type Owner } from '../tensor.js';
+import { PackedWeights } from '../packed.js';
 import { clampBounds, type Activation } from './matmul.js';
 import { depthwiseToOHWI, filterToOHWI, type DepthwiseFilterLayout, type FilterLayout } from '../layout.js';
 
@@ -48,10 +49,8 @@ export interface PrepackConvOptions {
   filterLayout?: FilterLayout | DepthwiseFilterLayout;
 }
 
-const disposeSymbol: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol.for('Symbol.dispose');
-
 /** Convolution weights packed once for the kernels (and the indirection buffers of the shapes seen). */
-export class PackedConv {
+export class PackedConv extends PackedWeights {
   readonly outChannels: number;
   readonly kernelHeight: number;
   readonly kernelWidth: number;
@@ -61,47 +60,24 @@ export class PackedConv {
   /** Input channels the filter expects (groups · groupChannels). */
   get inChannels(): number { return this.groups * this.groupChannels; }
   /** @internal */ readonly packing: 'panels' | 'dwconv';
-  /** @internal */ readonly block: Block;
-  /** @internal */ readonly owner: Owner;
   /** @internal */ readonly bias: Float32Array | null;
   /** @internal What the packed bias slots hold now (null: zeros). */
   slotBias: Float32Array | null;
   /** @internal */ readonly cache: IndirectionCache;
-  private isDisposed = false;
 
   /** @internal Use `lw.prepackConv(...)`. */
   constructor(owner: Owner, dims: readonly number[], groups: number, block: Block, bias: Float32Array | null) {
-    this.owner = owner;
+    super(owner, block);
     [this.outChannels, this.kernelHeight, this.kernelWidth, this.groupChannels] = dims;
     this.groups = groups;
     this.packing = packingOf(groups * this.groupChannels, this.outChannels, groups);
-    this.block = block;
     this.bias = bias;
     this.slotBias = bias;
     this.cache = new IndirectionCache(owner.device);
-    owner.registry.register(this, { device: owner.device, block }, this);
   }
-
-  get disposed(): boolean { return this.isDisposed || this.owner.disposed; }
-  get byteLength(): number { return this.block.bytes; }
-
-  dispose(): void {
-    if (this.isDisposed) return;
-    this.isDisposed = true;
-    this.owner.registry.unregister(this);
-    if (!this.owner.disposed) { this.cache.clear(); this.owner.device.free(this.block); }
-  }
-
-  [disposeSymbol](): void { this.dispose(); }
 
   /** @internal */
-  check(arg: string): void {
-    if (this.isDisposed) throw new DisposedError(arg, 'live packed weights', 'disposed packed weights');
-    if (this.owner.disposed) throw new DisposedError(arg, 'packed weights of a live instance', 'packed weights of a disposed instance');
-    if (this.owner.device.generation !== this.block.generation) {
-      throw new DisposedError(arg, 'live packed weights', 'packed weights of a reset instance');
-    }
-  }
+  protected freeExtra(): void { this.cache.clear(); }
 }
 
 // ---------------------------------------------------------------------------------------------

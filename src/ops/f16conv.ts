@@ -6,8 +6,9 @@
 import type { Block } from '../../bindings/device.js';
 import { convertPtr, f16Conv, type F16Precision } from '../../bindings/f16.js';
 import { IndirectionCache } from '../../bindings/conv.js';
-import { DisposedError, DTypeError, ShapeError, ValueError } from '../errors.js';
+import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { checkTensor, Tensor, type Owner } from '../tensor.js';
+import { PackedWeights } from '../packed.js';
 import { clampBounds } from './matmul.js';
 import { cast, halfBits, halfValue } from './cast.js';
 import { checkOptions, geometry, prepackConv, PackedConv, type Conv2DOptions, type DepthwiseConv2DOptions,
@@ -16,10 +17,8 @@ import { checkOptions, geometry, prepackConv, PackedConv, type Conv2DOptions, ty
 export type F16ConvOptions = Conv2DOptions & { precision?: 'f32' | F16Precision };
 export type F16DepthwiseOptions = DepthwiseConv2DOptions & { precision?: 'f32' | F16Precision };
 
-const disposeSymbol: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol.for('Symbol.dispose');
-
 /** A convolution filter packed once, kept in binary16 (half the bytes of the float32 packing). */
-export class PackedConvF16 {
+export class PackedConvF16 extends PackedWeights {
   readonly type = 'float16' as const;
   readonly outChannels: number;
   readonly kernelHeight: number;
@@ -28,41 +27,21 @@ export class PackedConvF16 {
   readonly groups: number;
   get inChannels(): number { return this.groups * this.groupChannels; }
   /** @internal */ readonly packing: 'panels' | 'dwconv';
-  /** @internal */ readonly block: Block;
-  /** @internal */ readonly owner: Owner;
   /** @internal Bias bits baked in at prepack time. */
   readonly bias: Uint16Array | null;
   /** @internal */ readonly cache: IndirectionCache;
-  private isDisposed = false;
 
   /** @internal */
   constructor(owner: Owner, from: PackedConv, block: Block, bias: Uint16Array | null) {
-    this.owner = owner;
+    super(owner, block);
     this.outChannels = from.outChannels; this.kernelHeight = from.kernelHeight; this.kernelWidth = from.kernelWidth;
     this.groupChannels = from.groupChannels; this.groups = from.groups; this.packing = from.packing;
-    this.block = block;
     this.bias = bias;
     this.cache = new IndirectionCache(owner.device);
-    owner.registry.register(this, { device: owner.device, block }, this);
   }
-
-  get disposed(): boolean { return this.isDisposed || this.owner.disposed; }
-  get byteLength(): number { return this.block.bytes; }
-
-  dispose(): void {
-    if (this.isDisposed) return;
-    this.isDisposed = true;
-    this.owner.registry.unregister(this);
-    if (!this.owner.disposed) { this.cache.clear(); this.owner.device.free(this.block); }
-  }
-
-  [disposeSymbol](): void { this.dispose(); }
 
   /** @internal */
-  check(arg: string): void {
-    if (this.isDisposed) throw new DisposedError(arg, 'live packed weights', 'disposed packed weights');
-    if (this.owner.disposed) throw new DisposedError(arg, 'packed weights of a live instance', 'packed weights of a disposed instance');
-  }
+  protected freeExtra(): void { this.cache.clear(); }
 }
 
 const isF16 = (x: unknown) => (x instanceof Tensor && x.type === 'float16') || x instanceof PackedConvF16;

@@ -5,57 +5,33 @@
 // Every argument is checked before anything is allocated, so a failed call changes nothing.
 import type { Block } from '../../bindings/device.js';
 import { f16Gemm, packedF16Bytes, packF16Weights, setPackedF16Bias, type F16Precision } from '../../bindings/f16.js';
-import { DisposedError, DTypeError, ShapeError, ValueError } from '../errors.js';
+import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { checkTensor, Tensor, type Owner } from '../tensor.js';
+import { PackedWeights } from '../packed.js';
 import { clampBounds, PackedMatrix, type MatMulOptions, type PrepackOptions } from './matmul.js';
 import { halfBits, halfValue } from './cast.js';
 
 export type Precision = 'f32' | F16Precision;
 const precisions: readonly Precision[] = ['f32', 'f16', 'f16-exact'];
 
-const disposeSymbol: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol.for('Symbol.dispose');
-
 /**
  * Binary16 weights packed once ([N/8][bias 8][K][8] halves: half the bytes of the float32
  * packing) and reused by matMul in either f16 precision.
  */
-export class PackedMatrixF16 {
+export class PackedMatrixF16 extends PackedWeights {
   readonly type = 'float16' as const;
   readonly k: number;
   readonly n: number;
   readonly transposeB: boolean;
-  /** @internal */ readonly block: Block;
-  /** @internal */ readonly owner: Owner;
   /** @internal Bias (binary16 bits) baked in at prepack time. */
   readonly bias: Uint16Array | null;
   /** @internal What the packed bias slots hold now (null: zeros). */
   slotBias: Uint16Array | null = null;
-  private isDisposed = false;
 
-  /** @internal Use `lw.prepack(...)` with a float16 tensor. */
+  /** @internal Use `lw.prepack(...)` with a float16 tensor (half the bytes of the float32 packing). */
   constructor(owner: Owner, k: number, n: number, transposeB: boolean, block: Block, bias: Uint16Array | null) {
-    this.owner = owner; this.k = k; this.n = n; this.transposeB = transposeB; this.block = block; this.bias = bias;
-    owner.registry.register(this, { device: owner.device, block }, this);
-  }
-
-  get disposed(): boolean { return this.isDisposed || this.owner.disposed; }
-
-  /** Bytes of wasm memory the packed weights take (half of the float32 packing of the same shape). */
-  get byteLength(): number { return this.block.bytes; }
-
-  dispose(): void {
-    if (this.isDisposed) return;
-    this.isDisposed = true;
-    this.owner.registry.unregister(this);
-    if (!this.owner.disposed) this.owner.device.free(this.block);
-  }
-
-  [disposeSymbol](): void { this.dispose(); }
-
-  /** @internal */
-  check(arg: string): void {
-    if (this.isDisposed) throw new DisposedError(arg, 'live packed weights', 'disposed packed weights');
-    if (this.owner.disposed) throw new DisposedError(arg, 'packed weights of a live instance', 'packed weights of a disposed instance');
+    super(owner, block);
+    this.k = k; this.n = n; this.transposeB = transposeB; this.bias = bias;
   }
 }
 

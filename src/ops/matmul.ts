@@ -1,7 +1,8 @@
 // matMul: validation, broadcasting and weight packing around the f32 GEMM.
 import type { Device, Block } from '../../bindings/device.js';
-import { DisposedError, DTypeError, ShapeError, ValueError } from '../errors.js';
+import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { checkTensor, Tensor, type Owner } from '../tensor.js';
+import { PackedWeights } from '../packed.js';
 
 export type Activation = 'linear' | 'relu' | 'relu6' | { min?: number; max?: number };
 
@@ -24,47 +25,22 @@ export interface PrepackOptions {
   bias?: Tensor | Float32Array | readonly number[];
 }
 
-const disposeSymbol: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol.for('Symbol.dispose');
-
 /** Weights packed once into the kernels' panel layout ([N/8][bias 8][K][8]) and reused. */
-export class PackedMatrix {
+export class PackedMatrix extends PackedWeights {
   /** Inner dimension. */
   readonly k: number;
   /** Output columns. */
   readonly n: number;
   readonly transposeB: boolean;
-  /** @internal */ readonly block: Block;
-  /** @internal */ readonly owner: Owner;
   /** @internal Bias baked in at prepack time. */
   readonly bias: Float32Array | null;
   /** @internal What the packed bias slots hold now (null: zeros). */
   slotBias: Float32Array | null = null;
-  private isDisposed = false;
 
   /** @internal Use `lw.prepack(...)`. */
   constructor(owner: Owner, k: number, n: number, transposeB: boolean, block: Block, bias: Float32Array | null) {
-    this.owner = owner; this.k = k; this.n = n; this.transposeB = transposeB; this.block = block; this.bias = bias;
-    owner.registry.register(this, { device: owner.device, block }, this);
-  }
-
-  get disposed(): boolean { return this.isDisposed || this.owner.disposed; }
-
-  /** Bytes of wasm memory the packed weights take. */
-  get byteLength(): number { return this.block.bytes; }
-
-  dispose(): void {
-    if (this.isDisposed) return;
-    this.isDisposed = true;
-    this.owner.registry.unregister(this);
-    if (!this.owner.disposed) this.owner.device.free(this.block);
-  }
-
-  [disposeSymbol](): void { this.dispose(); }
-
-  /** @internal */
-  check(arg: string): void {
-    if (this.isDisposed) throw new DisposedError(arg, 'live packed weights', 'disposed packed weights');
-    if (this.owner.disposed) throw new DisposedError(arg, 'packed weights of a live instance', 'packed weights of a disposed instance');
+    super(owner, block);
+    this.k = k; this.n = n; this.transposeB = transposeB; this.bias = bias;
   }
 }
 
