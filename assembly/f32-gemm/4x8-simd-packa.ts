@@ -13,7 +13,7 @@
 // Why pack A: with the 4 rows interleaved, the four A splats of a k-step come from one pointer
 // at immediate offsets 0, 4, 8, 12 and the loop advances two pointers; unpacked rows cost an
 // address computation per row per k-step, which left V8's loop issue-bound at ~70% of peak.
-import { clampF32x4, storeRow8 } from '../util/tile';
+import { storeTile4x8 } from '../util/tile';
 export function f32_gemm_4x8__simd_packa(
   mr: i32, nc: i32, kc: i32,
   a: usize, aStride: usize,
@@ -58,12 +58,7 @@ export function f32_gemm_4x8__simd_packa(
       w += 32;
       ap += 16;
     }
-    // Rows past mr point at the last valid row: storing from the last row back leaves that
-    // row's own values in place.
-    storeRow8(c3, clampF32x4(acc3l, vlo, vhi), clampF32x4(acc3h, vlo, vhi), nLeft);
-    storeRow8(c2, clampF32x4(acc2l, vlo, vhi), clampF32x4(acc2h, vlo, vhi), nLeft);
-    storeRow8(c1, clampF32x4(acc1l, vlo, vhi), clampF32x4(acc1h, vlo, vhi), nLeft);
-    storeRow8(c0, clampF32x4(acc0l, vlo, vhi), clampF32x4(acc0h, vlo, vhi), nLeft);
+    storeTile4x8(c0, c1, c2, c3, acc0l, acc0h, acc1l, acc1h, acc2l, acc2h, acc3l, acc3h, vlo, vhi, nLeft);
     if (nLeft <= 8) break;
     c0 += 32; c1 += 32; c2 += 32; c3 += 32;
     nLeft -= 8;

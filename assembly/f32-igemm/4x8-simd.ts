@@ -26,7 +26,7 @@
 // Why this form: the four A rows are read through their own pointers with load32_splat (a load
 // port op, not a shuffle), and the loop advances five pointers; 8 accumulators + 2 B loads + 4
 // splats + 1 temporary = 15 SIMD registers, V8's limit on x64 without spills.
-import { clampF32x4, storeRow8 } from '../util/tile';
+import { storeTile4x8 } from '../util/tile';
 export function f32_igemm_4x8__simd(
   m: i32, nc: i32, kc: i32, ks: i32,
   a: usize,
@@ -107,12 +107,7 @@ function tile(
         a0 += 4; a1 += 4; a2 += 4; a3 += 4;
       } while (a0 < a0End);
     } while (ip < aEnd);
-    // Rows past mr point at the last valid row: storing from the last row back leaves that
-    // row's own values in place.
-    storeRow8(c3, clampF32x4(acc3l, vlo, vhi), clampF32x4(acc3h, vlo, vhi), nLeft);
-    storeRow8(c2, clampF32x4(acc2l, vlo, vhi), clampF32x4(acc2h, vlo, vhi), nLeft);
-    storeRow8(c1, clampF32x4(acc1l, vlo, vhi), clampF32x4(acc1h, vlo, vhi), nLeft);
-    storeRow8(c0, clampF32x4(acc0l, vlo, vhi), clampF32x4(acc0h, vlo, vhi), nLeft);
+    storeTile4x8(c0, c1, c2, c3, acc0l, acc0h, acc1l, acc1h, acc2l, acc2h, acc3l, acc3h, vlo, vhi, nLeft);
     if (nLeft <= 8) break;
     c0 += 32; c1 += 32; c2 += 32; c3 += 32;
     nLeft -= 8;

@@ -21,3 +21,19 @@
     if (n & 1) v128.store32_lane(c, lo, 0);
   }
 }
+
+/**
+ * The 4×8 f32 epilogue: clamps the tile and stores min(n, 8) columns of each row. Rows past mr
+ * point at the last valid row; storing from the last row back leaves that row's own values.
+ */
+// @ts-ignore: decorator
+@inline export function storeTile4x8(
+  c0: usize, c1: usize, c2: usize, c3: usize,
+  a0l: v128, a0h: v128, a1l: v128, a1h: v128, a2l: v128, a2h: v128, a3l: v128, a3h: v128,
+  lo: v128, hi: v128, n: i32,
+): void {
+  storeRow8(c3, clampF32x4(a3l, lo, hi), clampF32x4(a3h, lo, hi), n);
+  storeRow8(c2, clampF32x4(a2l, lo, hi), clampF32x4(a2h, lo, hi), n);
+  storeRow8(c1, clampF32x4(a1l, lo, hi), clampF32x4(a1h, lo, hi), n);
+  storeRow8(c0, clampF32x4(a0l, lo, hi), clampF32x4(a0h, lo, hi), n);
+}
