@@ -318,15 +318,19 @@ export function runQPlan(dev: Device, plan: QPlan, r: { m: number; k: number; bi
 /** Input channels rounded up to even: the IGEMM's k-pairs never straddle two taps. */
 export const evenChannels = (ci: number) => ci + (ci & 1);
 
-/** Bytes of packed IGEMM weights: qs8-qc8w-gemm panels with K = ks·evenChannels(ci). */
-export const qConvWeightBytes = (co: number, ks: number, ci: number) => qPackedWeightBytes(co, ks * evenChannels(ci), 8);
+/** Bytes of packed IGEMM weights: qs8-qc{8,4,2}w-gemm panels with K = ks·evenChannels(ci). */
+export const qConvWeightBytes = (co: number, ks: number, ci: number, bits: WeightBits = 8) =>
+  qPackedWeightBytes(co, ks * evenChannels(ci), bits);
 
-/** Packs OHWI weights (zero point removed; [co][ks][ci]) for the IGEMM. */
-export function packQConvWeights(out: Uint8Array, co: number, ks: number, ci: number, ohwi: Int16Array): void {
+/**
+ * Packs OHWI weights (zero point removed; [co][ks][ci]) for the IGEMM. int4/int2 weights stay
+ * 2/4 per byte (the GEMM panel layouts); runQConv unpacks them per call.
+ */
+export function packQConvWeights(out: Uint8Array, co: number, ks: number, ci: number, ohwi: Int16Array, bits: WeightBits = 8): void {
   const cip = evenChannels(ci), K = ks * cip;
   const kn = new Int16Array(K * co);
   for (let o = 0; o < co; o++) for (let s = 0; s < ks; s++) for (let c = 0; c < ci; c++) kn[(s * cip + c) * co + o] = ohwi[(o * ks + s) * ci + c];
-  packQWeights(out, co, K, 8, kn);
+  packQWeights(out, co, K, bits, kn);
 }
 
 export const qDwWeightBytes = (ch: number, ks: number) => Math.ceil(ch / 8) * ks * 16;
@@ -348,6 +352,8 @@ export interface QConvRun {
   w: Block;
   /** NHWC output (int8/uint8, or int32 in mode Int32). */
   out: Block;
+  /** Width of the packed filter values (depthwise filters are always i16). Default 8. */
+  bits?: WeightBits;
 }
 
 /** One quantized convolution with a plan (bias, scales, requant params for co channels). */
@@ -380,11 +386,15 @@ export function runQConv(dev: Device, plan: QPlan, r: QConvRun): void {
   const wideBytes = r.depthwise ? 0 : (Math.ceil((g.n * imageElems) / 16) * 16 + 16) * 2;
   const outBytes = plan.mode === QMode.Int32 ? 4 : 1;
   const accBytes = plan.fused ? 0 : P * co * 4;
-  const tmp = dev.alloc(ind.byteLength + zeroElems * elem + 96 + accBytes + wideBytes + 192, 'qconv scratch');
+  // int4/int2 filters: unpacked for this call into the int8 IGEMM's i16 panels (the same
+  // integers, so the same bits); the filter stays packed in memory between calls.
+  const bits = r.depthwise ? 8 : r.bits ?? 8;
+  const unpackBytes = bits === 8 ? 0 : qConvWeightBytes(co, ks, g.ci, 8);
+  const tmp = dev.alloc(ind.byteLength + zeroElems * elem + 96 + accBytes + wideBytes + unpackBytes + 256, 'qconv scratch');
   try {
     const up = (v: number, a: number) => Math.ceil(v / a) * a;
     const indPtr = tmp.ptr, zeroPtr = up(indPtr + ind.byteLength, 16), paramsPtr = up(zeroPtr + zeroElems * elem, 16);
-    const accPtr = up(paramsPtr + 96, 64), widePtr = up(accPtr + accBytes, 64);
+    const accPtr = up(paramsPtr + 96, 64), widePtr = up(accPtr + accBytes, 64), unpackPtr = up(widePtr + wideBytes, 64);
     const u8 = dev.arena.u8;
     new Uint32Array(u8.buffer, indPtr, ind.length).set(ind);
     if (r.depthwise) u8.fill(r.zeroPoint & 255, zeroPtr, zeroPtr + zeroElems);
@@ -396,13 +406,18 @@ export function runQConv(dev: Device, plan: QPlan, r: QConvRun): void {
     const fused = plan.fused;
     dv.setUint32(8, fused ? co * outBytes : co * 4, true);
     const ex = dev.kmod.exports;
+    let w = r.w.ptr;
+    if (bits !== 8) {
+      ex[bits === 4 ? 'qs8_qc4w_unpack_x8__simd' : 'qs8_qc2w_unpack_x8__simd'](Math.ceil(co / QPANEL), ks * evenChannels(g.ci), w, unpackPtr);
+      w = unpackPtr;
+    }
     if (!r.depthwise) ex[r.aSigned ? 'qs8_vwiden_x16__simd' : 'qu8_vwiden_x16__simd'](g.n * imageElems, r.x.ptr, widePtr);
     const fn = ex[r.depthwise ? (r.aSigned ? 'qs8_qc8w_dwconv_x8__simd' : 'qu8_qc8w_dwconv_x8__simd') : 'qs8_qc8w_igemm_4x8__simd_dot16'];
     for (let b = 0; b < g.n; b++) {
       dv.setUint32(0, r.depthwise ? r.x.ptr + b * imageElems : widePtr + b * imageElems * 2, true);
       const c = fused ? r.out.ptr + b * P * co * outBytes : accPtr;
-      if (r.depthwise) fn(P, co, ks, indPtr, r.w.ptr, p, p + np * 4, c, paramsPtr);
-      else fn(P, co, g.ci, ks, indPtr, r.w.ptr, p, p + np * 4, c, paramsPtr);
+      if (r.depthwise) fn(P, co, ks, indPtr, w, p, p + np * 4, c, paramsPtr);
+      else fn(P, co, g.ci, ks, indPtr, w, p, p + np * 4, c, paramsPtr);
       if (!fused) {
         const s = plan.spec;
         requantDyadicColumns(dev, P, co, accPtr, co * 4, p + np * 4, p + np * 8, s.zeroPoint, s.lo, s.hi, s.unsignedOut, r.out.ptr + b * P * co, co);

@@ -1,6 +1,6 @@
 // qConv2d and qDepthwiseConv2d: quantized convolution, NHWC activations (int8 or uint8, per
-// tensor), int8 filters (per output channel or per tensor; uint8 with a zero point for ONNX
-// ConvInteger/QLinearConv models), int32 accumulation, the requantization of qMatMul
+// tensor), int8, int4 or int2 filters (per output channel or per tensor; uint8 with a zero point
+// for ONNX ConvInteger/QLinearConv models), int32 accumulation, the requantization of qMatMul
 // (src/ops/qmatmul.ts, docs/quant.md). Built on the convolution engine's indirection buffers
 // (bindings/conv.ts): padding taps read a row of the input zero point, so they add exactly 0.
 import type { Block } from '../../bindings/device.js';
@@ -47,7 +47,6 @@ function checkInputs(owner: Owner, x: unknown, w: unknown): { qx: QuantizedTenso
   if (qx.bits !== 8) throw new DTypeError('x.type', "'int8' or 'uint8' activations", qx.type);
   if (qx.axis !== null) throw new ValueError('x.axis', 'per-tensor activations (quantized without axis)', qx.axis);
   if (qx.dims.length !== 4) throw new ShapeError('x.dims', 'rank 4 [batch, height, width, channels] (NHWC)', qx.dims);
-  if (qw.bits !== 8) throw new DTypeError('filter.type', "'int8' or 'uint8' filters (int4/int2 convolution is not implemented)", qw.type);
   return { qx, qw };
 }
 
@@ -82,23 +81,25 @@ function packedFilter(owner: Owner, qw: QuantizedTensor, key: string, co: number
     block = dev.alloc(qDwWeightBytes(co, ks), 'packed quantized filter');
     packQDwWeights(dev.arena.u8At(block.ptr, block.bytes), co, ks, hwc);
   } else {
-    block = dev.alloc(qConvWeightBytes(co, ks, ci), 'packed quantized filter');
-    packQConvWeights(dev.arena.u8At(block.ptr, block.bytes), co, ks, ci, vals);
+    // int4/int2 values stay 2/4 per byte; depthwise filters (ks·c values) are i16 above.
+    block = dev.alloc(qConvWeightBytes(co, ks, ci, qw.bits), 'packed quantized filter');
+    packQConvWeights(dev.arena.u8At(block.ptr, block.bytes), co, ks, ci, vals, qw.bits);
   }
   const packed: PackedWeights = { block, k: ks * ci, n: co, colSum, colMaxAbs, scale, gemv: null, plans: new Map() };
   qw.packed.set(key, packed);
   return packed;
 }
 
-function run(owner: Owner, qx: QuantizedTensor, packed: PackedWeights, o: Record<string, unknown>, co: number, kh: number, kw: number,
-  depthwise: boolean): QuantizedTensor | Tensor<'int32'> {
+function run(owner: Owner, qx: QuantizedTensor, qw: QuantizedTensor, packed: PackedWeights, o: Record<string, unknown>, co: number,
+  kh: number, kw: number, depthwise: boolean): QuantizedTensor | Tensor<'int32'> {
   const g = geometry(qx.dims, co, kh, kw, depthwise ? co : 1, o);
   const { plan, output, outType, outScale, outZp } = resolvePlan(owner, qx, packed, packed.k, co, o);
   const dev = owner.device;
   const outDims = [g.n, g.oh, g.ow, co];
   const out = dev.alloc(g.n * g.oh * g.ow * co * (output === 'int32' ? 4 : 1), 'output');
   try {
-    runQConv(dev, plan, { g, depthwise, x: qx.block, aSigned: qx.type === 'int8', zeroPoint: qx.zeroPoint[0], w: packed.block, out });
+    runQConv(dev, plan, { g, depthwise, x: qx.block, aSigned: qx.type === 'int8', zeroPoint: qx.zeroPoint[0], w: packed.block, out,
+      bits: qw.bits });
   } catch (e) {
     dev.free(out);
     throw e;
@@ -123,7 +124,7 @@ export function qConv2d(owner: Owner, x: unknown, filter: unknown, options?: QCo
   const at = layout === 'OHWI' ? (oc: number, s: number, c: number) => (oc * ks + s) * ci + c
     : (oc: number, s: number, c: number) => (oc * ci + c) * ks + s;
   const packed = packedFilter(owner, qw, `conv-${layout}`, co, ks, ci, at, qw.axis, false);
-  return run(owner, qx, packed, o, co, kh, kw, false);
+  return run(owner, qx, qw, packed, o, co, kh, kw, false);
 }
 
 /** Quantized depthwise convolution (multiplier 1): filter [kh, kw, c] (HWC) or [c, 1, kh, kw] (OIHW). */
@@ -148,5 +149,5 @@ export function qDepthwiseConv2d(owner: Owner, x: unknown, filter: unknown, opti
   const ks = kh * kw;
   const at = layout === 'HWC' ? (oc: number, s: number) => s * c + oc : (oc: number, s: number) => oc * ks + s;
   const packed = packedFilter(owner, qw, `dw-${layout}`, c, ks, 1, at, qw.axis, true);
-  return run(owner, qx, packed, o, c, kh, kw, true);
+  return run(owner, qx, qw, packed, o, c, kh, kw, true);
 }

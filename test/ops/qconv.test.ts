@@ -17,14 +17,15 @@ function expectSame(got: ArrayLike<number>, want: ArrayLike<number>, what: strin
   for (let i = 0; i < want.length; i++) if (got[i] !== want[i]) expect.fail(`${what} element ${i}: got ${got[i]}, want ${want[i]}`);
 }
 
-function check(sh: Shape, signed: boolean, requant: 'fp32' | 'dyadic', seed: number): void {
+function check(sh: Shape, signed: boolean, requant: 'fp32' | 'dyadic', seed: number, bits: 8 | 4 | 2 = 8): void {
   const r = rng(seed);
   const co = sh.dw ? sh.ci : sh.co;
   const tx = lw.tensor('float32', randomF32(sh.n * sh.h * sh.w * sh.ci, seed, -1, 2), [sh.n, sh.h, sh.w, sh.ci]);
   const wDims = sh.dw ? [sh.kh, sh.kw, sh.ci] : [co, sh.kh, sh.kw, sh.ci];
   const tw = lw.tensor('float32', randomF32(wDims.reduce((a, b) => a * b, 1), seed + 1), wDims);
   const qx = lw.quantize(tx, { scheme: 'asymmetric', signed });
-  const qw = lw.quantize(tw, { axis: sh.dw ? 2 : 0, scheme: 'symmetric' });
+  const qw = lw.quantize(tw, { axis: sh.dw ? 2 : 0, scheme: 'symmetric', bits });
+  expect(qw.bits).toBe(bits);
   const bias = Array.from({ length: co }, () => Math.floor((r() - 0.5) * 3000));
   const oh = Math.floor((sh.h + 2 * sh.p - ((sh.kh - 1) * sh.d + 1)) / sh.s) + 1;
   const ow = Math.floor((sh.w + 2 * sh.p - ((sh.kw - 1) * sh.d + 1)) / sh.s) + 1;
@@ -75,16 +76,24 @@ describe('qConv2d / qDepthwiseConv2d', () => {
     }
   }
 
+  for (const bits of [4, 2] as const) {
+    it(`int${bits} filters (packed ${8 / bits} per byte, unpacked per call): bit-exact on ${shapes.length} geometries`, () => {
+      for (const signed of [false, true]) {
+        for (const requant of ['fp32', 'dyadic'] as const) for (const sh of shapes) check(sh, signed, requant, seed++, bits);
+      }
+    });
+  }
+
   it('typed errors', () => {
     const qx = lw.quantize(lw.tensor('float32', randomF32(2 * 5 * 5 * 3, 1), [2, 5, 5, 3]), { scheme: 'asymmetric' });
     const qw = lw.quantize(lw.tensor('float32', randomF32(4 * 3 * 3 * 3, 2), [4, 3, 3, 3]), { axis: 0 });
-    const q4 = lw.quantize(lw.tensor('float32', randomF32(4 * 3 * 3 * 3, 2), [4, 3, 3, 3]), { axis: 0, bits: 4 });
     const wrongC = lw.quantize(lw.tensor('float32', randomF32(4 * 3 * 3 * 2, 2), [4, 3, 3, 2]), { axis: 0 });
     const err = (f: () => unknown, type: Function, arg: string) => {
       try { f(); } catch (e) { expect(e).toBeInstanceOf(type); expect((e as { argument: string }).argument).toBe(arg); return; }
       expect.fail(`no error for ${arg}`);
     };
-    err(() => lw.qConv2d(qx, q4, { outScale: 1 }), DTypeError, 'filter.type');
+    err(() => lw.qConv2d(lw.quantize(lw.tensor('float32', randomF32(2 * 5 * 5 * 3, 1), [2, 5, 5, 3]), { bits: 4, scheme: 'symmetric' }), qw, { outScale: 1 }),
+      DTypeError, 'x.type');
     err(() => lw.qConv2d(qx, wrongC, { outScale: 1 }), ShapeError, 'x.dims[3]');
     err(() => lw.qConv2d(qx, qw, {}), ValueError, 'options.outScale');
     err(() => lw.qConv2d(qx, qw, { outScale: 1, pad: 3 }), ValueError, 'options.pad');
