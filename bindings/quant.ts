@@ -4,6 +4,7 @@
 import type { Device, Block } from './device.js';
 import { kernelsOf, type QGemmKernelInfo } from './kernels.js';
 import { indirection, type ConvGeometry } from './conv.js';
+import { Plan, runPlan, threadsFor } from './exec.js';
 
 export type WeightBits = 8 | 4 | 2;
 export const QPANEL = 8;
@@ -178,6 +179,8 @@ const L2_BLOCK_BYTES = 384 * 1024;
 export function qgemm(dev: Device, g: QGemmArgs, kern: QGemmKernelInfo = chooseQGemmKernel(g.m, g.bits), mode: QMode = QMode.Fp32): void {
   const { m, n, k, bits } = g;
   if (m === 0 || n === 0) return;
+  const threads = threadsFor(dev.kmod, 2 * m * n * k);
+  if (threads > 1) { runPlan(dev.kmod, qgemmPlan(dev, g, kern, mode, threads)); return; }
   const ex = dev.kmod.exports;
   ex[g.aSigned ? 'qs8_packx_4__simd' : 'qu8_packx_4__simd'](m, k, g.a, g.aStride, g.scratch);
   const fn = ex[kern.name];
@@ -217,6 +220,53 @@ export function qgemm(dev: Device, g: QGemmArgs, kern: QGemmKernelInfo = chooseQ
       fn(Math.min(4, m - m0), nc, k, g.scratch + (m0 >> 2) * tileBytes, w, bias, s, c + m0 * g.cStride, g.cStride, g.params);
     }
   }
+}
+
+/**
+ * qgemm as a plan for the worker pool (bindings/exec.ts): stage 1 packs A in chunks of row
+ * tiles, stage 2 runs output tiles (N blocks × groups of row tiles; column chunks for the GEMV).
+ * int4/int2 weights run the kernels that unpack in registers instead of the per-block unpack:
+ * the same integers, so the same bits. Only the output is split.
+ */
+function qgemmPlan(dev: Device, g: QGemmArgs, kern: QGemmKernelInfo, mode: QMode, threads: number): Plan {
+  const { m, n, k, bits } = g;
+  const plan = new Plan(dev.kmod);
+  const tiles = Math.ceil(m / 4), tileBytes = Math.ceil(k / 4) * 32;
+  const pack = g.aSigned ? 'qs8_packx_4__simd' : 'qu8_packx_4__simd';
+  const perA = Math.ceil(tiles / Math.min(tiles, threads * 2));
+  for (let t0 = 0; t0 < tiles; t0 += perA) {
+    const r0 = t0 * 4;
+    plan.task().call(pack, [Math.min(perA * 4, m - r0), k, g.a + r0 * g.aStride, g.aStride, g.scratch + t0 * tileBytes]);
+  }
+  plan.stage();
+  const panelBytes = qPanelBytes(k, bits), outBytes = mode === QMode.Int32 ? 4 : 1;
+  const target = threads * 8;
+  if (kern.mr === 1) {
+    const chunk = Math.max(16, Math.ceil(n / Math.max(1, Math.ceil(target / m)) / 16) * 16);
+    for (let i = 0; i < m; i++) {
+      const a = g.scratch + (i >> 2) * tileBytes + (i & 3) * 4;
+      for (let n0 = 0; n0 < n; n0 += chunk) {
+        plan.task().call(kern.name, [Math.min(chunk, n - n0), k, a, g.w + (n0 / QPANEL) * panelBytes, g.bias + n0 * 4, g.scale + n0 * 4,
+          g.c + i * g.cStride + n0 * outBytes, g.params]);
+      }
+    }
+    return plan;
+  }
+  const nBlock = Math.max(1, Math.floor(L2_BLOCK_BYTES / Math.max(panelBytes, 1))) * QPANEL;
+  const nBlocks = Math.ceil(n / nBlock);
+  const per = Math.ceil(tiles / Math.max(1, Math.min(tiles, Math.ceil(target / nBlocks))));
+  for (let n0 = 0; n0 < n; n0 += nBlock) {
+    const nc = Math.min(nBlock, n - n0);
+    for (let t0 = 0; t0 < tiles; t0 += per) {
+      plan.task();
+      for (let t = t0; t < Math.min(tiles, t0 + per); t++) {
+        const m0 = t * 4;
+        plan.call(kern.name, [Math.min(4, m - m0), nc, k, g.scratch + t * tileBytes, g.w + (n0 / QPANEL) * panelBytes,
+          g.bias + n0 * 4, g.scale + n0 * 4, g.c + n0 * outBytes + m0 * g.cStride, g.cStride, g.params]);
+      }
+    }
+  }
+  return plan;
 }
 
 /** Dyadic requantization with a shift per column (the scalar fallback after an int32 GEMM). */
@@ -390,11 +440,15 @@ export function runQConv(dev: Device, plan: QPlan, r: QConvRun): void {
   // integers, so the same bits); the filter stays packed in memory between calls.
   const bits = r.depthwise ? 8 : r.bits ?? 8;
   const unpackBytes = bits === 8 ? 0 : qConvWeightBytes(co, ks, g.ci, 8);
-  const tmp = dev.alloc(ind.byteLength + zeroElems * elem + 96 + accBytes + wideBytes + unpackBytes + 256, 'qconv scratch');
+  const ops = 2 * g.n * P * co * ks * (r.depthwise ? 1 : g.ci);
+  const threads = plan.fused ? threadsFor(dev.kmod, ops) : 1;
+  // Threaded: one params block per image (the image's aOffset differs).
+  const paramsBytes = threads > 1 ? 96 * g.n : 96;
+  const tmp = dev.alloc(ind.byteLength + zeroElems * elem + paramsBytes + accBytes + wideBytes + unpackBytes + 256, 'qconv scratch');
   try {
     const up = (v: number, a: number) => Math.ceil(v / a) * a;
     const indPtr = tmp.ptr, zeroPtr = up(indPtr + ind.byteLength, 16), paramsPtr = up(zeroPtr + zeroElems * elem, 16);
-    const accPtr = up(paramsPtr + 96, 64), widePtr = up(accPtr + accBytes, 64), unpackPtr = up(widePtr + wideBytes, 64);
+    const accPtr = up(paramsPtr + paramsBytes, 64), widePtr = up(accPtr + accBytes, 64), unpackPtr = up(widePtr + wideBytes, 64);
     const u8 = dev.arena.u8;
     new Uint32Array(u8.buffer, indPtr, ind.length).set(ind);
     if (r.depthwise) u8.fill(r.zeroPoint & 255, zeroPtr, zeroPtr + zeroElems);
@@ -412,9 +466,30 @@ export function runQConv(dev: Device, plan: QPlan, r: QConvRun): void {
       w = unpackPtr;
     }
     if (!r.depthwise) ex[r.aSigned ? 'qs8_vwiden_x16__simd' : 'qu8_vwiden_x16__simd'](g.n * imageElems, r.x.ptr, widePtr);
-    const fn = ex[r.depthwise ? (r.aSigned ? 'qs8_qc8w_dwconv_x8__simd' : 'qu8_qc8w_dwconv_x8__simd') : 'qs8_qc8w_igemm_4x8__simd_dot16'];
+    const name = r.depthwise ? (r.aSigned ? 'qs8_qc8w_dwconv_x8__simd' : 'qu8_qc8w_dwconv_x8__simd') : 'qs8_qc8w_igemm_4x8__simd_dot16';
+    const image = (b: number) => r.depthwise ? r.x.ptr + b * imageElems : widePtr + b * imageElems * 2;
+    if (threads > 1) {
+      // Tasks: ranges of pixel tiles of each image; every pixel is still one kernel call's.
+      const qplan = new Plan(dev.kmod);
+      const tiles = Math.ceil(P / tile), per = Math.ceil(tiles / Math.max(1, Math.min(tiles, Math.ceil((threads * 8) / g.n))));
+      const cStride = co * outBytes;
+      for (let b = 0; b < g.n; b++) {
+        const pb = paramsPtr + 96 * b;
+        if (b > 0) u8.copyWithin(pb, paramsPtr, paramsPtr + 96);
+        new DataView(u8.buffer, pb, 4).setUint32(0, image(b), true);
+        const out = r.out.ptr + b * P * cStride;
+        for (let t0 = 0; t0 < tiles; t0 += per) {
+          const p0 = t0 * tile, cnt = Math.min(per * tile, P - p0), ind0 = indPtr + t0 * ks * tile * 4;
+          qplan.task().call(name, r.depthwise ? [cnt, co, ks, ind0, w, p, p + np * 4, out + p0 * cStride, pb]
+            : [cnt, co, g.ci, ks, ind0, w, p, p + np * 4, out + p0 * cStride, pb]);
+        }
+      }
+      runPlan(dev.kmod, qplan, ops);
+      return;
+    }
+    const fn = ex[name];
     for (let b = 0; b < g.n; b++) {
-      dv.setUint32(0, r.depthwise ? r.x.ptr + b * imageElems : widePtr + b * imageElems * 2, true);
+      dv.setUint32(0, image(b), true);
       const c = fused ? r.out.ptr + b * P * co * outBytes : accPtr;
       if (r.depthwise) fn(P, co, ks, indPtr, w, p, p + np * 4, c, paramsPtr);
       else fn(P, co, g.ci, ks, indPtr, w, p, p + np * 4, c, paramsPtr);
