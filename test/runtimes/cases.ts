@@ -91,4 +91,9 @@ export const cases: RuntimeCase[] = [
     lw.quantize(t(lw, [40, 64], 18), { bits: 8, axis: 0, scheme: 'symmetric' }), { outScale: 0.05 }))),
   op('int4 qMatMul 33x64x40 dyadic', (lw) => take(lw.qMatMul(lw.quantize(t(lw, [33, 64], 19), { scheme: 'asymmetric' }),
     lw.quantize(t(lw, [40, 64], 20), { bits: 4, axis: 0, scheme: 'symmetric' }), { outScale: 0.05, requant: 'dyadic' }))),
+  // Large enough to run on the pool at 2 threads.
+  op('int8 qMatMul 256x256x200 fp32', (lw) => take(lw.qMatMul(lw.quantize(t(lw, [256, 256], 21), { scheme: 'asymmetric' }),
+    lw.quantize(t(lw, [200, 256], 22), { bits: 8, axis: 0, scheme: 'symmetric' }), { outScale: 0.1 }))),
+  op('int4 qConv2d 2x28x28x32→32 k3 p1 fp32', (lw) => take(lw.qConv2d(lw.quantize(t(lw, [2, 28, 28, 32], 23), { scheme: 'asymmetric' }),
+    lw.quantize(t(lw, [32, 3, 3, 32], 24), { bits: 4, axis: 0, scheme: 'symmetric' }), { pad: 1, outScale: 0.2 }))),
 ];
