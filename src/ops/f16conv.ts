@@ -10,6 +10,7 @@ import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { checkTensor, Tensor, type Owner } from '../tensor.js';
 import { PackedWeights } from '../packed.js';
 import { clampBounds } from './matmul.js';
+import { checkHalfBias } from './f16matmul.js';
 import { cast, halfBits, halfValue } from './cast.js';
 import { checkOptions, geometry, prepackConv, PackedConv, type Conv2DOptions, type DepthwiseConv2DOptions,
   type PrepackConvOptions } from './conv.js';
@@ -70,26 +71,6 @@ export function withoutPrecision<T>(opts: T): T {
   return rest as T;
 }
 
-function halfBias(bias: unknown, n: number, owner: Owner, arg = 'options.bias'): Uint16Array | null {
-  if (bias === undefined || bias === null) return null;
-  if (bias instanceof Tensor) {
-    checkTensor(bias, arg, owner);
-    if (bias.type !== 'float16') throw new DTypeError(`${arg}.type`, "float16 (convert with lw.cast(bias, 'float16'))", bias.type);
-    if (bias.size !== n || bias.dims.length !== 1) throw new ShapeError(`${arg}.dims`, `[${n}]`, bias.dims);
-    return (bias as Tensor<'float16'>).read();
-  }
-  if (bias instanceof Uint16Array) {
-    if (bias.length !== n) throw new ShapeError(`${arg}.length`, String(n), bias.length);
-    return bias.slice();
-  }
-  if (Array.isArray(bias)) {
-    if (bias.length !== n) throw new ShapeError(`${arg}.length`, String(n), bias.length);
-    bias.forEach((v, i) => { if (typeof v !== 'number') throw new DTypeError(`${arg}[${i}]`, 'a number', v); });
-    return Uint16Array.from(bias as number[], halfBits);
-  }
-  throw new DTypeError(arg, 'a float16 Tensor, a Uint16Array of binary16 bits or an array of numbers', bias);
-}
-
 function checkHalf(t: unknown, arg: string, owner: Owner, precision: string): Tensor<'float16'> {
   const x = checkTensor(t, arg, owner);
   if (x.type !== 'float16') {
@@ -107,7 +88,7 @@ export function prepackConvF16(owner: Owner, filter: unknown, options?: PrepackC
   try {
     // The bias is validated against the output channels once they are known.
     p32 = prepackConv(owner, wide, { ...o, bias: undefined } as PrepackConvOptions);
-    const bias = halfBias(o.bias, p32.outChannels, owner);
+    const bias = checkHalfBias(o.bias, p32.outChannels, owner);
     const dev = owner.device;
     const block = dev.alloc(p32.byteLength / 2, 'packed filter');
     convertPtr(dev, 'float16', p32.block.ptr, block.ptr, p32.byteLength / 4);
@@ -166,7 +147,7 @@ function run(owner: Owner, x: unknown, filter: unknown, o: Record<string, unknow
       throw new ShapeError('x.dims[3]', `${w.inChannels} input channels (filter: ${w.groupChannels} per group × ${w.groups} groups)`, xt.dims[3]);
     }
     const g = geometry(xt.dims, w.outChannels, w.kernelHeight, w.kernelWidth, w.groups, o);
-    const callBias = halfBias(o.bias, w.outChannels, owner);
+    const callBias = checkHalfBias(o.bias, w.outChannels, owner);
     if (callBias && w.bias) throw new ValueError('options.bias', 'no bias (these packed weights carry one from prepackConv)', 'a bias');
     const dev = owner.device;
     const out = dev.alloc(g.n * g.oh * g.ow * g.co * 2, 'output');

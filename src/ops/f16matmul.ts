@@ -8,7 +8,7 @@ import { f16Gemm, packedF16Bytes, packF16Weights, setPackedF16Bias, type F16Prec
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { checkTensor, Tensor, type Owner } from '../tensor.js';
 import { PackedWeights } from '../packed.js';
-import { clampBounds, PackedMatrix, type MatMulOptions, type PrepackOptions } from './matmul.js';
+import { broadcastBatch, checkBool, clampBounds, PackedMatrix, sourceIndex, type MatMulOptions, type PrepackOptions } from './matmul.js';
 import { halfBits, halfValue } from './cast.js';
 
 export type Precision = 'f32' | F16Precision;
@@ -63,12 +63,6 @@ export function routesToF16(a: unknown, b: unknown, opts: unknown): boolean {
   return isF16(a) || isF16(b);
 }
 
-function checkBool(v: unknown, arg: string): boolean {
-  if (v === undefined) return false;
-  if (typeof v !== 'boolean') throw new ValueError(arg, 'a boolean', v);
-  return v;
-}
-
 function checkHalfMatrix(t: unknown, arg: string, owner: Owner, precision: string): Tensor<'float16'> {
   const x = checkTensor(t, arg, owner);
   if (x.type !== 'float16') {
@@ -83,7 +77,7 @@ function checkHalfMatrix(t: unknown, arg: string, owner: Owner, precision: strin
  * or n numbers (rounded to binary16, nearest even). float32 tensors and Float32Arrays are
  * refused: cast them first.
  */
-function checkHalfBias(bias: unknown, n: number, owner: Owner, arg = 'options.bias'): Uint16Array | null {
+export function checkHalfBias(bias: unknown, n: number, owner: Owner, arg = 'options.bias'): Uint16Array | null {
   if (bias === undefined || bias === null) return null;
   if (bias instanceof Tensor) {
     checkTensor(bias, arg, owner);
@@ -103,30 +97,6 @@ function checkHalfBias(bias: unknown, n: number, owner: Owner, arg = 'options.bi
     return Uint16Array.from(bias as number[], halfBits);
   }
   throw new DTypeError(arg, 'a float16 Tensor, a Uint16Array of binary16 bits or an array of numbers', bias);
-}
-
-function broadcastBatch(a: readonly number[], b: readonly number[]): number[] {
-  const r = Math.max(a.length, b.length);
-  const out: number[] = [];
-  for (let i = 0; i < r; i++) {
-    const da = a[a.length - r + i] ?? 1, db = b[b.length - r + i] ?? 1;
-    if (da !== db && da !== 1 && db !== 1) {
-      throw new ShapeError('b.dims', `batch dimensions broadcastable with a's [${a.join(', ')}]`, b);
-    }
-    out.push(da === 1 ? db : da);
-  }
-  return out;
-}
-
-function sourceIndex(i: number, out: readonly number[], src: readonly number[]): number {
-  let idx = 0, stride = 1;
-  for (let d = out.length - 1; d >= 0; d--) {
-    const coord = i % out[d];
-    i = Math.floor(i / out[d]);
-    const sd = src[d - (out.length - src.length)];
-    if (sd !== undefined) { if (sd !== 1) idx += coord * stride; stride *= sd; }
-  }
-  return idx;
 }
 
 export function prepackF16(owner: Owner, b: unknown, opts: PrepackOptions = {}): PackedMatrixF16 {

@@ -44,7 +44,7 @@ export class PackedMatrix extends PackedWeights {
   }
 }
 
-function checkBool(v: unknown, arg: string): boolean {
+export function checkBool(v: unknown, arg: string): boolean {
   if (v === undefined) return false;
   if (typeof v !== 'boolean') throw new ValueError(arg, 'a boolean', v);
   return v;
@@ -97,7 +97,7 @@ function checkFloat32Matrix(t: unknown, arg: string, owner: Owner): Tensor<'floa
 }
 
 /** Numpy-style broadcast of batch dimensions. */
-function broadcastBatch(a: readonly number[], b: readonly number[]): number[] {
+export function broadcastBatch(a: readonly number[], b: readonly number[]): number[] {
   const r = Math.max(a.length, b.length);
   const out: number[] = [];
   for (let i = 0; i < r; i++) {
@@ -111,7 +111,7 @@ function broadcastBatch(a: readonly number[], b: readonly number[]): number[] {
 }
 
 /** Flat index into a broadcast source batch for output batch index `i`. */
-function sourceIndex(i: number, out: readonly number[], src: readonly number[]): number {
+export function sourceIndex(i: number, out: readonly number[], src: readonly number[]): number {
   let idx = 0, stride = 1;
   for (let d = out.length - 1; d >= 0; d--) {
     const coord = i % out[d];
