@@ -4,11 +4,13 @@
 
 // f32-gemm
 export { f32_gemm_1x24__simd } from './f32-gemm/1x24-simd';
+export { f32_gemm_1x24__simd_rows } from './f32-gemm/1x24-simd-rows';
 export { f32_gemm_4x8__simd_packa } from './f32-gemm/4x8-simd-packa';
 
 // f32-packw
 export { f32_packw_x8__simd_gio } from './f32-packw/x8-simd-gio';
 export { f32_packw_x8__scalar_goi } from './f32-packw/x8-scalar-goi';
+export { f32_regroupw_x24__simd } from './f32-regroupw/x24-simd';
 
 // x32-packx
 export { x32_packx_4__simd } from './x32-packx/4-simd';

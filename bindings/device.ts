@@ -3,7 +3,8 @@
 import { instantiate, compileBuild, detectFeatures, isWasmModule, buildOfModule,
   type BuildName, type Features, type KernelModule } from './module.js';
 import { Arena } from './memory.js';
-import { chooseGemmKernel, gemm, packWeights, packedABytes, packedBytes, setPackedBias } from './gemm.js';
+import { chooseGemmKernel, gemm, packWeights, packedABytes, packedBytes, regroupScratchBytes, regroupWeights, setPackedBias,
+  type WeightLayout } from './gemm.js';
 import { UnsupportedError, ValueError } from './errors.js';
 
 /** A region of wasm memory. Only bindings/ reads `ptr`. */
@@ -100,8 +101,8 @@ export class Device {
   }
 
   /** Rewrites the bias slots of packed weights (zeros when `bias` is null). */
-  setPackedBias(w: Block, n: number, k: number, bias: Float32Array | null): void {
-    setPackedBias(this.arena, n, k, w.ptr, bias);
+  setPackedBias(w: Block, n: number, k: number, bias: Float32Array | null, layout: WeightLayout = 'panels'): void {
+    setPackedBias(this.arena, n, k, w.ptr, bias, layout);
   }
 
   /**
@@ -111,7 +112,7 @@ export class Device {
   warmUp(rounds = 24): void {
     const m = 8, n = 40, k = 64;
     const a = this.alloc(m * k * 4, 'warm-up'), w = this.alloc(packedBytes(n, k), 'warm-up');
-    const c = this.alloc(m * n * 4, 'warm-up'), s = this.alloc(packedABytes(m, k, 4), 'warm-up');
+    const c = this.alloc(m * n * 4, 'warm-up'), s = this.alloc(Math.max(packedABytes(m, k, 4), regroupScratchBytes(k)), 'warm-up');
     try {
       this.arena.u8.fill(0, a.ptr, a.ptr + a.bytes);
       this.arena.u8.fill(0, w.ptr, w.ptr + w.bytes);
@@ -122,9 +123,23 @@ export class Device {
               c: c.ptr, cStride: n * 4, min: -Infinity, max: Infinity, scratch: s.ptr });
           }
         }
+        // The rows GEMV and the layout conversion (zero weights read the same in both layouts).
+        gemm(this.kmod, { m: 1, n, k, a: a.ptr, aStride: k * 4, transposeA: false, w: w.ptr, c: c.ptr, cStride: n * 4,
+          min: -Infinity, max: Infinity, scratch: s.ptr }, chooseGemmKernel(1, 'rows'));
+        regroupWeights(this.kmod, n, k, w.ptr, s.ptr, i & 1 ? 'panels' : 'rows');
       }
     } finally {
       this.free(s); this.free(c); this.free(w); this.free(a);
+    }
+  }
+
+  /** Converts packed weights (n columns, k rows) in place to `to` (see WeightLayout). */
+  regroup(w: Block, n: number, k: number, to: WeightLayout): void {
+    const scratch = this.alloc(regroupScratchBytes(k), 'scratch (regroup)');
+    try {
+      regroupWeights(this.kmod, n, k, w.ptr, scratch.ptr, to);
+    } finally {
+      this.free(scratch);
     }
   }
 
@@ -133,9 +148,9 @@ export class Device {
    * (the A packing reads either layout, so a transpose costs no extra pass).
    */
   gemm(p: { m: number; n: number; k: number; a: Block; aOff: number; transposeA: boolean;
-    w: Block; c: Block; cOff: number; min: number; max: number }): void {
+    w: Block; c: Block; cOff: number; min: number; max: number; layout?: WeightLayout }): void {
     if (p.m === 0 || p.n === 0) return;
-    const kern = chooseGemmKernel(p.m);
+    const kern = chooseGemmKernel(p.m, p.layout);
     const scratch = kern.packA !== null ? this.alloc(packedABytes(p.m, p.k, kern.packA), 'scratch (packed a)') : null;
     try {
       gemm(this.kmod, { m: p.m, n: p.n, k: p.k, a: p.a.ptr + p.aOff, aStride: (p.transposeA ? p.m : p.k) * 4,

@@ -28,15 +28,35 @@ export interface GemmArgs {
   scratch: number;
 }
 
+/**
+ * How packed weights are laid out: 'panels' as f32-packw writes them (every kernel reads it),
+ * or 'rows' after regroupWeights (groups of 24 columns, read by the rows GEMV only).
+ */
+export type WeightLayout = 'panels' | 'rows';
+
 const gemmKernels = kernelsOf('f32-gemm');
 const packAKernels = kernelsOf('x32-packx');
 const packWKernels = kernelsOf('f32-packw');
 const tileKernel = gemmKernels.find((k) => k.mr === 4)!;
-const rowKernel = gemmKernels.find((k) => k.mr === 1)!;
+const rowKernel = gemmKernels.find((k) => k.mr === 1 && k.layout === 'panels')!;
+const rowsLayoutKernel = gemmKernels.find((k) => k.mr === 1 && k.layout === 'rows')!;
+const regroupKernel = kernelsOf('f32-regroupw')[0];
 
-/** The kernel the driver uses for an m-row problem. */
-export function chooseGemmKernel(m: number): GemmKernelInfo {
+/** The kernel the driver uses for an m-row problem on weights in `layout`. */
+export function chooseGemmKernel(m: number, layout: WeightLayout = 'panels'): GemmKernelInfo {
+  if (layout === 'rows') {
+    if (m !== 1) throw new Error('lanewise: row-grouped weights serve M = 1 only');
+    return rowsLayoutKernel;
+  }
   return m === 1 ? rowKernel : tileKernel;
+}
+
+/** Bytes of scratch regroupWeights needs for k rows. */
+export const regroupScratchBytes = (k: number) => 96 * (k + 1);
+
+/** Converts packed weights in place between the panel and row-grouped layouts. */
+export function regroupWeights(mod: KernelModule, n: number, k: number, w: number, scratch: number, to: WeightLayout): void {
+  mod.exports[regroupKernel.name](n, k, w, scratch, to === 'rows' ? 1 : 0);
 }
 
 /** Packs B (k×n as given, or n×k when `transposed`) with an optional bias into panels. */
@@ -46,12 +66,17 @@ export function packWeights(mod: KernelModule, n: number, k: number, b: number, 
 }
 
 /** Rewrites the bias slots of packed weights (zeros where `bias` is null). */
-export function setPackedBias(arena: Arena, n: number, k: number, w: number, bias: Float32Array | null): void {
+export function setPackedBias(arena: Arena, n: number, k: number, w: number, bias: Float32Array | null,
+  layout: WeightLayout = 'panels'): void {
   const f32 = arena.f32;
   const panelFloats = PANEL + PANEL * k;
-  for (let p = 0, n0 = 0; n0 < n; p++, n0 += PANEL) {
-    const at = (w >> 2) + p * panelFloats;
-    for (let j = 0; j < PANEL; j++) f32[at + j] = bias && n0 + j < n ? bias[n0 + j] : 0;
+  // Panels: a bias row of 8 per panel. Rows: a bias row of 8·q per group of q ≤ 3 panels, at
+  // the group's first panel offset, its columns in order.
+  const width = layout === 'rows' ? 3 * PANEL : PANEL;
+  for (let n0 = 0; n0 < n; n0 += width) {
+    const at = (w >> 2) + (n0 / PANEL) * panelFloats;
+    const cols = Math.min(width, Math.ceil((n - n0) / PANEL) * PANEL);
+    for (let j = 0; j < cols; j++) f32[at + j] = bias && n0 + j < n ? bias[n0 + j] : 0;
   }
 }
 
@@ -101,7 +126,7 @@ const lastPlan = new WeakMap<KernelModule, { key: Float64Array; plan: Plan }>();
 
 function cachedPlan(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo, threads: number): Plan {
   const key = Float64Array.of(g.m, g.n, g.k, g.a, g.aStride, g.transposeA ? 1 : 0, g.w, g.c, g.cStride, g.min, g.max,
-    g.scratch, threads, kern.mr);
+    g.scratch, threads, kern.mr, kern.layout === 'rows' ? 1 : 0);
   const last = lastPlan.get(mod);
   if (last && last.key.every((v, i) => Object.is(v, key[i]))) return last.plan;
   const plan = gemmPlan(mod, g, kern, threads);

@@ -13,6 +13,17 @@ export interface GemmKernelInfo {
   panel: number;
   /** How it reads A: row-major rows, or tiles from the x32-packx kernel with this many rows. */
   packA: number | null;
+  /** Weights as f32-packw writes them, or regrouped by f32-regroupw (groups of 24 columns). */
+  layout: 'panels' | 'rows';
+  builds: readonly BuildName[];
+}
+
+/** Converts packed weights in place between the panel and row-grouped layouts. */
+export interface RegroupKernelInfo {
+  name: string;
+  family: 'f32-regroupw';
+  /** Columns per row group. */
+  group: number;
   builds: readonly BuildName[];
 }
 
@@ -206,15 +217,17 @@ export interface QUnpackKernelInfo {
   builds: readonly BuildName[];
 }
 
-export type KernelInfo = GemmKernelInfo | PackKernelInfo | PackAKernelInfo | F16GemmKernelInfo | F16VcvtKernelInfo | F16PackKernelInfo | F16DwconvKernelInfo | F16IgemmKernelInfo | F16PackXKernelInfo
+export type KernelInfo = GemmKernelInfo | RegroupKernelInfo | PackKernelInfo | PackAKernelInfo | F16GemmKernelInfo | F16VcvtKernelInfo | F16PackKernelInfo | F16DwconvKernelInfo | F16IgemmKernelInfo | F16PackXKernelInfo
   | IgemmKernelInfo | DwconvKernelInfo | MaxpoolKernelInfo | AvgpoolKernelInfo | VaddKernelInfo | VclampKernelInfo | RebaseKernelInfo
   | QGemmKernelInfo | QPackXKernelInfo | QRequantKernelInfo | QConvKernelInfo | QUnpackKernelInfo;
 
 const all = buildNames;
 
 export const kernels: readonly KernelInfo[] = [
-  { name: 'f32_gemm_4x8__simd_packa', family: 'f32-gemm', mr: 4, nr: 8, panel: 8, packA: 4, builds: all },
-  { name: 'f32_gemm_1x24__simd', family: 'f32-gemm', mr: 1, nr: 24, panel: 8, packA: null, builds: all },
+  { name: 'f32_gemm_4x8__simd_packa', family: 'f32-gemm', mr: 4, nr: 8, panel: 8, packA: 4, layout: 'panels', builds: all },
+  { name: 'f32_gemm_1x24__simd', family: 'f32-gemm', mr: 1, nr: 24, panel: 8, packA: null, layout: 'panels', builds: all },
+  { name: 'f32_gemm_1x24__simd_rows', family: 'f32-gemm', mr: 1, nr: 24, panel: 8, packA: null, layout: 'rows', builds: all },
+  { name: 'f32_regroupw_x24__simd', family: 'f32-regroupw', group: 24, builds: all },
   { name: 'f32_packw_x8__simd_gio', family: 'f32-packw', panel: 8, layout: 'gio', builds: all },
   { name: 'f32_packw_x8__scalar_goi', family: 'f32-packw', panel: 8, layout: 'goi', builds: all },
   { name: 'x32_packx_4__simd', family: 'x32-packx', mr: 4, source: 'n', builds: all },

@@ -1,5 +1,9 @@
 // matMul: validation, broadcasting and weight packing around the f32 GEMM.
 import type { Device, Block } from '../../bindings/device.js';
+import type { WeightLayout } from '../../bindings/gemm.js';
+
+/** Columns of one packed panel: weights this narrow read the same in both layouts. */
+const PANEL_COLUMNS = 8;
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { checkTensor, Tensor, type Owner } from '../tensor.js';
 import { PackedWeights } from '../packed.js';
@@ -36,6 +40,12 @@ export class PackedMatrix extends PackedWeights {
   readonly bias: Float32Array | null;
   /** @internal What the packed bias slots hold now (null: zeros). */
   slotBias: Float32Array | null = null;
+  /**
+   * @internal The layout the block holds now: the panels every kernel reads, or the row groups
+   * of the M = 1 kernel. matMul converts in place when M = 1 and M > 1 calls alternate (one pass
+   * over the weights per switch; no second copy is kept).
+   */
+  layout: WeightLayout = 'panels';
 
   /** @internal Use `lw.prepack(...)`. */
   constructor(owner: Owner, k: number, n: number, transposeB: boolean, block: Block, bias: Float32Array | null) {
@@ -177,18 +187,24 @@ export function matMul(owner: Owner, a: unknown, b: unknown, opts: MatMulOptions
   const result = new Tensor(owner, 'float32' as const, [...batch, m, n], out);
   if (batches * m * n === 0) return result;
   let scratch: Block | null = null;
+  const bBatches = batchB.reduce((x, y) => x * y, 1);
+  const fold = !transposeA && bBatches === 1;
   try {
     let w: Block;
+    let layout: WeightLayout = 'panels';
     if (packed) {
       w = packed.block;
-      const want = bias ?? packed.bias;
-      if (packed.slotBias !== want) { dev.setPackedBias(w, n, k, want); packed.slotBias = want; }
+      // Packed weights used for M = 1 take the row-grouped layout of the streaming GEMV kernel.
+      const rowsPerCall = fold ? batches * m : m;
+      const want = rowsPerCall === 1 && n > PANEL_COLUMNS ? 'rows' : 'panels';
+      if (packed.layout !== want) { dev.regroup(w, n, k, want); packed.layout = want; }
+      layout = want;
+      const wantBias = bias ?? packed.bias;
+      if (packed.slotBias !== wantBias) { dev.setPackedBias(w, n, k, wantBias, layout); packed.slotBias = wantBias; }
     } else {
       scratch = dev.alloc(dev.packedGemmBytes(n, k), 'packed b (scratch)');
       w = scratch;
     }
-    const bBatches = batchB.reduce((x, y) => x * y, 1);
-    const fold = !transposeA && bBatches === 1;
     let lastB = -1;
     const steps = fold ? 1 : batches;
     for (let i = 0; i < steps; i++) {
@@ -204,7 +220,7 @@ export function matMul(owner: Owner, a: unknown, b: unknown, opts: MatMulOptions
       // matrix and one GEMM covers the whole output.
       const ai = fold ? 0 : sourceIndex(i, batch, batchA);
       dev.gemm({ m: fold ? batches * m : m, n, k, a: at.block, aOff: ai * m * k * 4, transposeA,
-        w, c: out, cOff: i * m * n * 4, min, max });
+        w, c: out, cOff: i * m * n * 4, min, max, layout });
     }
   } catch (e) {
     result.dispose();

@@ -3,7 +3,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { Device } from '../../bindings/device.js';
 import { kernelsOf } from '../../bindings/kernels.js';
-import { gemm, packWeights, packedABytes, packedBytes } from '../../bindings/gemm.js';
+import { gemm, packWeights, packedABytes, packedBytes, regroupScratchBytes, regroupWeights } from '../../bindings/gemm.js';
 import { buildNames, type BuildName } from '../../bindings/module.js';
 import { gemmAbs, gemmF32Ordered, gemmF64, transpose } from '../reference/gemm.js';
 import { expectSameBits, expectWithinBound, gemmBattery } from '../harness/gemm.js';
@@ -30,14 +30,16 @@ function run(dev: Device, kernelName: string, m: number, n: number, k: number, a
   const blocks = [
     dev.alloc(aPadded.byteLength, 'a'), dev.alloc(b.byteLength, 'b'), dev.alloc(packedBytes(n, k), 'w'),
     dev.alloc((m * cLd + 16) * 4, 'c'), dev.alloc(packedABytes(m, k, kern.packA ?? 1), 's'), dev.alloc(Math.max(n, 1) * 4, 'bias'),
+    dev.alloc(regroupScratchBytes(k), 'regroup'),
   ];
-  const [ab, bb, wb, cb, sb, biasb] = blocks;
+  const [ab, bb, wb, cb, sb, biasb, rb] = blocks;
   try {
     dev.write(ab, aPadded); dev.write(bb, b);
     if (bias) dev.write(biasb, bias);
     const cView = () => dev.viewF32(cb, 0, m * cLd + 16);
     cView().fill(12345);
     packWeights(dev.kmod, n, k, bb.ptr, !!opts.transposeB, bias ? biasb.ptr : 0, wb.ptr);
+    if (kern.layout === 'rows') regroupWeights(dev.kmod, n, k, wb.ptr, rb.ptr, 'rows');
     // Row kernels (mr = 1) run once per row, as the driver would for M = 1.
     const rows = kern.mr === 1 ? 1 : m;
     for (let m0 = 0; m0 < m; m0 += rows) {
@@ -136,4 +138,39 @@ describe('f32-gemm variants agree with each other bit for bit', () => {
     const results = kernelsOf('f32-gemm').map((kern) => run(dev, kern.name, m, n, k, a, b, bias));
     for (const r of results.slice(1)) expectSameBits(r, results[0]);
   });
+});
+
+describe('f32-regroupw (panels ⇄ row groups, in place)', () => {
+  for (const build of buildNames) {
+    it(`lays out groups of 24 columns as [bias][k rows] and converts back to the same bytes [${build}]`, () => {
+      const dev = devices.get(build)!;
+      for (const [n, k] of [[45, 7], [8, 3], [16, 1], [17, 5], [48, 2], [1, 4], [100, 33]] as const) {
+        const b = randomF32(k * n, n + k), bias = randomF32(n, 3 * n + k);
+        const [bb, biasb, wb, rb] = [dev.alloc(b.byteLength, 'b'), dev.alloc(n * 4, 'bias'), dev.alloc(packedBytes(n, k), 'w'),
+          dev.alloc(regroupScratchBytes(k), 'regroup')];
+        try {
+          dev.write(bb, b); dev.write(biasb, bias);
+          packWeights(dev.kmod, n, k, bb.ptr, false, biasb.ptr, wb.ptr);
+          const panels = dev.viewF32(wb, 0, packedBytes(n, k) / 4).slice();
+          regroupWeights(dev.kmod, n, k, wb.ptr, rb.ptr, 'rows');
+          const rows = dev.viewF32(wb, 0, packedBytes(n, k) / 4);
+          let at = 0;
+          for (let n0 = 0; n0 < n; n0 += 24) {
+            const width = Math.min(24, Math.ceil((n - n0) / 8) * 8);
+            for (let r = 0; r <= k; r++) {
+              for (let j = 0; j < width; j++) {
+                const col = n0 + j, want = col >= n ? 0 : r === 0 ? bias[col] : b[(r - 1) * n + col];
+                if (!Object.is(rows[at++], want)) expect.fail(`n=${n} k=${k}: group ${n0 / 24} row ${r} column ${j}`);
+              }
+            }
+          }
+          expect(at).toBe(rows.length);
+          regroupWeights(dev.kmod, n, k, wb.ptr, rb.ptr, 'panels');
+          expectSameBits(dev.viewF32(wb, 0, packedBytes(n, k) / 4), panels, `n=${n} k=${k} round trip`);
+        } finally {
+          for (const bl of [bb, biasb, wb, rb]) dev.free(bl);
+        }
+      }
+    });
+  }
 });

@@ -119,6 +119,30 @@ describe('prepack', () => {
     expect(Array.from(lw.matMul(a, plain, { bias: [3, 4] }).data)).toEqual([4, 6]);
   });
 
+  it('serves M = 1 and M > 1 calls alternately (in-place layout switches), with every bias source', () => {
+    for (const [k, n] of [[37, 45], [5, 16], [64, 8], [129, 200], [3, 1]] as const) {
+      const b = randomF32(k * n, k + n), bias = randomF32(n, 2 * k + n), other = randomF32(n, 3 * k + n);
+      const wNone = lw.prepack(lw.tensor('float32', b, [k, n]));
+      const wBias = lw.prepack(lw.tensor('float32', transpose(k, n, b), [n, k]), { transposeB: true, bias });
+      let seed = 100;
+      for (const m of [1, 3, 1, 1, 8, 1, 2, 2, 1]) {
+        const a = randomF32(m * k, seed++);
+        const ta = lw.tensor('float32', a, [m, k]);
+        const callBias = m % 2 === 1 && seed % 3 === 0 ? other : undefined;
+        expectSameBits(lw.matMul(ta, wNone, { bias: callBias }).data, gemmF32Ordered(m, n, k, a, b, callBias ?? null), `k=${k} n=${n} m=${m}`);
+        expect(wNone.layout).toBe(m === 1 && n > 8 ? 'rows' : 'panels');
+        expectSameBits(lw.matMul(ta, wBias, { activation: 'relu' }).data, gemmF32Ordered(m, n, k, a, b, bias, 0, Infinity),
+          `k=${k} n=${n} m=${m} prepacked bias`);
+        // M = 1 as a batch of one row of a 3-D A, and transposed.
+        if (m === 1) {
+          expectSameBits(lw.matMul(lw.tensor('float32', a, [1, 1, k]), wNone).data, gemmF32Ordered(1, n, k, a, b, null), 'batched row');
+          expectSameBits(lw.matMul(lw.tensor('float32', a, [k, 1]), wNone, { transposeA: true }).data, gemmF32Ordered(1, n, k, a, b, null), 'transposed row');
+        }
+      }
+      wNone.dispose(); wBias.dispose();
+    }
+  });
+
   it('rejects a transposeB that contradicts the packing', () => {
     const w = lw.prepack(lw.zeros('float32', [3, 2]));
     expect(() => lw.matMul(lw.zeros('float32', [1, 3]), w, { transposeB: true })).toThrow(ValueError);

@@ -85,6 +85,26 @@ describe('thread pool', () => {
     }
   });
 
+  it('threads the GEMV on prepacked (row-grouped) weights with the same bits', async () => {
+    const lw = await Lanewise.create({ threads: 2 });
+    try {
+      poolOf(lw).minOps = 0;
+      for (const [k, n] of [[77, 300], [1024, 1000], [33, 23]] as const) {
+        const b = randomF32(k * n, k), a = randomF32(k, n);
+        const run = (x: Lanewise) => {
+          const w = x.prepack(x.tensor('float32', b, [k, n]));
+          const y = x.matMul(x.tensor('float32', a, [1, k]), w).read();
+          w.dispose();
+          return y;
+        };
+        expectSameBits(run(lw), run(single), `1×${k}×${n}`);
+        expectSameBits(run(lw), gemmF32Ordered(1, n, k, a, b, null, -Infinity, Infinity), `1×${k}×${n} reference`);
+      }
+    } finally {
+      lw.dispose();
+    }
+  });
+
   it('keeps small problems on the calling thread', async () => {
     const lw = await Lanewise.create({ threads: 2 });
     try {
