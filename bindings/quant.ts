@@ -318,15 +318,26 @@ export function runQPlan(dev: Device, plan: QPlan, r: { m: number; k: number; bi
 /** Input channels rounded up to even: the IGEMM's k-pairs never straddle two taps. */
 export const evenChannels = (ci: number) => ci + (ci & 1);
 
-/** Bytes of packed IGEMM weights: qs8-qc8w-gemm panels with K = ks·evenChannels(ci). */
-export const qConvWeightBytes = (co: number, ks: number, ci: number) => qPackedWeightBytes(co, ks * evenChannels(ci), 8);
+/** Bytes of one group's packed IGEMM weights: qs8-qc{8,4,2}w-gemm panels with K = ks·evenChannels(cig). */
+export const qConvWeightBytes = (cog: number, ks: number, cig: number, bits: WeightBits = 8) =>
+  qPackedWeightBytes(cog, ks * evenChannels(cig), bits);
 
-/** Packs OHWI weights (zero point removed; [co][ks][ci]) for the IGEMM. */
-export function packQConvWeights(out: Uint8Array, co: number, ks: number, ci: number, ohwi: Int16Array): void {
-  const cip = evenChannels(ci), K = ks * cip;
-  const kn = new Int16Array(K * co);
-  for (let o = 0; o < co; o++) for (let s = 0; s < ks; s++) for (let c = 0; c < ci; c++) kn[(s * cip + c) * co + o] = ohwi[(o * ks + s) * ci + c];
-  packQWeights(out, co, K, 8, kn);
+/**
+ * Packs grouped OHWI weights (zero point removed; [groups·cog][ks][cig]) for the IGEMM: per group,
+ * qConvWeightBytes(cog, ks, cig, bits) bytes of panels, groups back to back. int4/int2 panels stay
+ * packed and are unpacked to i16 one block at a time when the convolution runs.
+ */
+export function packQConvWeights(out: Uint8Array, co: number, ks: number, cig: number, ohwi: Int16Array, bits: WeightBits = 8, groups = 1): void {
+  const cip = evenChannels(cig), K = ks * cip, cog = co / groups, bytes = qConvWeightBytes(cog, ks, cig, bits);
+  const kn = new Int16Array(K * cog);
+  for (let grp = 0; grp < groups; grp++) {
+    kn.fill(0);
+    for (let o = 0; o < cog; o++) {
+      const src = (grp * cog + o) * ks * cig;
+      for (let s = 0; s < ks; s++) for (let c = 0; c < cig; c++) kn[(s * cip + c) * cog + o] = ohwi[src + s * cig + c];
+    }
+    packQWeights(out.subarray(grp * bytes, (grp + 1) * bytes), cog, K, bits, kn);
+  }
 }
 
 export const qDwWeightBytes = (ch: number, ks: number) => Math.ceil(ch / 8) * ks * 16;
@@ -345,7 +356,10 @@ export interface QConvRun {
   depthwise: boolean;
   /** NHWC input, int8 (aSigned) or uint8, with its zero point (padding value). */
   x: Block; aSigned: boolean; zeroPoint: number;
+  /** Packed filter (packQConvWeights with `bits` and g.groups, or packQDwWeights). */
   w: Block;
+  /** Filter bits (IGEMM only; default 8). */
+  bits?: WeightBits;
   /** NHWC output (int8/uint8, or int32 in mode Int32). */
   out: Block;
 }
@@ -372,6 +386,8 @@ export function runQConv(dev: Device, plan: QPlan, r: QConvRun): void {
   const { g } = r;
   const P = g.oh * g.ow, ks = g.kh * g.kw, co = g.co, np = padColumns(co);
   const tile = r.depthwise ? 1 : 4;
+  const groups = r.depthwise ? 1 : g.groups, bits = r.depthwise ? 8 : r.bits ?? 8;
+  const cig = r.depthwise ? g.ci : g.ci / groups, cog = co / groups, K = ks * evenChannels(cig);
   // Depthwise reads the int8/uint8 image (1-byte rows); the IGEMM an i16-widened copy (2-byte rows).
   const elem = r.depthwise ? 1 : 2;
   const ind = indirectionOf(plan, g, tile, r.depthwise ? 2 : 1);
@@ -380,11 +396,12 @@ export function runQConv(dev: Device, plan: QPlan, r: QConvRun): void {
   const wideBytes = r.depthwise ? 0 : (Math.ceil((g.n * imageElems) / 16) * 16 + 16) * 2;
   const outBytes = plan.mode === QMode.Int32 ? 4 : 1;
   const accBytes = plan.fused ? 0 : P * co * 4;
-  const tmp = dev.alloc(ind.byteLength + zeroElems * elem + 96 + accBytes + wideBytes + 192, 'qconv scratch');
+  const unpackBytes = bits === 8 ? 0 : unpackBlockBytes(K);
+  const tmp = dev.alloc(ind.byteLength + zeroElems * elem + 96 + accBytes + wideBytes + unpackBytes + 256, 'qconv scratch');
   try {
     const up = (v: number, a: number) => Math.ceil(v / a) * a;
     const indPtr = tmp.ptr, zeroPtr = up(indPtr + ind.byteLength, 16), paramsPtr = up(zeroPtr + zeroElems * elem, 16);
-    const accPtr = up(paramsPtr + 96, 64), widePtr = up(accPtr + accBytes, 64);
+    const accPtr = up(paramsPtr + 96, 64), widePtr = up(accPtr + accBytes, 64), unpackPtr = up(widePtr + wideBytes, 64);
     const u8 = dev.arena.u8;
     new Uint32Array(u8.buffer, indPtr, ind.length).set(ind);
     if (r.depthwise) u8.fill(r.zeroPoint & 255, zeroPtr, zeroPtr + zeroElems);
@@ -394,19 +411,45 @@ export function runQConv(dev: Device, plan: QPlan, r: QConvRun): void {
     const dv = new DataView(u8.buffer, paramsPtr, 16);
     dv.setUint32(4, zeroPtr, true);
     const fused = plan.fused;
-    dv.setUint32(8, fused ? co * outBytes : co * 4, true);
+    const cElem = fused ? outBytes : 4;
+    dv.setUint32(8, co * cElem, true);
     const ex = dev.kmod.exports;
-    if (!r.depthwise) ex[r.aSigned ? 'qs8_vwiden_x16__simd' : 'qu8_vwiden_x16__simd'](g.n * imageElems, r.x.ptr, widePtr);
-    const fn = ex[r.depthwise ? (r.aSigned ? 'qs8_qc8w_dwconv_x8__simd' : 'qu8_qc8w_dwconv_x8__simd') : 'qs8_qc8w_igemm_4x8__simd_dot16'];
-    for (let b = 0; b < g.n; b++) {
-      dv.setUint32(0, r.depthwise ? r.x.ptr + b * imageElems : widePtr + b * imageElems * 2, true);
-      const c = fused ? r.out.ptr + b * P * co * outBytes : accPtr;
-      if (r.depthwise) fn(P, co, ks, indPtr, r.w.ptr, p, p + np * 4, c, paramsPtr);
-      else fn(P, co, g.ci, ks, indPtr, r.w.ptr, p, p + np * 4, c, paramsPtr);
-      if (!fused) {
-        const s = plan.spec;
-        requantDyadicColumns(dev, P, co, accPtr, co * 4, p + np * 4, p + np * 8, s.zeroPoint, s.lo, s.hi, s.unsignedOut, r.out.ptr + b * P * co, co);
+    const requantImage = (b: number) => {
+      const s = plan.spec;
+      requantDyadicColumns(dev, P, co, accPtr, co * 4, p + np * 4, p + np * 8, s.zeroPoint, s.lo, s.hi, s.unsignedOut, r.out.ptr + b * P * co, co);
+    };
+    if (r.depthwise) {
+      const fn = ex[r.aSigned ? 'qs8_qc8w_dwconv_x8__simd' : 'qu8_qc8w_dwconv_x8__simd'];
+      for (let b = 0; b < g.n; b++) {
+        dv.setUint32(0, r.x.ptr + b * imageElems, true);
+        fn(P, co, ks, indPtr, r.w.ptr, p, p + np * 4, fused ? r.out.ptr + b * P * co * outBytes : accPtr, paramsPtr);
+        if (!fused) requantImage(b);
       }
+      return;
+    }
+    ex[r.aSigned ? 'qs8_vwiden_x16__simd' : 'qu8_vwiden_x16__simd'](g.n * imageElems, r.x.ptr, widePtr);
+    const fn = ex.qs8_qc8w_igemm_4x8__simd_dot16;
+    const unpack = bits === 8 ? null : ex[bits === 4 ? 'qs8_qc4w_unpack_x8__simd' : 'qs8_qc2w_unpack_x8__simd'];
+    const groupBytes = qConvWeightBytes(cog, ks, cig, bits), panelBytes = qPanelBytes(K, bits);
+    // int4/int2: one block of panels (≤ L2_BLOCK_BYTES as i16) unpacked at a time, as qgemm does.
+    const nBlock = bits === 8 ? cog : (unpackBytes / (Math.ceil(K / 2) * 32)) * QPANEL;
+    // With several images and no requantization pass between them, every block serves all images.
+    const imagesPerPass = fused ? g.n : 1;
+    for (let b0 = 0; b0 < g.n; b0 += imagesPerPass) {
+      for (let grp = 0; grp < groups; grp++) {
+        for (let n0 = 0; n0 < cog; n0 += nBlock) {
+          const nc = Math.min(nBlock, cog - n0);
+          let w = r.w.ptr + grp * groupBytes + (n0 / QPANEL) * panelBytes;
+          if (unpack) { unpack(Math.ceil(nc / QPANEL), K, w, unpackPtr); w = unpackPtr; }
+          const col = grp * cog + n0;
+          for (let b = b0; b < b0 + imagesPerPass; b++) {
+            dv.setUint32(0, widePtr + (b * imageElems + grp * cig) * 2, true);
+            const c = (fused ? r.out.ptr + b * P * co * outBytes : accPtr) + col * cElem;
+            fn(P, nc, cig, ks, indPtr, w, p + col * 4, p + np * 4 + col * 4, c, paramsPtr);
+          }
+        }
+      }
+      if (!fused) requantImage(b0);
     }
   } finally {
     dev.free(tmp);
