@@ -3,7 +3,7 @@
 // (wasm EP, 1 thread: QLinearMatMul and MatMulInteger u8·s8, MatMulNBits 4-bit) and
 // onnxruntime-node (native, 1 thread). GOPS count 2·M·N·K. Notes: bytes of weights and the
 // accuracy of each bit width against f32 on random data.
-// Run as a script (`node dist/bench/suites/quant.js [quick] [rounds]`) it measures every case
+// Run as a script (`node dist/bench/suites/quant.js [quick] [rounds] [ms=60]`) it measures every case
 // with interleaved best-of rounds in one process and prints the ratios the issue asks for.
 import { Lanewise, type QuantizedTensor, type Tensor } from '../../src/index.js';
 import { matMulIntegerModel, matMulNBitsModel, qLinearConvModel, qLinearMatMulModel } from '../peers/onnx-model.js';
@@ -207,6 +207,7 @@ export async function quantFigures(quick = false, rounds = 9, minMs = 60): Promi
 const argv1 = typeof process !== 'undefined' ? process.argv[1] ?? '' : '';
 if (/bench[\\/]suites[\\/]quant\.js$/.test(argv1)) {
   const rounds = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 9);
-  await quantFigures(process.argv.includes('quick'), rounds);
+  const ms = Number(/^ms=(\d+)$/.exec(process.argv.find((a) => a.startsWith('ms=')) ?? '')?.[1] ?? 60);
+  await quantFigures(process.argv.includes('quick'), rounds, ms);
   process.exit(0);
 }
