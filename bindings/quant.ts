@@ -368,19 +368,26 @@ export function runQPlan(dev: Device, plan: QPlan, r: { m: number; k: number; bi
 /** Input channels rounded up to even: the IGEMM's k-pairs never straddle two taps. */
 export const evenChannels = (ci: number) => ci + (ci & 1);
 
-/** Bytes of packed IGEMM weights: qs8-qc{8,4,2}w-gemm panels with K = ks·evenChannels(ci). */
-export const qConvWeightBytes = (co: number, ks: number, ci: number, bits: WeightBits = 8) =>
-  qPackedWeightBytes(co, ks * evenChannels(ci), bits);
+/** Bytes of one group's packed IGEMM weights: qs8-qc{8,4,2}w-gemm panels with K = ks·evenChannels(cig). */
+export const qConvWeightBytes = (cog: number, ks: number, cig: number, bits: WeightBits = 8) =>
+  qPackedWeightBytes(cog, ks * evenChannels(cig), bits);
 
 /**
- * Packs OHWI weights (zero point removed; [co][ks][ci]) for the IGEMM. int4/int2 weights stay
- * 2/4 per byte (the GEMM panel layouts); runQConv unpacks them per call.
+ * Packs grouped OHWI weights (zero point removed; [groups·cog][ks][cig]) for the IGEMM: per group,
+ * qConvWeightBytes(cog, ks, cig, bits) bytes of panels, groups back to back. int4/int2 panels stay
+ * packed and are unpacked to i16 one block at a time when the convolution runs.
  */
-export function packQConvWeights(out: Uint8Array, co: number, ks: number, ci: number, ohwi: Int16Array, bits: WeightBits = 8): void {
-  const cip = evenChannels(ci), K = ks * cip;
-  const kn = new Int16Array(K * co);
-  for (let o = 0; o < co; o++) for (let s = 0; s < ks; s++) for (let c = 0; c < ci; c++) kn[(s * cip + c) * co + o] = ohwi[(o * ks + s) * ci + c];
-  packQWeights(out, co, K, bits, kn);
+export function packQConvWeights(out: Uint8Array, co: number, ks: number, cig: number, ohwi: Int16Array, bits: WeightBits = 8, groups = 1): void {
+  const cip = evenChannels(cig), K = ks * cip, cog = co / groups, bytes = qConvWeightBytes(cog, ks, cig, bits);
+  const kn = new Int16Array(K * cog);
+  for (let grp = 0; grp < groups; grp++) {
+    kn.fill(0);
+    for (let o = 0; o < cog; o++) {
+      const src = (grp * cog + o) * ks * cig;
+      for (let s = 0; s < ks; s++) for (let c = 0; c < cig; c++) kn[(s * cip + c) * cog + o] = ohwi[src + s * cig + c];
+    }
+    packQWeights(out.subarray(grp * bytes, (grp + 1) * bytes), cog, K, bits, kn);
+  }
 }
 
 export const qDwWeightBytes = (ch: number, ks: number) => Math.ceil(ch / 8) * ks * 16;
@@ -399,11 +406,12 @@ export interface QConvRun {
   depthwise: boolean;
   /** NHWC input, int8 (aSigned) or uint8, with its zero point (padding value). */
   x: Block; aSigned: boolean; zeroPoint: number;
+  /** Packed filter (packQConvWeights with `bits` and g.groups, or packQDwWeights). */
   w: Block;
+  /** Filter bits (IGEMM only; default 8). */
+  bits?: WeightBits;
   /** NHWC output (int8/uint8, or int32 in mode Int32). */
   out: Block;
-  /** Width of the packed filter values (depthwise filters are always i16). Default 8. */
-  bits?: WeightBits;
 }
 
 /** One quantized convolution with a plan (bias, scales, requant params for co channels). */
@@ -428,6 +436,8 @@ export function runQConv(dev: Device, plan: QPlan, r: QConvRun): void {
   const { g } = r;
   const P = g.oh * g.ow, ks = g.kh * g.kw, co = g.co, np = padColumns(co);
   const tile = r.depthwise ? 1 : 4;
+  const groups = r.depthwise ? 1 : g.groups, bits = r.depthwise ? 8 : r.bits ?? 8;
+  const cig = r.depthwise ? g.ci : g.ci / groups, cog = co / groups, K = ks * evenChannels(cig);
   // Depthwise reads the int8/uint8 image (1-byte rows); the IGEMM an i16-widened copy (2-byte rows).
   const elem = r.depthwise ? 1 : 2;
   const ind = indirectionOf(plan, g, tile, r.depthwise ? 2 : 1);
@@ -436,14 +446,12 @@ export function runQConv(dev: Device, plan: QPlan, r: QConvRun): void {
   const wideBytes = r.depthwise ? 0 : (Math.ceil((g.n * imageElems) / 16) * 16 + 16) * 2;
   const outBytes = plan.mode === QMode.Int32 ? 4 : 1;
   const accBytes = plan.fused ? 0 : P * co * 4;
-  // int4/int2 filters: unpacked for this call into the int8 IGEMM's i16 panels (the same
-  // integers, so the same bits); the filter stays packed in memory between calls.
-  const bits = r.depthwise ? 8 : r.bits ?? 8;
-  const unpackBytes = bits === 8 ? 0 : qConvWeightBytes(co, ks, g.ci, 8);
-  const ops = 2 * g.n * P * co * ks * (r.depthwise ? 1 : g.ci);
+  const ops = 2 * g.n * P * co * ks * (r.depthwise ? 1 : cig);
+  // With the worker pool (fused requantization only): a params block per (image, group), whose
+  // input offset differs, and int4/int2 filters unpacked whole (tasks must not share a block).
   const threads = plan.fused ? threadsFor(dev.kmod, ops) : 1;
-  // Threaded: one params block per image (the image's aOffset differs).
-  const paramsBytes = threads > 1 ? 96 * g.n : 96;
+  const paramsBytes = 96 * (threads > 1 ? g.n * groups : 1);
+  const unpackBytes = bits === 8 ? 0 : threads > 1 ? groups * qConvWeightBytes(cog, ks, cig, 8) : unpackBlockBytes(K);
   const tmp = dev.alloc(ind.byteLength + zeroElems * elem + paramsBytes + accBytes + wideBytes + unpackBytes + 256, 'qconv scratch');
   try {
     const up = (v: number, a: number) => Math.ceil(v / a) * a;
@@ -458,49 +466,104 @@ export function runQConv(dev: Device, plan: QPlan, r: QConvRun): void {
     const dv = new DataView(u8.buffer, paramsPtr, 16);
     dv.setUint32(4, zeroPtr, true);
     const fused = plan.fused;
-    dv.setUint32(8, fused ? co * outBytes : co * 4, true);
+    const cElem = fused ? outBytes : 4;
+    dv.setUint32(8, co * cElem, true);
     const ex = dev.kmod.exports;
-    let w = r.w.ptr;
-    if (bits !== 8) {
-      ex[bits === 4 ? 'qs8_qc4w_unpack_x8__simd' : 'qs8_qc2w_unpack_x8__simd'](Math.ceil(co / QPANEL), ks * evenChannels(g.ci), w, unpackPtr);
-      w = unpackPtr;
-    }
-    if (!r.depthwise) ex[r.aSigned ? 'qs8_vwiden_x16__simd' : 'qu8_vwiden_x16__simd'](g.n * imageElems, r.x.ptr, widePtr);
-    const name = r.depthwise ? (r.aSigned ? 'qs8_qc8w_dwconv_x8__simd' : 'qu8_qc8w_dwconv_x8__simd') : 'qs8_qc8w_igemm_4x8__simd_dot16';
-    const image = (b: number) => r.depthwise ? r.x.ptr + b * imageElems : widePtr + b * imageElems * 2;
     if (threads > 1) {
-      // Tasks: ranges of pixel tiles of each image; every pixel is still one kernel call's.
-      const qplan = new Plan(dev.kmod);
-      const tiles = Math.ceil(P / tile), per = Math.ceil(tiles / Math.max(1, Math.min(tiles, Math.ceil((threads * 8) / g.n))));
-      const cStride = co * outBytes;
-      for (let b = 0; b < g.n; b++) {
-        const pb = paramsPtr + 96 * b;
-        if (b > 0) u8.copyWithin(pb, paramsPtr, paramsPtr + 96);
-        new DataView(u8.buffer, pb, 4).setUint32(0, image(b), true);
-        const out = r.out.ptr + b * P * cStride;
-        for (let t0 = 0; t0 < tiles; t0 += per) {
-          const p0 = t0 * tile, cnt = Math.min(per * tile, P - p0), ind0 = indPtr + t0 * ks * tile * 4;
-          qplan.task().call(name, r.depthwise ? [cnt, co, ks, ind0, w, p, p + np * 4, out + p0 * cStride, pb]
-            : [cnt, co, g.ci, ks, ind0, w, p, p + np * 4, out + p0 * cStride, pb]);
-        }
-      }
-      runPlan(dev.kmod, qplan, ops);
+      threadedQConv(dev, r, { P, ks, co, np, tile, groups, bits, cig, cog, K, imageElems, outBytes, threads, ops,
+        indPtr, paramsPtr, widePtr, unpackPtr, params: p });
       return;
     }
-    const fn = ex[name];
-    for (let b = 0; b < g.n; b++) {
-      dv.setUint32(0, image(b), true);
-      const c = fused ? r.out.ptr + b * P * co * outBytes : accPtr;
-      if (r.depthwise) fn(P, co, ks, indPtr, w, p, p + np * 4, c, paramsPtr);
-      else fn(P, co, g.ci, ks, indPtr, w, p, p + np * 4, c, paramsPtr);
-      if (!fused) {
-        const s = plan.spec;
-        requantDyadicColumns(dev, P, co, accPtr, co * 4, p + np * 4, p + np * 8, s.zeroPoint, s.lo, s.hi, s.unsignedOut, r.out.ptr + b * P * co, co);
+    const requantImage = (b: number) => {
+      const s = plan.spec;
+      requantDyadicColumns(dev, P, co, accPtr, co * 4, p + np * 4, p + np * 8, s.zeroPoint, s.lo, s.hi, s.unsignedOut, r.out.ptr + b * P * co, co);
+    };
+    if (r.depthwise) {
+      const fn = ex[r.aSigned ? 'qs8_qc8w_dwconv_x8__simd' : 'qu8_qc8w_dwconv_x8__simd'];
+      for (let b = 0; b < g.n; b++) {
+        dv.setUint32(0, r.x.ptr + b * imageElems, true);
+        fn(P, co, ks, indPtr, r.w.ptr, p, p + np * 4, fused ? r.out.ptr + b * P * co * outBytes : accPtr, paramsPtr);
+        if (!fused) requantImage(b);
       }
+      return;
+    }
+    ex[r.aSigned ? 'qs8_vwiden_x16__simd' : 'qu8_vwiden_x16__simd'](g.n * imageElems, r.x.ptr, widePtr);
+    const fn = ex.qs8_qc8w_igemm_4x8__simd_dot16;
+    const unpack = bits === 8 ? null : ex[bits === 4 ? 'qs8_qc4w_unpack_x8__simd' : 'qs8_qc2w_unpack_x8__simd'];
+    const groupBytes = qConvWeightBytes(cog, ks, cig, bits), panelBytes = qPanelBytes(K, bits);
+    // int4/int2: one block of panels (≤ L2_BLOCK_BYTES as i16) unpacked at a time, as qgemm does.
+    const nBlock = bits === 8 ? cog : (unpackBytes / (Math.ceil(K / 2) * 32)) * QPANEL;
+    // With several images and no requantization pass between them, every block serves all images.
+    const imagesPerPass = fused ? g.n : 1;
+    for (let b0 = 0; b0 < g.n; b0 += imagesPerPass) {
+      for (let grp = 0; grp < groups; grp++) {
+        for (let n0 = 0; n0 < cog; n0 += nBlock) {
+          const nc = Math.min(nBlock, cog - n0);
+          let w = r.w.ptr + grp * groupBytes + (n0 / QPANEL) * panelBytes;
+          if (unpack) { unpack(Math.ceil(nc / QPANEL), K, w, unpackPtr); w = unpackPtr; }
+          const col = grp * cog + n0;
+          for (let b = b0; b < b0 + imagesPerPass; b++) {
+            dv.setUint32(0, widePtr + (b * imageElems + grp * cig) * 2, true);
+            const c = (fused ? r.out.ptr + b * P * co * outBytes : accPtr) + col * cElem;
+            fn(P, nc, cig, ks, indPtr, w, p + col * 4, p + np * 4 + col * 4, c, paramsPtr);
+          }
+        }
+      }
+      if (!fused) requantImage(b0);
     }
   } finally {
     dev.free(tmp);
   }
+}
+
+interface QConvLayout {
+  P: number; ks: number; co: number; np: number; tile: number; groups: number; bits: WeightBits; cig: number; cog: number;
+  K: number; imageElems: number; outBytes: number; threads: number; ops: number;
+  indPtr: number; paramsPtr: number; widePtr: number; unpackPtr: number; params: number;
+}
+
+/**
+ * runQConv on the worker pool, fused requantization: tasks are ranges of pixel tiles of one
+ * (image, group); each output element is still one kernel call's, so the bits are the serial
+ * ones. The params block at paramsPtr is complete but for its input offset.
+ */
+function threadedQConv(dev: Device, r: QConvRun, l: QConvLayout): void {
+  const { g } = r;
+  const ex = dev.kmod.exports, u8 = dev.arena.u8;
+  const plan = new Plan(dev.kmod);
+  const tiles = Math.ceil(l.P / l.tile);
+  const per = Math.ceil(tiles / Math.max(1, Math.min(tiles, Math.ceil((l.threads * 8) / (g.n * l.groups)))));
+  const cStride = l.co * l.outBytes;
+  let name: string, w = r.w.ptr, groupBytes = 0;
+  if (r.depthwise) {
+    name = r.aSigned ? 'qs8_qc8w_dwconv_x8__simd' : 'qu8_qc8w_dwconv_x8__simd';
+  } else {
+    name = 'qs8_qc8w_igemm_4x8__simd_dot16';
+    ex[r.aSigned ? 'qs8_vwiden_x16__simd' : 'qu8_vwiden_x16__simd'](g.n * l.imageElems, r.x.ptr, l.widePtr);
+    groupBytes = qConvWeightBytes(l.cog, l.ks, l.cig, 8);
+    if (l.bits !== 8) {
+      const unpack = ex[l.bits === 4 ? 'qs8_qc4w_unpack_x8__simd' : 'qs8_qc2w_unpack_x8__simd'];
+      const packedGroup = qConvWeightBytes(l.cog, l.ks, l.cig, l.bits);
+      for (let grp = 0; grp < l.groups; grp++) unpack(Math.ceil(l.cog / QPANEL), l.K, w + grp * packedGroup, l.unpackPtr + grp * groupBytes);
+      w = l.unpackPtr;
+    }
+  }
+  for (let b = 0; b < g.n; b++) {
+    for (let grp = 0; grp < l.groups; grp++) {
+      const pb = l.paramsPtr + 96 * (b * l.groups + grp);
+      if (pb !== l.paramsPtr) u8.copyWithin(pb, l.paramsPtr, l.paramsPtr + 96);
+      const image = r.depthwise ? r.x.ptr + b * l.imageElems : l.widePtr + (b * l.imageElems + grp * l.cig) * 2;
+      new DataView(u8.buffer, pb, 4).setUint32(0, image, true);
+      const col = grp * l.cog, out = r.out.ptr + b * l.P * cStride + col * l.outBytes;
+      const bias = l.params + col * 4, scale = l.params + l.np * 4 + col * 4;
+      for (let t0 = 0; t0 < tiles; t0 += per) {
+        const p0 = t0 * l.tile, cnt = Math.min(per * l.tile, l.P - p0), ind0 = l.indPtr + t0 * l.ks * l.tile * 4;
+        plan.task().call(name, r.depthwise ? [cnt, l.co, l.ks, ind0, w, bias, scale, out + p0 * cStride, pb]
+          : [cnt, l.cog, l.cig, l.ks, ind0, w + grp * groupBytes, bias, scale, out + p0 * cStride, pb]);
+      }
+    }
+  }
+  runPlan(dev.kmod, plan, l.ops);
 }
 
 /** int2 GEMV through the mask kernel (qs8-qc2w-gemv): same integers as the other int2 kernels. */

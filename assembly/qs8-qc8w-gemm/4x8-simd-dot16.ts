@@ -27,7 +27,6 @@ export function qs8_qc8w_gemm_4x8__simd_dot16(
   let c3 = c2 + cStride;
   if (mr != 4) c3 = c2;
   const pairs = (k + 1) >> 1;
-  const aEnd = a + (<usize>pairs << 4);
   const cStep: usize = load<i32>(params) == 2 ? 32 : 8;
   let nLeft = nc;
   while (true) {
@@ -36,25 +35,84 @@ export function qs8_qc8w_gemm_4x8__simd_dot16(
     let acc1l = acc0l; let acc1h = acc0h;
     let acc2l = acc0l; let acc2h = acc0h;
     let acc3l = acc0l; let acc3h = acc0h;
-    let ap = a;
-    while (ap < aEnd) {
-      const bl = v128.load(w);
-      const bh = v128.load(w, 16);
-      const va0 = v128.load32_splat(ap);
-      const va1 = v128.load32_splat(ap, 4);
-      const va2 = v128.load32_splat(ap, 8);
-      const va3 = v128.load32_splat(ap, 12);
-      acc0l = i32x4.add(acc0l, i32x4.dot_i16x8_s(va0, bl));
-      acc0h = i32x4.add(acc0h, i32x4.dot_i16x8_s(va0, bh));
-      acc1l = i32x4.add(acc1l, i32x4.dot_i16x8_s(va1, bl));
-      acc1h = i32x4.add(acc1h, i32x4.dot_i16x8_s(va1, bh));
-      acc2l = i32x4.add(acc2l, i32x4.dot_i16x8_s(va2, bl));
-      acc2h = i32x4.add(acc2h, i32x4.dot_i16x8_s(va2, bh));
-      acc3l = i32x4.add(acc3l, i32x4.dot_i16x8_s(va3, bl));
-      acc3h = i32x4.add(acc3h, i32x4.dot_i16x8_s(va3, bh));
-      w += 32;
-      ap += 16;
+    // 4 k-pairs per trip, with an exit after each: V8 pays a stack check and reloads per trip, and
+    // the exits (branches) keep binaryen from sinking one pair's loads into the next pair's
+    // expressions, which would make V8 hold all 4 pairs' weights at once and spill. One pointer
+    // per row: V8 (11.x) adds a load-splat's offset with a separate lea, shared by equal offsets.
+    let a0 = a; let a1 = a + 4; let a2 = a + 8; let a3 = a + 12;
+    let wp = w; let left = pairs;
+    while (left > 0) {
+      {
+        const bl = v128.load(wp, 0);
+        const bh = v128.load(wp, 16);
+        const va0 = v128.load32_splat(a0, 0);
+        const va1 = v128.load32_splat(a1, 0);
+        const va2 = v128.load32_splat(a2, 0);
+        const va3 = v128.load32_splat(a3, 0);
+        acc0l = i32x4.add(acc0l, i32x4.dot_i16x8_s(va0, bl));
+        acc0h = i32x4.add(acc0h, i32x4.dot_i16x8_s(va0, bh));
+        acc1l = i32x4.add(acc1l, i32x4.dot_i16x8_s(va1, bl));
+        acc1h = i32x4.add(acc1h, i32x4.dot_i16x8_s(va1, bh));
+        acc2l = i32x4.add(acc2l, i32x4.dot_i16x8_s(va2, bl));
+        acc2h = i32x4.add(acc2h, i32x4.dot_i16x8_s(va2, bh));
+        acc3l = i32x4.add(acc3l, i32x4.dot_i16x8_s(va3, bl));
+        acc3h = i32x4.add(acc3h, i32x4.dot_i16x8_s(va3, bh));
+      }
+      if (left <= 1) break;
+      {
+        const bl = v128.load(wp, 32);
+        const bh = v128.load(wp, 48);
+        const va0 = v128.load32_splat(a0, 16);
+        const va1 = v128.load32_splat(a1, 16);
+        const va2 = v128.load32_splat(a2, 16);
+        const va3 = v128.load32_splat(a3, 16);
+        acc0l = i32x4.add(acc0l, i32x4.dot_i16x8_s(va0, bl));
+        acc0h = i32x4.add(acc0h, i32x4.dot_i16x8_s(va0, bh));
+        acc1l = i32x4.add(acc1l, i32x4.dot_i16x8_s(va1, bl));
+        acc1h = i32x4.add(acc1h, i32x4.dot_i16x8_s(va1, bh));
+        acc2l = i32x4.add(acc2l, i32x4.dot_i16x8_s(va2, bl));
+        acc2h = i32x4.add(acc2h, i32x4.dot_i16x8_s(va2, bh));
+        acc3l = i32x4.add(acc3l, i32x4.dot_i16x8_s(va3, bl));
+        acc3h = i32x4.add(acc3h, i32x4.dot_i16x8_s(va3, bh));
+      }
+      if (left <= 2) break;
+      {
+        const bl = v128.load(wp, 64);
+        const bh = v128.load(wp, 80);
+        const va0 = v128.load32_splat(a0, 32);
+        const va1 = v128.load32_splat(a1, 32);
+        const va2 = v128.load32_splat(a2, 32);
+        const va3 = v128.load32_splat(a3, 32);
+        acc0l = i32x4.add(acc0l, i32x4.dot_i16x8_s(va0, bl));
+        acc0h = i32x4.add(acc0h, i32x4.dot_i16x8_s(va0, bh));
+        acc1l = i32x4.add(acc1l, i32x4.dot_i16x8_s(va1, bl));
+        acc1h = i32x4.add(acc1h, i32x4.dot_i16x8_s(va1, bh));
+        acc2l = i32x4.add(acc2l, i32x4.dot_i16x8_s(va2, bl));
+        acc2h = i32x4.add(acc2h, i32x4.dot_i16x8_s(va2, bh));
+        acc3l = i32x4.add(acc3l, i32x4.dot_i16x8_s(va3, bl));
+        acc3h = i32x4.add(acc3h, i32x4.dot_i16x8_s(va3, bh));
+      }
+      if (left <= 3) break;
+      {
+        const bl = v128.load(wp, 96);
+        const bh = v128.load(wp, 112);
+        const va0 = v128.load32_splat(a0, 48);
+        const va1 = v128.load32_splat(a1, 48);
+        const va2 = v128.load32_splat(a2, 48);
+        const va3 = v128.load32_splat(a3, 48);
+        acc0l = i32x4.add(acc0l, i32x4.dot_i16x8_s(va0, bl));
+        acc0h = i32x4.add(acc0h, i32x4.dot_i16x8_s(va0, bh));
+        acc1l = i32x4.add(acc1l, i32x4.dot_i16x8_s(va1, bl));
+        acc1h = i32x4.add(acc1h, i32x4.dot_i16x8_s(va1, bh));
+        acc2l = i32x4.add(acc2l, i32x4.dot_i16x8_s(va2, bl));
+        acc2h = i32x4.add(acc2h, i32x4.dot_i16x8_s(va2, bh));
+        acc3l = i32x4.add(acc3l, i32x4.dot_i16x8_s(va3, bl));
+        acc3h = i32x4.add(acc3h, i32x4.dot_i16x8_s(va3, bh));
+      }
+      left -= 4; wp += 128;
+      a0 += 64; a1 += 64; a2 += 64; a3 += 64;
     }
+    w += <usize>pairs << 5;
     const n = min(nLeft, 8);
     store4x8(acc0l, acc0h, acc1l, acc1h, acc2l, acc2h, acc3l, acc3h, s, params, c0, c1, c2, c3, n);
     nLeft -= 8;

@@ -25,7 +25,7 @@ export function qs8_qc8w_igemm_4x8__simd_dot16(
   const zero = <usize>load<u32>(params, 4);
   const cStride = <usize>load<u32>(params, 8);
   const rq = params + 16;
-  const kBytes = <usize>((kc + 1) >> 1) << 2;
+  const kp = (kc + 1) >> 1;
   const cStep: usize = load<i32>(rq) == 2 ? 32 : 8;
   for (let m0 = 0; m0 < m; m0 += 4) {
     const mr = min(4, m - m0);
@@ -47,27 +47,85 @@ export function qs8_qc8w_igemm_4x8__simd_dot16(
       let ap = a;
       for (let t = 0; t < ks; t++) {
         const e0 = load<u32>(ap), e1 = load<u32>(ap, 4), e2 = load<u32>(ap, 8), e3 = load<u32>(ap, 12);
-        const r0 = e0 == 0xFFFFFFFF ? zero : aOffset + <usize>e0;
-        const r1 = e1 == 0xFFFFFFFF ? zero : aOffset + <usize>e1;
-        const r2 = e2 == 0xFFFFFFFF ? zero : aOffset + <usize>e2;
-        const r3 = e3 == 0xFFFFFFFF ? zero : aOffset + <usize>e3;
-        for (let j: usize = 0; j < kBytes; j += 4) {
-          const bl = v128.load(wp);
-          const bh = v128.load(wp, 16);
-          const va0 = v128.load32_splat(r0 + j);
-          const va1 = v128.load32_splat(r1 + j);
-          const va2 = v128.load32_splat(r2 + j);
-          const va3 = v128.load32_splat(r3 + j);
-          acc0l = i32x4.add(acc0l, i32x4.dot_i16x8_s(va0, bl));
-          acc0h = i32x4.add(acc0h, i32x4.dot_i16x8_s(va0, bh));
-          acc1l = i32x4.add(acc1l, i32x4.dot_i16x8_s(va1, bl));
-          acc1h = i32x4.add(acc1h, i32x4.dot_i16x8_s(va1, bh));
-          acc2l = i32x4.add(acc2l, i32x4.dot_i16x8_s(va2, bl));
-          acc2h = i32x4.add(acc2h, i32x4.dot_i16x8_s(va2, bh));
-          acc3l = i32x4.add(acc3l, i32x4.dot_i16x8_s(va3, bl));
-          acc3h = i32x4.add(acc3h, i32x4.dot_i16x8_s(va3, bh));
-          wp += 32;
+        let r0 = e0 == 0xFFFFFFFF ? zero : aOffset + <usize>e0;
+        let r1 = e1 == 0xFFFFFFFF ? zero : aOffset + <usize>e1;
+        let r2 = e2 == 0xFFFFFFFF ? zero : aOffset + <usize>e2;
+        let r3 = e3 == 0xFFFFFFFF ? zero : aOffset + <usize>e3;
+        // 4 k-pairs per trip with an exit after each (see qs8-qc8w-gemm/4x8-simd-dot16.ts).
+        let left = kp;
+        while (true) {
+          {
+            const bl = v128.load(wp, 0);
+            const bh = v128.load(wp, 16);
+            const va0 = v128.load32_splat(r0, 0);
+            const va1 = v128.load32_splat(r1, 0);
+            const va2 = v128.load32_splat(r2, 0);
+            const va3 = v128.load32_splat(r3, 0);
+            acc0l = i32x4.add(acc0l, i32x4.dot_i16x8_s(va0, bl));
+            acc0h = i32x4.add(acc0h, i32x4.dot_i16x8_s(va0, bh));
+            acc1l = i32x4.add(acc1l, i32x4.dot_i16x8_s(va1, bl));
+            acc1h = i32x4.add(acc1h, i32x4.dot_i16x8_s(va1, bh));
+            acc2l = i32x4.add(acc2l, i32x4.dot_i16x8_s(va2, bl));
+            acc2h = i32x4.add(acc2h, i32x4.dot_i16x8_s(va2, bh));
+            acc3l = i32x4.add(acc3l, i32x4.dot_i16x8_s(va3, bl));
+            acc3h = i32x4.add(acc3h, i32x4.dot_i16x8_s(va3, bh));
+          }
+          if (left <= 1) break;
+          {
+            const bl = v128.load(wp, 32);
+            const bh = v128.load(wp, 48);
+            const va0 = v128.load32_splat(r0, 4);
+            const va1 = v128.load32_splat(r1, 4);
+            const va2 = v128.load32_splat(r2, 4);
+            const va3 = v128.load32_splat(r3, 4);
+            acc0l = i32x4.add(acc0l, i32x4.dot_i16x8_s(va0, bl));
+            acc0h = i32x4.add(acc0h, i32x4.dot_i16x8_s(va0, bh));
+            acc1l = i32x4.add(acc1l, i32x4.dot_i16x8_s(va1, bl));
+            acc1h = i32x4.add(acc1h, i32x4.dot_i16x8_s(va1, bh));
+            acc2l = i32x4.add(acc2l, i32x4.dot_i16x8_s(va2, bl));
+            acc2h = i32x4.add(acc2h, i32x4.dot_i16x8_s(va2, bh));
+            acc3l = i32x4.add(acc3l, i32x4.dot_i16x8_s(va3, bl));
+            acc3h = i32x4.add(acc3h, i32x4.dot_i16x8_s(va3, bh));
+          }
+          if (left <= 2) break;
+          {
+            const bl = v128.load(wp, 64);
+            const bh = v128.load(wp, 80);
+            const va0 = v128.load32_splat(r0, 8);
+            const va1 = v128.load32_splat(r1, 8);
+            const va2 = v128.load32_splat(r2, 8);
+            const va3 = v128.load32_splat(r3, 8);
+            acc0l = i32x4.add(acc0l, i32x4.dot_i16x8_s(va0, bl));
+            acc0h = i32x4.add(acc0h, i32x4.dot_i16x8_s(va0, bh));
+            acc1l = i32x4.add(acc1l, i32x4.dot_i16x8_s(va1, bl));
+            acc1h = i32x4.add(acc1h, i32x4.dot_i16x8_s(va1, bh));
+            acc2l = i32x4.add(acc2l, i32x4.dot_i16x8_s(va2, bl));
+            acc2h = i32x4.add(acc2h, i32x4.dot_i16x8_s(va2, bh));
+            acc3l = i32x4.add(acc3l, i32x4.dot_i16x8_s(va3, bl));
+            acc3h = i32x4.add(acc3h, i32x4.dot_i16x8_s(va3, bh));
+          }
+          if (left <= 3) break;
+          {
+            const bl = v128.load(wp, 96);
+            const bh = v128.load(wp, 112);
+            const va0 = v128.load32_splat(r0, 12);
+            const va1 = v128.load32_splat(r1, 12);
+            const va2 = v128.load32_splat(r2, 12);
+            const va3 = v128.load32_splat(r3, 12);
+            acc0l = i32x4.add(acc0l, i32x4.dot_i16x8_s(va0, bl));
+            acc0h = i32x4.add(acc0h, i32x4.dot_i16x8_s(va0, bh));
+            acc1l = i32x4.add(acc1l, i32x4.dot_i16x8_s(va1, bl));
+            acc1h = i32x4.add(acc1h, i32x4.dot_i16x8_s(va1, bh));
+            acc2l = i32x4.add(acc2l, i32x4.dot_i16x8_s(va2, bl));
+            acc2h = i32x4.add(acc2h, i32x4.dot_i16x8_s(va2, bh));
+            acc3l = i32x4.add(acc3l, i32x4.dot_i16x8_s(va3, bl));
+            acc3h = i32x4.add(acc3h, i32x4.dot_i16x8_s(va3, bh));
+          }
+          if (left <= 4) break;
+          left -= 4; wp += 128;
+          r0 += 16; r1 += 16; r2 += 16; r3 += 16;
         }
+        wp += <usize>left << 5;
         ap += 16;
       }
       store4x8(acc0l, acc0h, acc1l, acc1h, acc2l, acc2h, acc3l, acc3h, sp, rq, c0, c1, c2, c3, min(nLeft, 8));

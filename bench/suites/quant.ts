@@ -3,7 +3,7 @@
 // (wasm EP, 1 thread: QLinearMatMul and MatMulInteger u8·s8, MatMulNBits 4-bit) and
 // onnxruntime-node (native, 1 thread). GOPS count 2·M·N·K. Notes: bytes of weights and the
 // accuracy of each bit width against f32 on random data.
-// Run as a script (`node dist/bench/suites/quant.js [quick] [rounds]`) it measures every case
+// Run as a script (`node dist/bench/suites/quant.js [quick] [rounds] [ms=60]`) it measures every case
 // with interleaved best-of rounds in one process and prints the ratios the issue asks for.
 import { Lanewise, type QuantizedTensor, type Tensor } from '../../src/index.js';
 import { matMulIntegerModel, matMulNBitsModel, qLinearConvModel, qLinearMatMulModel } from '../peers/onnx-model.js';
@@ -93,24 +93,24 @@ const packedBytes = (k: number, n: number, bits: Bits) =>
   Math.ceil(n / 8) * (bits === 2 ? Math.ceil(k / 4) * 2 : Math.ceil(k / 2)) * (bits === 8 ? 32 : bits === 4 ? 8 : 4)
   + (bits === 2 ? Math.ceil(n / 8) * Math.ceil(k / 8) * 16 : 0); // int2 also keeps the mask-GEMV layout
 
-/** int8 convolution (NHWC, uint8 activations, per-channel int8 OHWI filters) vs QLinearConv (NCHW). */
-function convCase(h: number, w: number, ci: number, co: number, k: number, pad: number, depthwise = false): BenchCase {
+/** int8 convolution (NHWC, uint8 activations, per-channel int8/int4/int2 OHWI filters) vs QLinearConv (NCHW, int8). */
+function convCase(h: number, w: number, ci: number, co: number, k: number, pad: number, depthwise = false, bits: Bits = 8): BenchCase {
   const oh = h + 2 * pad - k + 1, ow = w + 2 * pad - k + 1;
   const ops = 2 * oh * ow * co * k * k * (depthwise ? 1 : ci);
   const peers: Record<string, () => Promise<Runner | string>> = {};
-  if (!depthwise) {
+  if (!depthwise && bits === 8) {
     const x = u8Data(ci * h * w, 5), wt = s8Data(co * ci * k * k, 6);
     const q = { xScale: 0.02, xZeroPoint: 128, wScale: 0.01, yScale: 0.02 * Math.sqrt(ci * k * k), yZeroPoint: 128 };
     peers['ort-web QLinearConv'] = ortPeer('web', () => qLinearConvModel(ci, h, w, co, k, pad, wt, q), 'uint8', x, 0, 0, 'X', [1, ci, h, w]);
     peers['ort-node QLinearConv'] = ortPeer('node', () => qLinearConvModel(ci, h, w, co, k, pad, wt, q), 'uint8', x, 0, 0, 'X', [1, ci, h, w]);
   }
   return {
-    name: `int8 ${depthwise ? 'dwconv' : 'conv'} ${h}×${w}×${ci}→${co} k${k} p${pad}`, ops, unit: 'GOPS', peers,
+    name: `int${bits} ${depthwise ? 'dwconv' : 'conv'} ${h}×${w}×${ci}→${co} k${k} p${pad}`, ops, unit: 'GOPS', peers,
     lanewise: (lw) => {
       const tx = lw.tensor('float32', randomData(h * w * ci, 7), [1, h, w, ci]);
       const tf = lw.tensor('float32', randomData(co * k * k * (depthwise ? 1 : ci), 8), depthwise ? [k, k, ci] : [co, k, k, ci]);
       const qx = lw.quantize(tx, { scheme: 'asymmetric' });
-      const qf = lw.quantize(tf, { axis: depthwise ? 2 : 0, scheme: 'symmetric' });
+      const qf = lw.quantize(tf, { axis: depthwise ? 2 : 0, scheme: 'symmetric', bits });
       tx.dispose(); tf.dispose();
       const opts = { pad, outScale: 0.02 * Math.sqrt(k * k * (depthwise ? 1 : ci)), outZeroPoint: 128 };
       const call = () => (depthwise ? lw.qDepthwiseConv2d(qx, qf, opts) : lw.qConv2d(qx, qf, opts));
@@ -149,7 +149,7 @@ function gemmCase(m: number, k: number, n: number, bits: Bits): BenchCase {
 
 export const quantSuite: Suite = {
   name: 'quant',
-  description: 'qMatMul: int8 activations × int8/int4/int2 weights (per-channel, packed once), fp32 requantization, single thread; onnxruntime-web/-node QLinearMatMul, MatMulInteger (u8·s8) and MatMulNBits (4-bit)',
+  description: 'qMatMul and qConv2d: int8 activations × int8/int4/int2 weights (per-channel, packed once), fp32 requantization, single thread; onnxruntime-web/-node QLinearMatMul, MatMulInteger (u8·s8), MatMulNBits (4-bit), QLinearConv',
   cases: ({ quick }) => {
     const sizes = quick ? [256] : [256, 512, 1024];
     const list: BenchCase[] = [];
@@ -159,6 +159,7 @@ export const quantSuite: Suite = {
     list.push({ name: `int8 gemm ${d}×${d}×${d} int8 (signed) activations`, ops: 2 * d * d * d, unit: 'GOPS', lanewise: (lw) => qRunner(lw, d, d, d, 8, 'fp32', true) });
     for (const [k, n] of quick ? [[1024, 1024]] : [[1024, 1024], [4096, 4096]]) for (const bits of [8, 4, 2] as const) list.push(gemmCase(1, k, n, bits));
     list.push(convCase(56, 56, 64, 64, 3, 1));
+    if (!quick) for (const bits of [4, 2] as const) list.push(convCase(56, 56, 64, 64, 3, 1, false, bits));
     if (!quick) list.push(convCase(112, 112, 32, 32, 3, 1, true));
     return list;
   },
@@ -206,6 +207,7 @@ export async function quantFigures(quick = false, rounds = 9, minMs = 60): Promi
 const argv1 = typeof process !== 'undefined' ? process.argv[1] ?? '' : '';
 if (/bench[\\/]suites[\\/]quant\.js$/.test(argv1)) {
   const rounds = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 9);
-  await quantFigures(process.argv.includes('quick'), rounds);
+  const ms = Number(/^ms=(\d+)$/.exec(process.argv.find((a) => a.startsWith('ms=')) ?? '')?.[1] ?? 60);
+  await quantFigures(process.argv.includes('quick'), rounds, ms);
   process.exit(0);
 }

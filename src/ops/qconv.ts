@@ -1,6 +1,6 @@
 // qConv2d and qDepthwiseConv2d: quantized convolution, NHWC activations (int8 or uint8, per
-// tensor), int8, int4 or int2 filters (per output channel or per tensor; uint8 with a zero point
-// for ONNX ConvInteger/QLinearConv models), int32 accumulation, the requantization of qMatMul
+// tensor), int8 filters (per output channel or per tensor; uint8 with a zero point for ONNX
+// ConvInteger/QLinearConv models) or symmetric int4/int2 filters, grouped or not, int32 accumulation, the requantization of qMatMul
 // (src/ops/qmatmul.ts, docs/quant.md). Built on the convolution engine's indirection buffers
 // (bindings/conv.ts): padding taps read a row of the input zero point, so they add exactly 0.
 import type { Block } from '../../bindings/device.js';
@@ -32,6 +32,8 @@ interface QConvCommon {
 export interface QConv2DOptions extends QConvCommon {
   /** Filter layout: 'OHWI' (default) or 'OIHW' (ONNX, PyTorch). Per-channel filters quantize on axis 0. */
   filterLayout?: 'OHWI' | 'OIHW';
+  /** Groups (default 1): input and output channels split into this many independent convolutions. */
+  groups?: number;
 }
 
 export interface QDepthwiseConv2DOptions extends QConvCommon {
@@ -47,12 +49,15 @@ function checkInputs(owner: Owner, x: unknown, w: unknown): { qx: QuantizedTenso
   if (qx.bits !== 8) throw new DTypeError('x.type', "'int8' or 'uint8' activations", qx.type);
   if (qx.axis !== null) throw new ValueError('x.axis', 'per-tensor activations (quantized without axis)', qx.axis);
   if (qx.dims.length !== 4) throw new ShapeError('x.dims', 'rank 4 [batch, height, width, channels] (NHWC)', qx.dims);
+  if (qw.bits !== 8 && qw.zeroPoint.some((z) => z !== 0)) {
+    throw new ValueError('filter.zeroPoint', `0 for ${qw.type} filters (symmetric)`, Array.from(qw.zeroPoint));
+  }
   return { qx, qw };
 }
 
 /** Logical filter values (zero point removed) in [co][ks][ci] order, with per-column stats. */
 function packedFilter(owner: Owner, qw: QuantizedTensor, key: string, co: number, ks: number, ci: number,
-  at: (o: number, s: number, c: number) => number, chanAxis: number | null, depthwise: boolean): PackedWeights {
+  at: (o: number, s: number, c: number) => number, chanAxis: number | null, depthwise: boolean, groups = 1): PackedWeights {
   const hit = qw.packed.get(key);
   if (hit) return hit;
   const v = qw.data;
@@ -76,30 +81,30 @@ function packedFilter(owner: Owner, qw: QuantizedTensor, key: string, co: number
   const dev = owner.device;
   let block: Block;
   if (depthwise) {
+    // Depthwise filters are small (ks values per channel): int4/int2 ones are widened here too.
     const hwc = new Int16Array(ks * co);
     for (let o = 0; o < co; o++) for (let s = 0; s < ks; s++) hwc[s * co + o] = vals[o * ks + s];
     block = dev.alloc(qDwWeightBytes(co, ks), 'packed quantized filter');
     packQDwWeights(dev.arena.u8At(block.ptr, block.bytes), co, ks, hwc);
   } else {
-    // int4/int2 values stay 2/4 per byte; depthwise filters (ks·c values) are i16 above.
-    block = dev.alloc(qConvWeightBytes(co, ks, ci, qw.bits), 'packed quantized filter');
-    packQConvWeights(dev.arena.u8At(block.ptr, block.bytes), co, ks, ci, vals, qw.bits);
+    const bits = qw.bits;
+    block = dev.alloc(groups * qConvWeightBytes(co / groups, ks, ci, bits), 'packed quantized filter');
+    packQConvWeights(dev.arena.u8At(block.ptr, block.bytes), co, ks, ci, vals, bits, groups);
   }
   const packed: PackedWeights = { block, k: ks * ci, n: co, colSum, colMaxAbs, scale, gemv: null, plans: new Map() };
   qw.packed.set(key, packed);
   return packed;
 }
 
-function run(owner: Owner, qx: QuantizedTensor, qw: QuantizedTensor, packed: PackedWeights, o: Record<string, unknown>, co: number,
-  kh: number, kw: number, depthwise: boolean): QuantizedTensor | Tensor<'int32'> {
-  const g = geometry(qx.dims, co, kh, kw, depthwise ? co : 1, o);
+function run(owner: Owner, qx: QuantizedTensor, qw: QuantizedTensor, packed: PackedWeights, o: Record<string, unknown>, co: number, kh: number, kw: number,
+  depthwise: boolean, groups = 1): QuantizedTensor | Tensor<'int32'> {
+  const g = geometry(qx.dims, co, kh, kw, depthwise ? co : groups, o);
   const { plan, output, outType, outScale, outZp } = resolvePlan(owner, qx, packed, packed.k, co, o);
   const dev = owner.device;
   const outDims = [g.n, g.oh, g.ow, co];
   const out = dev.alloc(g.n * g.oh * g.ow * co * (output === 'int32' ? 4 : 1), 'output');
   try {
-    runQConv(dev, plan, { g, depthwise, x: qx.block, aSigned: qx.type === 'int8', zeroPoint: qx.zeroPoint[0], w: packed.block, out,
-      bits: qw.bits });
+    runQConv(dev, plan, { g, depthwise, x: qx.block, aSigned: qx.type === 'int8', zeroPoint: qx.zeroPoint[0], w: packed.block, bits: qw.bits, out });
   } catch (e) {
     dev.free(out);
     throw e;
@@ -108,23 +113,28 @@ function run(owner: Owner, qx: QuantizedTensor, qw: QuantizedTensor, packed: Pac
   return new QuantizedTensor(owner, outType, outDims, out, Float32Array.of(outScale), Int32Array.of(outZp), null);
 }
 
-/** Quantized 2-D convolution (groups = 1): x [n, h, w, ci] NHWC, filter [co, kh, kw, ci] (OHWI) or OIHW. */
+/** Quantized 2-D convolution: x [n, h, w, ci] NHWC, filter [co, kh, kw, ci / groups] (OHWI) or OIHW. */
 export function qConv2d(owner: Owner, x: unknown, filter: unknown, options?: QConv2DOptions): QuantizedTensor | Tensor<'int32'> {
-  const o = checkOptions(options, common);
+  const o = checkOptions(options, [...common, 'groups']);
   const { qx, qw } = checkInputs(owner, x, filter);
   const layout = o.filterLayout ?? 'OHWI';
   if (layout !== 'OHWI' && layout !== 'OIHW') throw new ValueError('options.filterLayout', "'OHWI' or 'OIHW'", layout);
   if (qw.dims.length !== 4) throw new ShapeError('filter.dims', `rank 4 (${layout})`, qw.dims);
   if (qw.axis !== null && qw.axis !== 0) throw new ValueError('filter.axis', 'per-channel quantization on axis 0 (output channels) or per tensor', qw.axis);
   const d = qw.dims;
+  const groups = o.groups ?? 1;
+  if (typeof groups !== 'number' || !Number.isInteger(groups) || groups < 1) throw new ValueError('options.groups', 'a positive integer', groups);
   const [co, kh, kw, ci] = layout === 'OHWI' ? d : [d[0], d[2], d[3], d[1]];
-  if (ci !== qx.dims[3]) throw new ShapeError('x.dims[3]', `${ci} input channels (the filter's)`, qx.dims[3]);
   if (co === 0 || kh === 0 || kw === 0 || ci === 0) throw new ShapeError('filter.dims', 'no zero dimension', d);
+  if (co % groups !== 0) throw new ValueError('options.groups', `a divisor of the ${co} output channels`, groups);
+  if (ci * groups !== qx.dims[3]) {
+    throw new ShapeError('x.dims[3]', `${ci * groups} input channels (the filter's ${ci} per group × ${groups} groups)`, qx.dims[3]);
+  }
   const ks = kh * kw;
   const at = layout === 'OHWI' ? (oc: number, s: number, c: number) => (oc * ks + s) * ci + c
     : (oc: number, s: number, c: number) => (oc * ci + c) * ks + s;
-  const packed = packedFilter(owner, qw, `conv-${layout}`, co, ks, ci, at, qw.axis, false);
-  return run(owner, qx, qw, packed, o, co, kh, kw, false);
+  const packed = packedFilter(owner, qw, `conv-${layout}-${groups}`, co, ks, ci, at, qw.axis, false, groups);
+  return run(owner, qx, qw, packed, o, co, kh, kw, false, groups);
 }
 
 /** Quantized depthwise convolution (multiplier 1): filter [kh, kw, c] (HWC) or [c, 1, kh, kw] (OIHW). */

@@ -10,7 +10,8 @@ let lw: Lanewise;
 beforeAll(async () => { lw = await Lanewise.create(); });
 afterAll(() => lw.dispose());
 
-interface Shape { n: number; h: number; w: number; ci: number; co: number; kh: number; kw: number; s: number; d: number; p: number; dw: boolean; }
+interface Shape { n: number; h: number; w: number; ci: number; co: number; kh: number; kw: number; s: number; d: number; p: number; dw: boolean;
+  groups?: number; }
 
 function expectSame(got: ArrayLike<number>, want: ArrayLike<number>, what: string): void {
   expect(got.length).toBe(want.length);
@@ -20,24 +21,24 @@ function expectSame(got: ArrayLike<number>, want: ArrayLike<number>, what: strin
 function check(sh: Shape, signed: boolean, requant: 'fp32' | 'dyadic', seed: number, bits: 8 | 4 | 2 = 8): void {
   const r = rng(seed);
   const co = sh.dw ? sh.ci : sh.co;
+  const groups = sh.groups ?? 1;
   const tx = lw.tensor('float32', randomF32(sh.n * sh.h * sh.w * sh.ci, seed, -1, 2), [sh.n, sh.h, sh.w, sh.ci]);
-  const wDims = sh.dw ? [sh.kh, sh.kw, sh.ci] : [co, sh.kh, sh.kw, sh.ci];
+  const wDims = sh.dw ? [sh.kh, sh.kw, sh.ci] : [co, sh.kh, sh.kw, sh.ci / groups];
   const tw = lw.tensor('float32', randomF32(wDims.reduce((a, b) => a * b, 1), seed + 1), wDims);
   const qx = lw.quantize(tx, { scheme: 'asymmetric', signed });
   const qw = lw.quantize(tw, { axis: sh.dw ? 2 : 0, scheme: 'symmetric', bits });
-  expect(qw.bits).toBe(bits);
   const bias = Array.from({ length: co }, () => Math.floor((r() - 0.5) * 3000));
   const oh = Math.floor((sh.h + 2 * sh.p - ((sh.kh - 1) * sh.d + 1)) / sh.s) + 1;
   const ow = Math.floor((sh.w + 2 * sh.p - ((sh.kw - 1) * sh.d + 1)) / sh.s) + 1;
   const g: ConvRefGeometry = { n: sh.n, ih: sh.h, iw: sh.w, ci: sh.ci, co, kh: sh.kh, kw: sh.kw, sh: sh.s, sw: sh.s, dh: sh.d, dw: sh.d,
-    pt: sh.p, pl: sh.p, oh, ow, depthwise: sh.dw };
+    pt: sh.p, pl: sh.p, oh, ow, depthwise: sh.dw, groups };
   // Reference weights in OHWI (depthwise: [c][kh][kw][1]).
   const wd = qw.data;
   const wo = sh.dw ? Int16Array.from({ length: co * sh.kh * sh.kw }, (_, i) => wd[(i % (sh.kh * sh.kw)) * co + Math.floor(i / (sh.kh * sh.kw))]) : Int16Array.from(wd);
   const acc = qconvRef(g, qx.data, qx.zeroPoint[0], wo, bias);
-  const outScale = 0.05 * Math.sqrt(sh.kh * sh.kw * (sh.dw ? 1 : sh.ci));
+  const outScale = 0.05 * Math.sqrt(sh.kh * sh.kw * (sh.dw ? 1 : sh.ci / groups));
   const outZp = signed ? 3 : 120;
-  const opts = { strides: sh.s, dilations: sh.d, pad: sh.p, bias, outScale, outZeroPoint: outZp, requant };
+  const opts = { strides: sh.s, dilations: sh.d, pad: sh.p, bias, outScale, outZeroPoint: outZp, requant, ...(sh.dw ? {} : { groups }) };
   const y = sh.dw ? lw.qDepthwiseConv2d(qx, qw, opts) : lw.qConv2d(qx, qw, opts);
   expect(y.dims).toEqual([sh.n, oh, ow, co]);
   const [lo, hi] = signed ? [-128, 127] : [0, 255];
@@ -48,7 +49,7 @@ function check(sh: Shape, signed: boolean, requant: 'fp32' | 'dyadic', seed: num
     return requant === 'fp32' ? requantFp32Ref(a, Math.fround(Math.fround(qx.scale[0] * qw.scale[j]) / Math.fround(outScale)), outZp, lo, hi)
       : requantDyadicRef(a, dy.multiplier[j], dy.shift, outZp, lo, hi);
   });
-  expectSame(y.data, want, JSON.stringify(sh));
+  expectSame(y.data, want, `${JSON.stringify(sh)} int${bits}`);
   const y32 = sh.dw ? lw.qDepthwiseConv2d(qx, qw, { ...opts, outScale: undefined, outZeroPoint: undefined, requant: undefined, output: 'int32' })
     : lw.qConv2d(qx, qw, { ...opts, outScale: undefined, outZeroPoint: undefined, requant: undefined, output: 'int32' });
   expectSame(y32.read(), Array.from(acc), `${JSON.stringify(sh)} int32`);
@@ -76,29 +77,43 @@ describe('qConv2d / qDepthwiseConv2d', () => {
     }
   }
 
-  for (const bits of [4, 2] as const) {
-    it(`int${bits} filters (packed ${8 / bits} per byte, unpacked per call): bit-exact on ${shapes.length} geometries`, () => {
-      for (const signed of [false, true]) {
-        for (const requant of ['fp32', 'dyadic'] as const) for (const sh of shapes) check(sh, signed, requant, seed++, bits);
-      }
-    });
+  // int4/int2 filters stay packed and are unpacked to i16 a block of panels at a time (the
+  // second shape has K = 9·130 = 1170 and 300 output channels: several blocks); groups slice
+  // the i16 image per group.
+  const more: Shape[] = [
+    ...shapes,
+    { n: 2, h: 5, w: 4, ci: 130, co: 300, kh: 3, kw: 3, s: 1, d: 1, p: 1, dw: false },
+    { n: 1, h: 6, w: 5, ci: 6, co: 9, kh: 3, kw: 3, s: 1, d: 1, p: 1, dw: false, groups: 3 },
+    { n: 2, h: 7, w: 6, ci: 10, co: 4, kh: 3, kw: 2, s: 2, d: 1, p: 1, dw: false, groups: 2 },
+    { n: 1, h: 5, w: 5, ci: 16, co: 32, kh: 3, kw: 3, s: 1, d: 2, p: 2, dw: false, groups: 4 },
+    { n: 1, h: 4, w: 4, ci: 8, co: 8, kh: 1, kw: 1, s: 1, d: 1, p: 0, dw: false, groups: 8 },
+  ];
+  for (const bits of [8, 4, 2] as const) {
+    for (const requant of ['fp32', 'dyadic'] as const) {
+      it(`int${bits} filters (grouped too), ${requant}: bit-exact`, () => {
+        for (const [i, sh] of more.entries()) check(sh, i % 2 === 1, requant, seed++, bits);
+      });
+    }
   }
 
   it('typed errors', () => {
     const qx = lw.quantize(lw.tensor('float32', randomF32(2 * 5 * 5 * 3, 1), [2, 5, 5, 3]), { scheme: 'asymmetric' });
     const qw = lw.quantize(lw.tensor('float32', randomF32(4 * 3 * 3 * 3, 2), [4, 3, 3, 3]), { axis: 0 });
+    const q4 = lw.quantize(lw.tensor('float32', randomF32(4 * 3 * 3 * 3, 2), [4, 3, 3, 3]), { axis: 0, bits: 4 });
     const wrongC = lw.quantize(lw.tensor('float32', randomF32(4 * 3 * 3 * 2, 2), [4, 3, 3, 2]), { axis: 0 });
     const err = (f: () => unknown, type: Function, arg: string) => {
       try { f(); } catch (e) { expect(e).toBeInstanceOf(type); expect((e as { argument: string }).argument).toBe(arg); return; }
       expect.fail(`no error for ${arg}`);
     };
-    err(() => lw.qConv2d(lw.quantize(lw.tensor('float32', randomF32(2 * 5 * 5 * 3, 1), [2, 5, 5, 3]), { bits: 4, scheme: 'symmetric' }), qw, { outScale: 1 }),
-      DTypeError, 'x.type');
+    const q4zp = lw.quantized('int4', new Int8Array(4 * 3 * 3 * 3), [4, 3, 3, 3], { scale: 1, zeroPoint: 1 });
+    err(() => lw.qConv2d(qx, q4zp, { outScale: 1 }), ValueError, 'filter.zeroPoint');
+    err(() => lw.qConv2d(qx, q4, { outScale: 1, groups: 3 }), ValueError, 'options.groups');
+    err(() => lw.qConv2d(qx, q4, { outScale: 1, groups: 2 }), ShapeError, 'x.dims[3]');
     err(() => lw.qConv2d(qx, wrongC, { outScale: 1 }), ShapeError, 'x.dims[3]');
     err(() => lw.qConv2d(qx, qw, {}), ValueError, 'options.outScale');
     err(() => lw.qConv2d(qx, qw, { outScale: 1, pad: 3 }), ValueError, 'options.pad');
     err(() => lw.qConv2d(qx, qw, { outScale: 1, strides: 0 }), ValueError, 'options.strides');
-    err(() => lw.qConv2d(qx, qw, { outScale: 1, groups: 2 } as never), ValueError, 'options.groups');
+    err(() => lw.qConv2d(qx, qw, { outScale: 1, groups: 0 }), ValueError, 'options.groups');
     err(() => lw.qDepthwiseConv2d(qx, qw, { outScale: 1 }), ShapeError, 'filter.dims');
   });
 });

@@ -61,23 +61,26 @@ export function quantizeMultiplierRef(s: number): { multiplier: number; shift: n
 }
 
 export interface ConvRefGeometry { n: number; ih: number; iw: number; ci: number; co: number; kh: number; kw: number;
-  sh: number; sw: number; dh: number; dw: number; pt: number; pl: number; oh: number; ow: number; depthwise: boolean; }
+  sh: number; sw: number; dh: number; dw: number; pt: number; pl: number; oh: number; ow: number; depthwise: boolean;
+  /** Groups of a regular convolution (default 1): output channel o reads input channels of group ⌊o / (co/groups)⌋. */
+  groups?: number; }
 
 /**
  * Exact int32 accumulators of a quantized NHWC convolution: bias[o] + Σ (x − zpX)·w over the
  * taps inside the image (padding contributes 0). w: OHWI with the zero point removed
- * ([co][kh][kw][ci], ci = 1 for depthwise, where output channel o reads input channel o).
+ * ([co][kh][kw][ci / groups], ci = 1 for depthwise, where output channel o reads input channel o).
  */
 export function qconvRef(g: ConvRefGeometry, x: ArrayLike<number>, zpX: number, w: ArrayLike<number>, bias?: ArrayLike<number> | null): Float64Array {
   const out = new Float64Array(g.n * g.oh * g.ow * g.co);
-  const cig = g.depthwise ? 1 : g.ci;
+  const groups = g.groups ?? 1;
+  const cig = g.depthwise ? 1 : g.ci / groups, cog = g.co / groups;
   for (let b = 0; b < g.n; b++) for (let oy = 0; oy < g.oh; oy++) for (let ox = 0; ox < g.ow; ox++) for (let o = 0; o < g.co; o++) {
     let s = bias ? bias[o] : 0;
     for (let ky = 0; ky < g.kh; ky++) for (let kx = 0; kx < g.kw; kx++) {
       const iy = oy * g.sh - g.pt + ky * g.dh, ix = ox * g.sw - g.pl + kx * g.dw;
       if (iy < 0 || iy >= g.ih || ix < 0 || ix >= g.iw) continue;
       for (let c = 0; c < cig; c++) {
-        const xc = g.depthwise ? o : c;
+        const xc = g.depthwise ? o : Math.floor(o / cog) * cig + c;
         s += (x[((b * g.ih + iy) * g.iw + ix) * g.ci + xc] - zpX) * w[((o * g.kh + ky) * g.kw + kx) * cig + c];
       }
     }

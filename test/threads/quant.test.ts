@@ -47,18 +47,20 @@ describe('quantized ops on 2 threads', () => {
   }
 
   for (const bits of [8, 4, 2] as const) {
-    it(`qConv2d int${bits} filters and qDepthwiseConv2d, batch 2`, () => {
+    it(`qConv2d int${bits} filters (plain and grouped) and qDepthwiseConv2d, batch 2`, () => {
       same((lw) => {
         const x = lw.quantize(lw.tensor('float32', randomF32(2 * 13 * 11 * 24, 3, -1, 2), [2, 13, 11, 24]), { scheme: 'asymmetric' });
         const f = lw.quantize(lw.tensor('float32', randomF32(20 * 3 * 3 * 24, 4), [20, 3, 3, 24]), { bits, axis: 0, scheme: 'symmetric' });
         const d = lw.quantize(lw.tensor('float32', randomF32(3 * 3 * 24, 5), [3, 3, 24]), { bits, axis: 2, scheme: 'symmetric' });
+        const g = lw.quantize(lw.tensor('float32', randomF32(16 * 3 * 3 * 6, 6), [16, 3, 3, 6]), { bits, axis: 0, scheme: 'symmetric' });
         const outs = [
           lw.qConv2d(x, f, { pad: 1, outScale: 0.3, outZeroPoint: 128 }),
           lw.qConv2d(x, f, { strides: 2, outScale: 0.3, outZeroPoint: 120, requant: 'dyadic' }),
           lw.qDepthwiseConv2d(x, d, { pad: 1, strides: 2, outScale: 0.1, outZeroPoint: 128 }),
+          lw.qConv2d(x, g, { groups: 4, pad: 1, outScale: 0.2, outZeroPoint: 128 }),
         ];
         const all = outs.flatMap((o) => Array.from(o.data as ArrayLike<number>));
-        for (const t of [x, f, d, ...outs]) t.dispose();
+        for (const t of [x, f, d, g, ...outs]) t.dispose();
         return all;
       }, `conv int${bits}`);
     });
