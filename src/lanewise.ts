@@ -252,7 +252,7 @@ export class Lanewise implements Owner {
     return qMatMul(this, x, w, options);
   }
 
-  /** Quantized 2-D convolution (NHWC, int8 filters OHWI or OIHW), int32 accumulation, fp32 or dyadic requantization. */
+  /** Quantized 2-D convolution (NHWC; int8, int4 or int2 filters, OHWI or OIHW; groups), int32 accumulation, fp32 or dyadic requantization. */
   qConv2d(x: QuantizedTensor, filter: QuantizedTensor, options: qConvOps.QConv2DOptions & { output: 'int32' }): Tensor<'int32'>;
   qConv2d(x: QuantizedTensor, filter: QuantizedTensor, options?: qConvOps.QConv2DOptions): QuantizedTensor;
   qConv2d(x: QuantizedTensor, filter: QuantizedTensor, options?: qConvOps.QConv2DOptions): QuantizedTensor | Tensor<'int32'> {
