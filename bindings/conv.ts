@@ -174,19 +174,37 @@ export function validTaps(g: ConvGeometry): Float32Array {
 const geometryKey = (g: ConvGeometry, tile: number) =>
   [tile, g.ih, g.iw, g.ci, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl].join(',');
 
+/** What an IndirectionCache holds in wasm memory. */
+interface CacheBlocks { dev: Device; entries: Map<string, Block>; zero: Block | null; }
+
+function freeCacheBlocks(s: CacheBlocks): void {
+  for (const b of s.entries.values()) s.dev.free(b);
+  s.entries.clear();
+  if (s.zero) { s.dev.free(s.zero); s.zero = null; }
+}
+
+// The backstop for caches dropped without clear() (packed weights left to the garbage collector),
+// as the tensors' registry frees their blocks. Blocks of a reset instance are skipped by
+// Device.free. workerd has no FinalizationRegistry: there clear() (dispose) is the only way.
+const cacheRegistry = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<CacheBlocks>(freeCacheBlocks) : null;
+
 /**
  * Indirection buffers live in wasm memory and depend only on the geometry (entries are offsets
  * from the image), so a packed convolution keeps the last few and reuses them for every input
  * of the same shape, as XNNPACK does at operator setup.
  */
 export class IndirectionCache {
-  private readonly entries = new Map<string, Block>();
-  constructor(private readonly dev: Device, private readonly capacity = 4) {}
+  // Held apart from the cache object so that the registry can free it once the cache is gone.
+  private readonly blocks: CacheBlocks;
+  constructor(private readonly dev: Device, private readonly capacity = 4) {
+    this.blocks = { dev, entries: new Map(), zero: null };
+    cacheRegistry?.register(this, this.blocks);
+  }
 
   get(g: ConvGeometry, tile: 1 | 4): Block {
     const key = geometryKey(g, tile);
-    const hit = this.entries.get(key);
-    if (hit) { this.entries.delete(key); this.entries.set(key, hit); return hit; }
+    const hit = this.lookup(key);
+    if (hit) return hit;
     const ind = indirection(g, tile);
     const block = this.dev.alloc(ind.byteLength, 'indirection buffer');
     this.dev.write(block, ind);
@@ -197,38 +215,42 @@ export class IndirectionCache {
   /** The direct depthwise kernel's geometry block: i32 [ih, iw, ow, sh, sw, dh, dw, pt, pl]. */
   geometry(g: ConvGeometry): Block {
     const key = geometryKey(g, 0);
-    const hit = this.entries.get(key);
-    if (hit) { this.entries.delete(key); this.entries.set(key, hit); return hit; }
+    const hit = this.lookup(key);
+    if (hit) return hit;
     const block = this.dev.alloc(36, 'convolution geometry');
     this.dev.write(block, new Int32Array([g.ih, g.iw, g.ow, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl]));
     this.insert(key, block);
     return block;
   }
 
+  private lookup(key: string): Block | undefined {
+    const entries = this.blocks.entries;
+    const hit = entries.get(key);
+    if (hit) { entries.delete(key); entries.set(key, hit); }
+    return hit;
+  }
+
   private insert(key: string, block: Block): void {
-    this.entries.set(key, block);
-    if (this.entries.size > this.capacity) {
-      const [oldKey, old] = this.entries.entries().next().value as [string, Block];
-      this.entries.delete(oldKey);
+    const entries = this.blocks.entries;
+    entries.set(key, block);
+    if (entries.size > this.capacity) {
+      const [oldKey, old] = entries.entries().next().value as [string, Block];
+      entries.delete(oldKey);
       this.dev.free(old);
     }
   }
 
-  private zero: Block | null = null;
-
   /** A row of at least `floats` zeros (padding taps read it), kept between calls. */
   zeroRow(floats: number): Block {
-    if (this.zero && this.zero.bytes >= floats * 4 + 64) return this.zero;
-    if (this.zero) this.dev.free(this.zero);
-    this.zero = padRow(this.dev, floats, 0);
-    return this.zero;
+    const b = this.blocks;
+    if (b.zero && b.zero.bytes >= floats * 4 + 64) return b.zero;
+    if (b.zero) this.dev.free(b.zero);
+    b.zero = padRow(this.dev, floats, 0);
+    return b.zero;
   }
 
-  clear(): void {
-    for (const b of this.entries.values()) this.dev.free(b);
-    this.entries.clear();
-    if (this.zero) { this.dev.free(this.zero); this.zero = null; }
-  }
+  /** Frees every block now (the cache stays usable). */
+  clear(): void { freeCacheBlocks(this.blocks); }
 }
 
 /** A row of `floats` copies of `value` (zeros for padding taps, -Infinity for max pooling). */

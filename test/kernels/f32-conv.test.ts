@@ -3,9 +3,11 @@
 // the f32 error bound of the f64 oracle; and every route of one convolution (GEMM, IGEMM,
 // depthwise kernels) gives the same bits.
 import { describe, it, expect, beforeAll } from 'vitest';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Device, type Block } from '../../bindings/device.js';
 import { kernelsOf } from '../../bindings/kernels.js';
-import { conv2d, packConv, packedConvBytes, packingOf, pool, addRun, clampRun, type ConvGeometry, type ConvRoute } from '../../bindings/conv.js';
+import { conv2d, packConv, packedConvBytes, packingOf, pool, addRun, clampRun, IndirectionCache, type ConvGeometry, type ConvRoute } from '../../bindings/conv.js';
 import { buildNames, type BuildName } from '../../bindings/module.js';
 import { conv2dRef, outSize, poolRef, resolvePad, type RefGeometry, type RefPad } from '../reference/conv.js';
 import { expectSameBits, expectWithinBound } from '../harness/gemm.js';
@@ -287,3 +289,35 @@ for (const kern of [...kernelsOf('f32-vadd'), ...kernelsOf('f32-vclamp')]) {
     });
   }
 }
+
+describe('IndirectionCache', () => {
+  const fill = (dev: Device, cache: IndirectionCache) => {
+    const g = toGeometry(makeCase(1, 9, 8, 5, 5, 3, 3, 5, [2, 1], [1, 1], 'same')!);
+    cache.get(g, 1); cache.get(g, 4); cache.geometry(g); cache.zeroRow(g.iw * g.ci);
+  };
+
+  it('clear() frees every block it holds', () => {
+    const dev = devices.get('simd')!;
+    const before = dev.arena.bytesInUse;
+    const cache = new IndirectionCache(dev);
+    fill(dev, cache);
+    expect(dev.arena.bytesInUse).toBeGreaterThan(before);
+    cache.clear();
+    expect(dev.arena.bytesInUse).toBe(before);
+  });
+
+  it('a cache dropped without clear() is freed by the FinalizationRegistry backstop', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const dev = devices.get('simd')!;
+    const before = dev.arena.bytesInUse;
+    (() => fill(dev, new IndirectionCache(dev)))();
+    expect(dev.arena.bytesInUse).toBeGreaterThan(before);
+    // Finalizers run as tasks some time after a collection: collect and yield until they have.
+    for (let i = 0; i < 50 && dev.arena.bytesInUse !== before; i++) {
+      gc();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(dev.arena.bytesInUse).toBe(before);
+  });
+});
