@@ -116,9 +116,12 @@ function kernelDirect3x3() {
   // One group of `np` pixels × 4 channels at byte offset cb: accumulators a0.. start from the bias;
   // for each tap row, the input columns are loaded once and fed to every pixel that uses them, in
   // each pixel's kx order. col(j, kx) gives the byte offset of pixel j's tap column kx from q{ky}.
-  function group(np, ind, mode) {
+  // zf / zl: the step's first / last input column lies in the padding (one column of it), and
+  // reads the zero row instead.
+  function group(np, ind, mode, zf = false, zl = false) {
     const I = ' '.repeat(ind);
     const js = [...Array(np).keys()];
+    const ncol = mode === 1 ? np + 2 : 2 * np + 1;
     L(`${I}const wp = w + (cb >> 5) * ${TILE} + (cb & 16);`);
     L(`${I}const vb = v128.load(wp);`);
     L(`${I}let ${js.map((j) => `a${j} = vb`).join(', ')};`);
@@ -136,8 +139,11 @@ function kernelDirect3x3() {
       } else {
         L(`${I}{`);
         L(`${I}  const wk0 = ${wk(0)}, wk1 = ${wk(1)}, wk2 = ${wk(2)};`);
+        let c = 0;
         for (const [off, us] of uses) {
-          L(`${I}  { const v = v128.load(${q}${off});`);
+          const zero = (zf && c === 0) || (zl && c === ncol - 1);
+          c++;
+          L(`${I}  { const v = v128.load(${zero ? 'zero + cb' : `${q}${off}`});`);
           for (const [j, kx] of us) L(`${I}    a${j} = f32x4.add(a${j}, f32x4.mul(v, wk${kx}));`);
           L(`${I}  }`);
         }
@@ -213,6 +219,14 @@ function kernelDirect3x3() {
   L(`  let x1 = last < 0 ? 0 : last / sw + 1;`);
   L(`  if (x1 > ow) x1 = ow;`);
   L(`  if (x1 < x0) x1 = x0;`);
+  L(`  // Column sharing: stride = dilation (mode 1), stride = 2·dilation (2), none (0).`);
+  L(`  const mode = sw == dw ? 1 : sw == 2 * dw ? 2 : 0;`);
+  L(`  // One padding column on the left (right) of the first (last) pixel only: its step of ${NP}`);
+  L(`  // pixels starts (ends) at the edge and reads that column from the zero row.`);
+  L(`  const padL = mode != 0 && pl == dw && x0 == 1 && x1 >= ${NP};`);
+  L(`  const padR = mode != 0 && x1 == ow - 1 && (ow - 1) * sw - pl + 2 * dw == iw && ow - ${NP} >= (padL ? ${NP} : x0);`);
+  L(`  const xl = padL ? 0 : x0, xr = padR ? ow : x1;`);
+  L(`  const gEnd = padR ? ow - ${NP} : x1;`);
   L(`  for (let oy = oy0; oy < oy1; oy++) {`);
   L(`    const iy = oy * sh - pt;`);
   for (let ky = 0; ky < 3; ky++) {
@@ -221,9 +235,9 @@ function kernelDirect3x3() {
   }
   L(`    const orow = out + <usize>oy * <usize>ow * C4;`);
   L(`    let ox = 0;`);
-  L(`    // Left and right edges: per-tap addresses, a tap outside the image reads zero.`);
+  L(`    // Edges: per-tap addresses, a tap outside the image reads zero.`);
   L(`    for (let e = 0; e < 2; e++) {`);
-  L(`      const xEnd = e == 0 ? x0 : ow;`);
+  L(`      const xEnd = e == 0 ? xl : ow;`);
   L(`      for (; ox < xEnd; ox++) {`);
   L(`        const ix = ox * sw - pl;`);
   L(`        const o = orow + <usize>ox * C4;`);
@@ -244,40 +258,55 @@ function kernelDirect3x3() {
   tail(8, (ky, kx) => `t${ky}${kx}`);
   L(`      }`);
   L(`      if (e == 1) break;`);
-  L(`      // Interior: ${NP} pixels per step, then one at a time.`);
-  L(`      const col = <usize>(ox * sw - pl) * C4;`);
+  L(`      // [xl, xr): steps of ${NP} pixels (the first / last one may reach one padding column), then 2, then 1.`);
+  L(`      const col = <usize>(ox * sw - pl) * C4; // wraps below the row for a left padding column`);
   L(`      let q0 = r0 + col, q1 = r1 + col, q2 = r2 + col;`);
   L(`      let o = orow + <usize>ox * C4;`);
-  const loop = (mode) => {
-    L(`        for (; ox + ${NP} <= x1; ox += ${NP}) {`);
+  // One step of np pixels at ox: every channel block, then the scalar channel tail.
+  const step = (np, mode, zf = false, zl = false) => {
     L(`          for (let cb: usize = 0; cb < c4b; cb += 16) {`);
-    group(NP, 12, mode);
+    group(np, 12, mode, zf, zl);
     L(`          }`);
     L(`          if (c4b < C4) {`);
-    L(`            for (let j: usize = 0; j < ${NP}; j++) {`);
+    L(`            for (let j: usize = 0; j < ${np}; j++) {`);
     L(`              const o = orow + (<usize>ox + j) * C4, pj = j * pixStride;`);
-    tail(14, (ky, kx) => `q${ky} + pj${cs(kx)}`);
+    tail(14, (ky, kx) => kx === 0 && zf ? `(j == 0 ? zero : q${ky} + pj)`
+      : kx === 2 && zl ? `(j == ${np - 1} ? zero : q${ky} + pj${cs(2)})` : `q${ky} + pj${cs(kx)}`);
     L(`            }`);
     L(`          }`);
-    L(`          q0 += ${NP} * pixStride; q1 += ${NP} * pixStride; q2 += ${NP} * pixStride;`);
-    L(`          o += ${NP} * C4;`);
-    L(`        }`);
+    L(`          q0 += ${np} * pixStride; q1 += ${np} * pixStride; q2 += ${np} * pixStride;`);
+    L(`          o += ${np} * C4;`);
+    L(`          ox += ${np};`);
   };
-  L(`      if (sw == dw) {`);
-  loop(1);
-  L(`      } else if (sw == 2 * dw) {`);
-  loop(2);
+  const middle = (mode) => {
+    if (mode) {
+      L(`        if (padL) {`);
+      step(NP, mode, true, false);
+      L(`        }`);
+    }
+    L(`        while (ox + ${NP} <= gEnd) {`);
+    step(NP, mode);
+    L(`        }`);
+    L(`        if (ox + 2 <= gEnd) {`);
+    step(2, mode);
+    L(`        }`);
+    L(`        if (ox < gEnd) {`);
+    step(1, 0);
+    L(`        }`);
+    if (mode) {
+      L(`        if (padR) {`);
+      step(NP, mode, false, true);
+      L(`        }`);
+    }
+  };
+  L(`      if (mode == 1) {`);
+  middle(1);
+  L(`      } else if (mode == 2) {`);
+  middle(2);
   L(`      } else {`);
-  loop(0);
+  middle(0);
   L(`      }`);
-  L(`      for (; ox < x1; ox++) {`);
-  L(`        for (let cb: usize = 0; cb < c4b; cb += 16) {`);
-  group(1, 10, 0);
-  L(`        }`);
-  tail(8, (ky, kx) => `q${ky}${cs(kx)}`);
-  L(`        q0 += pixStride; q1 += pixStride; q2 += pixStride;`);
-  L(`        o += C4;`);
-  L(`      }`);
+  L(`      ox = xr;`);
   L(`    }`);
   L(`  }`);
   L(`}`);

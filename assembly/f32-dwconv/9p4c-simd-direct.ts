@@ -50,6 +50,14 @@ export function f32_dwconv_9p4c__simd_direct(
   let x1 = last < 0 ? 0 : last / sw + 1;
   if (x1 > ow) x1 = ow;
   if (x1 < x0) x1 = x0;
+  // Column sharing: stride = dilation (mode 1), stride = 2·dilation (2), none (0).
+  const mode = sw == dw ? 1 : sw == 2 * dw ? 2 : 0;
+  // One padding column on the left (right) of the first (last) pixel only: its step of 4
+  // pixels starts (ends) at the edge and reads that column from the zero row.
+  const padL = mode != 0 && pl == dw && x0 == 1 && x1 >= 4;
+  const padR = mode != 0 && x1 == ow - 1 && (ow - 1) * sw - pl + 2 * dw == iw && ow - 4 >= (padL ? 4 : x0);
+  const xl = padL ? 0 : x0, xr = padR ? ow : x1;
+  const gEnd = padR ? ow - 4 : x1;
   for (let oy = oy0; oy < oy1; oy++) {
     const iy = oy * sh - pt;
     const r0 = <u32>(iy) < <u32>ih ? x + <usize>(iy) * rowBytes : zero;
@@ -57,9 +65,9 @@ export function f32_dwconv_9p4c__simd_direct(
     const r2 = <u32>(iy + 2 * dh) < <u32>ih ? x + <usize>(iy + 2 * dh) * rowBytes : zero;
     const orow = out + <usize>oy * <usize>ow * C4;
     let ox = 0;
-    // Left and right edges: per-tap addresses, a tap outside the image reads zero.
+    // Edges: per-tap addresses, a tap outside the image reads zero.
     for (let e = 0; e < 2; e++) {
-      const xEnd = e == 0 ? x0 : ow;
+      const xEnd = e == 0 ? xl : ow;
       for (; ox < xEnd; ox++) {
         const ix = ox * sw - pl;
         const o = orow + <usize>ox * C4;
@@ -110,12 +118,136 @@ export function f32_dwconv_9p4c__simd_direct(
         }
       }
       if (e == 1) break;
-      // Interior: 4 pixels per step, then one at a time.
-      const col = <usize>(ox * sw - pl) * C4;
+      // [xl, xr): steps of 4 pixels (the first / last one may reach one padding column), then 2, then 1.
+      const col = <usize>(ox * sw - pl) * C4; // wraps below the row for a left padding column
       let q0 = r0 + col, q1 = r1 + col, q2 = r2 + col;
       let o = orow + <usize>ox * C4;
-      if (sw == dw) {
-        for (; ox + 4 <= x1; ox += 4) {
+      if (mode == 1) {
+        if (padL) {
+          for (let cb: usize = 0; cb < c4b; cb += 16) {
+            const wp = w + (cb >> 5) * 320 + (cb & 16);
+            const vb = v128.load(wp);
+            let a0 = vb, a1 = vb, a2 = vb, a3 = vb;
+            {
+              const wk0 = v128.load(wp, 32), wk1 = v128.load(wp, 64), wk2 = v128.load(wp, 96);
+              { const v = v128.load(zero + cb);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q0 + cb + colStride);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk1));
+                a1 = f32x4.add(a1, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q0 + cb + 2 * colStride);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk2));
+                a1 = f32x4.add(a1, f32x4.mul(v, wk1));
+                a2 = f32x4.add(a2, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q0 + cb + 3 * colStride);
+                a1 = f32x4.add(a1, f32x4.mul(v, wk2));
+                a2 = f32x4.add(a2, f32x4.mul(v, wk1));
+                a3 = f32x4.add(a3, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q0 + cb + 4 * colStride);
+                a2 = f32x4.add(a2, f32x4.mul(v, wk2));
+                a3 = f32x4.add(a3, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(q0 + cb + 5 * colStride);
+                a3 = f32x4.add(a3, f32x4.mul(v, wk2));
+              }
+            }
+            v128.store(o + cb, a0); // pins the schedule: see the header
+            v128.store(o + cb + 1 * C4, a1); // pins the schedule: see the header
+            v128.store(o + cb + 2 * C4, a2); // pins the schedule: see the header
+            v128.store(o + cb + 3 * C4, a3); // pins the schedule: see the header
+            {
+              const wk0 = v128.load(wp, 128), wk1 = v128.load(wp, 160), wk2 = v128.load(wp, 192);
+              { const v = v128.load(zero + cb);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q1 + cb + colStride);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk1));
+                a1 = f32x4.add(a1, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q1 + cb + 2 * colStride);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk2));
+                a1 = f32x4.add(a1, f32x4.mul(v, wk1));
+                a2 = f32x4.add(a2, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q1 + cb + 3 * colStride);
+                a1 = f32x4.add(a1, f32x4.mul(v, wk2));
+                a2 = f32x4.add(a2, f32x4.mul(v, wk1));
+                a3 = f32x4.add(a3, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q1 + cb + 4 * colStride);
+                a2 = f32x4.add(a2, f32x4.mul(v, wk2));
+                a3 = f32x4.add(a3, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(q1 + cb + 5 * colStride);
+                a3 = f32x4.add(a3, f32x4.mul(v, wk2));
+              }
+            }
+            v128.store(o + cb, a0); // pins the schedule: see the header
+            v128.store(o + cb + 1 * C4, a1); // pins the schedule: see the header
+            v128.store(o + cb + 2 * C4, a2); // pins the schedule: see the header
+            v128.store(o + cb + 3 * C4, a3); // pins the schedule: see the header
+            {
+              const wk0 = v128.load(wp, 224), wk1 = v128.load(wp, 256), wk2 = v128.load(wp, 288);
+              { const v = v128.load(zero + cb);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q2 + cb + colStride);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk1));
+                a1 = f32x4.add(a1, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q2 + cb + 2 * colStride);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk2));
+                a1 = f32x4.add(a1, f32x4.mul(v, wk1));
+                a2 = f32x4.add(a2, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q2 + cb + 3 * colStride);
+                a1 = f32x4.add(a1, f32x4.mul(v, wk2));
+                a2 = f32x4.add(a2, f32x4.mul(v, wk1));
+                a3 = f32x4.add(a3, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q2 + cb + 4 * colStride);
+                a2 = f32x4.add(a2, f32x4.mul(v, wk2));
+                a3 = f32x4.add(a3, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(q2 + cb + 5 * colStride);
+                a3 = f32x4.add(a3, f32x4.mul(v, wk2));
+              }
+            }
+            v128.store(o + cb, f32x4.pmin(f32x4.pmax(a0, vlo), vhi));
+            v128.store(o + cb + 1 * C4, f32x4.pmin(f32x4.pmax(a1, vlo), vhi));
+            v128.store(o + cb + 2 * C4, f32x4.pmin(f32x4.pmax(a2, vlo), vhi));
+            v128.store(o + cb + 3 * C4, f32x4.pmin(f32x4.pmax(a3, vlo), vhi));
+          }
+          if (c4b < C4) {
+            for (let j: usize = 0; j < 4; j++) {
+              const o = orow + (<usize>ox + j) * C4, pj = j * pixStride;
+              for (let cb = c4b; cb < C4; cb += 4) {
+                const wp = w + (cb >> 5) * 320 + (cb & 28);
+                let acc = load<f32>(wp);
+                acc = acc + load<f32>((j == 0 ? zero : q0 + pj) + cb) * load<f32>(wp, 32);
+                acc = acc + load<f32>(q0 + pj + colStride + cb) * load<f32>(wp, 64);
+                acc = acc + load<f32>(q0 + pj + 2 * colStride + cb) * load<f32>(wp, 96);
+                acc = acc + load<f32>((j == 0 ? zero : q1 + pj) + cb) * load<f32>(wp, 128);
+                acc = acc + load<f32>(q1 + pj + colStride + cb) * load<f32>(wp, 160);
+                acc = acc + load<f32>(q1 + pj + 2 * colStride + cb) * load<f32>(wp, 192);
+                acc = acc + load<f32>((j == 0 ? zero : q2 + pj) + cb) * load<f32>(wp, 224);
+                acc = acc + load<f32>(q2 + pj + colStride + cb) * load<f32>(wp, 256);
+                acc = acc + load<f32>(q2 + pj + 2 * colStride + cb) * load<f32>(wp, 288);
+                acc = acc < vmin ? vmin : acc; // pmax / pmin semantics: NaN passes
+                acc = vmax < acc ? vmax : acc;
+                store<f32>(o + cb, acc);
+              }
+            }
+          }
+          q0 += 4 * pixStride; q1 += 4 * pixStride; q2 += 4 * pixStride;
+          o += 4 * C4;
+          ox += 4;
+        }
+        while (ox + 4 <= gEnd) {
           for (let cb: usize = 0; cb < c4b; cb += 16) {
             const wp = w + (cb >> 5) * 320 + (cb & 16);
             const vb = v128.load(wp);
@@ -237,9 +369,407 @@ export function f32_dwconv_9p4c__simd_direct(
           }
           q0 += 4 * pixStride; q1 += 4 * pixStride; q2 += 4 * pixStride;
           o += 4 * C4;
+          ox += 4;
         }
-      } else if (sw == 2 * dw) {
-        for (; ox + 4 <= x1; ox += 4) {
+        if (ox + 2 <= gEnd) {
+          for (let cb: usize = 0; cb < c4b; cb += 16) {
+            const wp = w + (cb >> 5) * 320 + (cb & 16);
+            const vb = v128.load(wp);
+            let a0 = vb, a1 = vb;
+            {
+              const wk0 = v128.load(wp, 32), wk1 = v128.load(wp, 64), wk2 = v128.load(wp, 96);
+              { const v = v128.load(q0 + cb);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q0 + cb + colStride);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk1));
+                a1 = f32x4.add(a1, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q0 + cb + 2 * colStride);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk2));
+                a1 = f32x4.add(a1, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(q0 + cb + 3 * colStride);
+                a1 = f32x4.add(a1, f32x4.mul(v, wk2));
+              }
+            }
+            v128.store(o + cb, a0); // pins the schedule: see the header
+            v128.store(o + cb + 1 * C4, a1); // pins the schedule: see the header
+            {
+              const wk0 = v128.load(wp, 128), wk1 = v128.load(wp, 160), wk2 = v128.load(wp, 192);
+              { const v = v128.load(q1 + cb);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q1 + cb + colStride);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk1));
+                a1 = f32x4.add(a1, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q1 + cb + 2 * colStride);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk2));
+                a1 = f32x4.add(a1, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(q1 + cb + 3 * colStride);
+                a1 = f32x4.add(a1, f32x4.mul(v, wk2));
+              }
+            }
+            v128.store(o + cb, a0); // pins the schedule: see the header
+            v128.store(o + cb + 1 * C4, a1); // pins the schedule: see the header
+            {
+              const wk0 = v128.load(wp, 224), wk1 = v128.load(wp, 256), wk2 = v128.load(wp, 288);
+              { const v = v128.load(q2 + cb);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q2 + cb + colStride);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk1));
+                a1 = f32x4.add(a1, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q2 + cb + 2 * colStride);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk2));
+                a1 = f32x4.add(a1, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(q2 + cb + 3 * colStride);
+                a1 = f32x4.add(a1, f32x4.mul(v, wk2));
+              }
+            }
+            v128.store(o + cb, f32x4.pmin(f32x4.pmax(a0, vlo), vhi));
+            v128.store(o + cb + 1 * C4, f32x4.pmin(f32x4.pmax(a1, vlo), vhi));
+          }
+          if (c4b < C4) {
+            for (let j: usize = 0; j < 2; j++) {
+              const o = orow + (<usize>ox + j) * C4, pj = j * pixStride;
+              for (let cb = c4b; cb < C4; cb += 4) {
+                const wp = w + (cb >> 5) * 320 + (cb & 28);
+                let acc = load<f32>(wp);
+                acc = acc + load<f32>(q0 + pj + cb) * load<f32>(wp, 32);
+                acc = acc + load<f32>(q0 + pj + colStride + cb) * load<f32>(wp, 64);
+                acc = acc + load<f32>(q0 + pj + 2 * colStride + cb) * load<f32>(wp, 96);
+                acc = acc + load<f32>(q1 + pj + cb) * load<f32>(wp, 128);
+                acc = acc + load<f32>(q1 + pj + colStride + cb) * load<f32>(wp, 160);
+                acc = acc + load<f32>(q1 + pj + 2 * colStride + cb) * load<f32>(wp, 192);
+                acc = acc + load<f32>(q2 + pj + cb) * load<f32>(wp, 224);
+                acc = acc + load<f32>(q2 + pj + colStride + cb) * load<f32>(wp, 256);
+                acc = acc + load<f32>(q2 + pj + 2 * colStride + cb) * load<f32>(wp, 288);
+                acc = acc < vmin ? vmin : acc; // pmax / pmin semantics: NaN passes
+                acc = vmax < acc ? vmax : acc;
+                store<f32>(o + cb, acc);
+              }
+            }
+          }
+          q0 += 2 * pixStride; q1 += 2 * pixStride; q2 += 2 * pixStride;
+          o += 2 * C4;
+          ox += 2;
+        }
+        if (ox < gEnd) {
+          for (let cb: usize = 0; cb < c4b; cb += 16) {
+            const wp = w + (cb >> 5) * 320 + (cb & 16);
+            const vb = v128.load(wp);
+            let a0 = vb;
+            a0 = f32x4.add(a0, f32x4.mul(v128.load(q0 + cb), v128.load(wp, 32)));
+            a0 = f32x4.add(a0, f32x4.mul(v128.load(q0 + cb + colStride), v128.load(wp, 64)));
+            a0 = f32x4.add(a0, f32x4.mul(v128.load(q0 + cb + 2 * colStride), v128.load(wp, 96)));
+            v128.store(o + cb, a0); // pins the schedule: see the header
+            a0 = f32x4.add(a0, f32x4.mul(v128.load(q1 + cb), v128.load(wp, 128)));
+            a0 = f32x4.add(a0, f32x4.mul(v128.load(q1 + cb + colStride), v128.load(wp, 160)));
+            a0 = f32x4.add(a0, f32x4.mul(v128.load(q1 + cb + 2 * colStride), v128.load(wp, 192)));
+            v128.store(o + cb, a0); // pins the schedule: see the header
+            a0 = f32x4.add(a0, f32x4.mul(v128.load(q2 + cb), v128.load(wp, 224)));
+            a0 = f32x4.add(a0, f32x4.mul(v128.load(q2 + cb + colStride), v128.load(wp, 256)));
+            a0 = f32x4.add(a0, f32x4.mul(v128.load(q2 + cb + 2 * colStride), v128.load(wp, 288)));
+            v128.store(o + cb, f32x4.pmin(f32x4.pmax(a0, vlo), vhi));
+          }
+          if (c4b < C4) {
+            for (let j: usize = 0; j < 1; j++) {
+              const o = orow + (<usize>ox + j) * C4, pj = j * pixStride;
+              for (let cb = c4b; cb < C4; cb += 4) {
+                const wp = w + (cb >> 5) * 320 + (cb & 28);
+                let acc = load<f32>(wp);
+                acc = acc + load<f32>(q0 + pj + cb) * load<f32>(wp, 32);
+                acc = acc + load<f32>(q0 + pj + colStride + cb) * load<f32>(wp, 64);
+                acc = acc + load<f32>(q0 + pj + 2 * colStride + cb) * load<f32>(wp, 96);
+                acc = acc + load<f32>(q1 + pj + cb) * load<f32>(wp, 128);
+                acc = acc + load<f32>(q1 + pj + colStride + cb) * load<f32>(wp, 160);
+                acc = acc + load<f32>(q1 + pj + 2 * colStride + cb) * load<f32>(wp, 192);
+                acc = acc + load<f32>(q2 + pj + cb) * load<f32>(wp, 224);
+                acc = acc + load<f32>(q2 + pj + colStride + cb) * load<f32>(wp, 256);
+                acc = acc + load<f32>(q2 + pj + 2 * colStride + cb) * load<f32>(wp, 288);
+                acc = acc < vmin ? vmin : acc; // pmax / pmin semantics: NaN passes
+                acc = vmax < acc ? vmax : acc;
+                store<f32>(o + cb, acc);
+              }
+            }
+          }
+          q0 += 1 * pixStride; q1 += 1 * pixStride; q2 += 1 * pixStride;
+          o += 1 * C4;
+          ox += 1;
+        }
+        if (padR) {
+          for (let cb: usize = 0; cb < c4b; cb += 16) {
+            const wp = w + (cb >> 5) * 320 + (cb & 16);
+            const vb = v128.load(wp);
+            let a0 = vb, a1 = vb, a2 = vb, a3 = vb;
+            {
+              const wk0 = v128.load(wp, 32), wk1 = v128.load(wp, 64), wk2 = v128.load(wp, 96);
+              { const v = v128.load(q0 + cb);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q0 + cb + colStride);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk1));
+                a1 = f32x4.add(a1, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q0 + cb + 2 * colStride);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk2));
+                a1 = f32x4.add(a1, f32x4.mul(v, wk1));
+                a2 = f32x4.add(a2, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q0 + cb + 3 * colStride);
+                a1 = f32x4.add(a1, f32x4.mul(v, wk2));
+                a2 = f32x4.add(a2, f32x4.mul(v, wk1));
+                a3 = f32x4.add(a3, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q0 + cb + 4 * colStride);
+                a2 = f32x4.add(a2, f32x4.mul(v, wk2));
+                a3 = f32x4.add(a3, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(zero + cb);
+                a3 = f32x4.add(a3, f32x4.mul(v, wk2));
+              }
+            }
+            v128.store(o + cb, a0); // pins the schedule: see the header
+            v128.store(o + cb + 1 * C4, a1); // pins the schedule: see the header
+            v128.store(o + cb + 2 * C4, a2); // pins the schedule: see the header
+            v128.store(o + cb + 3 * C4, a3); // pins the schedule: see the header
+            {
+              const wk0 = v128.load(wp, 128), wk1 = v128.load(wp, 160), wk2 = v128.load(wp, 192);
+              { const v = v128.load(q1 + cb);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q1 + cb + colStride);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk1));
+                a1 = f32x4.add(a1, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q1 + cb + 2 * colStride);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk2));
+                a1 = f32x4.add(a1, f32x4.mul(v, wk1));
+                a2 = f32x4.add(a2, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q1 + cb + 3 * colStride);
+                a1 = f32x4.add(a1, f32x4.mul(v, wk2));
+                a2 = f32x4.add(a2, f32x4.mul(v, wk1));
+                a3 = f32x4.add(a3, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q1 + cb + 4 * colStride);
+                a2 = f32x4.add(a2, f32x4.mul(v, wk2));
+                a3 = f32x4.add(a3, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(zero + cb);
+                a3 = f32x4.add(a3, f32x4.mul(v, wk2));
+              }
+            }
+            v128.store(o + cb, a0); // pins the schedule: see the header
+            v128.store(o + cb + 1 * C4, a1); // pins the schedule: see the header
+            v128.store(o + cb + 2 * C4, a2); // pins the schedule: see the header
+            v128.store(o + cb + 3 * C4, a3); // pins the schedule: see the header
+            {
+              const wk0 = v128.load(wp, 224), wk1 = v128.load(wp, 256), wk2 = v128.load(wp, 288);
+              { const v = v128.load(q2 + cb);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q2 + cb + colStride);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk1));
+                a1 = f32x4.add(a1, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q2 + cb + 2 * colStride);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk2));
+                a1 = f32x4.add(a1, f32x4.mul(v, wk1));
+                a2 = f32x4.add(a2, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q2 + cb + 3 * colStride);
+                a1 = f32x4.add(a1, f32x4.mul(v, wk2));
+                a2 = f32x4.add(a2, f32x4.mul(v, wk1));
+                a3 = f32x4.add(a3, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q2 + cb + 4 * colStride);
+                a2 = f32x4.add(a2, f32x4.mul(v, wk2));
+                a3 = f32x4.add(a3, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(zero + cb);
+                a3 = f32x4.add(a3, f32x4.mul(v, wk2));
+              }
+            }
+            v128.store(o + cb, f32x4.pmin(f32x4.pmax(a0, vlo), vhi));
+            v128.store(o + cb + 1 * C4, f32x4.pmin(f32x4.pmax(a1, vlo), vhi));
+            v128.store(o + cb + 2 * C4, f32x4.pmin(f32x4.pmax(a2, vlo), vhi));
+            v128.store(o + cb + 3 * C4, f32x4.pmin(f32x4.pmax(a3, vlo), vhi));
+          }
+          if (c4b < C4) {
+            for (let j: usize = 0; j < 4; j++) {
+              const o = orow + (<usize>ox + j) * C4, pj = j * pixStride;
+              for (let cb = c4b; cb < C4; cb += 4) {
+                const wp = w + (cb >> 5) * 320 + (cb & 28);
+                let acc = load<f32>(wp);
+                acc = acc + load<f32>(q0 + pj + cb) * load<f32>(wp, 32);
+                acc = acc + load<f32>(q0 + pj + colStride + cb) * load<f32>(wp, 64);
+                acc = acc + load<f32>((j == 3 ? zero : q0 + pj + 2 * colStride) + cb) * load<f32>(wp, 96);
+                acc = acc + load<f32>(q1 + pj + cb) * load<f32>(wp, 128);
+                acc = acc + load<f32>(q1 + pj + colStride + cb) * load<f32>(wp, 160);
+                acc = acc + load<f32>((j == 3 ? zero : q1 + pj + 2 * colStride) + cb) * load<f32>(wp, 192);
+                acc = acc + load<f32>(q2 + pj + cb) * load<f32>(wp, 224);
+                acc = acc + load<f32>(q2 + pj + colStride + cb) * load<f32>(wp, 256);
+                acc = acc + load<f32>((j == 3 ? zero : q2 + pj + 2 * colStride) + cb) * load<f32>(wp, 288);
+                acc = acc < vmin ? vmin : acc; // pmax / pmin semantics: NaN passes
+                acc = vmax < acc ? vmax : acc;
+                store<f32>(o + cb, acc);
+              }
+            }
+          }
+          q0 += 4 * pixStride; q1 += 4 * pixStride; q2 += 4 * pixStride;
+          o += 4 * C4;
+          ox += 4;
+        }
+      } else if (mode == 2) {
+        if (padL) {
+          for (let cb: usize = 0; cb < c4b; cb += 16) {
+            const wp = w + (cb >> 5) * 320 + (cb & 16);
+            const vb = v128.load(wp);
+            let a0 = vb, a1 = vb, a2 = vb, a3 = vb;
+            {
+              const wk0 = v128.load(wp, 32), wk1 = v128.load(wp, 64), wk2 = v128.load(wp, 96);
+              { const v = v128.load(zero + cb);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q0 + cb + colStride);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(q0 + cb + 2 * colStride);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk2));
+                a1 = f32x4.add(a1, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q0 + cb + 3 * colStride);
+                a1 = f32x4.add(a1, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(q0 + cb + 4 * colStride);
+                a1 = f32x4.add(a1, f32x4.mul(v, wk2));
+                a2 = f32x4.add(a2, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q0 + cb + 5 * colStride);
+                a2 = f32x4.add(a2, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(q0 + cb + 6 * colStride);
+                a2 = f32x4.add(a2, f32x4.mul(v, wk2));
+                a3 = f32x4.add(a3, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q0 + cb + 7 * colStride);
+                a3 = f32x4.add(a3, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(q0 + cb + 8 * colStride);
+                a3 = f32x4.add(a3, f32x4.mul(v, wk2));
+              }
+            }
+            v128.store(o + cb, a0); // pins the schedule: see the header
+            v128.store(o + cb + 1 * C4, a1); // pins the schedule: see the header
+            v128.store(o + cb + 2 * C4, a2); // pins the schedule: see the header
+            v128.store(o + cb + 3 * C4, a3); // pins the schedule: see the header
+            {
+              const wk0 = v128.load(wp, 128), wk1 = v128.load(wp, 160), wk2 = v128.load(wp, 192);
+              { const v = v128.load(zero + cb);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q1 + cb + colStride);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(q1 + cb + 2 * colStride);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk2));
+                a1 = f32x4.add(a1, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q1 + cb + 3 * colStride);
+                a1 = f32x4.add(a1, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(q1 + cb + 4 * colStride);
+                a1 = f32x4.add(a1, f32x4.mul(v, wk2));
+                a2 = f32x4.add(a2, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q1 + cb + 5 * colStride);
+                a2 = f32x4.add(a2, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(q1 + cb + 6 * colStride);
+                a2 = f32x4.add(a2, f32x4.mul(v, wk2));
+                a3 = f32x4.add(a3, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q1 + cb + 7 * colStride);
+                a3 = f32x4.add(a3, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(q1 + cb + 8 * colStride);
+                a3 = f32x4.add(a3, f32x4.mul(v, wk2));
+              }
+            }
+            v128.store(o + cb, a0); // pins the schedule: see the header
+            v128.store(o + cb + 1 * C4, a1); // pins the schedule: see the header
+            v128.store(o + cb + 2 * C4, a2); // pins the schedule: see the header
+            v128.store(o + cb + 3 * C4, a3); // pins the schedule: see the header
+            {
+              const wk0 = v128.load(wp, 224), wk1 = v128.load(wp, 256), wk2 = v128.load(wp, 288);
+              { const v = v128.load(zero + cb);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q2 + cb + colStride);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(q2 + cb + 2 * colStride);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk2));
+                a1 = f32x4.add(a1, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q2 + cb + 3 * colStride);
+                a1 = f32x4.add(a1, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(q2 + cb + 4 * colStride);
+                a1 = f32x4.add(a1, f32x4.mul(v, wk2));
+                a2 = f32x4.add(a2, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q2 + cb + 5 * colStride);
+                a2 = f32x4.add(a2, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(q2 + cb + 6 * colStride);
+                a2 = f32x4.add(a2, f32x4.mul(v, wk2));
+                a3 = f32x4.add(a3, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q2 + cb + 7 * colStride);
+                a3 = f32x4.add(a3, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(q2 + cb + 8 * colStride);
+                a3 = f32x4.add(a3, f32x4.mul(v, wk2));
+              }
+            }
+            v128.store(o + cb, f32x4.pmin(f32x4.pmax(a0, vlo), vhi));
+            v128.store(o + cb + 1 * C4, f32x4.pmin(f32x4.pmax(a1, vlo), vhi));
+            v128.store(o + cb + 2 * C4, f32x4.pmin(f32x4.pmax(a2, vlo), vhi));
+            v128.store(o + cb + 3 * C4, f32x4.pmin(f32x4.pmax(a3, vlo), vhi));
+          }
+          if (c4b < C4) {
+            for (let j: usize = 0; j < 4; j++) {
+              const o = orow + (<usize>ox + j) * C4, pj = j * pixStride;
+              for (let cb = c4b; cb < C4; cb += 4) {
+                const wp = w + (cb >> 5) * 320 + (cb & 28);
+                let acc = load<f32>(wp);
+                acc = acc + load<f32>((j == 0 ? zero : q0 + pj) + cb) * load<f32>(wp, 32);
+                acc = acc + load<f32>(q0 + pj + colStride + cb) * load<f32>(wp, 64);
+                acc = acc + load<f32>(q0 + pj + 2 * colStride + cb) * load<f32>(wp, 96);
+                acc = acc + load<f32>((j == 0 ? zero : q1 + pj) + cb) * load<f32>(wp, 128);
+                acc = acc + load<f32>(q1 + pj + colStride + cb) * load<f32>(wp, 160);
+                acc = acc + load<f32>(q1 + pj + 2 * colStride + cb) * load<f32>(wp, 192);
+                acc = acc + load<f32>((j == 0 ? zero : q2 + pj) + cb) * load<f32>(wp, 224);
+                acc = acc + load<f32>(q2 + pj + colStride + cb) * load<f32>(wp, 256);
+                acc = acc + load<f32>(q2 + pj + 2 * colStride + cb) * load<f32>(wp, 288);
+                acc = acc < vmin ? vmin : acc; // pmax / pmin semantics: NaN passes
+                acc = vmax < acc ? vmax : acc;
+                store<f32>(o + cb, acc);
+              }
+            }
+          }
+          q0 += 4 * pixStride; q1 += 4 * pixStride; q2 += 4 * pixStride;
+          o += 4 * C4;
+          ox += 4;
+        }
+        while (ox + 4 <= gEnd) {
           for (let cb: usize = 0; cb < c4b; cb += 16) {
             const wp = w + (cb >> 5) * 320 + (cb & 16);
             const vb = v128.load(wp);
@@ -379,9 +909,289 @@ export function f32_dwconv_9p4c__simd_direct(
           }
           q0 += 4 * pixStride; q1 += 4 * pixStride; q2 += 4 * pixStride;
           o += 4 * C4;
+          ox += 4;
+        }
+        if (ox + 2 <= gEnd) {
+          for (let cb: usize = 0; cb < c4b; cb += 16) {
+            const wp = w + (cb >> 5) * 320 + (cb & 16);
+            const vb = v128.load(wp);
+            let a0 = vb, a1 = vb;
+            {
+              const wk0 = v128.load(wp, 32), wk1 = v128.load(wp, 64), wk2 = v128.load(wp, 96);
+              { const v = v128.load(q0 + cb);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q0 + cb + colStride);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(q0 + cb + 2 * colStride);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk2));
+                a1 = f32x4.add(a1, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q0 + cb + 3 * colStride);
+                a1 = f32x4.add(a1, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(q0 + cb + 4 * colStride);
+                a1 = f32x4.add(a1, f32x4.mul(v, wk2));
+              }
+            }
+            v128.store(o + cb, a0); // pins the schedule: see the header
+            v128.store(o + cb + 1 * C4, a1); // pins the schedule: see the header
+            {
+              const wk0 = v128.load(wp, 128), wk1 = v128.load(wp, 160), wk2 = v128.load(wp, 192);
+              { const v = v128.load(q1 + cb);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q1 + cb + colStride);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(q1 + cb + 2 * colStride);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk2));
+                a1 = f32x4.add(a1, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q1 + cb + 3 * colStride);
+                a1 = f32x4.add(a1, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(q1 + cb + 4 * colStride);
+                a1 = f32x4.add(a1, f32x4.mul(v, wk2));
+              }
+            }
+            v128.store(o + cb, a0); // pins the schedule: see the header
+            v128.store(o + cb + 1 * C4, a1); // pins the schedule: see the header
+            {
+              const wk0 = v128.load(wp, 224), wk1 = v128.load(wp, 256), wk2 = v128.load(wp, 288);
+              { const v = v128.load(q2 + cb);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q2 + cb + colStride);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(q2 + cb + 2 * colStride);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk2));
+                a1 = f32x4.add(a1, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q2 + cb + 3 * colStride);
+                a1 = f32x4.add(a1, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(q2 + cb + 4 * colStride);
+                a1 = f32x4.add(a1, f32x4.mul(v, wk2));
+              }
+            }
+            v128.store(o + cb, f32x4.pmin(f32x4.pmax(a0, vlo), vhi));
+            v128.store(o + cb + 1 * C4, f32x4.pmin(f32x4.pmax(a1, vlo), vhi));
+          }
+          if (c4b < C4) {
+            for (let j: usize = 0; j < 2; j++) {
+              const o = orow + (<usize>ox + j) * C4, pj = j * pixStride;
+              for (let cb = c4b; cb < C4; cb += 4) {
+                const wp = w + (cb >> 5) * 320 + (cb & 28);
+                let acc = load<f32>(wp);
+                acc = acc + load<f32>(q0 + pj + cb) * load<f32>(wp, 32);
+                acc = acc + load<f32>(q0 + pj + colStride + cb) * load<f32>(wp, 64);
+                acc = acc + load<f32>(q0 + pj + 2 * colStride + cb) * load<f32>(wp, 96);
+                acc = acc + load<f32>(q1 + pj + cb) * load<f32>(wp, 128);
+                acc = acc + load<f32>(q1 + pj + colStride + cb) * load<f32>(wp, 160);
+                acc = acc + load<f32>(q1 + pj + 2 * colStride + cb) * load<f32>(wp, 192);
+                acc = acc + load<f32>(q2 + pj + cb) * load<f32>(wp, 224);
+                acc = acc + load<f32>(q2 + pj + colStride + cb) * load<f32>(wp, 256);
+                acc = acc + load<f32>(q2 + pj + 2 * colStride + cb) * load<f32>(wp, 288);
+                acc = acc < vmin ? vmin : acc; // pmax / pmin semantics: NaN passes
+                acc = vmax < acc ? vmax : acc;
+                store<f32>(o + cb, acc);
+              }
+            }
+          }
+          q0 += 2 * pixStride; q1 += 2 * pixStride; q2 += 2 * pixStride;
+          o += 2 * C4;
+          ox += 2;
+        }
+        if (ox < gEnd) {
+          for (let cb: usize = 0; cb < c4b; cb += 16) {
+            const wp = w + (cb >> 5) * 320 + (cb & 16);
+            const vb = v128.load(wp);
+            let a0 = vb;
+            a0 = f32x4.add(a0, f32x4.mul(v128.load(q0 + cb), v128.load(wp, 32)));
+            a0 = f32x4.add(a0, f32x4.mul(v128.load(q0 + cb + colStride), v128.load(wp, 64)));
+            a0 = f32x4.add(a0, f32x4.mul(v128.load(q0 + cb + 2 * colStride), v128.load(wp, 96)));
+            v128.store(o + cb, a0); // pins the schedule: see the header
+            a0 = f32x4.add(a0, f32x4.mul(v128.load(q1 + cb), v128.load(wp, 128)));
+            a0 = f32x4.add(a0, f32x4.mul(v128.load(q1 + cb + colStride), v128.load(wp, 160)));
+            a0 = f32x4.add(a0, f32x4.mul(v128.load(q1 + cb + 2 * colStride), v128.load(wp, 192)));
+            v128.store(o + cb, a0); // pins the schedule: see the header
+            a0 = f32x4.add(a0, f32x4.mul(v128.load(q2 + cb), v128.load(wp, 224)));
+            a0 = f32x4.add(a0, f32x4.mul(v128.load(q2 + cb + colStride), v128.load(wp, 256)));
+            a0 = f32x4.add(a0, f32x4.mul(v128.load(q2 + cb + 2 * colStride), v128.load(wp, 288)));
+            v128.store(o + cb, f32x4.pmin(f32x4.pmax(a0, vlo), vhi));
+          }
+          if (c4b < C4) {
+            for (let j: usize = 0; j < 1; j++) {
+              const o = orow + (<usize>ox + j) * C4, pj = j * pixStride;
+              for (let cb = c4b; cb < C4; cb += 4) {
+                const wp = w + (cb >> 5) * 320 + (cb & 28);
+                let acc = load<f32>(wp);
+                acc = acc + load<f32>(q0 + pj + cb) * load<f32>(wp, 32);
+                acc = acc + load<f32>(q0 + pj + colStride + cb) * load<f32>(wp, 64);
+                acc = acc + load<f32>(q0 + pj + 2 * colStride + cb) * load<f32>(wp, 96);
+                acc = acc + load<f32>(q1 + pj + cb) * load<f32>(wp, 128);
+                acc = acc + load<f32>(q1 + pj + colStride + cb) * load<f32>(wp, 160);
+                acc = acc + load<f32>(q1 + pj + 2 * colStride + cb) * load<f32>(wp, 192);
+                acc = acc + load<f32>(q2 + pj + cb) * load<f32>(wp, 224);
+                acc = acc + load<f32>(q2 + pj + colStride + cb) * load<f32>(wp, 256);
+                acc = acc + load<f32>(q2 + pj + 2 * colStride + cb) * load<f32>(wp, 288);
+                acc = acc < vmin ? vmin : acc; // pmax / pmin semantics: NaN passes
+                acc = vmax < acc ? vmax : acc;
+                store<f32>(o + cb, acc);
+              }
+            }
+          }
+          q0 += 1 * pixStride; q1 += 1 * pixStride; q2 += 1 * pixStride;
+          o += 1 * C4;
+          ox += 1;
+        }
+        if (padR) {
+          for (let cb: usize = 0; cb < c4b; cb += 16) {
+            const wp = w + (cb >> 5) * 320 + (cb & 16);
+            const vb = v128.load(wp);
+            let a0 = vb, a1 = vb, a2 = vb, a3 = vb;
+            {
+              const wk0 = v128.load(wp, 32), wk1 = v128.load(wp, 64), wk2 = v128.load(wp, 96);
+              { const v = v128.load(q0 + cb);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q0 + cb + colStride);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(q0 + cb + 2 * colStride);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk2));
+                a1 = f32x4.add(a1, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q0 + cb + 3 * colStride);
+                a1 = f32x4.add(a1, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(q0 + cb + 4 * colStride);
+                a1 = f32x4.add(a1, f32x4.mul(v, wk2));
+                a2 = f32x4.add(a2, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q0 + cb + 5 * colStride);
+                a2 = f32x4.add(a2, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(q0 + cb + 6 * colStride);
+                a2 = f32x4.add(a2, f32x4.mul(v, wk2));
+                a3 = f32x4.add(a3, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q0 + cb + 7 * colStride);
+                a3 = f32x4.add(a3, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(zero + cb);
+                a3 = f32x4.add(a3, f32x4.mul(v, wk2));
+              }
+            }
+            v128.store(o + cb, a0); // pins the schedule: see the header
+            v128.store(o + cb + 1 * C4, a1); // pins the schedule: see the header
+            v128.store(o + cb + 2 * C4, a2); // pins the schedule: see the header
+            v128.store(o + cb + 3 * C4, a3); // pins the schedule: see the header
+            {
+              const wk0 = v128.load(wp, 128), wk1 = v128.load(wp, 160), wk2 = v128.load(wp, 192);
+              { const v = v128.load(q1 + cb);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q1 + cb + colStride);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(q1 + cb + 2 * colStride);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk2));
+                a1 = f32x4.add(a1, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q1 + cb + 3 * colStride);
+                a1 = f32x4.add(a1, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(q1 + cb + 4 * colStride);
+                a1 = f32x4.add(a1, f32x4.mul(v, wk2));
+                a2 = f32x4.add(a2, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q1 + cb + 5 * colStride);
+                a2 = f32x4.add(a2, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(q1 + cb + 6 * colStride);
+                a2 = f32x4.add(a2, f32x4.mul(v, wk2));
+                a3 = f32x4.add(a3, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q1 + cb + 7 * colStride);
+                a3 = f32x4.add(a3, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(zero + cb);
+                a3 = f32x4.add(a3, f32x4.mul(v, wk2));
+              }
+            }
+            v128.store(o + cb, a0); // pins the schedule: see the header
+            v128.store(o + cb + 1 * C4, a1); // pins the schedule: see the header
+            v128.store(o + cb + 2 * C4, a2); // pins the schedule: see the header
+            v128.store(o + cb + 3 * C4, a3); // pins the schedule: see the header
+            {
+              const wk0 = v128.load(wp, 224), wk1 = v128.load(wp, 256), wk2 = v128.load(wp, 288);
+              { const v = v128.load(q2 + cb);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q2 + cb + colStride);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(q2 + cb + 2 * colStride);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk2));
+                a1 = f32x4.add(a1, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q2 + cb + 3 * colStride);
+                a1 = f32x4.add(a1, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(q2 + cb + 4 * colStride);
+                a1 = f32x4.add(a1, f32x4.mul(v, wk2));
+                a2 = f32x4.add(a2, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q2 + cb + 5 * colStride);
+                a2 = f32x4.add(a2, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(q2 + cb + 6 * colStride);
+                a2 = f32x4.add(a2, f32x4.mul(v, wk2));
+                a3 = f32x4.add(a3, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q2 + cb + 7 * colStride);
+                a3 = f32x4.add(a3, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(zero + cb);
+                a3 = f32x4.add(a3, f32x4.mul(v, wk2));
+              }
+            }
+            v128.store(o + cb, f32x4.pmin(f32x4.pmax(a0, vlo), vhi));
+            v128.store(o + cb + 1 * C4, f32x4.pmin(f32x4.pmax(a1, vlo), vhi));
+            v128.store(o + cb + 2 * C4, f32x4.pmin(f32x4.pmax(a2, vlo), vhi));
+            v128.store(o + cb + 3 * C4, f32x4.pmin(f32x4.pmax(a3, vlo), vhi));
+          }
+          if (c4b < C4) {
+            for (let j: usize = 0; j < 4; j++) {
+              const o = orow + (<usize>ox + j) * C4, pj = j * pixStride;
+              for (let cb = c4b; cb < C4; cb += 4) {
+                const wp = w + (cb >> 5) * 320 + (cb & 28);
+                let acc = load<f32>(wp);
+                acc = acc + load<f32>(q0 + pj + cb) * load<f32>(wp, 32);
+                acc = acc + load<f32>(q0 + pj + colStride + cb) * load<f32>(wp, 64);
+                acc = acc + load<f32>((j == 3 ? zero : q0 + pj + 2 * colStride) + cb) * load<f32>(wp, 96);
+                acc = acc + load<f32>(q1 + pj + cb) * load<f32>(wp, 128);
+                acc = acc + load<f32>(q1 + pj + colStride + cb) * load<f32>(wp, 160);
+                acc = acc + load<f32>((j == 3 ? zero : q1 + pj + 2 * colStride) + cb) * load<f32>(wp, 192);
+                acc = acc + load<f32>(q2 + pj + cb) * load<f32>(wp, 224);
+                acc = acc + load<f32>(q2 + pj + colStride + cb) * load<f32>(wp, 256);
+                acc = acc + load<f32>((j == 3 ? zero : q2 + pj + 2 * colStride) + cb) * load<f32>(wp, 288);
+                acc = acc < vmin ? vmin : acc; // pmax / pmin semantics: NaN passes
+                acc = vmax < acc ? vmax : acc;
+                store<f32>(o + cb, acc);
+              }
+            }
+          }
+          q0 += 4 * pixStride; q1 += 4 * pixStride; q2 += 4 * pixStride;
+          o += 4 * C4;
+          ox += 4;
         }
       } else {
-        for (; ox + 4 <= x1; ox += 4) {
+        while (ox + 4 <= gEnd) {
           for (let cb: usize = 0; cb < c4b; cb += 16) {
             const wp = w + (cb >> 5) * 320 + (cb & 16);
             const vb = v128.load(wp);
@@ -539,45 +1349,153 @@ export function f32_dwconv_9p4c__simd_direct(
           }
           q0 += 4 * pixStride; q1 += 4 * pixStride; q2 += 4 * pixStride;
           o += 4 * C4;
+          ox += 4;
+        }
+        if (ox + 2 <= gEnd) {
+          for (let cb: usize = 0; cb < c4b; cb += 16) {
+            const wp = w + (cb >> 5) * 320 + (cb & 16);
+            const vb = v128.load(wp);
+            let a0 = vb, a1 = vb;
+            {
+              const wk0 = v128.load(wp, 32), wk1 = v128.load(wp, 64), wk2 = v128.load(wp, 96);
+              { const v = v128.load(q0 + cb);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q0 + cb + colStride);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(q0 + cb + 2 * colStride);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk2));
+              }
+              { const v = v128.load(q0 + cb + 1 * pixStride);
+                a1 = f32x4.add(a1, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q0 + cb + 1 * pixStride + colStride);
+                a1 = f32x4.add(a1, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(q0 + cb + 1 * pixStride + 2 * colStride);
+                a1 = f32x4.add(a1, f32x4.mul(v, wk2));
+              }
+            }
+            v128.store(o + cb, a0); // pins the schedule: see the header
+            v128.store(o + cb + 1 * C4, a1); // pins the schedule: see the header
+            {
+              const wk0 = v128.load(wp, 128), wk1 = v128.load(wp, 160), wk2 = v128.load(wp, 192);
+              { const v = v128.load(q1 + cb);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q1 + cb + colStride);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(q1 + cb + 2 * colStride);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk2));
+              }
+              { const v = v128.load(q1 + cb + 1 * pixStride);
+                a1 = f32x4.add(a1, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q1 + cb + 1 * pixStride + colStride);
+                a1 = f32x4.add(a1, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(q1 + cb + 1 * pixStride + 2 * colStride);
+                a1 = f32x4.add(a1, f32x4.mul(v, wk2));
+              }
+            }
+            v128.store(o + cb, a0); // pins the schedule: see the header
+            v128.store(o + cb + 1 * C4, a1); // pins the schedule: see the header
+            {
+              const wk0 = v128.load(wp, 224), wk1 = v128.load(wp, 256), wk2 = v128.load(wp, 288);
+              { const v = v128.load(q2 + cb);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q2 + cb + colStride);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(q2 + cb + 2 * colStride);
+                a0 = f32x4.add(a0, f32x4.mul(v, wk2));
+              }
+              { const v = v128.load(q2 + cb + 1 * pixStride);
+                a1 = f32x4.add(a1, f32x4.mul(v, wk0));
+              }
+              { const v = v128.load(q2 + cb + 1 * pixStride + colStride);
+                a1 = f32x4.add(a1, f32x4.mul(v, wk1));
+              }
+              { const v = v128.load(q2 + cb + 1 * pixStride + 2 * colStride);
+                a1 = f32x4.add(a1, f32x4.mul(v, wk2));
+              }
+            }
+            v128.store(o + cb, f32x4.pmin(f32x4.pmax(a0, vlo), vhi));
+            v128.store(o + cb + 1 * C4, f32x4.pmin(f32x4.pmax(a1, vlo), vhi));
+          }
+          if (c4b < C4) {
+            for (let j: usize = 0; j < 2; j++) {
+              const o = orow + (<usize>ox + j) * C4, pj = j * pixStride;
+              for (let cb = c4b; cb < C4; cb += 4) {
+                const wp = w + (cb >> 5) * 320 + (cb & 28);
+                let acc = load<f32>(wp);
+                acc = acc + load<f32>(q0 + pj + cb) * load<f32>(wp, 32);
+                acc = acc + load<f32>(q0 + pj + colStride + cb) * load<f32>(wp, 64);
+                acc = acc + load<f32>(q0 + pj + 2 * colStride + cb) * load<f32>(wp, 96);
+                acc = acc + load<f32>(q1 + pj + cb) * load<f32>(wp, 128);
+                acc = acc + load<f32>(q1 + pj + colStride + cb) * load<f32>(wp, 160);
+                acc = acc + load<f32>(q1 + pj + 2 * colStride + cb) * load<f32>(wp, 192);
+                acc = acc + load<f32>(q2 + pj + cb) * load<f32>(wp, 224);
+                acc = acc + load<f32>(q2 + pj + colStride + cb) * load<f32>(wp, 256);
+                acc = acc + load<f32>(q2 + pj + 2 * colStride + cb) * load<f32>(wp, 288);
+                acc = acc < vmin ? vmin : acc; // pmax / pmin semantics: NaN passes
+                acc = vmax < acc ? vmax : acc;
+                store<f32>(o + cb, acc);
+              }
+            }
+          }
+          q0 += 2 * pixStride; q1 += 2 * pixStride; q2 += 2 * pixStride;
+          o += 2 * C4;
+          ox += 2;
+        }
+        if (ox < gEnd) {
+          for (let cb: usize = 0; cb < c4b; cb += 16) {
+            const wp = w + (cb >> 5) * 320 + (cb & 16);
+            const vb = v128.load(wp);
+            let a0 = vb;
+            a0 = f32x4.add(a0, f32x4.mul(v128.load(q0 + cb), v128.load(wp, 32)));
+            a0 = f32x4.add(a0, f32x4.mul(v128.load(q0 + cb + colStride), v128.load(wp, 64)));
+            a0 = f32x4.add(a0, f32x4.mul(v128.load(q0 + cb + 2 * colStride), v128.load(wp, 96)));
+            v128.store(o + cb, a0); // pins the schedule: see the header
+            a0 = f32x4.add(a0, f32x4.mul(v128.load(q1 + cb), v128.load(wp, 128)));
+            a0 = f32x4.add(a0, f32x4.mul(v128.load(q1 + cb + colStride), v128.load(wp, 160)));
+            a0 = f32x4.add(a0, f32x4.mul(v128.load(q1 + cb + 2 * colStride), v128.load(wp, 192)));
+            v128.store(o + cb, a0); // pins the schedule: see the header
+            a0 = f32x4.add(a0, f32x4.mul(v128.load(q2 + cb), v128.load(wp, 224)));
+            a0 = f32x4.add(a0, f32x4.mul(v128.load(q2 + cb + colStride), v128.load(wp, 256)));
+            a0 = f32x4.add(a0, f32x4.mul(v128.load(q2 + cb + 2 * colStride), v128.load(wp, 288)));
+            v128.store(o + cb, f32x4.pmin(f32x4.pmax(a0, vlo), vhi));
+          }
+          if (c4b < C4) {
+            for (let j: usize = 0; j < 1; j++) {
+              const o = orow + (<usize>ox + j) * C4, pj = j * pixStride;
+              for (let cb = c4b; cb < C4; cb += 4) {
+                const wp = w + (cb >> 5) * 320 + (cb & 28);
+                let acc = load<f32>(wp);
+                acc = acc + load<f32>(q0 + pj + cb) * load<f32>(wp, 32);
+                acc = acc + load<f32>(q0 + pj + colStride + cb) * load<f32>(wp, 64);
+                acc = acc + load<f32>(q0 + pj + 2 * colStride + cb) * load<f32>(wp, 96);
+                acc = acc + load<f32>(q1 + pj + cb) * load<f32>(wp, 128);
+                acc = acc + load<f32>(q1 + pj + colStride + cb) * load<f32>(wp, 160);
+                acc = acc + load<f32>(q1 + pj + 2 * colStride + cb) * load<f32>(wp, 192);
+                acc = acc + load<f32>(q2 + pj + cb) * load<f32>(wp, 224);
+                acc = acc + load<f32>(q2 + pj + colStride + cb) * load<f32>(wp, 256);
+                acc = acc + load<f32>(q2 + pj + 2 * colStride + cb) * load<f32>(wp, 288);
+                acc = acc < vmin ? vmin : acc; // pmax / pmin semantics: NaN passes
+                acc = vmax < acc ? vmax : acc;
+                store<f32>(o + cb, acc);
+              }
+            }
+          }
+          q0 += 1 * pixStride; q1 += 1 * pixStride; q2 += 1 * pixStride;
+          o += 1 * C4;
+          ox += 1;
         }
       }
-      for (; ox < x1; ox++) {
-        for (let cb: usize = 0; cb < c4b; cb += 16) {
-          const wp = w + (cb >> 5) * 320 + (cb & 16);
-          const vb = v128.load(wp);
-          let a0 = vb;
-          a0 = f32x4.add(a0, f32x4.mul(v128.load(q0 + cb), v128.load(wp, 32)));
-          a0 = f32x4.add(a0, f32x4.mul(v128.load(q0 + cb + colStride), v128.load(wp, 64)));
-          a0 = f32x4.add(a0, f32x4.mul(v128.load(q0 + cb + 2 * colStride), v128.load(wp, 96)));
-          v128.store(o + cb, a0); // pins the schedule: see the header
-          a0 = f32x4.add(a0, f32x4.mul(v128.load(q1 + cb), v128.load(wp, 128)));
-          a0 = f32x4.add(a0, f32x4.mul(v128.load(q1 + cb + colStride), v128.load(wp, 160)));
-          a0 = f32x4.add(a0, f32x4.mul(v128.load(q1 + cb + 2 * colStride), v128.load(wp, 192)));
-          v128.store(o + cb, a0); // pins the schedule: see the header
-          a0 = f32x4.add(a0, f32x4.mul(v128.load(q2 + cb), v128.load(wp, 224)));
-          a0 = f32x4.add(a0, f32x4.mul(v128.load(q2 + cb + colStride), v128.load(wp, 256)));
-          a0 = f32x4.add(a0, f32x4.mul(v128.load(q2 + cb + 2 * colStride), v128.load(wp, 288)));
-          v128.store(o + cb, f32x4.pmin(f32x4.pmax(a0, vlo), vhi));
-        }
-        for (let cb = c4b; cb < C4; cb += 4) {
-          const wp = w + (cb >> 5) * 320 + (cb & 28);
-          let acc = load<f32>(wp);
-          acc = acc + load<f32>(q0 + cb) * load<f32>(wp, 32);
-          acc = acc + load<f32>(q0 + colStride + cb) * load<f32>(wp, 64);
-          acc = acc + load<f32>(q0 + 2 * colStride + cb) * load<f32>(wp, 96);
-          acc = acc + load<f32>(q1 + cb) * load<f32>(wp, 128);
-          acc = acc + load<f32>(q1 + colStride + cb) * load<f32>(wp, 160);
-          acc = acc + load<f32>(q1 + 2 * colStride + cb) * load<f32>(wp, 192);
-          acc = acc + load<f32>(q2 + cb) * load<f32>(wp, 224);
-          acc = acc + load<f32>(q2 + colStride + cb) * load<f32>(wp, 256);
-          acc = acc + load<f32>(q2 + 2 * colStride + cb) * load<f32>(wp, 288);
-          acc = acc < vmin ? vmin : acc; // pmax / pmin semantics: NaN passes
-          acc = vmax < acc ? vmax : acc;
-          store<f32>(o + cb, acc);
-        }
-        q0 += pixStride; q1 += pixStride; q2 += pixStride;
-        o += C4;
-      }
+      ox = xr;
     }
   }
 }

@@ -136,6 +136,20 @@ for (const kern of kernelsOf('f32-dwconv')) {
         for (const c of cases) checkConv(dev, c, 'dwconv', kern.name, seed += 3);
       });
 
+      if (kern.pointers === 'direct') {
+        it('rows whose first / last step reaches one padding column, remainders of 1..3 pixels', () => {
+          const dev = devices.get(build)!;
+          let seed = 700;
+          for (const [ih, iw, ch, s, d, pad] of [[28, 28, 13, 2, 1, 1], [16, 16, 7, 1, 1, 1], [6, 17, 4, 1, 2, 2], [7, 19, 9, 2, 2, 2],
+            [5, 11, 8, 1, 1, 1], [5, 9, 3, 2, 1, 1], [6, 14, 5, 1, 1, [1, 1, 1, 0]], [4, 13, 6, 2, 1, [0, 1, 1, 1]]] as const) {
+            for (const w0 of [iw, iw + 1, iw + 2, iw + 3]) {
+              const c = makeCase(1, ih, w0, ch, ch, 3, 3, ch, [s, s], [d, d], typeof pad === 'number' ? [pad, pad, pad, pad] : [...pad])!;
+              checkConv(dev, c, 'dwconv', kern.name, seed += 3);
+            }
+          }
+        });
+      }
+
       it('clamps (NaN passes), and pads by adding 0·w (0·∞ = NaN, as documented)', () => {
         const dev = devices.get(build)!;
         const k = kern.taps === 25 ? 5 : 3;
