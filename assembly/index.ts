@@ -23,11 +23,7 @@ export { f32_igemm_4x8__simd } from './f32-igemm/4x8-simd';
 export { f32_dwconv_9p8c__simd } from './f32-dwconv/9p8c-simd';
 export { f32_dwconv_25p8c__simd } from './f32-dwconv/25p8c-simd';
 export { f32_dwconv_xp4c__simd } from './f32-dwconv/xp4c-simd';
-export { f32_dwconv_9p4c__simd_cw } from './f32-dwconv/9p4c-simd-cw';
 export { f32_dwconv_9p4c__simd_direct } from './f32-dwconv/9p4c-simd-direct';
-
-// x32-rebase
-export { x32_rebase_x4__simd } from './x32-rebase/x4-simd';
 
 // f32-maxpool, f32-avgpool
 export { f32_maxpool_c4__simd } from './f32-maxpool/c4-simd';

@@ -8,7 +8,7 @@
 // depthwise kernels all follow it, so the route the driver picks never changes a bit.
 import type { Block, Device } from './device.js';
 import type { KernelModule } from './module.js';
-import { kernelsOf } from './kernels.js';
+import { kernelsOf, type DwconvKernelInfo } from './kernels.js';
 import { chooseGemmKernel, gemm, packedABytes, packedBytes, PANEL } from './gemm.js';
 import { Plan, runPlan, threadsFor } from './exec.js';
 
@@ -47,8 +47,6 @@ const dwKernels = kernelsOf('f32-dwconv');
 const packW = kernelsOf('f32-packw').find((p) => p.layout === 'goi')!;
 const maxpoolKernel = kernelsOf('f32-maxpool')[0];
 const avgpoolKernel = kernelsOf('f32-avgpool')[0];
-
-const rebaseKernel = kernelsOf('x32-rebase')[0];
 
 /**
  * The depthwise kernel for a kh×kw window: the first registered unrolled one for its taps ('direct'
@@ -176,46 +174,83 @@ export function validTaps(g: ConvGeometry): Float32Array {
 const geometryKey = (g: ConvGeometry, tile: number) =>
   [tile, g.ih, g.iw, g.ci, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl].join(',');
 
+/** What an IndirectionCache holds in wasm memory. */
+interface CacheBlocks { dev: Device; entries: Map<string, Block>; zero: Block | null; }
+
+function freeCacheBlocks(s: CacheBlocks): void {
+  for (const b of s.entries.values()) s.dev.free(b);
+  s.entries.clear();
+  if (s.zero) { s.dev.free(s.zero); s.zero = null; }
+}
+
+// The backstop for caches dropped without clear() (packed weights left to the garbage collector),
+// as the tensors' registry frees their blocks. Blocks of a reset instance are skipped by
+// Device.free. workerd has no FinalizationRegistry: there clear() (dispose) is the only way.
+const cacheRegistry = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<CacheBlocks>(freeCacheBlocks) : null;
+
 /**
  * Indirection buffers live in wasm memory and depend only on the geometry (entries are offsets
  * from the image), so a packed convolution keeps the last few and reuses them for every input
  * of the same shape, as XNNPACK does at operator setup.
  */
 export class IndirectionCache {
-  private readonly entries = new Map<string, Block>();
-  constructor(private readonly dev: Device, private readonly capacity = 4) {}
+  // Held apart from the cache object so that the registry can free it once the cache is gone.
+  private readonly blocks: CacheBlocks;
+  constructor(private readonly dev: Device, private readonly capacity = 4) {
+    this.blocks = { dev, entries: new Map(), zero: null };
+    cacheRegistry?.register(this, this.blocks);
+  }
 
   get(g: ConvGeometry, tile: 1 | 4): Block {
     const key = geometryKey(g, tile);
-    const hit = this.entries.get(key);
-    if (hit) { this.entries.delete(key); this.entries.set(key, hit); return hit; }
+    const hit = this.lookup(key);
+    if (hit) return hit;
     const ind = indirection(g, tile);
     const block = this.dev.alloc(ind.byteLength, 'indirection buffer');
     this.dev.write(block, ind);
-    this.entries.set(key, block);
-    if (this.entries.size > this.capacity) {
-      const [oldKey, old] = this.entries.entries().next().value as [string, Block];
-      this.entries.delete(oldKey);
-      this.dev.free(old);
-    }
+    this.insert(key, block);
     return block;
   }
 
-  private zero: Block | null = null;
+  /** The direct depthwise kernel's geometry block: i32 [ih, iw, ow, sh, sw, dh, dw, pt, pl]. */
+  geometry(g: ConvGeometry): Block {
+    const key = geometryKey(g, 0);
+    const hit = this.lookup(key);
+    if (hit) return hit;
+    const block = this.dev.alloc(36, 'convolution geometry');
+    this.dev.write(block, new Int32Array([g.ih, g.iw, g.ow, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl]));
+    this.insert(key, block);
+    return block;
+  }
+
+  private lookup(key: string): Block | undefined {
+    const entries = this.blocks.entries;
+    const hit = entries.get(key);
+    if (hit) { entries.delete(key); entries.set(key, hit); }
+    return hit;
+  }
+
+  private insert(key: string, block: Block): void {
+    const entries = this.blocks.entries;
+    entries.set(key, block);
+    if (entries.size > this.capacity) {
+      const [oldKey, old] = entries.entries().next().value as [string, Block];
+      entries.delete(oldKey);
+      this.dev.free(old);
+    }
+  }
 
   /** A row of at least `floats` zeros (padding taps read it), kept between calls. */
   zeroRow(floats: number): Block {
-    if (this.zero && this.zero.bytes >= floats * 4 + 64) return this.zero;
-    if (this.zero) this.dev.free(this.zero);
-    this.zero = padRow(this.dev, floats, 0);
-    return this.zero;
+    const b = this.blocks;
+    if (b.zero && b.zero.bytes >= floats * 4 + 64) return b.zero;
+    if (b.zero) this.dev.free(b.zero);
+    b.zero = padRow(this.dev, floats, 0);
+    return b.zero;
   }
 
-  clear(): void {
-    for (const b of this.entries.values()) this.dev.free(b);
-    this.entries.clear();
-    if (this.zero) { this.dev.free(this.zero); this.zero = null; }
-  }
+  /** Frees every block now (the cache stays usable). */
+  clear(): void { freeCacheBlocks(this.blocks); }
 }
 
 /** A row of `floats` copies of `value` (zeros for padding taps, -Infinity for max pooling). */
@@ -296,10 +331,14 @@ export function conv2d(dev: Device, c: ConvCall): void {
   const own = c.cache ? null : new IndirectionCache(dev);
   const cache = c.cache ?? own!;
   try {
-    const ind = cache.get(g, route === 'dwconv' ? 1 : 4).ptr;
-    const zero = cache.zeroRow(g.ci).ptr;
-    if (route === 'dwconv') convDw(dev, c, ind, zero);
-    else convIgemm(dev, c, ind, zero);
+    if (route === 'dwconv') {
+      const kern = dwKernelFor(g, c.kernel);
+      // The direct kernel reads a whole padding row from the zero row, and needs no indirection.
+      if (kern.pointers === 'direct') convDwDirect(dev, c, kern.name, cache.geometry(g).ptr, cache.zeroRow(g.iw * g.ci).ptr);
+      else convDw(dev, c, kern, cache.get(g, 1).ptr, cache.zeroRow(g.ci).ptr);
+    } else {
+      convIgemm(dev, c, cache.get(g, 4).ptr, cache.zeroRow(g.ci).ptr);
+    }
   } finally {
     own?.clear();
   }
@@ -361,54 +400,35 @@ function convIgemm(dev: Device, c: ConvCall, ind: number, zero: number): void {
   }
 }
 
-function convDw(dev: Device, c: ConvCall, ind: number, zero: number): void {
+/** The depthwise kernel of a call: the forced one (tests) if it fits the window, else chooseDwKernel's. */
+function dwKernelFor(g: ConvGeometry, forced: string | undefined) {
+  const kern = dwKernels.find((k) => k.name === forced);
+  return kern && (kern.pointers !== 'direct' || (g.kh === 3 && g.kw === 3)) ? kern : chooseDwKernel(g.kh, g.kw);
+}
+
+/**
+ * Depthwise 3×3 through the direct kernel: one call per image (a band of output rows per task
+ * with threads); the kernel handles strides, dilations and padding itself.
+ */
+function convDwDirect(dev: Device, c: ConvCall, name: string, geometry: number, zero: number): void {
+  const g = c.geometry;
+  const imageBytes = g.ih * g.iw * g.ci * 4, outImageBytes = g.oh * g.ow * g.co * 4;
+  const calls = new Calls(dev.kmod, convFlops(g));
+  const per = Math.ceil(g.oh / calls.pieces(g.oh, g.n));
+  for (let b = 0; b < g.n; b++) {
+    for (let y0 = 0; y0 < g.oh; y0 += per) {
+      calls.task().call(name, [g.ci, y0, Math.min(g.oh, y0 + per), c.x.ptr + b * imageBytes, c.w.ptr,
+        c.out.ptr + b * outImageBytes, geometry, zero, c.min, c.max]);
+    }
+  }
+  calls.run();
+}
+
+function convDw(dev: Device, c: ConvCall, kern: DwconvKernelInfo, ind: number, zero: number): void {
   const g = c.geometry;
   const ks = g.kh * g.kw, P = g.oh * g.ow;
-  let kern = dwKernels.find((k) => k.name === c.kernel) ?? chooseDwKernel(g.kh, g.kw);
-  // Small maps (late CNN layers: 14×14, 28×28 stride 2, many channels) measured fastest on the
-  // pixel-outer relative kernel: 16.8 vs 15.3 (cw) vs 13.6 (direct) GFLOPS at 28×28×128 stride 2,
-  // while 56×56 and larger favour the channel-outer ones.
-  if (c.kernel === undefined && P < 400) kern = dwKernels.find((k) => k.taps === ks && k.pointers === 'relative') ?? kern;
   const imageBytes = g.ih * g.iw * g.ci * 4, outStride = g.co * 4;
   const calls = new Calls(dev.kmod, convFlops(g));
-  if (kern.pointers === 'direct') {
-    const edge = dwKernels.find((k) => k.pointers === 'absolute' && k.taps === ks);
-    // The direct kernel runs one output row per call and reloads a channel block's weights per
-    // call: worth it on long rows; short rows (28×28 stride 2: 13 pixels) measured faster through
-    // the absolute kernel, which takes several rows per call. Forced kernels (tests) always use it.
-    const longRows = g.ow >= 32 || c.kernel === kern.name;
-    if (g.kh === 3 && g.kw === 3 && edge && longRows) return convDwDirect(dev, c, ind, zero, kern.name, edge.name, calls);
-    kern = edge ?? dwKernels.find((k) => k.taps === null)!;
-  }
-  if (kern.pointers === 'absolute') {
-    // Absolute tap addresses per image (stage 1), then calls of a few output rows (stage 2): the
-    // kernel walks channel blocks outside pixels, and the rows' input stays in L1. At least ~32
-    // pixels per call, so that loading a channel block's weights is amortized.
-    const abs = dev.alloc(g.n * P * ks * 4, 'indirection (absolute)');
-    const rows = Math.max(1, Math.ceil(32 / g.ow));
-    const rowGroups = Math.ceil(g.oh / rows);
-    const per = Math.ceil(rowGroups / calls.pieces(rowGroups, g.n)) * rows;
-    try {
-      for (let b = 0; b < g.n; b++) {
-        calls.task().call(rebaseKernel.name, [P * ks, ind, abs.ptr + b * P * ks * 4, c.x.ptr + b * imageBytes, zero]);
-      }
-      calls.stage();
-      for (let b = 0; b < g.n; b++) {
-        const absImage = abs.ptr + b * P * ks * 4, out = c.out.ptr + b * P * outStride;
-        for (let y0 = 0; y0 < g.oh; y0 += per) {
-          calls.task();
-          for (let oy = y0; oy < Math.min(g.oh, y0 + per); oy += rows) {
-            const r = Math.min(rows, g.oh - oy);
-            calls.call(kern.name, [g.ci, r * g.ow, absImage + oy * g.ow * ks * 4, c.w.ptr, out + oy * g.ow * outStride, outStride, c.min, c.max]);
-          }
-        }
-      }
-      calls.run();
-    } finally {
-      dev.free(abs);
-    }
-    return;
-  }
   const per = Math.ceil(P / calls.pieces(P, g.n));
   const params = kern.taps === null ? paramBlocks(dev, g.n) : null;
   try {
@@ -425,49 +445,6 @@ function convDw(dev: Device, c: ConvCall, ind: number, zero: number): void {
     calls.run();
   } finally {
     if (params) dev.free(params.block);
-  }
-}
-
-/**
- * Depthwise 3×3 with the direct kernel on every output pixel whose window lies inside the image
- * and the absolute-indirection kernel on the others (rows touching the top or bottom padding,
- * columns touching the left or right padding). Both follow the one f32-dwconv order.
- */
-function convDwDirect(dev: Device, c: ConvCall, ind: number, zero: number, direct: string, edge: string, calls: Calls): void {
-  const g = c.geometry;
-  const ks = 9, P = g.oh * g.ow, C4 = g.ci * 4;
-  const imageBytes = g.ih * g.iw * C4, outStride = g.co * 4;
-  const abs = dev.alloc(g.n * P * ks * 4, 'indirection (absolute)');
-  // Interior columns [x0, x1): the window's first and last columns inside the image.
-  const x0 = Math.min(g.ow, Math.ceil(g.pl / g.sw));
-  const x1 = Math.max(x0, Math.min(g.ow, Math.floor((g.iw - 1 - 2 * g.dw + g.pl) / g.sw) + 1));
-  const per = Math.ceil(g.oh / calls.pieces(g.oh, g.n));
-  try {
-    for (let b = 0; b < g.n; b++) {
-      const image = c.x.ptr + b * imageBytes, absImage = abs.ptr + b * P * ks * 4, outImage = c.out.ptr + b * P * outStride;
-      // Only edge pixels need absolute tap addresses: rebased segment by segment, in the task
-      // that then uses them.
-      const viaEdge = (p0: number, np: number) => {
-        if (np <= 0) return;
-        calls.call(rebaseKernel.name, [np * ks, ind + p0 * ks * 4, absImage + p0 * ks * 4, image, zero]);
-        calls.call(edge, [g.ci, np, absImage + p0 * ks * 4, c.w.ptr, outImage + p0 * outStride, outStride, c.min, c.max]);
-      };
-      for (let y0 = 0; y0 < g.oh; y0 += per) {
-        calls.task();
-        for (let oy = y0; oy < Math.min(g.oh, y0 + per); oy++) {
-          const iy = oy * g.sh - g.pt;
-          const row = oy * g.ow;
-          if (iy < 0 || iy + 2 * g.dh >= g.ih || x1 === x0) { viaEdge(row, g.ow); continue; }
-          viaEdge(row, x0);
-          calls.call(direct, [g.ci, x1 - x0, image + (iy * g.iw + x0 * g.sw - g.pl) * C4, g.iw * C4 * g.dh, C4 * g.dw, C4 * g.sw,
-            c.w.ptr, outImage + (row + x0) * outStride, c.min, c.max]);
-          viaEdge(row + x1, g.ow - x1);
-        }
-      }
-    }
-    calls.run();
-  } finally {
-    dev.free(abs);
   }
 }
 

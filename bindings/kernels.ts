@@ -65,19 +65,11 @@ export interface DwconvKernelInfo {
   /** Channels per main-loop step (the packed tile is always 8 channels). */
   channels: number;
   /**
-   * How it reads the indirection: 'relative' entries (offsets from the image, 0xFFFFFFFF =
-   * padding) or 'absolute' addresses made per image by x32-rebase; 'absolute' kernels walk
-   * channel blocks outside pixels and are called once per output row. 'direct': no
-   * indirection, 3×3 windows fully inside the image only (the driver sends edge pixels to the
-   * 'absolute' kernel of the same taps).
+   * How it finds its taps: 'relative' indirection entries (offsets from the image, 0xFFFFFFFF =
+   * padding), or 'direct': 3×3 windows only, no indirection (strides, dilations and padding
+   * come as a geometry block, whole output rows per call).
    */
-  pointers: 'relative' | 'absolute' | 'direct';
-  builds: readonly BuildName[];
-}
-
-export interface RebaseKernelInfo {
-  name: string;
-  family: 'x32-rebase';
+  pointers: 'relative' | 'direct';
   builds: readonly BuildName[];
 }
 
@@ -218,7 +210,7 @@ export interface QUnpackKernelInfo {
 }
 
 export type KernelInfo = GemmKernelInfo | RegroupKernelInfo | PackKernelInfo | PackAKernelInfo | F16GemmKernelInfo | F16VcvtKernelInfo | F16PackKernelInfo | F16DwconvKernelInfo | F16IgemmKernelInfo | F16PackXKernelInfo
-  | IgemmKernelInfo | DwconvKernelInfo | MaxpoolKernelInfo | AvgpoolKernelInfo | VaddKernelInfo | VclampKernelInfo | RebaseKernelInfo
+  | IgemmKernelInfo | DwconvKernelInfo | MaxpoolKernelInfo | AvgpoolKernelInfo | VaddKernelInfo | VclampKernelInfo
   | QGemmKernelInfo | QPackXKernelInfo | QRequantKernelInfo | QConvKernelInfo | QUnpackKernelInfo;
 
 const all = buildNames;
@@ -235,11 +227,9 @@ export const kernels: readonly KernelInfo[] = [
   // f32 convolution family
   { name: 'f32_igemm_4x8__simd', family: 'f32-igemm', mr: 4, nr: 8, panel: 8, builds: all },
   { name: 'f32_dwconv_9p4c__simd_direct', family: 'f32-dwconv', taps: 9, channels: 4, pointers: 'direct', builds: all },
-  { name: 'f32_dwconv_9p4c__simd_cw', family: 'f32-dwconv', taps: 9, channels: 4, pointers: 'absolute', builds: all },
   { name: 'f32_dwconv_9p8c__simd', family: 'f32-dwconv', taps: 9, channels: 8, pointers: 'relative', builds: all },
   { name: 'f32_dwconv_25p8c__simd', family: 'f32-dwconv', taps: 25, channels: 8, pointers: 'relative', builds: all },
   { name: 'f32_dwconv_xp4c__simd', family: 'f32-dwconv', taps: null, channels: 4, pointers: 'relative', builds: all },
-  { name: 'x32_rebase_x4__simd', family: 'x32-rebase', builds: all },
   { name: 'f32_maxpool_c4__simd', family: 'f32-maxpool', channels: 4, builds: all },
   { name: 'f32_avgpool_c4__simd', family: 'f32-avgpool', channels: 4, builds: all },
   { name: 'f32_vadd_x8__simd', family: 'f32-vadd', broadcast: false, builds: all },
