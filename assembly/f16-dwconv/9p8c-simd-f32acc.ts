@@ -1,0 +1,150 @@
+// Depthwise convolution 3×3 (9 taps, multiplier 1) in precision 'f16': binary16 input and
+// output, f32 accumulation, 8 channels per step, SIMD128, any stride, dilation and padding (the
+// indirection buffer carries them).
+//
+// For each of `pixels` output pixels and each channel c < channels:
+//   out[c] = round16(clamp(bias[c] + Σ_{s<9} X_s[c] · W[s][c], vmin, vmax))
+// in the f32 depthwise order (bias, then taps ascending, separate mul and add, no FMA; a padding
+// tap adds 0·w), so the result is the f32-dwconv result on the widened operands rounded once.
+//   ind:  [pixels][9] u32: the byte offset of tap s's input pixel in the f32 image of the input
+//         (bindings/conv.ts `indirection(g, 1)`, shared with the f32 kernels; halved here), or
+//         0xFFFFFFFF for padding, which reads `zero` (channels zero halves).
+//   x:    the binary16 NHWC image. Reads stay inside each pixel's channels (tails are scalar).
+//   w:    f32 weights, the f32-dwconv packing [ceil(channels/8)][bias 8][9][8] (the binary16
+//         packing widened by the driver: 10 values per channel, nothing to gain from f16 there).
+//   out:  binary16, pixel p at out + p·outStride bytes, channels halves written exactly.
+//   params: 12 bytes { vmin f32, vmax f32, scratch u32 }: scratch holds channels f32 (+16 bytes).
+// Limits: channels ≥ 1, pixels ≥ 0.
+//
+// Why this form: the input is widened in registers per tap (4 integer/f32 ops per 4 halves when
+// no tap of an 8-channel block holds Inf/NaN, checked with one max per tap; otherwise the block
+// is recomputed with the general conversion), so there is no f32 copy of the image. A pixel's
+// f32 sums go to the scratch and are narrowed in a second loop: narrowing inside the tap loop
+// made V8 spill the nine tap pointers (measured ~25% slower).
+import { f16x4_to_f32x4, f16_to_f32_bits, f32x8_to_f16x8_auto, f32_bits_to_f16, F16K, K_7FFF16, K_7BFF16, K_8FFF } from '../util/f16';
+
+// Four sign-extended halves (no Inf/NaN) → f32, exactly: << 13 puts exponent and significand in
+// place, clearing bits 28–30 leaves the sign, ·2^112 rebiases (subnormals included).
+// @ts-ignore: decorator
+@inline function widen4(e: v128, k8fff: v128, s112: v128): v128 {
+  return f32x4.mul(v128.and(i32x4.shl(e, 13), k8fff), s112);
+}
+
+// @ts-ignore: decorator
+@inline function tap(p: usize, x: usize, zero: usize): usize {
+  const e = load<u32>(p);
+  return e == 0xFFFFFFFF ? zero : (<usize>e >> 1) + x;
+}
+
+/** One 8-channel block with the general conversion (Inf/NaN in some tap): same order. */
+function blockExact(ind: usize, x: usize, zero: usize, off: usize, wp: usize, s: usize): void {
+  let accl = v128.load(wp);
+  let acch = v128.load(wp, 16);
+  for (let t: usize = 0; t < 9; t++) {
+    const e = load<u32>(ind + (t << 2));
+    const h = v128.load(e == 0xFFFFFFFF ? zero : x + (<usize>e >> 1) + off);
+    accl = f32x4.add(accl, f32x4.mul(f16x4_to_f32x4(i32x4.extend_low_i16x8_u(h)), v128.load(wp + (t << 5), 32)));
+    acch = f32x4.add(acch, f32x4.mul(f16x4_to_f32x4(i32x4.extend_high_i16x8_u(h)), v128.load(wp + (t << 5), 48)));
+  }
+  v128.store(s, accl);
+  v128.store(s, acch, 16);
+}
+
+export function f16_dwconv_9p8c__simd_f32acc(
+  channels: i32, pixels: i32,
+  ind: usize, x: usize, zero: usize,
+  w: usize,
+  out: usize, outStride: usize,
+  params: usize,
+): void {
+  const vmin = load<f32>(params);
+  const vmax = load<f32>(params, 4);
+  const scratch = <usize>load<u32>(params, 8);
+  const vlo = f32x4.splat(vmin);
+  const vhi = f32x4.splat(vmax);
+  const c8 = channels & ~7;
+  // Constants loaded once (V8 rebuilds v128 constants inside loops).
+  const k7fff = v128.load(F16K, K_7FFF16), k7bff = v128.load(F16K, K_7BFF16);
+  const k8fff = v128.load(F16K, K_8FFF), s112 = v128.load(F16K, 16 /* 2^112 */);
+  for (let p = 0; p < pixels; p++) {
+    let i0 = <usize>load<u32>(ind, 0); i0 = select<usize>(zero, (i0 >> 1) + x, i0 == 0xFFFFFFFF);
+    let i1 = <usize>load<u32>(ind, 4); i1 = select<usize>(zero, (i1 >> 1) + x, i1 == 0xFFFFFFFF);
+    let i2 = <usize>load<u32>(ind, 8); i2 = select<usize>(zero, (i2 >> 1) + x, i2 == 0xFFFFFFFF);
+    let i3 = <usize>load<u32>(ind, 12); i3 = select<usize>(zero, (i3 >> 1) + x, i3 == 0xFFFFFFFF);
+    let i4 = <usize>load<u32>(ind, 16); i4 = select<usize>(zero, (i4 >> 1) + x, i4 == 0xFFFFFFFF);
+    let i5 = <usize>load<u32>(ind, 20); i5 = select<usize>(zero, (i5 >> 1) + x, i5 == 0xFFFFFFFF);
+    let i6 = <usize>load<u32>(ind, 24); i6 = select<usize>(zero, (i6 >> 1) + x, i6 == 0xFFFFFFFF);
+    let i7 = <usize>load<u32>(ind, 28); i7 = select<usize>(zero, (i7 >> 1) + x, i7 == 0xFFFFFFFF);
+    let i8 = <usize>load<u32>(ind, 32); i8 = select<usize>(zero, (i8 >> 1) + x, i8 == 0xFFFFFFFF);
+    let wp = w;
+    let s = scratch;
+    let off: usize = 0;
+    for (let c = 0; c < c8; c += 8) {
+      let accl = v128.load(wp);
+      let acch = v128.load(wp, 16);
+      let mx = v128.and(v128.load(i0 + off), k7fff);
+      accl = f32x4.add(accl, f32x4.mul(widen4(v128.load16x4_s(i0 + off), k8fff, s112), v128.load(wp, 32)));
+      acch = f32x4.add(acch, f32x4.mul(widen4(v128.load16x4_s(i0 + off, 8), k8fff, s112), v128.load(wp, 48)));
+      mx = i16x8.max_u(mx, v128.and(v128.load(i1 + off), k7fff));
+      accl = f32x4.add(accl, f32x4.mul(widen4(v128.load16x4_s(i1 + off), k8fff, s112), v128.load(wp, 64)));
+      acch = f32x4.add(acch, f32x4.mul(widen4(v128.load16x4_s(i1 + off, 8), k8fff, s112), v128.load(wp, 80)));
+      mx = i16x8.max_u(mx, v128.and(v128.load(i2 + off), k7fff));
+      accl = f32x4.add(accl, f32x4.mul(widen4(v128.load16x4_s(i2 + off), k8fff, s112), v128.load(wp, 96)));
+      acch = f32x4.add(acch, f32x4.mul(widen4(v128.load16x4_s(i2 + off, 8), k8fff, s112), v128.load(wp, 112)));
+      v128.store(s, accl); v128.store(s, acch, 16); // pins the schedule (f32-dwconv/9p8c-simd.ts)
+      mx = i16x8.max_u(mx, v128.and(v128.load(i3 + off), k7fff));
+      accl = f32x4.add(accl, f32x4.mul(widen4(v128.load16x4_s(i3 + off), k8fff, s112), v128.load(wp, 128)));
+      acch = f32x4.add(acch, f32x4.mul(widen4(v128.load16x4_s(i3 + off, 8), k8fff, s112), v128.load(wp, 144)));
+      mx = i16x8.max_u(mx, v128.and(v128.load(i4 + off), k7fff));
+      accl = f32x4.add(accl, f32x4.mul(widen4(v128.load16x4_s(i4 + off), k8fff, s112), v128.load(wp, 160)));
+      acch = f32x4.add(acch, f32x4.mul(widen4(v128.load16x4_s(i4 + off, 8), k8fff, s112), v128.load(wp, 176)));
+      mx = i16x8.max_u(mx, v128.and(v128.load(i5 + off), k7fff));
+      accl = f32x4.add(accl, f32x4.mul(widen4(v128.load16x4_s(i5 + off), k8fff, s112), v128.load(wp, 192)));
+      acch = f32x4.add(acch, f32x4.mul(widen4(v128.load16x4_s(i5 + off, 8), k8fff, s112), v128.load(wp, 208)));
+      v128.store(s, accl); v128.store(s, acch, 16);
+      mx = i16x8.max_u(mx, v128.and(v128.load(i6 + off), k7fff));
+      accl = f32x4.add(accl, f32x4.mul(widen4(v128.load16x4_s(i6 + off), k8fff, s112), v128.load(wp, 224)));
+      acch = f32x4.add(acch, f32x4.mul(widen4(v128.load16x4_s(i6 + off, 8), k8fff, s112), v128.load(wp, 240)));
+      mx = i16x8.max_u(mx, v128.and(v128.load(i7 + off), k7fff));
+      accl = f32x4.add(accl, f32x4.mul(widen4(v128.load16x4_s(i7 + off), k8fff, s112), v128.load(wp, 256)));
+      acch = f32x4.add(acch, f32x4.mul(widen4(v128.load16x4_s(i7 + off, 8), k8fff, s112), v128.load(wp, 272)));
+      mx = i16x8.max_u(mx, v128.and(v128.load(i8 + off), k7fff));
+      accl = f32x4.add(accl, f32x4.mul(widen4(v128.load16x4_s(i8 + off), k8fff, s112), v128.load(wp, 288)));
+      acch = f32x4.add(acch, f32x4.mul(widen4(v128.load16x4_s(i8 + off, 8), k8fff, s112), v128.load(wp, 304)));
+      v128.store(s, accl); v128.store(s, acch, 16);
+      if (v128.any_true(i16x8.gt_s(mx, k7bff))) blockExact(ind, x, zero, off, wp, s);
+      off += 16;
+      s += 32;
+      wp += 320;
+    }
+    // Channel tail: scalar, same order.
+    for (let c = c8; c < channels; c++) {
+      const cb = <usize>(c - c8) << 2;
+      const hb = <usize>c << 1;
+      let acc = load<f32>(wp + cb);
+      for (let t: usize = 0; t < 9; t++) {
+        const h = <u32>load<u16>(tap(ind + (t << 2), x, zero) + hb);
+        acc = acc + reinterpret<f32>(f16_to_f32_bits(h)) * load<f32>(wp + cb + (t << 5), 32);
+      }
+      store<f32>(s + cb, acc);
+    }
+    // Narrow the pixel: clamp (pmax/pmin semantics, NaN passes), then one rounding to binary16.
+    let q = scratch;
+    let o = out;
+    for (let c = 0; c < c8; c += 8) {
+      v128.store(o, f32x8_to_f16x8_auto(f32x4.pmin(f32x4.pmax(v128.load(q), vlo), vhi), f32x4.pmin(f32x4.pmax(v128.load(q, 16), vlo), vhi)));
+      q += 32;
+      o += 16;
+    }
+    for (let c = c8; c < channels; c++) {
+      let v = load<f32>(q);
+      v = v < vmin ? vmin : v;
+      v = vmax < v ? vmax : v;
+      store<u16>(o, <u16>f32_bits_to_f16(reinterpret<u32>(v)));
+      q += 4;
+      o += 2;
+    }
+    ind += 36;
+    out += outStride;
+  }
+}
