@@ -51,6 +51,7 @@ function tile(
   const aEnd = a + ((<usize>ks) << 4);
   const vlo = f32x4.splat(vmin);
   const vhi = f32x4.splat(vmax);
+  const clampLo = vmin != -Infinity, clampHi = vmax != Infinity;
   let nLeft = nc;
   while (true) {
     let acc0l = v128.load(w);
@@ -90,11 +91,16 @@ function tile(
         a0 += 4; a1 += 4; a2 += 4; a3 += 4;
       } while (a0 < a0End);
     } while (ip < aEnd);
-    // pmax/pmin return acc itself when it is NaN, so NaN goes through the clamp.
-    acc0l = f32x4.pmin(f32x4.pmax(acc0l, vlo), vhi); acc0h = f32x4.pmin(f32x4.pmax(acc0h, vlo), vhi);
-    acc1l = f32x4.pmin(f32x4.pmax(acc1l, vlo), vhi); acc1h = f32x4.pmin(f32x4.pmax(acc1h, vlo), vhi);
-    acc2l = f32x4.pmin(f32x4.pmax(acc2l, vlo), vhi); acc2h = f32x4.pmin(f32x4.pmax(acc2h, vlo), vhi);
-    acc3l = f32x4.pmin(f32x4.pmax(acc3l, vlo), vhi); acc3h = f32x4.pmin(f32x4.pmax(acc3h, vlo), vhi);
+    // pmax/pmin return acc itself when it is NaN, so NaN goes through the clamp; an infinite
+    // bound is skipped (pmax(acc, -Inf) = acc, pmin(acc, +Inf) = acc): relu needs half the ops.
+    if (clampLo) {
+      acc0l = f32x4.pmax(acc0l, vlo); acc0h = f32x4.pmax(acc0h, vlo); acc1l = f32x4.pmax(acc1l, vlo); acc1h = f32x4.pmax(acc1h, vlo);
+      acc2l = f32x4.pmax(acc2l, vlo); acc2h = f32x4.pmax(acc2h, vlo); acc3l = f32x4.pmax(acc3l, vlo); acc3h = f32x4.pmax(acc3h, vlo);
+    }
+    if (clampHi) {
+      acc0l = f32x4.pmin(acc0l, vhi); acc0h = f32x4.pmin(acc0h, vhi); acc1l = f32x4.pmin(acc1l, vhi); acc1h = f32x4.pmin(acc1h, vhi);
+      acc2l = f32x4.pmin(acc2l, vhi); acc2h = f32x4.pmin(acc2h, vhi); acc3l = f32x4.pmin(acc3l, vhi); acc3h = f32x4.pmin(acc3h, vhi);
+    }
     if (nLeft >= 8) {
       // Last row first: aliased rows (mr < 4) end with the valid row's values.
       store4x8_f16(c0, c1, c2, c3, acc0l, acc0h, acc1l, acc1h, acc2l, acc2h, acc3l, acc3h);
