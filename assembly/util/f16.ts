@@ -46,6 +46,19 @@ export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff,
   return v128.or(i32x4.max_u(value, v128.or(e, special)), sign);
 }
 
+// Eight halves, none Inf/NaN (callers check), → two f32x4 at out, out + 16, exactly: each f32 is sign << 31 | (exponent
+// and significand) << 13, times 2^112 (subnormals included). Its high 16 bits are
+// (h >> 3 arithmetic) & 0x8fff, its low 16 bits h << 13: three i16 ops for eight lanes, then
+// the two interleaves build the f32 bit patterns.
+// @ts-ignore: decorator
+@inline export function f16x8_to_f32x8_store(out: usize, h: v128): void {
+  const hi = v128.and(i16x8.shr_s(h, 3), v128.load(F16K, K_8FFF16));
+  const lo = i16x8.shl(h, 13);
+  const scale = v128.load(F16K, 16 /* 2^112 */);
+  v128.store(out, f32x4.mul(v128.shuffle<u16>(lo, hi, 0, 8, 1, 9, 2, 10, 3, 11), scale));
+  v128.store(out, f32x4.mul(v128.shuffle<u16>(lo, hi, 4, 12, 5, 13, 6, 14, 7, 15), scale), 16);
+}
+
 /** f32 lanes → f16 bits (one per i32 lane, upper 16 bits zero), round to nearest even. */
 // @ts-ignore: decorator
 @inline export function f32x4_to_f16x4(x: v128): v128 {
