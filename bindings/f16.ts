@@ -366,7 +366,7 @@ function f16DwconvFast(dev: Device, c: F16ConvCall, kernel: string): void {
   const g = c.geometry;
   const ks = g.kh * g.kw, P = g.oh * g.ow;
   const wBytes = packedConvBytes(g.co, g.kh, g.kw, 1, g.groups, 'dwconv');
-  const scratchAt = wBytes, prmAt = scratchAt + g.ci * 4 + 64;
+  const scratchAt = wBytes, prmAt = scratchAt + 64 + g.ci * 4 + 64;
   const s = dev.alloc(prmAt + 16, 'scratch (f16 depthwise)');
   try {
     const w32 = s.ptr;

@@ -13,14 +13,15 @@
 //   w:    f32 weights, the f32-dwconv packing [ceil(channels/8)][bias 8][9][8] (the binary16
 //         packing widened by the driver: 10 values per channel, nothing to gain from f16 there).
 //   out:  binary16, pixel p at out + p·outStride bytes, channels halves written exactly.
-//   params: 12 bytes { vmin f32, vmax f32, scratch u32 }: scratch holds channels f32 (+16 bytes).
+//   params: 12 bytes { vmin f32, vmax f32, scratch u32 }: scratch is 64 + channels·4 bytes (the
+//         pixel's 9 tap addresses, then its f32 sums).
 // Limits: channels ≥ 1, pixels ≥ 0.
 //
 // Why this form: the input is widened in registers per tap (4 integer/f32 ops per 4 halves when
 // no tap of an 8-channel block holds Inf/NaN, checked with one max per tap; otherwise the block
-// is recomputed with the general conversion), so there is no f32 copy of the image. A pixel's
-// f32 sums go to the scratch and are narrowed in a second loop: narrowing inside the tap loop
-// made V8 spill the nine tap pointers (measured ~25% slower).
+// is recomputed with the general conversion), so there is no f32 copy of the image. The tap loop
+// is rolled over addresses kept in the scratch, and a pixel's f32 sums are narrowed in a second
+// loop: unrolled taps and narrowing inside the tap loop both made V8 spill.
 import { f16x4_to_f32x4, f16_to_f32_bits, f32x8_to_f16x8_auto, f32_bits_to_f16, F16K, K_7FFF16, K_7BFF16, K_8FFF } from '../util/f16';
 
 // Four sign-extended halves (no Inf/NaN) → f32, exactly: << 13 puts exponent and significand in
@@ -28,12 +29,6 @@ import { f16x4_to_f32x4, f16_to_f32_bits, f32x8_to_f16x8_auto, f32_bits_to_f16, 
 // @ts-ignore: decorator
 @inline function widen4(e: v128, k8fff: v128, s112: v128): v128 {
   return f32x4.mul(v128.and(i32x4.shl(e, 13), k8fff), s112);
-}
-
-// @ts-ignore: decorator
-@inline function tap(p: usize, x: usize, zero: usize): usize {
-  const e = load<u32>(p);
-  return e == 0xFFFFFFFF ? zero : (<usize>e >> 1) + x;
 }
 
 /** One 8-channel block with the general conversion (Inf/NaN in some tap): same order. */
@@ -59,7 +54,8 @@ export function f16_dwconv_9p8c__simd_f32acc(
 ): void {
   const vmin = load<f32>(params);
   const vmax = load<f32>(params, 4);
-  const scratch = <usize>load<u32>(params, 8);
+  const taps = <usize>load<u32>(params, 8);
+  const scratch = taps + 64;
   const vlo = f32x4.splat(vmin);
   const vhi = f32x4.splat(vmax);
   const c8 = channels & ~7;
@@ -67,50 +63,27 @@ export function f16_dwconv_9p8c__simd_f32acc(
   const k7fff = v128.load(F16K, K_7FFF16), k7bff = v128.load(F16K, K_7BFF16);
   const k8fff = v128.load(F16K, K_8FFF), s112 = v128.load(F16K, 16 /* 2^112 */);
   for (let p = 0; p < pixels; p++) {
-    let i0 = <usize>load<u32>(ind, 0); i0 = select<usize>(zero, (i0 >> 1) + x, i0 == 0xFFFFFFFF);
-    let i1 = <usize>load<u32>(ind, 4); i1 = select<usize>(zero, (i1 >> 1) + x, i1 == 0xFFFFFFFF);
-    let i2 = <usize>load<u32>(ind, 8); i2 = select<usize>(zero, (i2 >> 1) + x, i2 == 0xFFFFFFFF);
-    let i3 = <usize>load<u32>(ind, 12); i3 = select<usize>(zero, (i3 >> 1) + x, i3 == 0xFFFFFFFF);
-    let i4 = <usize>load<u32>(ind, 16); i4 = select<usize>(zero, (i4 >> 1) + x, i4 == 0xFFFFFFFF);
-    let i5 = <usize>load<u32>(ind, 20); i5 = select<usize>(zero, (i5 >> 1) + x, i5 == 0xFFFFFFFF);
-    let i6 = <usize>load<u32>(ind, 24); i6 = select<usize>(zero, (i6 >> 1) + x, i6 == 0xFFFFFFFF);
-    let i7 = <usize>load<u32>(ind, 28); i7 = select<usize>(zero, (i7 >> 1) + x, i7 == 0xFFFFFFFF);
-    let i8 = <usize>load<u32>(ind, 32); i8 = select<usize>(zero, (i8 >> 1) + x, i8 == 0xFFFFFFFF);
+    // The 9 tap addresses go to the scratch's head: a rolled tap loop reads them from L1, so V8
+    // keeps only the two sums and the Inf/NaN check live (the unrolled form spilled them).
+    for (let t: usize = 0; t < 36; t += 4) {
+      const e = <usize>load<u32>(ind + t);
+      store<u32>(taps + t, select<usize>(zero, (e >> 1) + x, e == 0xFFFFFFFF));
+    }
     let wp = w;
     let s = scratch;
     let off: usize = 0;
     for (let c = 0; c < c8; c += 8) {
       let accl = v128.load(wp);
       let acch = v128.load(wp, 16);
-      let mx = v128.and(v128.load(i0 + off), k7fff);
-      accl = f32x4.add(accl, f32x4.mul(widen4(v128.load16x4_s(i0 + off), k8fff, s112), v128.load(wp, 32)));
-      acch = f32x4.add(acch, f32x4.mul(widen4(v128.load16x4_s(i0 + off, 8), k8fff, s112), v128.load(wp, 48)));
-      mx = i16x8.max_u(mx, v128.and(v128.load(i1 + off), k7fff));
-      accl = f32x4.add(accl, f32x4.mul(widen4(v128.load16x4_s(i1 + off), k8fff, s112), v128.load(wp, 64)));
-      acch = f32x4.add(acch, f32x4.mul(widen4(v128.load16x4_s(i1 + off, 8), k8fff, s112), v128.load(wp, 80)));
-      mx = i16x8.max_u(mx, v128.and(v128.load(i2 + off), k7fff));
-      accl = f32x4.add(accl, f32x4.mul(widen4(v128.load16x4_s(i2 + off), k8fff, s112), v128.load(wp, 96)));
-      acch = f32x4.add(acch, f32x4.mul(widen4(v128.load16x4_s(i2 + off, 8), k8fff, s112), v128.load(wp, 112)));
-      v128.store(s, accl); v128.store(s, acch, 16); // pins the schedule (f32-dwconv/9p8c-simd.ts)
-      mx = i16x8.max_u(mx, v128.and(v128.load(i3 + off), k7fff));
-      accl = f32x4.add(accl, f32x4.mul(widen4(v128.load16x4_s(i3 + off), k8fff, s112), v128.load(wp, 128)));
-      acch = f32x4.add(acch, f32x4.mul(widen4(v128.load16x4_s(i3 + off, 8), k8fff, s112), v128.load(wp, 144)));
-      mx = i16x8.max_u(mx, v128.and(v128.load(i4 + off), k7fff));
-      accl = f32x4.add(accl, f32x4.mul(widen4(v128.load16x4_s(i4 + off), k8fff, s112), v128.load(wp, 160)));
-      acch = f32x4.add(acch, f32x4.mul(widen4(v128.load16x4_s(i4 + off, 8), k8fff, s112), v128.load(wp, 176)));
-      mx = i16x8.max_u(mx, v128.and(v128.load(i5 + off), k7fff));
-      accl = f32x4.add(accl, f32x4.mul(widen4(v128.load16x4_s(i5 + off), k8fff, s112), v128.load(wp, 192)));
-      acch = f32x4.add(acch, f32x4.mul(widen4(v128.load16x4_s(i5 + off, 8), k8fff, s112), v128.load(wp, 208)));
-      v128.store(s, accl); v128.store(s, acch, 16);
-      mx = i16x8.max_u(mx, v128.and(v128.load(i6 + off), k7fff));
-      accl = f32x4.add(accl, f32x4.mul(widen4(v128.load16x4_s(i6 + off), k8fff, s112), v128.load(wp, 224)));
-      acch = f32x4.add(acch, f32x4.mul(widen4(v128.load16x4_s(i6 + off, 8), k8fff, s112), v128.load(wp, 240)));
-      mx = i16x8.max_u(mx, v128.and(v128.load(i7 + off), k7fff));
-      accl = f32x4.add(accl, f32x4.mul(widen4(v128.load16x4_s(i7 + off), k8fff, s112), v128.load(wp, 256)));
-      acch = f32x4.add(acch, f32x4.mul(widen4(v128.load16x4_s(i7 + off, 8), k8fff, s112), v128.load(wp, 272)));
-      mx = i16x8.max_u(mx, v128.and(v128.load(i8 + off), k7fff));
-      accl = f32x4.add(accl, f32x4.mul(widen4(v128.load16x4_s(i8 + off), k8fff, s112), v128.load(wp, 288)));
-      acch = f32x4.add(acch, f32x4.mul(widen4(v128.load16x4_s(i8 + off, 8), k8fff, s112), v128.load(wp, 304)));
+      let mx = i32x4.splat(0);
+      let wt = wp;
+      for (let t: usize = 0; t < 36; t += 4) {
+        const ip = <usize>load<u32>(taps + t) + off;
+        mx = i16x8.max_u(mx, v128.and(v128.load(ip), k7fff));
+        accl = f32x4.add(accl, f32x4.mul(widen4(v128.load16x4_s(ip), k8fff, s112), v128.load(wt, 32)));
+        acch = f32x4.add(acch, f32x4.mul(widen4(v128.load16x4_s(ip, 8), k8fff, s112), v128.load(wt, 48)));
+        wt += 32;
+      }
       v128.store(s, accl); v128.store(s, acch, 16);
       if (v128.any_true(i16x8.gt_s(mx, k7bff))) blockExact(ind, x, zero, off, wp, s);
       off += 16;
@@ -123,7 +96,7 @@ export function f16_dwconv_9p8c__simd_f32acc(
       const hb = <usize>c << 1;
       let acc = load<f32>(wp + cb);
       for (let t: usize = 0; t < 9; t++) {
-        const h = <u32>load<u16>(tap(ind + (t << 2), x, zero) + hb);
+        const h = <u32>load<u16>(<usize>load<u32>(taps + (t << 2)) + hb);
         acc = acc + reinterpret<f32>(f16_to_f32_bits(h)) * load<f32>(wp + cb + (t << 5), 32);
       }
       store<f32>(s + cb, acc);

@@ -288,7 +288,7 @@ for (const kern of kernelsOf('f16-dwconv').filter((k) => k.precision === 'f16'))
           const ind = indirection(g, 1);
           // The image ends exactly at its last channel: reads past it would show up as a trap or garbage.
           const blocks = [dev.alloc(x.byteLength, 'x'), dev.alloc(packed.byteLength, 'w'), dev.alloc(ind.byteLength, 'ind'),
-            dev.alloc(C * 2, 'zero'), dev.alloc(P * C * 2 + 64, 'out'), dev.alloc(16 + C * 4 + 16, 'params')];
+            dev.alloc(C * 2, 'zero'), dev.alloc(P * C * 2 + 64, 'out'), dev.alloc(16 + 64 + C * 4, 'params')];
           const [xb, wb, ib, zb, ob, pb] = blocks;
           try {
             dev.write(xb, x); dev.write(wb, packed); dev.write(ib, ind);
