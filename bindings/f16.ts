@@ -293,8 +293,9 @@ export function f16Conv(dev: Device, c: F16ConvCall): void {
   if (route === 'gemm' && g.groups === 1) { f16ConvGemm(dev, c); return; }
   if (route === 'igemm') { f16ConvIgemm(dev, c); return; }
   // Strided depthwise reads each input pixel for few taps: widening per tap in the kernel beats a
-  // widened copy of the input (28×28×128 stride 2: 0.52× vs 0.40× of f32). At stride 1 every
-  // input value is read by 9 taps and the f32 kernels on a widened copy are faster (0.71× vs 0.45×).
+  // widened copy of the input (28×28×128 stride 2: ~0.57× vs 0.40× of f32). At stride 1 every
+  // input value is read by 9 taps and the f32 kernels on a widened copy (channel-outer, weights in
+  // registers) are faster (112×112×32: ~0.74× vs 0.43×).
   const dwKernel = g.sh * g.sw > 1 ? dwFastKernels.find((k) => k.taps === g.kh * g.kw) : undefined;
   if (dwKernel) { f16DwconvFast(dev, c, dwKernel.name); return; }
   const ks = g.kh * g.kw, cig = g.ci / g.groups;
@@ -358,28 +359,26 @@ function f16ConvIgemm(dev: Device, c: F16ConvCall): void {
 }
 
 /**
- * Depthwise 'f16' with an unrolled kernel that reads the binary16 input through the shared
- * indirection buffer and stores binary16: no widened copy of the input, no f32 output pass.
- * Only the 10 weights per channel are widened per call.
+ * Depthwise 'f16' with a kernel that reads the binary16 input through the shared indirection
+ * buffer and the binary16 weights (widened once per call inside it) and stores binary16: no
+ * widened copy of the input, no f32 output pass.
  */
 function f16DwconvFast(dev: Device, c: F16ConvCall, kernel: string): void {
   const g = c.geometry;
   const ks = g.kh * g.kw, P = g.oh * g.ow;
-  const wBytes = packedConvBytes(g.co, g.kh, g.kw, 1, g.groups, 'dwconv');
-  const scratchAt = wBytes, prmAt = scratchAt + 64 + g.ci * 4 + 64;
+  // Kernel scratch (tap addresses, a pixel's sums, the widened weights), then the parameters.
+  const prmAt = 64 + Math.ceil(g.ci / F16_PANEL) * 352 + 64;
   const s = dev.alloc(prmAt + 16, 'scratch (f16 depthwise)');
   try {
-    const w32 = s.ptr;
     setF16ConvBias(dev, c.w, c.bias, g.co, ks, 1, g.groups, 'dwconv');
-    convertPtr(dev, 'float32', c.w.ptr, w32, wBytes / 4);
     const buf = dev.arena.memory.buffer;
     new Float32Array(buf, s.ptr + prmAt, 2).set([c.min, c.max]);
-    new Uint32Array(buf, s.ptr + prmAt + 8, 1)[0] = s.ptr + scratchAt;
+    new Uint32Array(buf, s.ptr + prmAt + 8, 1)[0] = s.ptr;
     const ind = c.cache.get(g, 1).ptr, zero = c.cache.zeroRow(g.ci).ptr;
     const fn = dev.kmod.exports[kernel];
     const imageBytes = g.ih * g.iw * g.ci * 2, outStride = g.co * 2;
     for (let b = 0; b < g.n; b++) {
-      fn(g.ci, P, ind, c.x.ptr + b * imageBytes, zero, w32, c.out.ptr + b * P * outStride, outStride, s.ptr + prmAt);
+      fn(g.ci, P, ind, c.x.ptr + b * imageBytes, zero, c.w.ptr, c.out.ptr + b * P * outStride, outStride, s.ptr + prmAt);
     }
   } finally {
     dev.free(s);

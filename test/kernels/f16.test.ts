@@ -279,16 +279,17 @@ for (const kern of kernelsOf('f16-dwconv').filter((k) => k.precision === 'f16'))
           for (let i = 0; i < specials; i++) x[Math.floor(r() * x.length)] = [0x7c00, 0xfc00, 0x7e00][i % 3];
           const ref = conv2dRef(Array.from(x, f16Value), Array.from(w, f16Value), Array.from(bias, f16Value), g, -Infinity, range > 100 ? Infinity : 1.5);
           const want = Uint16Array.from(ref.ordered, round16Bits);
-          const tiles = Math.ceil(C / 8), packed = new Float32Array(tiles * (8 + 8 * ks));
+          // The binary16 dwconv packing, as the driver passes it.
+          const tiles = Math.ceil(C / 8), packed = new Uint16Array(tiles * (8 + 8 * ks));
           for (let c = 0; c < C; c++) {
             const t = Math.floor(c / 8) * (8 + 8 * ks), lane = c % 8;
-            packed[t + lane] = f16Value(bias[c]);
-            for (let q = 0; q < ks; q++) packed[t + 8 + q * 8 + lane] = f16Value(w[c * ks + q]);
+            packed[t + lane] = bias[c];
+            for (let q = 0; q < ks; q++) packed[t + 8 + q * 8 + lane] = w[c * ks + q];
           }
           const ind = indirection(g, 1);
           // The image ends exactly at its last channel: reads past it would show up as a trap or garbage.
           const blocks = [dev.alloc(x.byteLength, 'x'), dev.alloc(packed.byteLength, 'w'), dev.alloc(ind.byteLength, 'ind'),
-            dev.alloc(C * 2, 'zero'), dev.alloc(P * C * 2 + 64, 'out'), dev.alloc(16 + 64 + C * 4, 'params')];
+            dev.alloc(C * 2, 'zero'), dev.alloc(P * C * 2 + 64, 'out'), dev.alloc(16 + 64 + tiles * 352, 'params')];
           const [xb, wb, ib, zb, ob, pb] = blocks;
           try {
             dev.write(xb, x); dev.write(wb, packed); dev.write(ib, ind);
