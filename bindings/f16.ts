@@ -25,7 +25,8 @@ const packA = kernelsOf('f16-f32-packx');
 const fastKernel = kernelsOf('f16-f32acc-gemm').find((k) => k.weights === 'f32')!;
 const gemvKernel = kernelsOf('f16-f32acc-gemm').find((k) => k.weights === 'f16')!;
 const exactKernel = kernelsOf('f16-gemm')[0];
-const dwExactKernel = kernelsOf('f16-dwconv')[0];
+const dwExactKernel = kernelsOf('f16-dwconv').find((k) => k.precision === 'f16-exact')!;
+const dwFastKernels = kernelsOf('f16-dwconv').filter((k) => k.precision === 'f16');
 const igemmKernel = kernelsOf('f16-f32acc-igemm')[0];
 
 /** Bytes of packed binary16 weights for n columns and k rows (half of the f32 packing). */
@@ -229,16 +230,45 @@ export interface F16ConvCall {
   geometry: ConvGeometry;
   /** Binary16 NHWC input. */
   x: Block;
-  /** bindings/conv.ts's packed layout (packConv) narrowed to binary16, bias slots included. */
+  /**
+   * bindings/conv.ts's packed layout (packConv) narrowed to binary16, bias slots included; the
+   * 'f16' paths write `bias` into those slots (setF16ConvBias) before widening.
+   */
   w: Block;
   packing: 'panels' | 'dwconv';
-  /** Binary16 bias bits per output channel (written into the widened bias slots), or null: +0. */
+  /** Binary16 bias bits per output channel, or null: +0. */
   bias: Uint16Array | null;
   /** Binary16 NHWC output. */
   out: Block;
   min: number; max: number;
   precision: F16Precision;
   cache: IndirectionCache;
+}
+
+/**
+ * Writes binary16 bias bits (+0 where null) into the bias slots of a binary16 conv packing (the
+ * layout of bindings/conv.ts setConvBias, in halves). The 'f16' paths do this on the packed
+ * filter itself before widening it: nothing else reads those slots (the exact path builds its
+ * own panels), and the widened copy then carries the bias with no f32 pass in JS.
+ */
+function setF16ConvBias(dev: Device, w: Block, bias: Uint16Array | null, co: number, ks: number, cig: number,
+  groups: number, packing: 'panels' | 'dwconv'): void {
+  const u16 = new Uint16Array(dev.arena.memory.buffer);
+  const base = w.ptr >> 1;
+  if (packing === 'dwconv') {
+    const tile = F16_PANEL + F16_PANEL * ks;
+    for (let c0 = 0, t = base; c0 < co; c0 += F16_PANEL, t += tile) {
+      for (let j = 0; j < F16_PANEL; j++) u16[t + j] = bias && c0 + j < co ? bias[c0 + j] : 0;
+    }
+    return;
+  }
+  const og = co / groups, k = ks * cig, panel = F16_PANEL + F16_PANEL * k, group = packedF16Bytes(og, k) >> 1;
+  for (let gi = 0; gi < groups; gi++) {
+    for (let p = 0, n0 = 0; n0 < og; p++, n0 += F16_PANEL) {
+      const at = base + gi * group + p * panel;
+      for (let j = 0; j < F16_PANEL; j++) u16[at + j] = bias && n0 + j < og ? bias[gi * og + n0 + j] : 0;
+    }
+  }
 }
 
 const halfToF32 = (h: number) => {
@@ -262,6 +292,12 @@ export function f16Conv(dev: Device, c: F16ConvCall): void {
   const route = routeOf(g);
   if (route === 'gemm' && g.groups === 1) { f16ConvGemm(dev, c); return; }
   if (route === 'igemm') { f16ConvIgemm(dev, c); return; }
+  // Strided depthwise reads each input pixel for few taps: widening per tap in the kernel beats a
+  // widened copy of the input (28×28×128 stride 2: ~0.57× vs 0.40× of f32). At stride 1 every
+  // input value is read by 9 taps and the f32 kernels on a widened copy (channel-outer, weights in
+  // registers) are faster (112×112×32: ~0.74× vs 0.43×).
+  const dwKernel = g.sh * g.sw > 1 ? dwFastKernels.find((k) => k.taps === g.kh * g.kw) : undefined;
+  if (dwKernel) { f16DwconvFast(dev, c, dwKernel.name); return; }
   const ks = g.kh * g.kw, cig = g.ci / g.groups;
   const wBytes32 = packedConvBytes(g.co, g.kh, g.kw, cig, g.groups, c.packing);
   const xCount = g.n * g.ih * g.iw * g.ci, outCount = g.n * g.oh * g.ow * g.co;
@@ -270,8 +306,8 @@ export function f16Conv(dev: Device, c: F16ConvCall): void {
   const o32 = dev.alloc(outCount * 4, 'scratch (f32 output)');
   try {
     convertPtr(dev, 'float32', c.x.ptr, x32.ptr, xCount);
+    setF16ConvBias(dev, c.w, c.bias, g.co, ks, cig, g.groups, c.packing);
     convertPtr(dev, 'float32', c.w.ptr, w32.ptr, wBytes32 / 4);
-    setConvBias(dev, w32, c.bias ? Float32Array.from(c.bias, halfToF32) : null, g.co, ks, cig, g.groups, c.packing);
     conv2d(dev, { geometry: g, x: x32, w: w32, out: o32, min: c.min, max: c.max, cache: c.cache });
     convertPtr(dev, 'float16', o32.ptr, c.out.ptr, outCount);
   } finally {
@@ -282,15 +318,9 @@ export function f16Conv(dev: Device, c: F16ConvCall): void {
 /** 1×1, stride 1, unpadded, one group: the f16 GEMM (x is the m×ci A, the filter packed as panels). */
 function f16ConvGemm(dev: Device, c: F16ConvCall): void {
   const g = c.geometry;
-  const w = dev.alloc(c.w.bytes, 'scratch (filter with bias)');
-  try {
-    new Uint8Array(dev.arena.memory.buffer).copyWithin(w.ptr, c.w.ptr, c.w.ptr + c.w.bytes);
-    setPackedF16Bias(dev, w, g.co, g.ci, c.bias);
-    f16Gemm(dev, { m: g.n * g.ih * g.iw, n: g.co, k: g.ci, a: c.x, aOff: 0, transposeA: false, w, c: c.out, cOff: 0,
-      min: c.min, max: c.max, precision: 'f16' });
-  } finally {
-    dev.free(w);
-  }
+  setPackedF16Bias(dev, c.w, g.co, g.ci, c.bias);
+  f16Gemm(dev, { m: g.n * g.ih * g.iw, n: g.co, k: g.ci, a: c.x, aOff: 0, transposeA: false, w: c.w, c: c.out, cOff: 0,
+    min: c.min, max: c.max, precision: 'f16' });
 }
 
 /** IGEMM route: x and the filter widened, the f16-f32acc-igemm kernel (binary16 store). */
@@ -301,29 +331,57 @@ function f16ConvIgemm(dev: Device, c: F16ConvCall): void {
   const wBytes32 = packedConvBytes(g.co, g.kh, g.kw, cig, g.groups, 'panels');
   const panelBytes = (F16_PANEL + F16_PANEL * ks * cig) * 4, groupBytes = wBytes32 / g.groups;
   const nBlock = Math.max(1, Math.floor(L2_BLOCK_BYTES / panelBytes)) * F16_PANEL;
-  const x32 = dev.alloc(xCount * 4 + 64, 'scratch (f16 x widened)');
-  const w32 = dev.alloc(wBytes32, 'scratch (f16 filter widened)');
-  const prm = dev.alloc(16 * g.n * g.groups, 'kernel parameters');
+  // One scratch block: widened filter, kernel parameters, widened input (64-byte aligned parts).
+  const prmAt = wBytes32, xAt = prmAt + Math.ceil((16 * g.n * g.groups) / 64) * 64;
+  const s = dev.alloc(xAt + xCount * 4 + 64, 'scratch (f16 conv widened)');
   try {
-    convertPtr(dev, 'float32', c.x.ptr, x32.ptr, xCount);
-    convertPtr(dev, 'float32', c.w.ptr, w32.ptr, wBytes32 / 4);
-    setConvBias(dev, w32, c.bias ? Float32Array.from(c.bias, halfToF32) : null, g.co, ks, cig, g.groups, 'panels');
+    const w32 = s.ptr, x32 = s.ptr + xAt;
+    convertPtr(dev, 'float32', c.x.ptr, x32, xCount);
+    setF16ConvBias(dev, c.w, c.bias, g.co, ks, cig, g.groups, 'panels');
+    convertPtr(dev, 'float32', c.w.ptr, w32, wBytes32 / 4);
     const ind = c.cache.get(g, 4).ptr, zero = c.cache.zeroRow(g.ci).ptr;
     const fn = dev.kmod.exports[igemmKernel.name];
     const buf = dev.arena.memory.buffer;
+    const u32 = new Uint32Array(buf, s.ptr + prmAt, 4 * g.n * g.groups), f32 = new Float32Array(buf, s.ptr + prmAt, 4 * g.n * g.groups);
     for (let b = 0; b < g.n; b++) {
       for (let gi = 0; gi < g.groups; gi++) {
-        const at = prm.ptr + (b * g.groups + gi) * 16;
-        new Uint32Array(buf, at, 2).set([x32.ptr + (b * g.ih * g.iw * g.ci + gi * cig) * 4, zero]);
-        new Float32Array(buf, at + 8, 2).set([c.min, c.max]);
+        const i = (b * g.groups + gi) * 4;
+        u32[i] = x32 + (b * g.ih * g.iw * g.ci + gi * cig) * 4; u32[i + 1] = zero; f32[i + 2] = c.min; f32[i + 3] = c.max;
         for (let n0 = 0; n0 < og; n0 += nBlock) {
-          fn(P, Math.min(nBlock, og - n0), cig, ks, ind, w32.ptr + gi * groupBytes + (n0 / F16_PANEL) * panelBytes,
-            c.out.ptr + (b * P * g.co + gi * og + n0) * 2, g.co * 2, at);
+          fn(P, Math.min(nBlock, og - n0), cig, ks, ind, w32 + gi * groupBytes + (n0 / F16_PANEL) * panelBytes,
+            c.out.ptr + (b * P * g.co + gi * og + n0) * 2, g.co * 2, s.ptr + prmAt + i * 4);
         }
       }
     }
   } finally {
-    dev.free(prm); dev.free(w32); dev.free(x32);
+    dev.free(s);
+  }
+}
+
+/**
+ * Depthwise 'f16' with a kernel that reads the binary16 input through the shared indirection
+ * buffer and the binary16 weights (widened once per call inside it) and stores binary16: no
+ * widened copy of the input, no f32 output pass.
+ */
+function f16DwconvFast(dev: Device, c: F16ConvCall, kernel: string): void {
+  const g = c.geometry;
+  const ks = g.kh * g.kw, P = g.oh * g.ow;
+  // Kernel scratch (tap addresses, a pixel's sums, the widened weights), then the parameters.
+  const prmAt = 64 + Math.ceil(g.ci / F16_PANEL) * 352 + 64;
+  const s = dev.alloc(prmAt + 16, 'scratch (f16 depthwise)');
+  try {
+    setF16ConvBias(dev, c.w, c.bias, g.co, ks, 1, g.groups, 'dwconv');
+    const buf = dev.arena.memory.buffer;
+    new Float32Array(buf, s.ptr + prmAt, 2).set([c.min, c.max]);
+    new Uint32Array(buf, s.ptr + prmAt + 8, 1)[0] = s.ptr;
+    const ind = c.cache.get(g, 1).ptr, zero = c.cache.zeroRow(g.ci).ptr;
+    const fn = dev.kmod.exports[kernel];
+    const imageBytes = g.ih * g.iw * g.ci * 2, outStride = g.co * 2;
+    for (let b = 0; b < g.n; b++) {
+      fn(g.ci, P, ind, c.x.ptr + b * imageBytes, zero, c.w.ptr, c.out.ptr + b * P * outStride, outStride, s.ptr + prmAt);
+    }
+  } finally {
+    dev.free(s);
   }
 }
 

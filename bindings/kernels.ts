@@ -132,8 +132,11 @@ export interface F16IgemmKernelInfo {
 export interface F16DwconvKernelInfo {
   name: string;
   family: 'f16-dwconv';
-  precision: 'f16-exact';
-  /** Any window (takes ks); channels per step. */
+  /** 'f16-exact': binary16 FMA per tap; 'f16': f32 accumulation, one rounding at the store. */
+  precision: 'f16-exact' | 'f16';
+  /** Window taps it is unrolled for, or null: any window (takes ks). */
+  taps: number | null;
+  /** Channels per step. */
   channels: number;
   builds: readonly BuildName[];
 }
@@ -245,7 +248,8 @@ export const kernels: readonly KernelInfo[] = [
   { name: 'f16_f32acc_gemm_4x8__simd_packa', family: 'f16-f32acc-gemm', precision: 'f16', mr: 4, nr: 8, panel: 8, weights: 'f32', packA: 4, builds: all },
   { name: 'f16_f32acc_gemm_1x16__simd_f16w', family: 'f16-f32acc-gemm', precision: 'f16', mr: 1, nr: 16, panel: 8, weights: 'f16', packA: null, builds: all },
   { name: 'f16_gemm_4x8__simd_exact', family: 'f16-gemm', precision: 'f16-exact', mr: 4, nr: 8, panel: 8, weights: 'f32', packA: 4, builds: all },
-  { name: 'f16_dwconv_xp8c__simd_exact', family: 'f16-dwconv', precision: 'f16-exact', channels: 8, builds: all },
+  { name: 'f16_dwconv_xp8c__simd_exact', family: 'f16-dwconv', precision: 'f16-exact', taps: null, channels: 8, builds: all },
+  { name: 'f16_dwconv_9p8c__simd_f32acc', family: 'f16-dwconv', precision: 'f16', taps: 9, channels: 8, builds: all },
   { name: 'f16_f32acc_igemm_4x8__simd', family: 'f16-f32acc-igemm', precision: 'f16', mr: 4, nr: 8, panel: 8, builds: all },
   // quantized GEMM family
   { name: 'qs8_packx_4__simd', family: 'qs8-packx', mr: 4, builds: all },

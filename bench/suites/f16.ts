@@ -116,8 +116,12 @@ export const f16Suite: Suite = {
   ],
 };
 
-/** Interleaved best-of rounds in this process; prints each case and the f16/f32 ratios. */
-export async function f16Figures(quick = false, rounds = 7, minMs = 80): Promise<void> {
+/**
+ * Interleaved best-of rounds in this process; prints each case and the f16/f32 ratios. 21 rounds
+ * of ≥ 25 ms: on a shared machine, more and shorter rounds give every case quiet windows (7 of
+ * ≥ 80 ms left single ratios off by up to ±10% at load averages of 4–6).
+ */
+export async function f16Figures(quick = false, rounds = 21, minMs = 25): Promise<void> {
   const lw = await Lanewise.create();
   const cases = f16Suite.cases({ quick });
   const runners: Runner[] = [];
