@@ -55,7 +55,7 @@ async function callsPerRound(r: Runner, minMs: number): Promise<number> {
  * The f32 microkernel's own ceiling on this machine: the 4×8 kernel on operands that stay in
  * L1, so only the core's SIMD mul+add throughput limits it.
  */
-export async function measurePeak(rounds = 7): Promise<number> {
+export async function measurePeak(rounds = 25): Promise<number> {
   const dev = await Device.create({ build: 'simd' });
   const k = 256, n = 64;
   const fn = dev.kmod.exports.f32_gemm_4x8__simd_packa;
@@ -115,7 +115,7 @@ async function measureCase(lw: Lanewise, c: BenchCase, opts: Required<Pick<Bench
 export async function runBench(options: BenchOptions = {}): Promise<BenchReport> {
   const log = options.log ?? ((s: string) => console.log(s));
   const quick = options.quick ?? false;
-  const opts = { peers: options.peers ?? true, minRoundMs: options.minRoundMs ?? (quick ? 40 : 100), rounds: options.rounds ?? (quick ? 3 : 5) };
+  const opts = { peers: options.peers ?? true, minRoundMs: options.minRoundMs ?? (quick ? 25 : 50), rounds: options.rounds ?? (quick ? 5 : 15) };
   const chosen: Suite[] = options.suites?.length
     ? options.suites.map((name) => {
       const s = allSuites.find((x) => x.name === name);

@@ -201,7 +201,28 @@ export class IndirectionCache {
     cacheRegistry?.register(this, this.blocks);
   }
 
+  // The last lookup, compared field by field: a layer runs again and again with one shape, and
+  // comparing 14 numbers costs less than building the string key and the Map lookup (13% of
+  // the profile of a small depthwise call).
+  private last: { g: ConvGeometry; tile: number; block: Block } | null = null;
+
+  private memo(g: ConvGeometry, tile: number): Block | null {
+    const l = this.last;
+    if (l === null || l.tile !== tile) return null;
+    const a = l.g;
+    return a.ih === g.ih && a.iw === g.iw && a.ci === g.ci && a.oh === g.oh && a.ow === g.ow && a.kh === g.kh && a.kw === g.kw
+      && a.sh === g.sh && a.sw === g.sw && a.dh === g.dh && a.dw === g.dw && a.pt === g.pt && a.pl === g.pl ? l.block : null;
+  }
+
   get(g: ConvGeometry, tile: 1 | 4): Block {
+    const memo = this.memo(g, tile);
+    if (memo) return memo;
+    const block = this.getByKey(g, tile);
+    this.last = { g, tile, block };
+    return block;
+  }
+
+  private getByKey(g: ConvGeometry, tile: 1 | 4): Block {
     const key = geometryKey(g, tile);
     const hit = this.lookup(key);
     if (hit) return hit;
@@ -214,12 +235,16 @@ export class IndirectionCache {
 
   /** The direct depthwise kernel's geometry block: i32 [ih, iw, ow, sh, sw, dh, dw, pt, pl]. */
   geometry(g: ConvGeometry): Block {
+    const memo = this.memo(g, 0);
+    if (memo) return memo;
     const key = geometryKey(g, 0);
-    const hit = this.lookup(key);
-    if (hit) return hit;
-    const block = this.dev.alloc(36, 'convolution geometry');
-    this.dev.write(block, new Int32Array([g.ih, g.iw, g.ow, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl]));
-    this.insert(key, block);
+    let block = this.lookup(key);
+    if (!block) {
+      block = this.dev.alloc(36, 'convolution geometry');
+      this.dev.write(block, new Int32Array([g.ih, g.iw, g.ow, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl]));
+      this.insert(key, block);
+    }
+    this.last = { g, tile: 0, block };
     return block;
   }
 
@@ -231,6 +256,7 @@ export class IndirectionCache {
   }
 
   private insert(key: string, block: Block): void {
+    this.last = null;
     const entries = this.blocks.entries;
     entries.set(key, block);
     if (entries.size > this.capacity) {
@@ -250,7 +276,7 @@ export class IndirectionCache {
   }
 
   /** Frees every block now (the cache stays usable). */
-  clear(): void { freeCacheBlocks(this.blocks); }
+  clear(): void { this.last = null; freeCacheBlocks(this.blocks); }
 }
 
 /** A row of `floats` copies of `value` (zeros for padding taps, -Infinity for max pooling). */
