@@ -39,6 +39,8 @@ async function measureStartup(): Promise<number> {
 }
 
 const now = () => performance.now();
+/** Pause before every timed round (see measureCase). */
+const SETTLE_MS = 20;
 
 async function callsPerRound(r: Runner, minMs: number): Promise<number> {
   let n = 1;
@@ -98,6 +100,9 @@ async function measureCase(lw: Lanewise, c: BenchCase, opts: Required<Pick<Bench
   for (let r = 0; r < opts.rounds; r++) {
     for (const x of live) {
       const n = counts.get(x.name)!;
+      // Idle first: threads a contender leaves spinning after its round (lanewise's workers spin
+      // ~1.5 ms, onnxruntime's pool longer) must not steal the next contender's cores.
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
       const t = now();
       for (let i = 0; i < n; i++) await x.runner!.run();
       const ms = (now() - t) / n;
