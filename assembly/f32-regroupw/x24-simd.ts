@@ -21,8 +21,8 @@ export function f32_regroupw_x24__simd(n: i32, k: i32, w: usize, tmp: usize, toR
         let gp = tmp + (j << 5);         // row r, panel j's 8 columns, in the row layout
         let dst = toRows ? w + (j << 5) : w + j * panelBytes;
         let src = toRows ? pp : gp;
-        const dstStep = toRows ? rowBytes : 32;
-        const srcStep = toRows ? 32 : rowBytes;
+        const dstStep: usize = toRows ? rowBytes : 32;
+        const srcStep: usize = toRows ? 32 : rowBytes;
         for (let r: usize = 0; r < rows; r++) {
           v128.store(dst, v128.load(src));
           v128.store(dst, v128.load(src, 16), 16);
