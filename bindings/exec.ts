@@ -126,6 +126,24 @@ export class Plan {
   get stageCount(): number { return this.stageStarts.length; }
 }
 
+/**
+ * The output tiling of every GEMM-like plan: N blocks of `nBlock` columns × groups of row tiles,
+ * one task per (block, group), about `threads`·8 tasks in all. `call(t, n0, nc)` adds the kernel
+ * call for row tile t of the block that starts at column n0 (nc columns).
+ */
+export function tileTasks(plan: Plan, tiles: number, n: number, nBlock: number, threads: number,
+  call: (t: number, n0: number, nc: number) => void): void {
+  const nBlocks = Math.ceil(n / nBlock);
+  const per = Math.ceil(tiles / Math.max(1, Math.min(tiles, Math.ceil((threads * 8) / nBlocks))));
+  for (let n0 = 0; n0 < n; n0 += nBlock) {
+    const nc = Math.min(nBlock, n - n0);
+    for (let t0 = 0; t0 < tiles; t0 += per) {
+      plan.task();
+      for (let t = t0; t < Math.min(tiles, t0 + per); t++) call(t, n0, nc);
+    }
+  }
+}
+
 type Fn = (...args: number[]) => unknown;
 
 /** The export functions of an instance, by index (same order as functionNames). */

@@ -13,7 +13,7 @@
 import type { Block, Device } from './device.js';
 import { kernelsOf } from './kernels.js';
 import { packedABytes } from './gemm.js';
-import { Plan, runPlan, threadsFor } from './exec.js';
+import { Plan, runPlan, threadsFor, tileTasks } from './exec.js';
 import { conv2d, indirection, packedConvBytes, routeOf, setConvBias, type ConvGeometry, type IndirectionCache } from './conv.js';
 
 export const F16_PANEL = 8;
@@ -143,19 +143,11 @@ function threaded(dev: Device, g: F16GemmCall, ops: number): void {
     const kern = g.precision === 'f16-exact' ? exactKernel : fastKernel;
     const panelBytes = panelHalves * 4, cStride = g.cStride ?? n * 2, c = g.c.ptr + g.cOff;
     const nBlock = Math.max(1, Math.floor(L2_BLOCK_BYTES / panelBytes)) * F16_PANEL;
-    const nBlocks = Math.ceil(n / nBlock);
-    const per = Math.ceil(tiles / Math.max(1, Math.min(tiles, Math.ceil((threads * 8) / nBlocks))));
-    for (let n0 = 0; n0 < n; n0 += nBlock) {
-      const nc = Math.min(nBlock, n - n0);
-      for (let t0 = 0; t0 < tiles; t0 += per) {
-        plan.task();
-        for (let t = t0; t < Math.min(tiles, t0 + per); t++) {
-          const m0 = t * 4;
-          plan.call(kern.name, [Math.min(4, m - m0), nc, k, ap.ptr + m0 * k * 4, 0, w32.ptr + (n0 / F16_PANEL) * panelBytes,
-            c + m0 * cStride + n0 * 2, cStride, g.min, g.max]);
-        }
-      }
-    }
+    tileTasks(plan, tiles, n, nBlock, threads, (t, n0, nc) => {
+      const m0 = t * 4;
+      plan.call(kern.name, [Math.min(4, m - m0), nc, k, ap.ptr + m0 * k * 4, 0, w32.ptr + (n0 / F16_PANEL) * panelBytes,
+        c + m0 * cStride + n0 * 2, cStride, g.min, g.max]);
+    });
     runPlan(dev.kmod, plan, ops);
   } finally {
     dev.free(w32); dev.free(ap);

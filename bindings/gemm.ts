@@ -3,7 +3,7 @@
 import type { KernelModule } from './module.js';
 import { kernelsOf, type GemmKernelInfo } from './kernels.js';
 import type { Arena } from './memory.js';
-import { Plan, runPlan, threadsFor } from './exec.js';
+import { Plan, runPlan, threadsFor, tileTasks } from './exec.js';
 
 export const PANEL = 8;
 
@@ -187,18 +187,10 @@ export function gemmPlan(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo, t
       for (let n0 = 0; n0 < n; n0 += chunk) plan.task().call(kern.name, args(m0, 1, n0, Math.min(chunk, n - n0)));
     }
   } else {
-    const nBlocks = Math.ceil(n / nBlock), tiles = Math.ceil(m / kern.mr);
-    const per = Math.ceil(tiles / Math.max(1, Math.min(tiles, Math.ceil(target / nBlocks))));
-    for (let n0 = 0; n0 < n; n0 += nBlock) {
-      const nc = Math.min(nBlock, n - n0);
-      for (let t0 = 0; t0 < tiles; t0 += per) {
-        plan.task();
-        for (let t = t0; t < Math.min(tiles, t0 + per); t++) {
-          const m0 = t * kern.mr;
-          plan.call(kern.name, args(m0, Math.min(kern.mr, m - m0), n0, nc));
-        }
-      }
-    }
+    tileTasks(plan, Math.ceil(m / kern.mr), n, nBlock, threads, (t, n0, nc) => {
+      const m0 = t * kern.mr;
+      plan.call(kern.name, args(m0, Math.min(kern.mr, m - m0), n0, nc));
+    });
   }
   return plan;
 }

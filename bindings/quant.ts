@@ -4,7 +4,7 @@
 import type { Device, Block } from './device.js';
 import { kernelsOf, type QGemmKernelInfo } from './kernels.js';
 import { indirection, type ConvGeometry } from './conv.js';
-import { Plan, runPlan, threadsFor } from './exec.js';
+import { Plan, runPlan, threadsFor, tileTasks } from './exec.js';
 
 export type WeightBits = 8 | 4 | 2;
 export const QPANEL = 8;
@@ -253,19 +253,11 @@ function qgemmPlan(dev: Device, g: QGemmArgs, kern: QGemmKernelInfo, mode: QMode
     return plan;
   }
   const nBlock = Math.max(1, Math.floor(L2_BLOCK_BYTES / Math.max(panelBytes, 1))) * QPANEL;
-  const nBlocks = Math.ceil(n / nBlock);
-  const per = Math.ceil(tiles / Math.max(1, Math.min(tiles, Math.ceil(target / nBlocks))));
-  for (let n0 = 0; n0 < n; n0 += nBlock) {
-    const nc = Math.min(nBlock, n - n0);
-    for (let t0 = 0; t0 < tiles; t0 += per) {
-      plan.task();
-      for (let t = t0; t < Math.min(tiles, t0 + per); t++) {
-        const m0 = t * 4;
-        plan.call(kern.name, [Math.min(4, m - m0), nc, k, g.scratch + t * tileBytes, g.w + (n0 / QPANEL) * panelBytes,
-          g.bias + n0 * 4, g.scale + n0 * 4, g.c + n0 * outBytes + m0 * g.cStride, g.cStride, g.params]);
-      }
-    }
-  }
+  tileTasks(plan, tiles, n, nBlock, threads, (t, n0, nc) => {
+    const m0 = t * 4;
+    plan.call(kern.name, [Math.min(4, m - m0), nc, k, g.scratch + t * tileBytes, g.w + (n0 / QPANEL) * panelBytes,
+      g.bias + n0 * 4, g.scale + n0 * 4, g.c + n0 * outBytes + m0 * g.cStride, g.cStride, g.params]);
+  });
   return plan;
 }
 
