@@ -11,7 +11,7 @@
 //   c: binary16, row i at c + i·cStride bytes; only nc columns are written.
 // A NaN result is stored as 0x7e00, the RISC-V canonical NaN an FP16 FPU produces.
 // Limits: 1 ≤ mr ≤ 4, nc ≥ 1, kc ≥ 0; vmin/vmax binary16 values. aStride is unused.
-import { fma16, f32x8_to_f16x8 } from '../util/f16';
+import { finish16, fma16, f32x8_to_f16x8, grid16, quantum16, tie16 } from '../util/f16';
 
 // @ts-ignore: decorator
 @inline function store8(acc0: v128, acc1: v128, vlo: v128, vhi: v128): v128 {
@@ -55,14 +55,25 @@ export function f16_gemm_4x8__simd_exact(
       const va1 = v128.load32_splat(ap, 4);
       const va2 = v128.load32_splat(ap, 8);
       const va3 = v128.load32_splat(ap, 12);
-      acc0l = fma16(acc0l, va0, bl);
-      acc0h = fma16(acc0h, va0, bh);
-      acc1l = fma16(acc1l, va1, bl);
-      acc1h = fma16(acc1h, va1, bh);
-      acc2l = fma16(acc2l, va2, bl);
-      acc2h = fma16(acc2h, va2, bh);
-      acc3l = fma16(acc3l, va3, bl);
-      acc3h = fma16(acc3h, va3, bh);
+      // Per row: round the float sums (exact unless a lane sits on a binary16 tie, see tie16)
+      // and take the full fma16 for a row where some lane does (about 1 lane-step in 2^12 on
+      // random data).
+      let sl = f32x4.add(acc0l, f32x4.mul(va0, bl)), sh = f32x4.add(acc0h, f32x4.mul(va0, bh));
+      let el = quantum16(sl), eh = quantum16(sh), rl = grid16(sl, el), rh = grid16(sh, eh);
+      if (v128.any_true(v128.or(tie16(sl, el, rl), tie16(sh, eh, rh)))) { acc0l = fma16(acc0l, va0, bl); acc0h = fma16(acc0h, va0, bh); }
+      else { acc0l = finish16(sl, rl); acc0h = finish16(sh, rh); }
+      sl = f32x4.add(acc1l, f32x4.mul(va1, bl)); sh = f32x4.add(acc1h, f32x4.mul(va1, bh));
+      el = quantum16(sl); eh = quantum16(sh); rl = grid16(sl, el); rh = grid16(sh, eh);
+      if (v128.any_true(v128.or(tie16(sl, el, rl), tie16(sh, eh, rh)))) { acc1l = fma16(acc1l, va1, bl); acc1h = fma16(acc1h, va1, bh); }
+      else { acc1l = finish16(sl, rl); acc1h = finish16(sh, rh); }
+      sl = f32x4.add(acc2l, f32x4.mul(va2, bl)); sh = f32x4.add(acc2h, f32x4.mul(va2, bh));
+      el = quantum16(sl); eh = quantum16(sh); rl = grid16(sl, el); rh = grid16(sh, eh);
+      if (v128.any_true(v128.or(tie16(sl, el, rl), tie16(sh, eh, rh)))) { acc2l = fma16(acc2l, va2, bl); acc2h = fma16(acc2h, va2, bh); }
+      else { acc2l = finish16(sl, rl); acc2h = finish16(sh, rh); }
+      sl = f32x4.add(acc3l, f32x4.mul(va3, bl)); sh = f32x4.add(acc3h, f32x4.mul(va3, bh));
+      el = quantum16(sl); eh = quantum16(sh); rl = grid16(sl, el); rh = grid16(sh, eh);
+      if (v128.any_true(v128.or(tie16(sl, el, rl), tie16(sh, eh, rh)))) { acc3l = fma16(acc3l, va3, bl); acc3h = fma16(acc3h, va3, bh); }
+      else { acc3l = finish16(sl, rl); acc3h = finish16(sh, rh); }
       w += 32;
       ap += 16;
     }

@@ -157,17 +157,48 @@ export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff,
   return round16(so);
 }
 
+/** The binary16 spacing at s as float bits: 2^(E−10) is the quantum for E = max(s's exponent, −14). */
+// @ts-ignore: decorator
+@inline export function quantum16(s: v128): v128 {
+  return i32x4.max_s(v128.and(s, v128.load(F16K, 48 /* 0x7f800000 */)), v128.load(F16K, 112 /* 0x38800000 */));
+}
+
+/**
+ * s rounded to nearest even on the binary16 grid of quantum16(s) = eb (as f32, before the
+ * overflow and signed-zero fix-ups of finish16). No upper clamp is needed: a finite |s| ≥ 2^16
+ * rounds to ≥ 2^16 on its own (coarser) grid, and for s = ±Inf/NaN the constant wraps to a tiny
+ * negative float, leaving s unchanged.
+ */
+// @ts-ignore: decorator
+@inline export function grid16(s: v128, eb: v128): v128 {
+  const bias = i32x4.add(eb, v128.load(F16K, 224 /* 0x06c00000 */)); // 1.5·2^(E+13): its ulp is the quantum
+  return f32x4.sub(f32x4.add(s, bias), bias);
+}
+
+/** grid16's result r for s, finished: ±Inf beyond the binary16 range (·2^112·2^-112), s's sign on a zero. */
+// @ts-ignore: decorator
+@inline export function finish16(s: v128, r: v128): v128 {
+  const t = f32x4.mul(f32x4.mul(r, v128.load(F16K, 16 /* 0x77800000 */)), v128.load(F16K, 240 /* 0x07800000 */));
+  return v128.or(t, v128.and(s, v128.load(F16K, 256 /* 0x80000000 */)));
+}
+
 /** f32 lanes → the nearest binary16 value (ties to even), kept as f32; ±Inf on overflow. */
 // @ts-ignore: decorator
 @inline export function round16(s: v128): v128 {
-  let eb = v128.and(s, v128.load(F16K, 48 /* 0x7f800000 */));
-  eb = i32x4.max_s(eb, v128.load(F16K, 112 /* 0x38800000 */));
-  // No upper clamp is needed: a finite |s| ≥ 2^16 rounds to ≥ 2^16 on its own (coarser) grid,
-  // and for s = ±Inf/NaN the constant wraps to a tiny negative float, leaving s unchanged.
-  const bias = i32x4.add(eb, v128.load(F16K, 224 /* 0x06c00000 */));
-  let r = f32x4.sub(f32x4.add(s, bias), bias);
-  r = f32x4.mul(f32x4.mul(r, v128.load(F16K, 16 /* 0x77800000 */)), v128.load(F16K, 240 /* 0x07800000 */)); // ·2^112 ·2^-112
-  return v128.or(r, v128.and(s, v128.load(F16K, 256 /* 0x80000000 */)));
+  return finish16(s, grid16(s, quantum16(s)));
+}
+
+/**
+ * Lanes where s lies exactly halfway between two binary16 neighbours (eb = quantum16(s),
+ * r = grid16(s, eb)): |r − s| is half the quantum, 2^(E−11). For s = fl(acc + a·b) that is the
+ * only case where round16(s) can differ from fma16's result: the binary16 midpoints are floats
+ * and fl() is monotone, so elsewhere s and the exact sum lie on the same side of every midpoint
+ * and round the same way. A kernel can take round16(s) when no lane is a tie and fma16
+ * otherwise. False for ±Inf and NaN (r − s is NaN).
+ */
+// @ts-ignore: decorator
+@inline export function tie16(s: v128, eb: v128, r: v128): v128 {
+  return i32x4.eq(v128.and(f32x4.sub(r, s), v128.load(F16K, 96 /* 0x7fffffff */)), i32x4.sub(eb, i32x4.splat(0x05800000)));
 }
 
 /** (abs − rebias + 0xfff + lsb) >> 13: the f16 bits of a normal-range |x| (abs = its f32 bits). */
