@@ -311,35 +311,51 @@ for (const kern of kernelsOf('f16-dwconv').filter((k) => k.precision === 'f16'))
 for (const kern of kernelsOf('f16-dwconv').filter((k) => k.precision === 'f16-exact')) {
   for (const build of kern.builds) {
     describe(`${kern.name} [${build}]`, () => {
+      type Data = (n: number, what: 'x' | 'w' | 'bias') => Uint16Array;
+      const runCase = (dev: Device, [ih, iw, C, kh, kw, s, p]: number[], data: Data, lo: number, hi: number, label: string) => {
+        const oh = Math.floor((ih + 2 * p - kh) / s) + 1, ow = Math.floor((iw + 2 * p - kw) / s) + 1, ks = kh * kw;
+        const g = { n: 1, ih, iw, ci: C, oh, ow, co: C, kh, kw, sh: s, sw: s, dh: 1, dw: 1, pt: p, pb: p, pl: p, pr: p, groups: C };
+        const x = data(ih * iw * C, 'x'), w = data(C * ks, 'w'), bias = data(C, 'bias');
+        const want = conv2dF16Exact(x, w, bias, g, lo, hi).out;
+        const tiles = Math.ceil(C / 8), packed = new Float32Array(tiles * (8 + 8 * ks));
+        for (let c = 0; c < C; c++) {
+          const t = Math.floor(c / 8) * (8 + 8 * ks), lane = c % 8;
+          packed[t + lane] = f16Value(bias[c]);
+          for (let k = 0; k < ks; k++) packed[t + 8 + k * 8 + lane] = f16Value(w[c * ks + k]);
+        }
+        const ind = indirection(g, 1);
+        const blocks = [dev.alloc(x.length * 4 + 64, 'x'), dev.alloc(packed.byteLength, 'w'), dev.alloc(ind.byteLength, 'ind'),
+          dev.alloc(C * 4 + 64, 'zero'), dev.alloc(oh * ow * C * 2 + 64, 'out'), dev.alloc(8, 'params')];
+        const [xb, wb, ib, zb, ob, pb] = blocks;
+        try {
+          dev.write(xb, Float32Array.from(x, f16Value)); dev.write(wb, packed); dev.write(ib, ind);
+          dev.fill(zb, 0); dev.fill(ob, 0x5a); dev.write(pb, new Float32Array([lo, hi]));
+          dev.kmod.exports[kern.name](oh * ow, C, ks, ib.ptr, xb.ptr, zb.ptr, wb.ptr, ob.ptr, C * 2, pb.ptr);
+          const out = dev.read(ob, new Uint8Array(oh * ow * C * 2 + 64));
+          expect(out.subarray(oh * ow * C * 2).every((v) => v === 0x5a)).toBe(true);
+          expectSameHalves(new Uint16Array(out.slice(0, oh * ow * C * 2).buffer), want, label);
+        } finally {
+          for (const bl of blocks) dev.free(bl);
+        }
+      };
+
       it('matches the f16-exact depthwise reference bit for bit (windows, strides, padding, channel tails)', () => {
         const dev = devices.get(build)!;
         const r = rng(43);
-        for (const [ih, iw, C, kh, kw, s, p] of [[5, 6, 8, 3, 3, 1, 1], [7, 5, 13, 5, 5, 2, 2], [4, 4, 3, 1, 2, 1, 0], [6, 6, 17, 3, 3, 2, 0]]) {
-          const oh = Math.floor((ih + 2 * p - kh) / s) + 1, ow = Math.floor((iw + 2 * p - kw) / s) + 1, ks = kh * kw;
-          const g = { n: 1, ih, iw, ci: C, oh, ow, co: C, kh, kw, sh: s, sw: s, dh: 1, dw: 1, pt: p, pb: p, pl: p, pr: p, groups: C };
-          const x = randomF16(ih * iw * C, r, -2, 2), w = randomF16(C * ks, r, -2, 2), bias = randomF16(C, r);
-          const want = conv2dF16Exact(x, w, bias, g, -1.5, 1.5).out;
-          const tiles = Math.ceil(C / 8), packed = new Float32Array(tiles * (8 + 8 * ks));
-          for (let c = 0; c < C; c++) {
-            const t = Math.floor(c / 8) * (8 + 8 * ks), lane = c % 8;
-            packed[t + lane] = f16Value(bias[c]);
-            for (let k = 0; k < ks; k++) packed[t + 8 + k * 8 + lane] = f16Value(w[c * ks + k]);
-          }
-          const ind = indirection(g, 1);
-          const blocks = [dev.alloc(x.length * 4 + 64, 'x'), dev.alloc(packed.byteLength, 'w'), dev.alloc(ind.byteLength, 'ind'),
-            dev.alloc(C * 4 + 64, 'zero'), dev.alloc(oh * ow * C * 2 + 64, 'out'), dev.alloc(8, 'params')];
-          const [xb, wb, ib, zb, ob, pb] = blocks;
-          try {
-            dev.write(xb, Float32Array.from(x, f16Value)); dev.write(wb, packed); dev.write(ib, ind);
-            dev.fill(zb, 0); dev.fill(ob, 0x5a); dev.write(pb, new Float32Array([-1.5, 1.5]));
-            dev.kmod.exports[kern.name](oh * ow, C, ks, ib.ptr, xb.ptr, zb.ptr, wb.ptr, ob.ptr, C * 2, pb.ptr);
-            const out = dev.read(ob, new Uint8Array(oh * ow * C * 2 + 64));
-            expect(out.subarray(oh * ow * C * 2).every((v) => v === 0x5a)).toBe(true);
-            expectSameHalves(new Uint16Array(out.slice(0, oh * ow * C * 2).buffer), want, `${ih}×${iw}×${C} k${kh}×${kw} s${s} p${p}`);
-          } finally {
-            for (const bl of blocks) dev.free(bl);
-          }
+        for (const geo of [[5, 6, 8, 3, 3, 1, 1], [7, 5, 13, 5, 5, 2, 2], [4, 4, 3, 1, 2, 1, 0], [6, 6, 17, 3, 3, 2, 0]]) {
+          runCase(dev, geo, (n) => randomF16(n, r, -2, 2), -1.5, 1.5, geo.join(','));
         }
+      });
+
+      it('resolves the double-rounding cases (ties after an inexact f32 sum) as the FP16 FMA does', () => {
+        const dev = devices.get(build)!;
+        const r = rng(47);
+        // As the GEMM test: integer-valued sums in [1024, 2048) and products ±(1 + j·2^-10)(0.5 + i·2^-11)
+        // whose f32 sum can land on a tie the exact sum is not on.
+        const data: Data = (n, what) => Uint16Array.from({ length: n }, () => round16Bits(
+          what === 'x' ? (1 + (1 + Math.floor(r() * 7)) * 2 ** -10) * (r() < 0.5 ? -1 : 1)
+            : what === 'w' ? 0.5 + Math.floor(r() * 16 - 8) * 2 ** -11 : 1200 + Math.floor(r() * 600)));
+        for (const geo of [[9, 9, 16, 3, 3, 1, 0], [8, 7, 11, 5, 5, 1, 0]]) runCase(dev, geo, data, -65504, 65504, `ties ${geo.join(',')}`);
       });
     });
   }
