@@ -9,7 +9,7 @@
 import type { Block, Device } from './device.js';
 import type { KernelModule } from './module.js';
 import { kernelsOf, type DwconvKernelInfo } from './kernels.js';
-import { chooseGemmKernel, gemm, packedABytes, packedBytes, PANEL } from './gemm.js';
+import { chooseGemmKernel, gemm, packedABytes, packedBytes, PANEL, writePackedBias } from './gemm.js';
 import { Plan, runPlan, threadsFor } from './exec.js';
 
 /** Everything about one 2-D convolution or pooling window, NHWC. */
@@ -106,22 +106,25 @@ export function packConv(dev: Device, ohwi: Float32Array, bias: Float32Array | n
 /** Rewrites the bias slots of packed weights (zeros when `bias` is null). */
 export function setConvBias(dev: Device, w: Block, bias: Float32Array | null, co: number, ks: number, cig: number,
   groups: number, packing: 'panels' | 'dwconv'): void {
-  const f32 = dev.viewF32(w);
+  writeConvBias(dev.viewF32(w), 0, bias, co, ks, cig, groups, packing);
+}
+
+/**
+ * setConvBias on any element view (`base`: the filter's first element): the f32 and the
+ * binary16 packings have the same layout in elements.
+ */
+export function writeConvBias(view: Float32Array | Uint16Array, base: number, bias: Float32Array | Uint16Array | null,
+  co: number, ks: number, cig: number, groups: number, packing: 'panels' | 'dwconv'): void {
   if (packing === 'dwconv') {
-    const tileFloats = DW_TILE + DW_TILE * ks;
-    for (let c0 = 0, t = 0; c0 < co; c0 += DW_TILE, t += tileFloats) {
-      for (let j = 0; j < DW_TILE; j++) f32[t + j] = bias && c0 + j < co ? bias[c0 + j] : 0;
+    const tileElems = DW_TILE + DW_TILE * ks;
+    for (let c0 = 0, t = base; c0 < co; c0 += DW_TILE, t += tileElems) {
+      for (let j = 0; j < DW_TILE; j++) view[t + j] = bias && c0 + j < co ? bias[c0 + j] : 0;
     }
     return;
   }
-  const og = co / groups, k = ks * cig;
-  const panelFloats = PANEL + PANEL * k;
-  const groupFloats = packedBytes(og, k) / 4;
+  const og = co / groups, k = ks * cig, groupElems = packedBytes(og, k) / 4;
   for (let gi = 0; gi < groups; gi++) {
-    for (let p = 0, n0 = 0; n0 < og; p++, n0 += PANEL) {
-      const at = gi * groupFloats + p * panelFloats;
-      for (let j = 0; j < PANEL; j++) f32[at + j] = bias && n0 + j < og ? bias[gi * og + n0 + j] : 0;
-    }
+    writePackedBias(view, base + gi * groupElems, og, k, bias ? bias.subarray(gi * og, (gi + 1) * og) : null);
   }
 }
 

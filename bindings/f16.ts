@@ -12,9 +12,9 @@
 // the N blocking and of threads, since every output element is computed by one kernel call.
 import type { Block, Device } from './device.js';
 import { kernelsOf } from './kernels.js';
-import { packedABytes } from './gemm.js';
+import { packedABytes, writePackedBias } from './gemm.js';
 import { Plan, runPlan, threadsFor, tileTasks } from './exec.js';
-import { conv2d, indirection, packedConvBytes, routeOf, setConvBias, type ConvGeometry, type IndirectionCache } from './conv.js';
+import { conv2d, indirection, packedConvBytes, routeOf, setConvBias, writeConvBias, type ConvGeometry, type IndirectionCache } from './conv.js';
 
 export const F16_PANEL = 8;
 
@@ -59,12 +59,7 @@ export function packF16Weights(dev: Device, b: Block, off: number, k: number, n:
 
 /** Rewrites the bias slots of packed binary16 weights (+0 where `bias` is null). */
 export function setPackedF16Bias(dev: Device, w: Block, n: number, k: number, bias: Uint16Array | null): void {
-  const u16 = new Uint16Array(dev.arena.memory.buffer);
-  const panel = F16_PANEL + F16_PANEL * k;
-  for (let p = 0, n0 = 0; n0 < n; p++, n0 += F16_PANEL) {
-    const at = (w.ptr >> 1) + p * panel;
-    for (let j = 0; j < F16_PANEL; j++) u16[at + j] = bias && n0 + j < n ? bias[n0 + j] : 0;
-  }
+  writePackedBias(new Uint16Array(dev.arena.memory.buffer), w.ptr >> 1, n, k, bias);
 }
 
 export type F16Precision = 'f16' | 'f16-exact';
@@ -224,7 +219,9 @@ export interface F16ConvCall {
   x: Block;
   /**
    * bindings/conv.ts's packed layout (packConv) narrowed to binary16, bias slots included; the
-   * 'f16' paths write `bias` into those slots (setF16ConvBias) before widening.
+   * 'f16' paths write `bias` into those slots (writeConvBias on the binary16 halves) before widening:
+   * nothing else reads them (the exact path builds its own panels), and the widened copy then
+   * carries the bias with no f32 pass in JS.
    */
   w: Block;
   packing: 'panels' | 'dwconv';
@@ -237,30 +234,9 @@ export interface F16ConvCall {
   cache: IndirectionCache;
 }
 
-/**
- * Writes binary16 bias bits (+0 where null) into the bias slots of a binary16 conv packing (the
- * layout of bindings/conv.ts setConvBias, in halves). The 'f16' paths do this on the packed
- * filter itself before widening it: nothing else reads those slots (the exact path builds its
- * own panels), and the widened copy then carries the bias with no f32 pass in JS.
- */
-function setF16ConvBias(dev: Device, w: Block, bias: Uint16Array | null, co: number, ks: number, cig: number,
-  groups: number, packing: 'panels' | 'dwconv'): void {
-  const u16 = new Uint16Array(dev.arena.memory.buffer);
-  const base = w.ptr >> 1;
-  if (packing === 'dwconv') {
-    const tile = F16_PANEL + F16_PANEL * ks;
-    for (let c0 = 0, t = base; c0 < co; c0 += F16_PANEL, t += tile) {
-      for (let j = 0; j < F16_PANEL; j++) u16[t + j] = bias && c0 + j < co ? bias[c0 + j] : 0;
-    }
-    return;
-  }
-  const og = co / groups, k = ks * cig, panel = F16_PANEL + F16_PANEL * k, group = packedF16Bytes(og, k) >> 1;
-  for (let gi = 0; gi < groups; gi++) {
-    for (let p = 0, n0 = 0; n0 < og; p++, n0 += F16_PANEL) {
-      const at = base + gi * group + p * panel;
-      for (let j = 0; j < F16_PANEL; j++) u16[at + j] = bias && n0 + j < og ? bias[gi * og + n0 + j] : 0;
-    }
-  }
+/** The call's bias bits into the bias slots of its binary16 filter packing (see F16ConvCall.w). */
+function setHalfConvBias(dev: Device, c: F16ConvCall, ks: number, cig: number, packing: 'panels' | 'dwconv'): void {
+  writeConvBias(new Uint16Array(dev.arena.memory.buffer), c.w.ptr >> 1, c.bias, c.geometry.co, ks, cig, c.geometry.groups, packing);
 }
 
 const halfToF32 = (h: number) => {
@@ -298,7 +274,7 @@ export function f16Conv(dev: Device, c: F16ConvCall): void {
   const o32 = dev.alloc(outCount * 4, 'scratch (f32 output)');
   try {
     convertPtr(dev, 'float32', c.x.ptr, x32.ptr, xCount);
-    setF16ConvBias(dev, c.w, c.bias, g.co, ks, cig, g.groups, c.packing);
+    setHalfConvBias(dev, c, ks, cig, c.packing);
     convertPtr(dev, 'float32', c.w.ptr, w32.ptr, wBytes32 / 4);
     conv2d(dev, { geometry: g, x: x32, w: w32, out: o32, min: c.min, max: c.max, cache: c.cache });
     convertPtr(dev, 'float16', o32.ptr, c.out.ptr, outCount);
@@ -329,7 +305,7 @@ function f16ConvIgemm(dev: Device, c: F16ConvCall): void {
   try {
     const w32 = s.ptr, x32 = s.ptr + xAt;
     convertPtr(dev, 'float32', c.x.ptr, x32, xCount);
-    setF16ConvBias(dev, c.w, c.bias, g.co, ks, cig, g.groups, 'panels');
+    setHalfConvBias(dev, c, ks, cig, 'panels');
     convertPtr(dev, 'float32', c.w.ptr, w32, wBytes32 / 4);
     const ind = c.cache.get(g, 4).ptr, zero = c.cache.zeroRow(g.ci).ptr;
     const fn = dev.kmod.exports[igemmKernel.name];
@@ -362,7 +338,7 @@ function f16DwconvFast(dev: Device, c: F16ConvCall, kernel: string): void {
   const prmAt = 64 + Math.ceil(g.ci / F16_PANEL) * 352 + 64;
   const s = dev.alloc(prmAt + 16, 'scratch (f16 depthwise)');
   try {
-    setF16ConvBias(dev, c.w, c.bias, g.co, ks, 1, g.groups, 'dwconv');
+    setHalfConvBias(dev, c, ks, 1, 'dwconv');
     const buf = dev.arena.memory.buffer;
     new Float32Array(buf, s.ptr + prmAt, 2).set([c.min, c.max]);
     new Uint32Array(buf, s.ptr + prmAt + 8, 1)[0] = s.ptr;

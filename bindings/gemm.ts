@@ -68,15 +68,23 @@ export function packWeights(mod: KernelModule, n: number, k: number, b: number, 
 /** Rewrites the bias slots of packed weights (zeros where `bias` is null). */
 export function setPackedBias(arena: Arena, n: number, k: number, w: number, bias: Float32Array | null,
   layout: WeightLayout = 'panels'): void {
-  const f32 = arena.f32;
-  const panelFloats = PANEL + PANEL * k;
+  writePackedBias(arena.f32, w >> 2, n, k, bias, layout);
+}
+
+/**
+ * setPackedBias on any element view: the f32 and the binary16 packings have the same layout in
+ * elements (`base` is the weights' first element in `view`).
+ */
+export function writePackedBias(view: Float32Array | Uint16Array, base: number, n: number, k: number,
+  bias: ArrayLike<number> | null, layout: WeightLayout = 'panels'): void {
+  const panelElems = PANEL + PANEL * k;
   // Panels: a bias row of 8 per panel. Rows: a bias row of 8·q per group of q ≤ 3 panels, at
   // the group's first panel offset, its columns in order.
   const width = layout === 'rows' ? 3 * PANEL : PANEL;
   for (let n0 = 0; n0 < n; n0 += width) {
-    const at = (w >> 2) + (n0 / PANEL) * panelFloats;
+    const at = base + (n0 / PANEL) * panelElems;
     const cols = Math.min(width, Math.ceil((n - n0) / PANEL) * PANEL);
-    for (let j = 0; j < cols; j++) f32[at + j] = bias && n0 + j < n ? bias[n0 + j] : 0;
+    for (let j = 0; j < cols; j++) view[at + j] = bias && n0 + j < n ? bias[n0 + j] : 0;
   }
 }
 
