@@ -10,7 +10,7 @@ import type { Block, Device } from './device.js';
 import type { KernelModule } from './module.js';
 import { kernelsOf, type DwconvKernelInfo } from './kernels.js';
 import { chooseGemmKernel, gemm, packedABytes, packedBytes, PANEL, writePackedBias } from './gemm.js';
-import { Plan, runPlan, threadsFor } from './exec.js';
+import { Calls } from './exec.js';
 
 /** Everything about one 2-D convolution or pooling window, NHWC. */
 export interface ConvGeometry {
@@ -291,32 +291,6 @@ function padRow(dev: Device, floats: number, value: number): Block {
 
 // ---------------------------------------------------------------------------------------------
 // Calls: run directly on one thread, or collected into a plan for the worker pool
-
-/**
- * The drivers describe their work as kernel calls split over the OUTPUT only (pixel ranges ×
- * channel blocks), so the bits never depend on the thread count. With one thread the calls
- * run at once; with more (bindings/pool.ts attached and enough work) they become a plan.
- */
-class Calls {
-  readonly plan: Plan | null;
-  readonly threads: number;
-  constructor(private readonly mod: KernelModule, private readonly ops: number) {
-    this.threads = threadsFor(mod, ops);
-    this.plan = this.threads > 1 ? new Plan(mod) : null;
-  }
-  /** How many pieces to cut `units` of work into: 1 serially, ~8 per thread otherwise. */
-  pieces(units: number, outer = 1): number {
-    return this.plan ? Math.max(1, Math.min(units, Math.ceil((this.threads * 8) / outer))) : 1;
-  }
-  task(): this { this.plan?.task(); return this; }
-  stage(): this { this.plan?.stage(); return this; }
-  call(name: string, args: number[]): this {
-    if (this.plan) this.plan.call(name, args);
-    else this.mod.exports[name](...args);
-    return this;
-  }
-  run(): void { if (this.plan) runPlan(this.mod, this.plan, this.ops); }
-}
 
 /** 16-byte kernel parameter blocks { aOffset u32, zero u32, vmin f32, vmax f32 }. */
 function paramBlocks(dev: Device, count: number): { block: Block; set(i: number, aOffset: number, zero: number, min: number, max: number): number } {

@@ -127,6 +127,33 @@ export class Plan {
 }
 
 /**
+ * The drivers describe their work as kernel calls split over the OUTPUT only (pixel ranges ×
+ * channel blocks), so the bits never depend on the thread count. With one thread the calls
+ * run at once; with more (bindings/pool.ts attached and enough work) they become a plan.
+ */
+export class Calls {
+  readonly plan: Plan | null;
+  readonly threads: number;
+  /** `ops` decides whether threads are worth waking; `serial` keeps the calls on this thread. */
+  constructor(private readonly mod: KernelModule, private readonly ops: number, serial = false) {
+    this.threads = serial ? 1 : threadsFor(mod, ops);
+    this.plan = this.threads > 1 ? new Plan(mod) : null;
+  }
+  /** How many pieces to cut `units` of work into: 1 serially, ~8 per thread otherwise. */
+  pieces(units: number, outer = 1): number {
+    return this.plan ? Math.max(1, Math.min(units, Math.ceil((this.threads * 8) / outer))) : 1;
+  }
+  task(): this { this.plan?.task(); return this; }
+  stage(): this { this.plan?.stage(); return this; }
+  call(name: string, args: number[]): this {
+    if (this.plan) this.plan.call(name, args);
+    else this.mod.exports[name](...args);
+    return this;
+  }
+  run(): void { if (this.plan) runPlan(this.mod, this.plan, this.ops); }
+}
+
+/**
  * The output tiling of every GEMM-like plan: N blocks of `nBlock` columns × groups of row tiles,
  * one task per (block, group), about `threads`·8 tasks in all. `call(t, n0, nc)` adds the kernel
  * call for row tile t of the block that starts at column n0 (nc columns).

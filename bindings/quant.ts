@@ -4,7 +4,7 @@
 import type { Device, Block } from './device.js';
 import { kernelsOf, type QGemmKernelInfo } from './kernels.js';
 import { indirection, type ConvGeometry } from './conv.js';
-import { Plan, runPlan, threadsFor, tileTasks } from './exec.js';
+import { Calls, Plan, runPlan, threadsFor, tileTasks } from './exec.js';
 
 export type WeightBits = 8 | 4 | 2;
 export const QPANEL = 8;
@@ -437,13 +437,16 @@ export function runQConv(dev: Device, plan: QPlan, r: QConvRun): void {
   const imageElems = g.ih * g.iw * g.ci;
   const wideBytes = r.depthwise ? 0 : (Math.ceil((g.n * imageElems) / 16) * 16 + 16) * 2;
   const outBytes = plan.mode === QMode.Int32 ? 4 : 1;
-  const accBytes = plan.fused ? 0 : P * co * 4;
-  const ops = 2 * g.n * P * co * ks * (r.depthwise ? 1 : cig);
-  // With the worker pool (fused requantization only): a params block per (image, group), whose
-  // input offset differs, and int4/int2 filters unpacked whole (tasks must not share a block).
-  const threads = plan.fused ? threadsFor(dev.kmod, ops) : 1;
-  const paramsBytes = 96 * (threads > 1 ? g.n * groups : 1);
-  const unpackBytes = bits === 8 ? 0 : threads > 1 ? groups * qConvWeightBytes(cog, ks, cig, 8) : unpackBlockBytes(K);
+  const fused = plan.fused;
+  const accBytes = fused ? 0 : P * co * 4;
+  // The worker pool takes fused calls only: unfused ones reuse one int32 buffer per image.
+  const calls = new Calls(dev.kmod, 2 * g.n * P * co * ks * (r.depthwise ? 1 : cig), !fused);
+  // int4/int2 filters: unpacked to the int8 kernel's i16 panels (the same integers, so the same
+  // bits), one L2-sized block at a time on one thread; whole, in the first stage, on the pool
+  // (tasks must not share a block).
+  const wholeUnpack = bits !== 8 && calls.plan !== null;
+  const unpackBytes = bits === 8 ? 0 : wholeUnpack ? groups * qConvWeightBytes(cog, ks, cig, 8) : unpackBlockBytes(K);
+  const paramsBytes = 96 * g.n * groups; // one block per (image, group): their input offsets differ
   const tmp = dev.alloc(ind.byteLength + zeroElems * elem + paramsBytes + accBytes + wideBytes + unpackBytes + 256, 'qconv scratch');
   try {
     const up = (v: number, a: number) => Math.ceil(v / a) * a;
@@ -454,108 +457,66 @@ export function runQConv(dev: Device, plan: QPlan, r: QConvRun): void {
     if (r.depthwise) u8.fill(r.zeroPoint & 255, zeroPtr, zeroPtr + zeroElems);
     else new Int16Array(u8.buffer, zeroPtr, zeroElems).fill(r.zeroPoint);
     const p = plan.block.ptr;
-    u8.copyWithin(paramsPtr + 16, p + np * 12, p + np * 12 + PARAMS_BYTES);
-    const dv = new DataView(u8.buffer, paramsPtr, 16);
-    dv.setUint32(4, zeroPtr, true);
-    const fused = plan.fused;
     const cElem = fused ? outBytes : 4;
-    dv.setUint32(8, co * cElem, true);
-    const ex = dev.kmod.exports;
-    if (threads > 1) {
-      threadedQConv(dev, r, { P, ks, co, np, tile, groups, bits, cig, cog, K, imageElems, outBytes, threads, ops,
-        indPtr, paramsPtr, widePtr, unpackPtr, params: p });
-      return;
-    }
-    const requantImage = (b: number) => {
-      const s = plan.spec;
-      requantDyadicColumns(dev, P, co, accPtr, co * 4, p + np * 4, p + np * 8, s.zeroPoint, s.lo, s.hi, s.unsignedOut, r.out.ptr + b * P * co, co);
+    // params: +0 the image (set per block below), +4 the zero row, +8 the output stride, +16 requant.
+    u8.copyWithin(paramsPtr + 16, p + np * 12, p + np * 12 + PARAMS_BYTES);
+    const head = new DataView(u8.buffer, paramsPtr, 16);
+    head.setUint32(4, zeroPtr, true);
+    head.setUint32(8, co * cElem, true);
+    for (let i = 1; i < g.n * groups; i++) u8.copyWithin(paramsPtr + 96 * i, paramsPtr, paramsPtr + 96);
+    const paramsOf = (b: number, grp: number, image: number) => {
+      const at = paramsPtr + 96 * (b * groups + grp);
+      new DataView(u8.buffer, at, 4).setUint32(0, image, true);
+      return at;
     };
-    if (r.depthwise) {
-      const fn = ex[r.aSigned ? 'qs8_qc8w_dwconv_x8__simd' : 'qu8_qc8w_dwconv_x8__simd'];
-      for (let b = 0; b < g.n; b++) {
-        dv.setUint32(0, r.x.ptr + b * imageElems, true);
-        fn(P, co, ks, indPtr, r.w.ptr, p, p + np * 4, fused ? r.out.ptr + b * P * co * outBytes : accPtr, paramsPtr);
-        if (!fused) requantImage(b);
+
+    const name = r.depthwise ? (r.aSigned ? 'qs8_qc8w_dwconv_x8__simd' : 'qu8_qc8w_dwconv_x8__simd') : 'qs8_qc8w_igemm_4x8__simd_dot16';
+    const unpack = bits === 8 ? '' : bits === 4 ? 'qs8_qc4w_unpack_x8__simd' : 'qs8_qc2w_unpack_x8__simd';
+    const packedGroup = qConvWeightBytes(cog, ks, cig, bits), unpackedGroup = qConvWeightBytes(cog, ks, cig, 8);
+    const panelBytes = qPanelBytes(K, bits);
+    if (!r.depthwise) calls.task().call(r.aSigned ? 'qs8_vwiden_x16__simd' : 'qu8_vwiden_x16__simd', [g.n * imageElems, r.x.ptr, widePtr]);
+    if (wholeUnpack) {
+      for (let grp = 0; grp < groups; grp++) {
+        calls.task().call(unpack, [Math.ceil(cog / QPANEL), K, r.w.ptr + grp * packedGroup, unpackPtr + grp * unpackedGroup]);
       }
-      return;
     }
-    ex[r.aSigned ? 'qs8_vwiden_x16__simd' : 'qu8_vwiden_x16__simd'](g.n * imageElems, r.x.ptr, widePtr);
-    const fn = ex.qs8_qc8w_igemm_4x8__simd_dot16;
-    const unpack = bits === 8 ? null : ex[bits === 4 ? 'qs8_qc4w_unpack_x8__simd' : 'qs8_qc2w_unpack_x8__simd'];
-    const groupBytes = qConvWeightBytes(cog, ks, cig, bits), panelBytes = qPanelBytes(K, bits);
-    // int4/int2: one block of panels (≤ L2_BLOCK_BYTES as i16) unpacked at a time, as qgemm does.
-    const nBlock = bits === 8 ? cog : (unpackBytes / (Math.ceil(K / 2) * 32)) * QPANEL;
+    calls.stage();
+    // Columns per kernel call: all of a group's, or one unpacked block of int4/int2 panels.
+    const nBlock = bits === 8 || wholeUnpack ? cog : (unpackBytes / (Math.ceil(K / 2) * 32)) * QPANEL;
+    const tiles = Math.ceil(P / tile);
+    const per = Math.ceil(tiles / calls.pieces(tiles, g.n * groups));
     // With several images and no requantization pass between them, every block serves all images.
     const imagesPerPass = fused ? g.n : 1;
     for (let b0 = 0; b0 < g.n; b0 += imagesPerPass) {
       for (let grp = 0; grp < groups; grp++) {
         for (let n0 = 0; n0 < cog; n0 += nBlock) {
           const nc = Math.min(nBlock, cog - n0);
-          let w = r.w.ptr + grp * groupBytes + (n0 / QPANEL) * panelBytes;
-          if (unpack) { unpack(Math.ceil(nc / QPANEL), K, w, unpackPtr); w = unpackPtr; }
-          const col = grp * cog + n0;
+          let w: number;
+          if (bits === 8) w = r.w.ptr + grp * packedGroup + (n0 / QPANEL) * panelBytes;
+          else if (wholeUnpack) w = unpackPtr + grp * unpackedGroup;
+          else { w = unpackPtr; calls.call(unpack, [Math.ceil(nc / QPANEL), K, r.w.ptr + grp * packedGroup + (n0 / QPANEL) * panelBytes, w]); }
+          const col = grp * cog + n0, bias = p + col * 4, scale = p + np * 4 + col * 4;
           for (let b = b0; b < b0 + imagesPerPass; b++) {
-            dv.setUint32(0, widePtr + (b * imageElems + grp * cig) * 2, true);
+            const image = r.depthwise ? r.x.ptr + b * imageElems : widePtr + (b * imageElems + grp * cig) * 2;
+            const params = paramsOf(b, grp, image);
             const c = (fused ? r.out.ptr + b * P * co * outBytes : accPtr) + col * cElem;
-            fn(P, nc, cig, ks, indPtr, w, p + col * 4, p + np * 4 + col * 4, c, paramsPtr);
+            for (let t0 = 0; t0 < tiles; t0 += per) {
+              const p0 = t0 * tile, cnt = Math.min(per * tile, P - p0), ind0 = indPtr + t0 * ks * tile * 4, c0 = c + p0 * co * cElem;
+              calls.task().call(name, r.depthwise ? [cnt, nc, ks, ind0, w, bias, scale, c0, params]
+                : [cnt, nc, cig, ks, ind0, w, bias, scale, c0, params]);
+            }
           }
         }
       }
-      if (!fused) requantImage(b0);
+      if (!fused) {
+        const s = plan.spec;
+        requantDyadicColumns(dev, P, co, accPtr, co * 4, p + np * 4, p + np * 8, s.zeroPoint, s.lo, s.hi, s.unsignedOut, r.out.ptr + b0 * P * co, co);
+      }
     }
+    calls.run();
   } finally {
     dev.free(tmp);
   }
-}
-
-interface QConvLayout {
-  P: number; ks: number; co: number; np: number; tile: number; groups: number; bits: WeightBits; cig: number; cog: number;
-  K: number; imageElems: number; outBytes: number; threads: number; ops: number;
-  indPtr: number; paramsPtr: number; widePtr: number; unpackPtr: number; params: number;
-}
-
-/**
- * runQConv on the worker pool, fused requantization: tasks are ranges of pixel tiles of one
- * (image, group); each output element is still one kernel call's, so the bits are the serial
- * ones. The params block at paramsPtr is complete but for its input offset.
- */
-function threadedQConv(dev: Device, r: QConvRun, l: QConvLayout): void {
-  const { g } = r;
-  const ex = dev.kmod.exports, u8 = dev.arena.u8;
-  const plan = new Plan(dev.kmod);
-  const tiles = Math.ceil(l.P / l.tile);
-  const per = Math.ceil(tiles / Math.max(1, Math.min(tiles, Math.ceil((l.threads * 8) / (g.n * l.groups)))));
-  const cStride = l.co * l.outBytes;
-  let name: string, w = r.w.ptr, groupBytes = 0;
-  if (r.depthwise) {
-    name = r.aSigned ? 'qs8_qc8w_dwconv_x8__simd' : 'qu8_qc8w_dwconv_x8__simd';
-  } else {
-    name = 'qs8_qc8w_igemm_4x8__simd_dot16';
-    ex[r.aSigned ? 'qs8_vwiden_x16__simd' : 'qu8_vwiden_x16__simd'](g.n * l.imageElems, r.x.ptr, l.widePtr);
-    groupBytes = qConvWeightBytes(l.cog, l.ks, l.cig, 8);
-    if (l.bits !== 8) {
-      const unpack = ex[l.bits === 4 ? 'qs8_qc4w_unpack_x8__simd' : 'qs8_qc2w_unpack_x8__simd'];
-      const packedGroup = qConvWeightBytes(l.cog, l.ks, l.cig, l.bits);
-      for (let grp = 0; grp < l.groups; grp++) unpack(Math.ceil(l.cog / QPANEL), l.K, w + grp * packedGroup, l.unpackPtr + grp * groupBytes);
-      w = l.unpackPtr;
-    }
-  }
-  for (let b = 0; b < g.n; b++) {
-    for (let grp = 0; grp < l.groups; grp++) {
-      const pb = l.paramsPtr + 96 * (b * l.groups + grp);
-      if (pb !== l.paramsPtr) u8.copyWithin(pb, l.paramsPtr, l.paramsPtr + 96);
-      const image = r.depthwise ? r.x.ptr + b * l.imageElems : l.widePtr + (b * l.imageElems + grp * l.cig) * 2;
-      new DataView(u8.buffer, pb, 4).setUint32(0, image, true);
-      const col = grp * l.cog, out = r.out.ptr + b * l.P * cStride + col * l.outBytes;
-      const bias = l.params + col * 4, scale = l.params + l.np * 4 + col * 4;
-      for (let t0 = 0; t0 < tiles; t0 += per) {
-        const p0 = t0 * l.tile, cnt = Math.min(per * l.tile, l.P - p0), ind0 = l.indPtr + t0 * l.ks * l.tile * 4;
-        plan.task().call(name, r.depthwise ? [cnt, l.co, l.ks, ind0, w, bias, scale, out + p0 * cStride, pb]
-          : [cnt, l.cog, l.cig, l.ks, ind0, w + grp * groupBytes, bias, scale, out + p0 * cStride, pb]);
-      }
-    }
-  }
-  runPlan(dev.kmod, plan, l.ops);
 }
 
 /** int2 GEMV through the mask kernel (qs8-qc2w-gemv): same integers as the other int2 kernels. */

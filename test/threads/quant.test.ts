@@ -58,6 +58,9 @@ describe('quantized ops on 2 threads', () => {
           lw.qConv2d(x, f, { strides: 2, outScale: 0.3, outZeroPoint: 120, requant: 'dyadic' }),
           lw.qDepthwiseConv2d(x, d, { pad: 1, strides: 2, outScale: 0.1, outZeroPoint: 128 }),
           lw.qConv2d(x, g, { groups: 4, pad: 1, outScale: 0.2, outZeroPoint: 128 }),
+          // A shift per channel: the unfused path (int32 pass, then requantization) on one thread.
+          lw.qConv2d(x, f, { pad: 1, outScale: 0.3, outZeroPoint: 128, requant: 'dyadic',
+            dyadic: { multiplier: Array(20).fill(1 << 30), shift: Array.from({ length: 20 }, (_, i) => 36 + (i % 3)) } }),
         ];
         const all = outs.flatMap((o) => Array.from(o.data as ArrayLike<number>));
         for (const t of [x, f, d, g, ...outs]) t.dispose();
