@@ -51,6 +51,14 @@ export function chooseGemmKernel(m: number, layout: WeightLayout = 'panels'): Ge
   return m === 1 ? rowKernel : tileKernel;
 }
 
+/**
+ * The layout packed weights should hold for GEMMs of `rows` rows: row groups for the GEMV
+ * (M = 1), panels otherwise; weights of one panel (n ≤ 8) are the same bytes in both.
+ */
+export function layoutFor(rows: number, n: number): WeightLayout {
+  return rows === 1 && n > PANEL ? 'rows' : 'panels';
+}
+
 /** Bytes of scratch regroupWeights needs for k rows. */
 export const regroupScratchBytes = (k: number) => 96 * (k + 1);
 

@@ -1,9 +1,6 @@
 // matMul: validation, broadcasting and weight packing around the f32 GEMM.
 import type { Device, Block } from '../../bindings/device.js';
-import type { WeightLayout } from '../../bindings/gemm.js';
-
-/** Columns of one packed panel: weights this narrow read the same in both layouts. */
-const PANEL_COLUMNS = 8;
+import { layoutFor, type WeightLayout } from '../../bindings/gemm.js';
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { checkTensor, Tensor, type Owner } from '../tensor.js';
 import { PackedWeights } from '../packed.js';
@@ -194,11 +191,8 @@ export function matMul(owner: Owner, a: unknown, b: unknown, opts: MatMulOptions
     let layout: WeightLayout = 'panels';
     if (packed) {
       w = packed.block;
-      // Packed weights used for M = 1 take the row-grouped layout of the streaming GEMV kernel.
-      const rowsPerCall = fold ? batches * m : m;
-      const want = rowsPerCall === 1 && n > PANEL_COLUMNS ? 'rows' : 'panels';
-      if (packed.layout !== want) { dev.regroup(w, n, k, want); packed.layout = want; }
-      layout = want;
+      layout = layoutFor(fold ? batches * m : m, n);
+      if (packed.layout !== layout) { dev.regroup(w, n, k, layout); packed.layout = layout; }
       const wantBias = bias ?? packed.bias;
       if (packed.slotBias !== wantBias) { dev.setPackedBias(w, n, k, wantBias, layout); packed.slotBias = wantBias; }
     } else {
