@@ -7,13 +7,7 @@
 // no overflow possible) or has a zero f32 exponent (rounds to ±0), the top 16 bits of each
 // float give the sign and the range check on 8 lanes at once, and the rounding is the
 // integer (abs − rebias + 0xfff + lsb) >> 13 alone. Otherwise the general conversion runs.
-import { f32x8_to_f16x8, f32x4_to_f16x4, f32_bits_to_f16, F16K, K_7FFF16, K_SIGN16, K_LO16, K_HI16 } from '../util/f16';
-
-// @ts-ignore: decorator
-@inline function roundNormal(a: v128): v128 {
-  const lsb = v128.and(i32x4.shr_u(a, 13), v128.load(F16K, 192 /* 1 */));
-  return i32x4.shr_u(i32x4.add(i32x4.add(a, v128.load(F16K, 128 /* 0xc8000fff */)), lsb), 13);
-}
+import { f32x8_to_f16x8, f32x4_to_f16x4, f32_bits_to_f16, roundNormal, F16K, K_7FFF16, K_SIGN16, K_LO16, K_HI16 } from '../util/f16';
 
 export function f32_f16_vcvt_x16__simd(n: i32, x: usize, y: usize): void {
   let i = n;

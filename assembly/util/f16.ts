@@ -216,21 +216,11 @@ export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff,
  */
 // @ts-ignore: decorator
 @inline export function f32x8_to_f16x8_auto(lo: v128, hi: v128): v128 {
-  // An arithmetic shift keeps the high halves in i16 range, so the signed narrow is exact.
-  const h = i16x8.narrow_i32x4_s(i32x4.shr_s(lo, 16), i32x4.shr_s(hi, 16));
-  const e = v128.and(h, v128.load(F16K, K_7FFF16));
-  const z = i16x8.eq(e, i32x4.splat(0));
-  const ok = v128.or(v128.and(i16x8.gt_s(e, v128.load(F16K, K_LO16)), i16x8.lt_s(e, v128.load(F16K, K_HI16))), z);
-  let out: v128;
-  if (i16x8.all_true(ok)) {
-    const n = i16x8.narrow_i32x4_u(roundNormal(v128.and(lo, v128.load(F16K, 96))), roundNormal(v128.and(hi, v128.load(F16K, 96))));
-    out = v128.or(v128.andnot(n, z), v128.and(h, v128.load(F16K, K_SIGN16)));
-  } else {
-    out = f32x8_to_f16x8(lo, hi);
-  }
-  return out;
+  const h = high16(lo, hi);
+  return i16x8.all_true(fastLanes(h)) ? fastRow(lo, hi, h) : f32x8_to_f16x8(lo, hi);
 }
 
+/** The high 16 bits of 8 floats (an arithmetic shift keeps them in i16 range: the signed narrow is exact). */
 // @ts-ignore: decorator
 @inline function high16(lo: v128, hi: v128): v128 {
   return i16x8.narrow_i32x4_s(i32x4.shr_s(lo, 16), i32x4.shr_s(hi, 16));
@@ -245,6 +235,7 @@ export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff,
   return v128.or(i16x8.lt_s(i16x8.add(e, v128.load(F16K, K_NRM16)), v128.load(F16K, K_NRMHI16)), i16x8.eq(e, i32x4.splat(0)));
 }
 
+/** The binary16 bits of 8 floats whose lanes all pass fastLanes (h = high16(lo, hi)). */
 // @ts-ignore: decorator
 @inline function fastRow(lo: v128, hi: v128, h: v128): v128 {
   const n = i16x8.narrow_i32x4_u(roundNormal(v128.and(lo, v128.load(F16K, 96))), roundNormal(v128.and(hi, v128.load(F16K, 96))));
