@@ -11,7 +11,7 @@
 // Reduction order: as every f32-gemm variant (bias first, k ascending, mul then add, no FMA),
 // then one rounding to binary16 (nearest even) at the store: the result is exactly
 // round16(f32_gemm(widen(A), widen(B), widen(bias))).
-import { f32x8_to_f16x8_auto, store4x8_f16 } from '../util/f16';
+import { storeTile4x8_f16 } from '../util/f16';
 
 export function f16_f32acc_gemm_4x8__simd_packa(
   mr: i32, nc: i32, kc: i32,
@@ -58,46 +58,9 @@ export function f16_f32acc_gemm_4x8__simd_packa(
       w += 32;
       ap += 16;
     }
-    // pmax/pmin return acc itself when it is NaN, so NaN goes through the clamp; an infinite
-    // bound is skipped (pmax(acc, -Inf) = acc, pmin(acc, +Inf) = acc): relu needs half the ops.
-    if (clampLo) {
-      acc0l = f32x4.pmax(acc0l, vlo); acc0h = f32x4.pmax(acc0h, vlo); acc1l = f32x4.pmax(acc1l, vlo); acc1h = f32x4.pmax(acc1h, vlo);
-      acc2l = f32x4.pmax(acc2l, vlo); acc2h = f32x4.pmax(acc2h, vlo); acc3l = f32x4.pmax(acc3l, vlo); acc3h = f32x4.pmax(acc3h, vlo);
-    }
-    if (clampHi) {
-      acc0l = f32x4.pmin(acc0l, vhi); acc0h = f32x4.pmin(acc0h, vhi); acc1l = f32x4.pmin(acc1l, vhi); acc1h = f32x4.pmin(acc1h, vhi);
-      acc2l = f32x4.pmin(acc2l, vhi); acc2h = f32x4.pmin(acc2h, vhi); acc3l = f32x4.pmin(acc3l, vhi); acc3h = f32x4.pmin(acc3h, vhi);
-    }
-    if (nLeft >= 8) {
-      // Last row first: aliased rows (mr < 4) end with the valid row's values.
-      store4x8_f16(c0, c1, c2, c3, acc0l, acc0h, acc1l, acc1h, acc2l, acc2h, acc3l, acc3h);
-      c0 += 16; c1 += 16; c2 += 16; c3 += 16;
-      nLeft -= 8;
-      if (nLeft == 0) break;
-    } else {
-      let h0 = f32x8_to_f16x8_auto(acc0l, acc0h);
-      let h1 = f32x8_to_f16x8_auto(acc1l, acc1h);
-      let h2 = f32x8_to_f16x8_auto(acc2l, acc2h);
-      let h3 = f32x8_to_f16x8_auto(acc3l, acc3h);
-      if (nLeft & 4) {
-        v128.store64_lane(c3, h3, 0); v128.store64_lane(c2, h2, 0);
-        v128.store64_lane(c1, h1, 0); v128.store64_lane(c0, h0, 0);
-        h3 = i64x2.shuffle(h3, h3, 1, 1); h2 = i64x2.shuffle(h2, h2, 1, 1);
-        h1 = i64x2.shuffle(h1, h1, 1, 1); h0 = i64x2.shuffle(h0, h0, 1, 1);
-        c0 += 8; c1 += 8; c2 += 8; c3 += 8;
-      }
-      if (nLeft & 2) {
-        v128.store32_lane(c3, h3, 0); v128.store32_lane(c2, h2, 0);
-        v128.store32_lane(c1, h1, 0); v128.store32_lane(c0, h0, 0);
-        h3 = i32x4.shuffle(h3, h3, 1, 1, 1, 1); h2 = i32x4.shuffle(h2, h2, 1, 1, 1, 1);
-        h1 = i32x4.shuffle(h1, h1, 1, 1, 1, 1); h0 = i32x4.shuffle(h0, h0, 1, 1, 1, 1);
-        c0 += 4; c1 += 4; c2 += 4; c3 += 4;
-      }
-      if (nLeft & 1) {
-        v128.store16_lane(c3, h3, 0); v128.store16_lane(c2, h2, 0);
-        v128.store16_lane(c1, h1, 0); v128.store16_lane(c0, h0, 0);
-      }
-      break;
-    }
+    storeTile4x8_f16(c0, c1, c2, c3, acc0l, acc0h, acc1l, acc1h, acc2l, acc2h, acc3l, acc3h, vlo, vhi, clampLo, clampHi, nLeft);
+    if (nLeft <= 8) break;
+    c0 += 16; c1 += 16; c2 += 16; c3 += 16;
+    nLeft -= 8;
   }
 }

@@ -11,7 +11,7 @@
 //   c: binary16, row i at c + i·cStride bytes; only nc columns are written.
 // A NaN result is stored as 0x7e00, the RISC-V canonical NaN an FP16 FPU produces.
 // Limits: 1 ≤ mr ≤ 4, nc ≥ 1, kc ≥ 0; vmin/vmax binary16 values. aStride is unused.
-import { finish16, fma16, f32x8_to_f16x8, grid16, quantum16, tie16 } from '../util/f16';
+import { finish16, fma16, f32x8_to_f16x8, grid16, quantum16, storeHalves, tie16 } from '../util/f16';
 
 // @ts-ignore: decorator
 @inline function store8(acc0: v128, acc1: v128, vlo: v128, vhi: v128): v128 {
@@ -77,35 +77,17 @@ export function f16_gemm_4x8__simd_exact(
       w += 32;
       ap += 16;
     }
-    let h0 = store8(acc0l, acc0h, vlo, vhi);
-    let h1 = store8(acc1l, acc1h, vlo, vhi);
-    let h2 = store8(acc2l, acc2h, vlo, vhi);
-    let h3 = store8(acc3l, acc3h, vlo, vhi);
+    const h0 = store8(acc0l, acc0h, vlo, vhi);
+    const h1 = store8(acc1l, acc1h, vlo, vhi);
+    const h2 = store8(acc2l, acc2h, vlo, vhi);
+    const h3 = store8(acc3l, acc3h, vlo, vhi);
     if (nLeft >= 8) {
       v128.store(c3, h3); v128.store(c2, h2); v128.store(c1, h1); v128.store(c0, h0);
-      c0 += 16; c1 += 16; c2 += 16; c3 += 16;
-      nLeft -= 8;
-      if (nLeft == 0) break;
     } else {
-      if (nLeft & 4) {
-        v128.store64_lane(c3, h3, 0); v128.store64_lane(c2, h2, 0);
-        v128.store64_lane(c1, h1, 0); v128.store64_lane(c0, h0, 0);
-        h3 = i64x2.shuffle(h3, h3, 1, 1); h2 = i64x2.shuffle(h2, h2, 1, 1);
-        h1 = i64x2.shuffle(h1, h1, 1, 1); h0 = i64x2.shuffle(h0, h0, 1, 1);
-        c0 += 8; c1 += 8; c2 += 8; c3 += 8;
-      }
-      if (nLeft & 2) {
-        v128.store32_lane(c3, h3, 0); v128.store32_lane(c2, h2, 0);
-        v128.store32_lane(c1, h1, 0); v128.store32_lane(c0, h0, 0);
-        h3 = i32x4.shuffle(h3, h3, 1, 1, 1, 1); h2 = i32x4.shuffle(h2, h2, 1, 1, 1, 1);
-        h1 = i32x4.shuffle(h1, h1, 1, 1, 1, 1); h0 = i32x4.shuffle(h0, h0, 1, 1, 1, 1);
-        c0 += 4; c1 += 4; c2 += 4; c3 += 4;
-      }
-      if (nLeft & 1) {
-        v128.store16_lane(c3, h3, 0); v128.store16_lane(c2, h2, 0);
-        v128.store16_lane(c1, h1, 0); v128.store16_lane(c0, h0, 0);
-      }
-      break;
+      storeHalves(c3, h3, nLeft); storeHalves(c2, h2, nLeft); storeHalves(c1, h1, nLeft); storeHalves(c0, h0, nLeft);
     }
+    if (nLeft <= 8) break;
+    c0 += 16; c1 += 16; c2 += 16; c3 += 16;
+    nLeft -= 8;
   }
 }

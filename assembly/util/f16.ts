@@ -261,3 +261,37 @@ export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff,
     v128.store(c1, f32x8_to_f16x8(a1l, a1h)); v128.store(c0, f32x8_to_f16x8(a0l, a0h));
   }
 }
+
+/** Stores the first n (0..7) of the 8 halves in h at c. */
+// @ts-ignore: decorator
+@inline export function storeHalves(c: usize, h: v128, n: i32): void {
+  if (n & 4) { v128.store64_lane(c, h, 0); h = i64x2.shuffle(h, h, 1, 1); c += 8; }
+  if (n & 2) { v128.store32_lane(c, h, 0); h = i32x4.shuffle(h, h, 1, 1, 1, 1); c += 4; }
+  if (n & 1) v128.store16_lane(c, h, 0);
+}
+
+/**
+ * The epilogue of the 4×8 f32-accumulating f16 kernels: clamps (an infinite bound is skipped:
+ * pmax(acc, −Inf) = acc; pmax/pmin return acc itself when it is NaN, so NaN goes through), then
+ * stores min(n, 8) binary16 columns per row, the last row first (rows past mr alias the last
+ * valid row, which so keeps its own values).
+ */
+// @ts-ignore: decorator
+@inline export function storeTile4x8_f16(c0: usize, c1: usize, c2: usize, c3: usize,
+  a0l: v128, a0h: v128, a1l: v128, a1h: v128, a2l: v128, a2h: v128, a3l: v128, a3h: v128,
+  vlo: v128, vhi: v128, clampLo: bool, clampHi: bool, n: i32): void {
+  if (clampLo) {
+    a0l = f32x4.pmax(a0l, vlo); a0h = f32x4.pmax(a0h, vlo); a1l = f32x4.pmax(a1l, vlo); a1h = f32x4.pmax(a1h, vlo);
+    a2l = f32x4.pmax(a2l, vlo); a2h = f32x4.pmax(a2h, vlo); a3l = f32x4.pmax(a3l, vlo); a3h = f32x4.pmax(a3h, vlo);
+  }
+  if (clampHi) {
+    a0l = f32x4.pmin(a0l, vhi); a0h = f32x4.pmin(a0h, vhi); a1l = f32x4.pmin(a1l, vhi); a1h = f32x4.pmin(a1h, vhi);
+    a2l = f32x4.pmin(a2l, vhi); a2h = f32x4.pmin(a2h, vhi); a3l = f32x4.pmin(a3l, vhi); a3h = f32x4.pmin(a3h, vhi);
+  }
+  if (n >= 8) {
+    store4x8_f16(c0, c1, c2, c3, a0l, a0h, a1l, a1h, a2l, a2h, a3l, a3h);
+  } else {
+    storeHalves(c3, f32x8_to_f16x8_auto(a3l, a3h), n); storeHalves(c2, f32x8_to_f16x8_auto(a2l, a2h), n);
+    storeHalves(c1, f32x8_to_f16x8_auto(a1l, a1h), n); storeHalves(c0, f32x8_to_f16x8_auto(a0l, a0h), n);
+  }
+}
