@@ -366,6 +366,9 @@ function convGemm(dev: Device, c: ConvCall): void {
 
 // Output channels per N block: the block's panels stay in L2 while every pixel tile streams by.
 const L2_BLOCK_BYTES = 512 * 1024;
+// The shortest task of the per-pixel kernels (depthwise through indirection, pooling): a
+// pixel is ~10–50 ns of work there, a task claim ~0.1–0.2 µs.
+const PIXELS_PER_TASK = 32;
 
 function convIgemm(dev: Device, c: ConvCall, ind: number, zero: number): void {
   const g = c.geometry;
@@ -377,8 +380,7 @@ function convIgemm(dev: Device, c: ConvCall, ind: number, zero: number): void {
   const nBlock = Math.max(1, Math.floor(L2_BLOCK_BYTES / panelBytes)) * PANEL;
   const cStride = g.co * 4;
   const calls = new Calls(dev.kmod, convFlops(g));
-  // Pixel tiles per call: all of them serially (the kernel walks them), a share per task otherwise.
-  const per = Math.ceil(tiles / calls.pieces(tiles, g.n * g.groups * Math.ceil(og / nBlock)));
+  const spans = calls.spans(g.n * g.groups * Math.ceil(og / nBlock) * tiles);
   const params = paramBlocks(dev, g.n * g.groups);
   try {
     for (let b = 0; b < g.n; b++) {
@@ -390,8 +392,8 @@ function convIgemm(dev: Device, c: ConvCall, ind: number, zero: number): void {
           const nc = Math.min(nBlock, og - n0);
           const w = c.w.ptr + gi * groupBytes + (n0 / PANEL) * panelBytes;
           const out = outImage + (gi * og + n0) * 4;
-          for (let t0 = 0; t0 < tiles; t0 += per) {
-            const m = Math.min(per * mr, P - t0 * mr);
+          for (const [t0, count] of spans.of(tiles)) {
+            const m = Math.min(count * mr, P - t0 * mr);
             calls.task().call(kern.name, [m, nc, cig, ks, ind + t0 * ks * mr * 4, w, out + t0 * mr * cStride, cStride, prm]);
           }
         }
@@ -417,10 +419,10 @@ function convDwDirect(dev: Device, c: ConvCall, name: string, geometry: number, 
   const g = c.geometry;
   const imageBytes = g.ih * g.iw * g.ci * 4, outImageBytes = g.oh * g.ow * g.co * 4;
   const calls = new Calls(dev.kmod, convFlops(g));
-  const per = Math.ceil(g.oh / calls.pieces(g.oh, g.n));
+  const spans = calls.spans(g.n * g.oh);
   for (let b = 0; b < g.n; b++) {
-    for (let y0 = 0; y0 < g.oh; y0 += per) {
-      calls.task().call(name, [g.ci, y0, Math.min(g.oh, y0 + per), c.x.ptr + b * imageBytes, c.w.ptr,
+    for (const [y0, rows] of spans.of(g.oh)) {
+      calls.task().call(name, [g.ci, y0, y0 + rows, c.x.ptr + b * imageBytes, c.w.ptr,
         c.out.ptr + b * outImageBytes, geometry, zero, c.min, c.max]);
     }
   }
@@ -432,15 +434,15 @@ function convDw(dev: Device, c: ConvCall, kern: DwconvKernelInfo, ind: number, z
   const ks = g.kh * g.kw, P = g.oh * g.ow;
   const imageBytes = g.ih * g.iw * g.ci * 4, outStride = g.co * 4;
   const calls = new Calls(dev.kmod, convFlops(g));
-  const per = Math.ceil(P / calls.pieces(P, g.n));
+  const spans = calls.spans(g.n * P, PIXELS_PER_TASK);
   const params = kern.taps === null ? paramBlocks(dev, g.n) : null;
   try {
     for (let b = 0; b < g.n; b++) {
       const image = c.x.ptr + b * imageBytes;
       const out = c.out.ptr + b * P * outStride;
       const prm = params ? params.set(b, image, zero, c.min, c.max) : 0;
-      for (let p0 = 0; p0 < P; p0 += per) {
-        const np = Math.min(per, P - p0), pind = ind + p0 * ks * 4, pout = out + p0 * outStride;
+      for (const [p0, np] of spans.of(P)) {
+        const pind = ind + p0 * ks * 4, pout = out + p0 * outStride;
         if (kern.taps === null) calls.task().call(kern.name, [g.ci, np, ks, pind, c.w.ptr, pout, outStride, prm]);
         else calls.task().call(kern.name, [g.ci, np, pind, c.w.ptr, pout, outStride, image, zero, c.min, c.max]);
       }
@@ -481,12 +483,12 @@ export function pool(dev: Device, p: PoolCall): void {
     }
     const name = p.kind === 'max' ? maxpoolKernel.name : avgpoolKernel.name;
     const calls = new Calls(dev.kmod, g.n * P * g.ci * ks);
-    const per = Math.ceil(P / calls.pieces(P, g.n));
+    const spans = calls.spans(g.n * P, PIXELS_PER_TASK);
     for (let b = 0; b < g.n; b++) {
       const image = p.x.ptr + b * g.ih * g.iw * g.ci * 4;
       const out = p.out.ptr + b * P * g.ci * 4;
-      for (let p0 = 0; p0 < P; p0 += per) {
-        const np = Math.min(per, P - p0), pind = indB.ptr + p0 * ks * 4, pout = out + p0 * g.ci * 4;
+      for (const [p0, np] of spans.of(P)) {
+        const pind = indB.ptr + p0 * ks * 4, pout = out + p0 * g.ci * 4;
         if (p.kind === 'max') calls.task().call(name, [g.ci, np, ks, pind, pout, g.ci * 4, image, padB.ptr]);
         else calls.task().call(name, [g.ci, np, ks, pind, divB!.ptr + p0 * 4, pout, g.ci * 4, image, padB.ptr]);
       }

@@ -3,7 +3,7 @@
 import type { KernelModule } from './module.js';
 import { kernelsOf, type GemmKernelInfo } from './kernels.js';
 import type { Arena } from './memory.js';
-import { Plan, runPlan, threadsFor, tileTasks } from './exec.js';
+import { Plan, Spans, runPlan, threadsFor, tileTasks } from './exec.js';
 
 export const PANEL = 8;
 
@@ -167,9 +167,8 @@ export function gemmPlan(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo, t
     const mr = kern.mr;
     const pk = packAKernels.find((p) => p.mr === mr && p.source === (g.transposeA ? 't' : 'n'))!;
     const tiles = Math.ceil(m / mr);
-    const per = Math.ceil(tiles / Math.min(tiles, target));
-    for (let t0 = 0; t0 < tiles; t0 += per) {
-      const r0 = t0 * mr, rows = Math.min(per * mr, m - r0);
+    for (const [t0, count] of new Spans(threads, tiles).of(tiles)) {
+      const r0 = t0 * mr, rows = Math.min(count * mr, m - r0);
       const packed = g.scratch + r0 * k * 4;
       plan.task().call(pk.name, [rows, k, g.transposeA ? a + r0 * 4 : a + r0 * aStride, aStride, packed]);
       for (let i = 0; i < rows; i += mr) {

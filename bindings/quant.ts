@@ -484,7 +484,7 @@ export function runQConv(dev: Device, plan: QPlan, r: QConvRun): void {
     // Columns per kernel call: all of a group's, or one unpacked block of int4/int2 panels.
     const nBlock = bits === 8 || wholeUnpack ? cog : (unpackBytes / (Math.ceil(K / 2) * 32)) * QPANEL;
     const tiles = Math.ceil(P / tile);
-    const per = Math.ceil(tiles / calls.pieces(tiles, g.n * groups));
+    const spans = calls.spans(g.n * groups * Math.ceil(cog / nBlock) * tiles);
     // With several images and no requantization pass between them, every block serves all images.
     const imagesPerPass = fused ? g.n : 1;
     for (let b0 = 0; b0 < g.n; b0 += imagesPerPass) {
@@ -500,8 +500,8 @@ export function runQConv(dev: Device, plan: QPlan, r: QConvRun): void {
             const image = r.depthwise ? r.x.ptr + b * imageElems : widePtr + (b * imageElems + grp * cig) * 2;
             const params = paramsOf(b, grp, image);
             const c = (fused ? r.out.ptr + b * P * co * outBytes : accPtr) + col * cElem;
-            for (let t0 = 0; t0 < tiles; t0 += per) {
-              const p0 = t0 * tile, cnt = Math.min(per * tile, P - p0), ind0 = indPtr + t0 * ks * tile * 4, c0 = c + p0 * co * cElem;
+            for (const [t0, count] of spans.of(tiles)) {
+              const p0 = t0 * tile, cnt = Math.min(count * tile, P - p0), ind0 = indPtr + t0 * ks * tile * 4, c0 = c + p0 * co * cElem;
               calls.task().call(name, r.depthwise ? [cnt, nc, ks, ind0, w, bias, scale, c0, params]
                 : [cnt, nc, cig, ks, ind0, w, bias, scale, c0, params]);
             }

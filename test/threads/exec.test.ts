@@ -3,7 +3,7 @@
 // 3 threads must give the same bytes.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Device } from '../../bindings/device.js';
-import { Plan, runPlan, runSerial, maxThreads } from '../../bindings/exec.js';
+import { Plan, Spans, runPlan, runSerial, maxThreads } from '../../bindings/exec.js';
 import { Pool } from '../../bindings/pool.js';
 import { randomF32 } from '../harness/random.js';
 
@@ -87,5 +87,41 @@ describe('executor', () => {
     for (let i = 0; i < 4; i++) ok.task().call('f32_vclamp_x8__simd', [CHUNK, b.ptr + i * CHUNK * 4, b.ptr + i * CHUNK * 4, 0, 1]);
     expect(() => runPlan(dev.kmod, ok)).not.toThrow();
     dev.free(b);
+  });
+});
+
+describe('task spans', () => {
+  /** Spans of runs of `units` (total `runs`·`units`) for `threads`, flattened with their run index. */
+  const cut = (threads: number, runs: number, units: number, min = 1) => {
+    const s = new Spans(threads, runs * units, min);
+    return Array.from({ length: runs }, (_, r) => s.of(units).map(([u0, n]) => ({ r, u0, n }))).flat();
+  };
+
+  it('is one span per run on one thread', () => {
+    expect(cut(1, 3, 50)).toEqual([0, 1, 2].map((r) => ({ r, u0: 0, n: 50 })));
+  });
+
+  it('covers every unit once, in order, for any shape', () => {
+    for (const [threads, runs, units, min] of [[2, 1, 64, 1], [2, 9, 256, 1], [3, 4, 7, 1], [2, 1, 1, 1], [4, 2, 3136, 32], [2, 3, 5, 32]]) {
+      const spans = cut(threads, runs, units, min);
+      for (let r = 0; r < runs; r++) {
+        let next = 0;
+        for (const s of spans.filter((x) => x.r === r)) { expect(s.u0).toBe(next); expect(s.n).toBeGreaterThan(0); next += s.n; }
+        expect(next).toBe(units);
+      }
+    }
+  });
+
+  it('shrinks towards the end of the job: long first tasks, a one-unit tail', () => {
+    const n = cut(2, 1, 64).map((s) => s.n);
+    expect(n[0]).toBe(16); // a quarter of the work: 1/(2·threads)
+    for (let i = 1; i < n.length; i++) expect(n[i]).toBeLessThanOrEqual(n[i - 1]);
+    expect(n.slice(-3)).toEqual([1, 1, 1]);
+    // Across runs the work left counts every later run: the first run's spans stay long.
+    const multi = cut(2, 4, 64);
+    expect(multi.filter((s) => s.r === 0).every((s) => s.n === 64)).toBe(true);
+    expect(multi.at(-1)!.n).toBe(1);
+    // The floor: no span under `min` units unless its run has fewer left.
+    expect(cut(2, 1, 3136, 32).every((s, i, all) => s.n >= 32 || i === all.length - 1)).toBe(true);
   });
 });
