@@ -28,6 +28,9 @@ const cases: Case[] = [
   { name: 'grouped 3×3', n: 1, ih: 6, iw: 6, ci: 8, co: 12, kh: 3, kw: 3, groups: 4, s: 1, d: 1, pad: 'same' },
   { name: 'depthwise 3×3', n: 2, ih: 8, iw: 7, ci: 10, co: 10, kh: 3, kw: 3, groups: 10, s: 1, d: 1, pad: 'same', depthwise: true },
   { name: 'depthwise 5×5 stride 2', n: 1, ih: 9, iw: 9, ci: 9, co: 9, kh: 5, kw: 5, groups: 9, s: 2, d: 1, pad: 'same', depthwise: true },
+  { name: 'depthwise 3×3 40×36×40', n: 2, ih: 40, iw: 36, ci: 40, co: 40, kh: 3, kw: 3, groups: 40, s: 1, d: 1, pad: 'same', depthwise: true },
+  { name: 'depthwise 3×3 stride 2 dilation 2, asymmetric padding', n: 1, ih: 61, iw: 45, ci: 36, co: 36, kh: 3, kw: 3, groups: 36, s: 2, d: 2, pad: [3, 0, 1, 2], depthwise: true },
+  { name: 'depthwise 3×3 stride 2 valid', n: 1, ih: 9, iw: 10, ci: 13, co: 13, kh: 3, kw: 3, groups: 13, s: 2, d: 1, pad: 'valid', depthwise: true },
 ];
 
 function geometryOf(c: Case): F16ConvGeometry {
@@ -72,6 +75,28 @@ describe('conv2d / depthwiseConv2d with float16 tensors', () => {
       });
     }
   }
+
+  it('gives the single-thread bits at 2 threads: 3×3 depthwise, stride 1 and 2', async () => {
+    const mt = await Lanewise.create({ threads: 2 });
+    try {
+      const r = rng(77);
+      for (const s of [1, 2]) {
+        // 64×64×64: 4.7M operations at stride 1, above the pool's 4M threshold.
+        const ih = 64 * s, c = 64;
+        const x = randomF16(ih * ih * c, r), w = randomF16(9 * c, r), bias = randomF16(c, r);
+        const run = (l: Lanewise) => {
+          const tx = l.tensor('float16', x, [1, ih, ih, c]), tw = l.tensor('float16', w, [3, 3, c]);
+          const y = l.depthwiseConv2d(tx, tw, { strides: s, pad: 'same', bias, precision: 'f16' });
+          const out = y.data;
+          tx.dispose(); tw.dispose(); y.dispose();
+          return out;
+        };
+        expectSameHalves(run(mt), run(lw), `stride ${s}, 2 threads`);
+      }
+    } finally {
+      mt.dispose();
+    }
+  });
 
   it('refuses mixed float16/float32 operands and unknown precisions with typed errors', () => {
     const x16 = lw.tensor('float16', new Uint16Array(2 * 4 * 4 * 3), [2, 4, 4, 3]);
