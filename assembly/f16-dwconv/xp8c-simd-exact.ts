@@ -13,7 +13,7 @@
 //   out: binary16, pixel p at out + p·outStride bytes, C channels.
 //   params: 8 bytes { vmin f32, vmax f32 } (binary16 values).
 // Limits: P ≥ 1, C ≥ 1, ks ≥ 1.
-import { finish16, fma16, f32x8_to_f16x8, grid16, quantum16, tie16 } from '../util/f16';
+import { easy16, fma16, f32x8_to_f16x8, hard16 } from '../util/f16';
 
 export function f16_dwconv_xp8c__simd_exact(
   P: i32, C: i32, ks: i32,
@@ -37,12 +37,11 @@ export function f16_dwconv_xp8c__simd_exact(
       for (let s = 0; s < ks; s++) {
         const e = load<u32>(taps + (<usize>s << 2));
         const row = e == 0xffffffff ? zero : x + <usize>e + coff;
-        // As the exact GEMM: round the float sums unless a lane sits on a binary16 tie (tie16).
+        // As the exact GEMM: the float sums rounded by easy16 unless some lane is hard16.
         const x0 = v128.load(row), w0 = v128.load(wp), x1 = v128.load(row, 16), w1 = v128.load(wp, 16);
         const s0 = f32x4.add(acc0, f32x4.mul(x0, w0)), s1 = f32x4.add(acc1, f32x4.mul(x1, w1));
-        const e0 = quantum16(s0), e1 = quantum16(s1), r0 = grid16(s0, e0), r1 = grid16(s1, e1);
-        if (v128.any_true(v128.or(tie16(s0, e0, r0), tie16(s1, e1, r1)))) { acc0 = fma16(acc0, x0, w0); acc1 = fma16(acc1, x1, w1); }
-        else { acc0 = finish16(s0, r0); acc1 = finish16(s1, r1); }
+        if (v128.any_true(v128.or(hard16(s0), hard16(s1)))) { acc0 = fma16(acc0, x0, w0); acc1 = fma16(acc1, x1, w1); }
+        else { acc0 = easy16(s0); acc1 = easy16(s1); }
         wp += 32;
       }
       const l = f32x4.pmin(f32x4.pmax(acc0, vlo), vhi);

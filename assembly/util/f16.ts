@@ -27,7 +27,11 @@ export const K_7BFF16: usize = 352;   // i16x8 0x7bff
 export const K_NRM16: usize = 368;    // i16x8 0x4780 (moves [0x3880, 0x477e] to the bottom of i16)
 export const K_NRMHI16: usize = 384;  // i16x8 0x8eff (that range's end, signed)
 export const K_8FFF16: usize = 400;   // i16x8 0x8fff
-export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff, 0x00007fff, 0x77800000, 0x77800000, 0x77800000, 0x77800000, 0x00007bff, 0x00007bff, 0x00007bff, 0x00007bff, 0x7f800000, 0x7f800000, 0x7f800000, 0x7f800000, 0x00007c00, 0x00007c00, 0x00007c00, 0x00007c00, 0x7fc00000, 0x7fc00000, 0x7fc00000, 0x7fc00000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x38800000, 0x38800000, 0x38800000, 0x38800000, 0xc8000fff, 0xc8000fff, 0xc8000fff, 0xc8000fff, 0x3f000000, 0x3f000000, 0x3f000000, 0x3f000000, 0x000003ff, 0x000003ff, 0x000003ff, 0x000003ff, 0x00007e00, 0x00007e00, 0x00007e00, 0x00007e00, 0x00000001, 0x00000001, 0x00000001, 0x00000001, 0x47800000, 0x47800000, 0x47800000, 0x47800000, 0x06c00000, 0x06c00000, 0x06c00000, 0x06c00000, 0x07800000, 0x07800000, 0x07800000, 0x07800000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fff7fff, 0x7fff7fff, 0x7fff7fff, 0x7fff7fff, 0x80008000, 0x80008000, 0x80008000, 0x80008000, 0x387f387f, 0x387f387f, 0x387f387f, 0x387f387f, 0x477f477f, 0x477f477f, 0x477f477f, 0x477f477f, 0x8fffffff, 0x8fffffff, 0x8fffffff, 0x8fffffff, 0x7bff7bff, 0x7bff7bff, 0x7bff7bff, 0x7bff7bff, 0x47804780, 0x47804780, 0x47804780, 0x47804780, 0x8eff8eff, 0x8eff8eff, 0x8eff8eff, 0x8eff8eff, 0x8fff8fff, 0x8fff8fff, 0x8fff8fff, 0x8fff8fff], 16);
+export const K_LOW13: usize = 416;    // i32x4 0x00001fff (the 13 bits a binary16 drops)
+export const K_HALF13: usize = 432;   // i32x4 0x00001000 (half of that quantum)
+export const K_TRUNC13: usize = 448;  // i32x4 0xffffe000
+export const K_NRM32: usize = 464;    // i32x4 0x8effefff: [2^-14, 65520) moved to the bottom of i32, its end
+export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff, 0x00007fff, 0x77800000, 0x77800000, 0x77800000, 0x77800000, 0x00007bff, 0x00007bff, 0x00007bff, 0x00007bff, 0x7f800000, 0x7f800000, 0x7f800000, 0x7f800000, 0x00007c00, 0x00007c00, 0x00007c00, 0x00007c00, 0x7fc00000, 0x7fc00000, 0x7fc00000, 0x7fc00000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x38800000, 0x38800000, 0x38800000, 0x38800000, 0xc8000fff, 0xc8000fff, 0xc8000fff, 0xc8000fff, 0x3f000000, 0x3f000000, 0x3f000000, 0x3f000000, 0x000003ff, 0x000003ff, 0x000003ff, 0x000003ff, 0x00007e00, 0x00007e00, 0x00007e00, 0x00007e00, 0x00000001, 0x00000001, 0x00000001, 0x00000001, 0x47800000, 0x47800000, 0x47800000, 0x47800000, 0x06c00000, 0x06c00000, 0x06c00000, 0x06c00000, 0x07800000, 0x07800000, 0x07800000, 0x07800000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fff7fff, 0x7fff7fff, 0x7fff7fff, 0x7fff7fff, 0x80008000, 0x80008000, 0x80008000, 0x80008000, 0x387f387f, 0x387f387f, 0x387f387f, 0x387f387f, 0x477f477f, 0x477f477f, 0x477f477f, 0x477f477f, 0x8fffffff, 0x8fffffff, 0x8fffffff, 0x8fffffff, 0x7bff7bff, 0x7bff7bff, 0x7bff7bff, 0x7bff7bff, 0x47804780, 0x47804780, 0x47804780, 0x47804780, 0x8eff8eff, 0x8eff8eff, 0x8eff8eff, 0x8eff8eff, 0x8fff8fff, 0x8fff8fff, 0x8fff8fff, 0x8fff8fff, 0x00001fff, 0x00001fff, 0x00001fff, 0x00001fff, 0x00001000, 0x00001000, 0x00001000, 0x00001000, 0xffffe000, 0xffffe000, 0xffffe000, 0xffffe000, 0x8effefff, 0x8effefff, 0x8effefff, 0x8effefff], 16);
 
 /** f16 bits (one per i32 lane, upper 16 bits zero) → f32 lanes. 13 integer/f32 ops, no select. */
 // @ts-ignore: decorator
@@ -189,16 +193,34 @@ export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff,
 }
 
 /**
- * Lanes where s lies exactly halfway between two binary16 neighbours (eb = quantum16(s),
- * r = grid16(s, eb)): |r − s| is half the quantum, 2^(E−11). For s = fl(acc + a·b) that is the
- * only case where round16(s) can differ from fma16's result: the binary16 midpoints are floats
- * and fl() is monotone, so elsewhere s and the exact sum lie on the same side of every midpoint
- * and round the same way. A kernel can take round16(s) when no lane is a tie and fma16
- * otherwise. False for ±Inf and NaN (r − s is NaN).
+ * Lanes of s = fl(acc + a·b) whose binary16 rounding easy16 cannot give: |s| outside
+ * [2^-14, 65520) (zero, binary16 subnormals, overflow, Inf, NaN) or s on a binary16 midpoint
+ * (its 13 dropped bits are exactly 0x1000). A midpoint is the only place where rounding s can
+ * differ from rounding the exact sum, as fma16 does: the midpoints are floats and fl() is
+ * monotone, so elsewhere s and the exact sum lie on the same side of every midpoint and round
+ * the same way. A kernel takes easy16(s) when no lane is hard and fma16 otherwise. hard16 and easy16 take 8 integer ops on 4 lanes, against 13 for
+ * quantum16, grid16, tie16 and finish16 (5 of those on the f32 pipes that mul and add need).
  */
 // @ts-ignore: decorator
-@inline export function tie16(s: v128, eb: v128, r: v128): v128 {
-  return i32x4.eq(v128.and(f32x4.sub(r, s), v128.load(F16K, 96 /* 0x7fffffff */)), i32x4.sub(eb, i32x4.splat(0x05800000)));
+@inline export function hard16(s: v128): v128 {
+  // |s| in [2^-14, 65520) as one signed compare: the magnitude bits plus 0x47800000 (mod 2^32)
+  // send [0x38800000, 0x477ff000) to [INT_MIN, 0x8efff000) and everything else above it.
+  const abs = v128.and(s, v128.load(F16K, 96 /* 0x7fffffff */));
+  const range = i32x4.gt_s(i32x4.add(abs, v128.load(F16K, 208 /* 0x47800000 */)), v128.load(F16K, K_NRM32));
+  return v128.or(range, i32x4.eq(v128.and(s, v128.load(F16K, K_LOW13)), v128.load(F16K, K_HALF13)));
+}
+
+/**
+ * s rounded to the nearest binary16, kept as f32, for lanes that are not hard16: in the
+ * normal range a binary16 keeps the top 10 of f32's 23 significand bits, so adding half of the
+ * dropped quantum to the magnitude bits and truncating rounds to nearest (the sign bit is
+ * untouched: |s| < 65520 leaves no carry into it). Halfway cases would round away from zero,
+ * but hard16 has excluded them; a carry out of the significand rounds up into the next binade,
+ * as it should, and [65504, 65520) rounds down to 65504.
+ */
+// @ts-ignore: decorator
+@inline export function easy16(s: v128): v128 {
+  return v128.and(i32x4.add(s, v128.load(F16K, K_HALF13)), v128.load(F16K, K_TRUNC13));
 }
 
 /** (abs − rebias + 0xfff + lsb) >> 13: the f16 bits of a normal-range |x| (abs = its f32 bits). */
