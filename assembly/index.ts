@@ -79,6 +79,8 @@ export { qs8_vwiden_x16__simd } from './qs8-vwiden/x16-simd';
 export { qu8_vwiden_x16__simd } from './qu8-vwiden/x16-simd';
 export { qs8_qc8w_dwconv_x8__simd } from './qs8-qc8w-dwconv/x8-simd';
 export { qu8_qc8w_dwconv_x8__simd } from './qu8-qc8w-dwconv/x8-simd';
+export { qs8_qc8w_dwconv_9p8c__simd } from './qs8-qc8w-dwconv/9p8c-simd';
+export { qu8_qc8w_dwconv_9p8c__simd } from './qu8-qc8w-dwconv/9p8c-simd';
 
 // qs8-qc4w-unpack, qs8-qc2w-unpack (a block of int4/int2 panels → the int8 kernels' i16 panels)
 export { qs8_qc4w_unpack_x8__simd } from './qs8-qc4w-unpack/x8-simd';

@@ -202,6 +202,8 @@ export interface QConvKernelInfo {
   family: 'qs8-qc8w-igemm' | 'qs8-vwiden' | 'qu8-vwiden' | 'qs8-qc8w-dwconv' | 'qu8-qc8w-dwconv';
   /** Signed (qs8) or unsigned (qu8) activations (the IGEMM reads i16-widened activations of either sign). */
   signed: boolean;
+  /** Depthwise: the one window size (taps) the kernel serves, without a taps argument; absent: any. */
+  taps?: number;
   builds: readonly BuildName[];
 }
 
@@ -270,13 +272,18 @@ export const kernels: readonly KernelInfo[] = [
   { name: 'qu8_vwiden_x16__simd', family: 'qu8-vwiden', signed: false, builds: all },
   { name: 'qs8_qc8w_dwconv_x8__simd', family: 'qs8-qc8w-dwconv', signed: true, builds: all },
   { name: 'qu8_qc8w_dwconv_x8__simd', family: 'qu8-qc8w-dwconv', signed: false, builds: all },
+  { name: 'qs8_qc8w_dwconv_9p8c__simd', family: 'qs8-qc8w-dwconv', signed: true, taps: 9, builds: all },
+  { name: 'qu8_qc8w_dwconv_9p8c__simd', family: 'qu8-qc8w-dwconv', signed: false, taps: 9, builds: all },
 ];
 
-export function kernelsOf<F extends KernelInfo['family']>(family: F): Extract<KernelInfo, { family: F }>[] {
-  return kernels.filter((k) => k.family === family) as Extract<KernelInfo, { family: F }>[];
+/** The kernel infos whose family field admits F (an info type may list several families). */
+type OfFamily<K, F> = K extends { family: infer G } ? (F extends G ? K : never) : never;
+
+export function kernelsOf<F extends KernelInfo['family']>(family: F): OfFamily<KernelInfo, F>[] {
+  return kernels.filter((k) => k.family === family) as OfFamily<KernelInfo, F>[];
 }
 
-export function kernel<F extends KernelInfo['family']>(family: F, name: string): Extract<KernelInfo, { family: F }> {
+export function kernel<F extends KernelInfo['family']>(family: F, name: string): OfFamily<KernelInfo, F> {
   const k = kernelsOf(family).find((x) => x.name === name);
   if (!k) throw new Error(`no ${family} kernel named ${name}`);
   return k;

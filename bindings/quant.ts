@@ -2,7 +2,7 @@
 // block, and the generic loops around the qs8-qc*w-gemm microkernels. Pointers in; nothing is
 // validated here (src/ops/qmatmul.ts has checked shapes, ranges and overflow bounds).
 import type { Device, Block } from './device.js';
-import { kernelsOf, type QGemmKernelInfo } from './kernels.js';
+import { kernelsOf, type QConvKernelInfo, type QGemmKernelInfo } from './kernels.js';
 import { indirection, type ConvGeometry } from './conv.js';
 import { Calls, Plan, runPlan, threadsFor, tileTasks } from './exec.js';
 
@@ -382,14 +382,27 @@ export function packQConvWeights(out: Uint8Array, co: number, ks: number, cig: n
   }
 }
 
-export const qDwWeightBytes = (ch: number, ks: number) => Math.ceil(ch / 8) * ks * 16;
+/** The depthwise kernel for `ks` taps: the one made for that window, else the any-window one. */
+function dwKernelFor(signed: boolean, ks: number): QConvKernelInfo {
+  const all = kernelsOf(signed ? 'qs8-qc8w-dwconv' : 'qu8-qc8w-dwconv');
+  return all.find((k) => k.taps === ks) ?? all.find((k) => k.taps === undefined)!;
+}
 
-/** Packs depthwise weights ([ks][ch], zero point removed) as [ceil(ch/8)][ks][8 × i16]. */
+export const qDwWeightBytes = (ch: number, ks: number) => Math.ceil(ch / 8) * Math.ceil(ks / 2) * 32;
+
+/**
+ * Packs depthwise weights ([ks][ch], zero point removed) for the dot kernels (util/dwconv.ts):
+ * [ceil(ch/8)][ceil(ks/2)][16 × i16], tap pair (2p, 2p+1) as (w[2p][j], w[2p+1][j]) for
+ * channels j = 0..7 of the group; a missing tap 2p+1 and channels past ch are zero.
+ */
 export function packQDwWeights(out: Uint8Array, ch: number, ks: number, w: Int16Array): void {
   const v = new Int16Array(out.buffer, out.byteOffset, out.byteLength >> 1);
   v.fill(0);
+  const pairs = Math.ceil(ks / 2);
   for (let g = 0; g < Math.ceil(ch / 8); g++) {
-    for (let s = 0; s < ks; s++) for (let j = 0; j < 8 && g * 8 + j < ch; j++) v[(g * ks + s) * 8 + j] = w[s * ch + g * 8 + j];
+    for (let s = 0; s < ks; s++) {
+      for (let j = 0; j < 8 && g * 8 + j < ch; j++) v[((g * pairs + (s >> 1)) * 8 + j) * 2 + (s & 1)] = w[s * ch + g * 8 + j];
+    }
   }
 }
 
@@ -470,7 +483,8 @@ export function runQConv(dev: Device, plan: QPlan, r: QConvRun): void {
       return at;
     };
 
-    const name = r.depthwise ? (r.aSigned ? 'qs8_qc8w_dwconv_x8__simd' : 'qu8_qc8w_dwconv_x8__simd') : 'qs8_qc8w_igemm_4x8__simd_dot16';
+    const dw = r.depthwise ? dwKernelFor(r.aSigned, ks) : null;
+    const name = dw ? dw.name : 'qs8_qc8w_igemm_4x8__simd_dot16';
     const unpack = bits === 8 ? '' : bits === 4 ? 'qs8_qc4w_unpack_x8__simd' : 'qs8_qc2w_unpack_x8__simd';
     const packedGroup = qConvWeightBytes(cog, ks, cig, bits), unpackedGroup = qConvWeightBytes(cog, ks, cig, 8);
     const panelBytes = qPanelBytes(K, bits);
@@ -502,7 +516,7 @@ export function runQConv(dev: Device, plan: QPlan, r: QConvRun): void {
             const c = (fused ? r.out.ptr + b * P * co * outBytes : accPtr) + col * cElem;
             for (const [t0, count] of spans.of(tiles)) {
               const p0 = t0 * tile, cnt = Math.min(count * tile, P - p0), ind0 = indPtr + t0 * ks * tile * 4, c0 = c + p0 * co * cElem;
-              calls.task().call(name, r.depthwise ? [cnt, nc, ks, ind0, w, bias, scale, c0, params]
+              calls.task().call(name, dw ? (dw.taps ? [cnt, nc, ind0, w, bias, scale, c0, params] : [cnt, nc, ks, ind0, w, bias, scale, c0, params])
                 : [cnt, nc, cig, ks, ind0, w, bias, scale, c0, params]);
             }
           }

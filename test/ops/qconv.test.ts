@@ -65,6 +65,10 @@ const shapes: Shape[] = [
   { n: 1, h: 6, w: 7, ci: 13, co: 13, kh: 3, kw: 3, s: 1, d: 1, p: 1, dw: true },
   { n: 2, h: 8, w: 8, ci: 16, co: 16, kh: 3, kw: 3, s: 2, d: 1, p: 1, dw: true },
   { n: 1, h: 9, w: 9, ci: 5, co: 5, kh: 5, kw: 5, s: 1, d: 1, p: 2, dw: true },
+  // Depthwise tap pairs: an even window, a single tap (paired with zero weights), dilation.
+  { n: 1, h: 6, w: 5, ci: 9, co: 9, kh: 3, kw: 2, s: 1, d: 1, p: 1, dw: true },
+  { n: 1, h: 4, w: 4, ci: 11, co: 11, kh: 1, kw: 1, s: 1, d: 1, p: 0, dw: true },
+  { n: 1, h: 10, w: 9, ci: 24, co: 24, kh: 3, kw: 3, s: 1, d: 2, p: 2, dw: true },
 ];
 
 describe('qConv2d / qDepthwiseConv2d', () => {
