@@ -16,5 +16,5 @@
 import { dwconvX8 } from '../util/dwconv';
 
 export function qs8_qc8w_dwconv_x8__simd(m: i32, ch: i32, ks: i32, a: usize, w: usize, bias: usize, s: usize, c: usize, params: usize): void {
-  dwconvX8(m, ch, ks, a, w, bias, s, c, params, true);
+  dwconvX8(m, ch, ks, a, w, bias, s, c, params, true, false);
 }

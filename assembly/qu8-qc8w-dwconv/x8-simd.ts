@@ -4,5 +4,5 @@
 import { dwconvX8 } from '../util/dwconv';
 
 export function qu8_qc8w_dwconv_x8__simd(m: i32, ch: i32, ks: i32, a: usize, w: usize, bias: usize, s: usize, c: usize, params: usize): void {
-  dwconvX8(m, ch, ks, a, w, bias, s, c, params, false);
+  dwconvX8(m, ch, ks, a, w, bias, s, c, params, false, false);
 }

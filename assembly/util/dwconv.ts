@@ -48,9 +48,15 @@ function loadTail(row: usize, n: i32, signed: bool): v128 {
   }
 }
 
-/** Any window: taps read through the indirection entries, pair by pair. */
+/**
+ * The kernels' body: any window with taps read through the indirection entries pair by pair,
+ * or (`nine`, a constant at each call site, ks = 9) 3×3 windows with the 9 tap addresses
+ * resolved once per pixel and every group of 8 channels running its 5 tap pairs unrolled (the
+ * last pairs tap 8 with zero weights).
+ */
 // @ts-ignore: decorator
-@inline export function dwconvX8(m: i32, ch: i32, ks: i32, a: usize, w: usize, bias: usize, s: usize, c: usize, params: usize, signed: bool): void {
+@inline export function dwconvX8(m: i32, ch: i32, ks: i32, a: usize, w: usize, bias: usize, s: usize, c: usize, params: usize,
+  signed: bool, nine: bool): void {
   const aOffset = <usize>load<u32>(params);
   const zero = <usize>load<u32>(params, 4);
   const cStride = <usize>load<u32>(params, 8);
@@ -63,81 +69,59 @@ function loadTail(row: usize, n: i32, signed: bool): v128 {
   const lo = v128.load(rq, P_LO);
   const hi = v128.load(rq, P_HI);
   const outBytes: usize = mode == 2 ? 4 : 1;
-  const pairs = (ks + 1) >> 1;
-  const groupBytes = <usize>pairs << 5;
+  const groupBytes = <usize>((ks + 1) >> 1) << 5;
   for (let i = 0; i < m; i++) {
     const ai = a + <usize>i * (<usize>ks << 2);
     const ci = c + <usize>i * cStride;
-    for (let c0 = 0; c0 < ch; c0 += 8) {
-      const n = min(8, ch - c0);
-      let accl = v128.load(bias + (<usize>c0 << 2));
-      let acch = v128.load(bias + (<usize>c0 << 2), 16);
-      let wp = w + (<usize>(c0 >> 3)) * groupBytes;
-      for (let t = 0; t < ks; t += 2) {
-        const e0 = load<u32>(ai + (<usize>t << 2));
-        const x0 = load8((e0 == 0xFFFFFFFF ? zero : aOffset + <usize>e0) + <usize>c0, n, signed);
-        let x1 = x0; // an odd window's last tap: its pair's weights are zero
-        if (t + 1 < ks) {
-          const e1 = load<u32>(ai + (<usize>t << 2), 4);
-          x1 = load8((e1 == 0xFFFFFFFF ? zero : aOffset + <usize>e1) + <usize>c0, n, signed);
-        }
-        accl = i32x4.add(accl, pairLo(x0, x1, wp));
-        acch = i32x4.add(acch, pairHi(x0, x1, wp));
-        wp += 32;
+    if (nine) {
+      let t0 = <usize>load<u32>(ai, 0); t0 = t0 == 0xFFFFFFFF ? zero : aOffset + t0;
+      let t1 = <usize>load<u32>(ai, 4); t1 = t1 == 0xFFFFFFFF ? zero : aOffset + t1;
+      let t2 = <usize>load<u32>(ai, 8); t2 = t2 == 0xFFFFFFFF ? zero : aOffset + t2;
+      let t3 = <usize>load<u32>(ai, 12); t3 = t3 == 0xFFFFFFFF ? zero : aOffset + t3;
+      let t4 = <usize>load<u32>(ai, 16); t4 = t4 == 0xFFFFFFFF ? zero : aOffset + t4;
+      let t5 = <usize>load<u32>(ai, 20); t5 = t5 == 0xFFFFFFFF ? zero : aOffset + t5;
+      let t6 = <usize>load<u32>(ai, 24); t6 = t6 == 0xFFFFFFFF ? zero : aOffset + t6;
+      let t7 = <usize>load<u32>(ai, 28); t7 = t7 == 0xFFFFFFFF ? zero : aOffset + t7;
+      let t8 = <usize>load<u32>(ai, 32); t8 = t8 == 0xFFFFFFFF ? zero : aOffset + t8;
+      let wp = w;
+      for (let c0 = 0; c0 < ch; c0 += 8) {
+        const n = min(8, ch - c0);
+        const off = <usize>c0;
+        let accl = v128.load(bias + (off << 2));
+        let acch = v128.load(bias + (off << 2), 16);
+        let x0 = load8(t0 + off, n, signed), x1 = load8(t1 + off, n, signed);
+        accl = i32x4.add(accl, pairLo(x0, x1, wp)); acch = i32x4.add(acch, pairHi(x0, x1, wp));
+        x0 = load8(t2 + off, n, signed); x1 = load8(t3 + off, n, signed);
+        accl = i32x4.add(accl, pairLo(x0, x1, wp + 32)); acch = i32x4.add(acch, pairHi(x0, x1, wp + 32));
+        x0 = load8(t4 + off, n, signed); x1 = load8(t5 + off, n, signed);
+        accl = i32x4.add(accl, pairLo(x0, x1, wp + 64)); acch = i32x4.add(acch, pairHi(x0, x1, wp + 64));
+        x0 = load8(t6 + off, n, signed); x1 = load8(t7 + off, n, signed);
+        accl = i32x4.add(accl, pairLo(x0, x1, wp + 96)); acch = i32x4.add(acch, pairHi(x0, x1, wp + 96));
+        x0 = load8(t8 + off, n, signed);
+        accl = i32x4.add(accl, pairLo(x0, x0, wp + 128)); acch = i32x4.add(acch, pairHi(x0, x0, wp + 128));
+        store8(ci + off * outBytes, accl, acch, n, s + (off << 2), mode, e, rnd, zp, unsigned, lo, hi);
+        wp += 160;
       }
-      store8(ci + <usize>c0 * outBytes, accl, acch, n, s + (<usize>c0 << 2), mode, e, rnd, zp, unsigned, lo, hi);
-    }
-  }
-}
-
-/**
- * 3×3 windows (ks = 9): the 9 tap addresses resolved once per pixel, then every group of 8
- * channels runs its 5 tap pairs unrolled (the last pairs tap 8 with zero weights).
- */
-// @ts-ignore: decorator
-@inline export function dwconv9X8(m: i32, ch: i32, a: usize, w: usize, bias: usize, s: usize, c: usize, params: usize, signed: bool): void {
-  const aOffset = <usize>load<u32>(params);
-  const zero = <usize>load<u32>(params, 4);
-  const cStride = <usize>load<u32>(params, 8);
-  const rq = params + 16;
-  const mode = load<i32>(rq, P_MODE);
-  const e = load<i32>(rq, P_SHIFT);
-  const rnd = v128.load(rq, P_RND);
-  const zp = v128.load(rq, P_ZP);
-  const unsigned = load<i32>(rq, P_UNSIGNED);
-  const lo = v128.load(rq, P_LO);
-  const hi = v128.load(rq, P_HI);
-  const outBytes: usize = mode == 2 ? 4 : 1;
-  for (let i = 0; i < m; i++) {
-    const ai = a + <usize>i * 36;
-    let t0 = <usize>load<u32>(ai, 0); t0 = t0 == 0xFFFFFFFF ? zero : aOffset + t0;
-    let t1 = <usize>load<u32>(ai, 4); t1 = t1 == 0xFFFFFFFF ? zero : aOffset + t1;
-    let t2 = <usize>load<u32>(ai, 8); t2 = t2 == 0xFFFFFFFF ? zero : aOffset + t2;
-    let t3 = <usize>load<u32>(ai, 12); t3 = t3 == 0xFFFFFFFF ? zero : aOffset + t3;
-    let t4 = <usize>load<u32>(ai, 16); t4 = t4 == 0xFFFFFFFF ? zero : aOffset + t4;
-    let t5 = <usize>load<u32>(ai, 20); t5 = t5 == 0xFFFFFFFF ? zero : aOffset + t5;
-    let t6 = <usize>load<u32>(ai, 24); t6 = t6 == 0xFFFFFFFF ? zero : aOffset + t6;
-    let t7 = <usize>load<u32>(ai, 28); t7 = t7 == 0xFFFFFFFF ? zero : aOffset + t7;
-    let t8 = <usize>load<u32>(ai, 32); t8 = t8 == 0xFFFFFFFF ? zero : aOffset + t8;
-    const ci = c + <usize>i * cStride;
-    let wp = w;
-    for (let c0 = 0; c0 < ch; c0 += 8) {
-      const n = min(8, ch - c0);
-      const off = <usize>c0;
-      let accl = v128.load(bias + (off << 2));
-      let acch = v128.load(bias + (off << 2), 16);
-      let x0 = load8(t0 + off, n, signed), x1 = load8(t1 + off, n, signed);
-      accl = i32x4.add(accl, pairLo(x0, x1, wp)); acch = i32x4.add(acch, pairHi(x0, x1, wp));
-      x0 = load8(t2 + off, n, signed); x1 = load8(t3 + off, n, signed);
-      accl = i32x4.add(accl, pairLo(x0, x1, wp + 32)); acch = i32x4.add(acch, pairHi(x0, x1, wp + 32));
-      x0 = load8(t4 + off, n, signed); x1 = load8(t5 + off, n, signed);
-      accl = i32x4.add(accl, pairLo(x0, x1, wp + 64)); acch = i32x4.add(acch, pairHi(x0, x1, wp + 64));
-      x0 = load8(t6 + off, n, signed); x1 = load8(t7 + off, n, signed);
-      accl = i32x4.add(accl, pairLo(x0, x1, wp + 96)); acch = i32x4.add(acch, pairHi(x0, x1, wp + 96));
-      x0 = load8(t8 + off, n, signed);
-      accl = i32x4.add(accl, pairLo(x0, x0, wp + 128)); acch = i32x4.add(acch, pairHi(x0, x0, wp + 128));
-      store8(ci + off * outBytes, accl, acch, n, s + (off << 2), mode, e, rnd, zp, unsigned, lo, hi);
-      wp += 160;
+    } else {
+      for (let c0 = 0; c0 < ch; c0 += 8) {
+        const n = min(8, ch - c0);
+        let accl = v128.load(bias + (<usize>c0 << 2));
+        let acch = v128.load(bias + (<usize>c0 << 2), 16);
+        let wp = w + (<usize>(c0 >> 3)) * groupBytes;
+        for (let t = 0; t < ks; t += 2) {
+          const e0 = load<u32>(ai + (<usize>t << 2));
+          const x0 = load8((e0 == 0xFFFFFFFF ? zero : aOffset + <usize>e0) + <usize>c0, n, signed);
+          let x1 = x0; // an odd window's last tap: its pair's weights are zero
+          if (t + 1 < ks) {
+            const e1 = load<u32>(ai + (<usize>t << 2), 4);
+            x1 = load8((e1 == 0xFFFFFFFF ? zero : aOffset + <usize>e1) + <usize>c0, n, signed);
+          }
+          accl = i32x4.add(accl, pairLo(x0, x1, wp));
+          acch = i32x4.add(acch, pairHi(x0, x1, wp));
+          wp += 32;
+        }
+        store8(ci + <usize>c0 * outBytes, accl, acch, n, s + (<usize>c0 << 2), mode, e, rnd, zp, unsigned, lo, hi);
+      }
     }
   }
 }
