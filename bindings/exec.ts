@@ -156,9 +156,10 @@ export class Calls {
  * thread: each run is one span (the kernel walks it). Threads: guided sizes, each span about
  * 1/(2·threads) of the work still left in the whole job (this run's rest and the runs after
  * it), never under `min` units. The first tasks are long (few claims, long streams through the
- * kernel) and the last ones short, so the threads finish within a short task of each other:
- * equal spans of 1/16 of the work left up to half a span of tail imbalance (~6% of a 256³ GEMM
- * on 2 threads). Only the output is split, so the bits never depend on the spans.
+ * kernel) and the last ones short, so the threads finish within a short task of each other.
+ * The equal tasks used before (1/16 of a job on 2 threads) could leave one thread idle for most
+ * of a task at the end: ~6% of a 256³ GEMM. Only the output is split, so the bits never depend
+ * on the spans.
  */
 export class Spans {
   private left: number;
