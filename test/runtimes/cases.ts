@@ -96,4 +96,7 @@ export const cases: RuntimeCase[] = [
     lw.quantize(t(lw, [200, 256], 22), { bits: 8, axis: 0, scheme: 'symmetric' }), { outScale: 0.1 }))),
   op('int4 qConv2d 2x28x28x32→32 k3 p1 fp32', (lw) => take(lw.qConv2d(lw.quantize(t(lw, [2, 28, 28, 32], 23), { scheme: 'asymmetric' }),
     lw.quantize(t(lw, [32, 3, 3, 32], 24), { bits: 4, axis: 0, scheme: 'symmetric' }), { pad: 1, outScale: 0.2 }))),
+  // 4.5M operations: above the pool's threshold, so it runs on 2 threads where there are 2.
+  op('int8 qDepthwiseConv2d 2x56x56x40 k3 p1 fp32', (lw) => take(lw.qDepthwiseConv2d(lw.quantize(t(lw, [2, 56, 56, 40], 25), { scheme: 'asymmetric' }),
+    lw.quantize(t(lw, [3, 3, 40], 26), { bits: 8, axis: 2, scheme: 'symmetric' }), { pad: 1, outScale: 0.1 }))),
 ];
