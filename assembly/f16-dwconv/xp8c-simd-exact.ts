@@ -13,7 +13,7 @@
 //   out: binary16, pixel p at out + p·outStride bytes, C channels.
 //   params: 8 bytes { vmin f32, vmax f32 } (binary16 values).
 // Limits: P ≥ 1, C ≥ 1, ks ≥ 1.
-import { easy16, fma16, f32x8_to_f16x8, hard16 } from '../util/f16';
+import { easy16, exactHalves8, fma16, hard16, storeHalves } from '../util/f16';
 
 export function f16_dwconv_xp8c__simd_exact(
   P: i32, C: i32, ks: i32,
@@ -44,19 +44,11 @@ export function f16_dwconv_xp8c__simd_exact(
         else { acc0 = easy16(s0); acc1 = easy16(s1); }
         wp += 32;
       }
-      const l = f32x4.pmin(f32x4.pmax(acc0, vlo), vhi);
-      const h = f32x4.pmin(f32x4.pmax(acc1, vlo), vhi);
-      let bits = v128.bitselect(i16x8.splat(0x7e00), f32x8_to_f16x8(l, h), i16x8.narrow_i32x4_s(f32x4.ne(l, l), f32x4.ne(h, h)));
+      const bits = exactHalves8(acc0, acc1, vlo, vhi);
       const oc = o + (<usize>c0 << 1);
       const left = C - c0;
-      if (left >= 8) {
-        v128.store(oc, bits);
-      } else {
-        let q = oc;
-        if (left & 4) { v128.store64_lane(q, bits, 0); bits = i64x2.shuffle(bits, bits, 1, 1); q += 8; }
-        if (left & 2) { v128.store32_lane(q, bits, 0); bits = i32x4.shuffle(bits, bits, 1, 1, 1, 1); q += 4; }
-        if (left & 1) { v128.store16_lane(q, bits, 0); }
-      }
+      if (left >= 8) v128.store(oc, bits);
+      else storeHalves(oc, bits, left);
       wt += tileBytes;
     }
   }

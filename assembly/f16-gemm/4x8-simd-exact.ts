@@ -20,16 +20,7 @@
 // spilled several of them every k step. One row keeps two live and none spill; re-reading the
 // B panel from L1 per row costs little next to ~10 vector ops per multiply-add (1.3× faster
 // than the whole tile at 256³).
-import { easy16, fma16, f32x8_to_f16x8, hard16, storeHalves } from '../util/f16';
-
-// @ts-ignore: decorator
-@inline function store8(acc0: v128, acc1: v128, vlo: v128, vhi: v128): v128 {
-  const l = f32x4.pmin(f32x4.pmax(acc0, vlo), vhi);
-  const h = f32x4.pmin(f32x4.pmax(acc1, vlo), vhi);
-  const bits = f32x8_to_f16x8(l, h);
-  const nan = i16x8.narrow_i32x4_s(f32x4.ne(l, l), f32x4.ne(h, h));
-  return v128.bitselect(i16x8.splat(0x7e00), bits, nan);
-}
+import { easy16, exactHalves8, fma16, hard16, storeHalves } from '../util/f16';
 
 export function f16_gemm_4x8__simd_exact(
   mr: i32, nc: i32, kc: i32,
@@ -61,7 +52,7 @@ export function f16_gemm_4x8__simd_exact(
         wp += 32;
         ap += 16;
       }
-      const h = store8(accl, acch, vlo, vhi);
+      const h = exactHalves8(accl, acch, vlo, vhi);
       const r = c + <usize>row * cStride;
       if (nLeft >= 8) v128.store(r, h);
       else storeHalves(r, h, nLeft);

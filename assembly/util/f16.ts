@@ -284,6 +284,19 @@ export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff,
   }
 }
 
+/**
+ * The 'f16-exact' kernels' output: 8 accumulators (binary16 values in f32 lanes) clamped to
+ * [vlo, vhi] and converted (exactly), a NaN as 0x7e00, the RISC-V canonical NaN an FP16 FPU
+ * produces.
+ */
+// @ts-ignore: decorator
+@inline export function exactHalves8(acc0: v128, acc1: v128, vlo: v128, vhi: v128): v128 {
+  const l = f32x4.pmin(f32x4.pmax(acc0, vlo), vhi);
+  const h = f32x4.pmin(f32x4.pmax(acc1, vlo), vhi);
+  const nan = i16x8.narrow_i32x4_s(f32x4.ne(l, l), f32x4.ne(h, h));
+  return v128.bitselect(i16x8.splat(0x7e00), f32x8_to_f16x8(l, h), nan);
+}
+
 /** Stores the first n (0..7) of the 8 halves in h at c. */
 // @ts-ignore: decorator
 @inline export function storeHalves(c: usize, h: v128, n: i32): void {
