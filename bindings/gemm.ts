@@ -158,7 +158,6 @@ function cachedPlan(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo, thread
 export function gemmPlan(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo, threads: number): Plan {
   const { m, n, k } = g;
   const plan = new Plan(mod);
-  const target = threads * 8;
   let a = g.a, aStride = g.aStride, rowStep = aStride;
   const panelBytes = (PANEL + PANEL * k) * 4;
   const nBlock = Math.max(1, Math.floor(L2_BLOCK_BYTES / panelBytes)) * PANEL;
@@ -197,7 +196,7 @@ export function gemmPlan(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo, t
   if (kern.mr === 1) {
     // Row kernel: columns split in chunks that start on a panel boundary.
     const unit = kern.nr % PANEL === 0 ? kern.nr : kern.nr * PANEL;
-    const chunk = Math.max(unit, Math.ceil(n / Math.max(1, Math.ceil(target / m)) / unit) * unit);
+    const chunk = Math.max(unit, Math.ceil(n / Math.max(1, Math.ceil((threads * 8) / m)) / unit) * unit);
     for (let m0 = 0; m0 < m; m0++) {
       for (let n0 = 0; n0 < n; n0 += chunk) plan.task().call(kern.name, args(m0, 1, n0, Math.min(chunk, n - n0)));
     }
