@@ -382,9 +382,11 @@ export function packQConvWeights(out: Uint8Array, co: number, ks: number, cig: n
   }
 }
 
+const dwKernels = { signed: kernelsOf('qs8-qc8w-dwconv'), unsigned: kernelsOf('qu8-qc8w-dwconv') };
+
 /** The depthwise kernel for `ks` taps: the one made for that window, else the any-window one. */
 function dwKernelFor(signed: boolean, ks: number): QConvKernelInfo {
-  const all = kernelsOf(signed ? 'qs8-qc8w-dwconv' : 'qu8-qc8w-dwconv');
+  const all = signed ? dwKernels.signed : dwKernels.unsigned;
   return all.find((k) => k.taps === ks) ?? all.find((k) => k.taps === undefined)!;
 }
 
