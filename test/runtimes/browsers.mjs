@@ -1,6 +1,8 @@
 // Launching the Debian browsers headless: Chromium through playwright-core, Firefox ESR through
 // puppeteer-core over WebDriver BiDi (playwright's Firefox driver needs its patched build).
 // launch(name) → { open(url): the page's window.__result once set, close() }.
+// openFirefoxPlain(url, posted): Firefox without automation; the page POSTs its result.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -62,4 +64,31 @@ export async function launch(name) {
     };
   }
   throw new Error(`unknown browser ${name}`);
+}
+
+/**
+ * Opens `url` in a Firefox ESR with no automation attached (a fresh profile, no remote agent)
+ * and returns the result the page POSTs to the test server (`posted` from startServer).
+ * Why: under WebDriver BiDi, `new Worker()` called inside a dedicated worker sometimes never
+ * returns (Firefox ESR 153: 5 of 170 automated page loads); without the remote agent it
+ * returned in every one of 2,450 tries (docs/runtimes.md).
+ */
+export async function openFirefoxPlain(url, posted) {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'lanewise-firefox-'));
+  fs.writeFileSync(path.join(profile, 'user.js'), [
+    ['app.update.enabled', false], ['network.captive-portal-service.enabled', false],
+    ['network.connectivity-service.enabled', false], ['services.settings.server', 'http://127.0.0.1:9/'],
+    ['browser.shell.checkDefaultBrowser', false], ['datareporting.policy.dataSubmissionEnabled', false],
+    ['toolkit.telemetry.reportingpolicy.firstRun', false], ['browser.startup.homepage_override.mstone', 'ignore'],
+  ].map(([k, v]) => `user_pref(${JSON.stringify(k)}, ${JSON.stringify(v)});`).join('\n'));
+  const ff = spawn(executables.firefox, ['--headless', '--no-remote', '--profile', profile, url], { stdio: 'ignore' });
+  const exited = new Promise((resolve) => ff.once('exit', resolve));
+  try {
+    return await Promise.race([posted(timeout), exited.then((code) => { throw new Error(`firefox exited (${code}) before ${url} posted a result`); })]);
+  } finally {
+    ff.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    if (ff.exitCode === null && ff.signalCode === null) ff.kill('SIGKILL');
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
 }

@@ -79,11 +79,10 @@ describe('identical output hashes on every runtime', () => {
   }, T);
 
   for (const [name, exe] of Object.entries(browsers)) {
-    const worker = name === 'chromium' ? ' and a Web Worker in it' : '';
-    it.skipIf(!existsSync(exe))(`${name}: a COOP/COEP page${worker} at 1 and 2 threads, a plain page single-threaded`, async () => {
+    it.skipIf(!existsSync(exe))(`${name}: a COOP/COEP page and a Web Worker in it at 1 and 2 threads, a plain page single-threaded`, async () => {
       const [coi, plain, inWorker] = await run(process.execPath, [path.join(here, 'run-browser.mjs'), name]) as SuiteReport[];
       check(coi, [1, 2]);
-      if (inWorker) check(inWorker, [1, 2]);
+      check(inWorker, [1, 2]);
       check(plain, [1, 1], /SharedArrayBuffer unavailable: serve the page with Cross-Origin-Opener-Policy/);
     }, T);
   }

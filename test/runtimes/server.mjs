@@ -3,6 +3,8 @@
 //   /plain/… without them (no SharedArrayBuffer: lanewise runs single-threaded)
 // Under either prefix: page.html (the suite page), dist/ and build/ from the repository, cache/
 // from the bundled suite — or, when given a directory, that directory's files.
+// A page opened without automation (no driver to read window.__result) POSTs its progress and
+// result to report; `posted(ms)` resolves with the next result.
 import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -26,8 +28,13 @@ window.__result = await runSuiteSafe(Lanewise, ${JSON.stringify(name)}, [1, 2]);
 const workerPage = `<!doctype html><meta charset="utf-8"><title>lanewise in a worker</title>
 <script type="module">
 const w = new Worker('./inworker.js', { type: 'module' });
-w.onmessage = (ev) => { if (ev.data && ev.data.progress) window.__lanewiseProgress = ev.data.progress; else window.__result = ev.data; };
-w.onerror = (ev) => { window.__result = { runtime: 'worker', runs: [], error: String(ev.message) }; };
+const post = location.search === '?post'
+  ? (kind, body) => fetch('./report?' + kind, { method: 'POST', body: JSON.stringify(body) }) : () => {};
+const done = (r) => { window.__result = r; post('result', r); };
+w.onmessage = (ev) => {
+  if (ev.data && ev.data.progress) { window.__lanewiseProgress = ev.data.progress; post('progress', ev.data.progress); } else done(ev.data);
+};
+w.onerror = (ev) => done({ runtime: 'worker', runs: [], error: String(ev.message) });
 </script>`;
 const inWorker = (name) => `Object.defineProperty(globalThis, '__lanewiseProgress', { set(v) { postMessage({ progress: v }); } });
 import { Lanewise } from './dist/src/index.js';
@@ -36,6 +43,8 @@ postMessage(await runSuiteSafe(Lanewise, ${JSON.stringify(name)}, [1, 2]));
 `;
 
 export function startServer(browser, dir) {
+  let progress = 'no progress recorded';
+  let onResult = null;
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, 'http://x');
     const m = /^\/(coi|plain)\/(.*)$/.exec(url.pathname);
@@ -45,6 +54,14 @@ export function startServer(browser, dir) {
       ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin' }
       : {};
     headers['Cache-Control'] = 'no-store';
+    if (rest === 'report' && req.method === 'POST') {
+      let body = '';
+      for await (const chunk of req) body += chunk;
+      res.writeHead(204, headers).end();
+      if (url.search === '?progress') progress = JSON.parse(body);
+      else onResult?.(JSON.parse(body));
+      return;
+    }
     if (rest === 'worker-page.html' && !dir) {
       res.writeHead(200, { ...headers, 'Content-Type': 'text/html' }).end(workerPage);
       return;
@@ -69,5 +86,9 @@ export function startServer(browser, dir) {
       res.writeHead(404, headers).end();
     }
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, base: `http://127.0.0.1:${server.address().port}` })));
+  const posted = (ms) => new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { onResult = null; reject(new Error(`no result posted within ${ms} ms; last step: ${progress}`)); }, ms);
+    onResult = (r) => { clearTimeout(timer); onResult = null; resolve(r); };
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, base: `http://127.0.0.1:${server.address().port}`, posted })));
 }
