@@ -10,7 +10,7 @@ import type { Block, Device } from './device.js';
 import type { KernelModule } from './module.js';
 import { kernelsOf, type DwconvKernelInfo } from './kernels.js';
 import { chooseGemmKernel, gemm, packedABytes, packedBytes, PANEL, writePackedBias } from './gemm.js';
-import { Calls } from './exec.js';
+import { Calls, nBlockColumns } from './exec.js';
 
 /** Everything about one 2-D convolution or pooling window, NHWC. */
 export interface ConvGeometry {
@@ -377,7 +377,7 @@ function convIgemm(dev: Device, c: ConvCall, ind: number, zero: number): void {
   const P = g.oh * g.ow, mr = kern.mr, tiles = Math.ceil(P / mr);
   const panelBytes = (PANEL + PANEL * ks * cig) * 4;
   const groupBytes = packedBytes(og, ks * cig);
-  const nBlock = Math.max(1, Math.floor(L2_BLOCK_BYTES / panelBytes)) * PANEL;
+  const nBlock = nBlockColumns(og, PANEL, panelBytes, L2_BLOCK_BYTES);
   const cStride = g.co * 4;
   const calls = new Calls(dev.kmod, convFlops(g));
   const spans = calls.spans(g.n * g.groups * Math.ceil(og / nBlock) * tiles);

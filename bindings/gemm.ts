@@ -3,7 +3,7 @@
 import type { KernelModule } from './module.js';
 import { kernelsOf, type GemmKernelInfo } from './kernels.js';
 import type { Arena } from './memory.js';
-import { Plan, Spans, runPlan, threadsFor, tileTasks } from './exec.js';
+import { nBlockColumns, Plan, Spans, runPlan, threadsFor, tileTasks } from './exec.js';
 
 export const PANEL = 8;
 
@@ -124,7 +124,7 @@ export function gemm(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo = choo
   }
   const fn = mod.exports[kern.name];
   const panelBytes = (PANEL + PANEL * k) * 4;
-  const nBlock = kern.mr === 1 ? n : Math.max(1, Math.floor(L2_BLOCK_BYTES / panelBytes)) * PANEL;
+  const nBlock = kern.mr === 1 ? n : nBlockColumns(n, PANEL, panelBytes, L2_BLOCK_BYTES);
   for (let n0 = 0; n0 < n; n0 += nBlock) {
     const nc = Math.min(nBlock, n - n0);
     const w = g.w + (n0 / PANEL) * panelBytes;
@@ -160,7 +160,7 @@ export function gemmPlan(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo, t
   const plan = new Plan(mod);
   let a = g.a, aStride = g.aStride, rowStep = aStride;
   const panelBytes = (PANEL + PANEL * k) * 4;
-  const nBlock = Math.max(1, Math.floor(L2_BLOCK_BYTES / panelBytes)) * PANEL;
+  const nBlock = nBlockColumns(n, PANEL, panelBytes, L2_BLOCK_BYTES);
   if (kern.packA !== null && kern.mr === kern.packA && n <= nBlock) {
     // One N block: each task packs its own row tiles and computes them (no barrier).
     const mr = kern.mr;

@@ -4,7 +4,7 @@
 import type { Device, Block } from './device.js';
 import { kernelsOf, type QConvKernelInfo, type QGemmKernelInfo } from './kernels.js';
 import { indirection, type ConvGeometry } from './conv.js';
-import { Calls, Plan, runPlan, threadsFor, tileTasks } from './exec.js';
+import { Calls, nBlockColumns, Plan, runPlan, threadsFor, tileTasks } from './exec.js';
 
 export type WeightBits = 8 | 4 | 2;
 export const QPANEL = 8;
@@ -210,7 +210,7 @@ export function qgemm(dev: Device, g: QGemmArgs, kern: QGemmKernelInfo = chooseQ
     }
     return;
   }
-  const nBlock = Math.max(1, Math.floor(L2_BLOCK_BYTES / Math.max(panelBytes, 1))) * QPANEL;
+  const nBlock = nBlockColumns(n, QPANEL, panelBytes, L2_BLOCK_BYTES);
   for (let n0 = 0; n0 < n; n0 += nBlock) {
     const nc = Math.min(nBlock, n - n0);
     const w = g.w + (n0 / QPANEL) * panelBytes;
@@ -252,7 +252,7 @@ function qgemmPlan(dev: Device, g: QGemmArgs, kern: QGemmKernelInfo, mode: QMode
     }
     return plan;
   }
-  const nBlock = Math.max(1, Math.floor(L2_BLOCK_BYTES / Math.max(panelBytes, 1))) * QPANEL;
+  const nBlock = nBlockColumns(n, QPANEL, panelBytes, L2_BLOCK_BYTES);
   tileTasks(plan, tiles, n, nBlock, threads, (t, n0, nc) => {
     const m0 = t * 4;
     plan.call(kern.name, [Math.min(4, m - m0), nc, k, g.scratch + t * tileBytes, g.w + (n0 / QPANEL) * panelBytes,

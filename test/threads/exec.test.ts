@@ -3,7 +3,7 @@
 // 3 threads must give the same bytes.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Device } from '../../bindings/device.js';
-import { Plan, Spans, runPlan, runSerial, maxThreads } from '../../bindings/exec.js';
+import { nBlockColumns, Plan, Spans, runPlan, runSerial, maxThreads } from '../../bindings/exec.js';
 import { Pool } from '../../bindings/pool.js';
 import { randomF32 } from '../harness/random.js';
 
@@ -123,5 +123,22 @@ describe('task spans', () => {
     expect(multi.at(-1)!.n).toBe(1);
     // The floor: no span under `min` units unless its run has fewer left.
     expect(cut(2, 1, 3136, 32).every((s, i, all) => s.n >= 32 || i === all.length - 1)).toBe(true);
+  });
+});
+
+describe('N blocks', () => {
+  it('fit the budget, cover N, and the last is at most blocks − 1 panels short of the others', () => {
+    for (const [n, panel, panelBytes, budget] of [[512, 8, 16416, 512 << 10], [1024, 8, 32800, 512 << 10], [7, 8, 100, 4096],
+      [4096, 16, 70000, 384 << 10], [256, 8, 8224, 512 << 10], [9, 8, 1 << 20, 512 << 10]]) {
+      const nb = nBlockColumns(n, panel, panelBytes, budget);
+      const panels = Math.ceil(n / panel), blocks = Math.ceil(panels / (nb / panel));
+      expect(nb % panel, `n=${n}`).toBe(0);
+      expect((nb / panel) * panelBytes <= budget || nb === panel, `n=${n}: ${nb} columns over the budget`).toBe(true);
+      expect(panels - (blocks - 1) * (nb / panel), `n=${n}: last block`).toBeGreaterThan(nb / panel - blocks);
+    }
+    // 512 columns of 512-deep panels: 31 fit, so 3 blocks, made 22 + 22 + 20 panels (not 31 + 31 + 2).
+    expect(nBlockColumns(512, 8, 16416, 512 << 10)).toBe(176);
+    // A call that fits in one block stays one block.
+    expect(nBlockColumns(200, 8, 16416, 512 << 10)).toBe(200);
   });
 });
