@@ -58,8 +58,10 @@ export function startServer(browser, dir) {
       let body = '';
       for await (const chunk of req) body += chunk;
       res.writeHead(204, headers).end();
-      if (url.search === '?progress') progress = JSON.parse(body);
-      else onResult?.(JSON.parse(body));
+      let value;
+      try { value = JSON.parse(body); } catch { value = { runtime: 'posted', runs: [], error: `unparsable report: ${body.slice(0, 200)}` }; }
+      if (url.search === '?progress') progress = value;
+      else onResult?.(value);
       return;
     }
     if (rest === 'worker-page.html' && !dir) {
