@@ -53,7 +53,6 @@ export { f16_gemm_4x8__simd_exact } from './f16-gemm/4x8-simd-exact';
 
 // f16-dwconv (depthwise, multiplier 1: 'f16-exact', and 'f16' 3×3 reading binary16 directly)
 export { f16_dwconv_xp8c__simd_exact } from './f16-dwconv/xp8c-simd-exact';
-export { f16_dwconv_9p8c__simd_f32acc } from './f16-dwconv/9p8c-simd-f32acc';
 
 // f16-f32acc-igemm ('f16' convolution: the f32 IGEMM with a binary16 store)
 export { f16_f32acc_igemm_4x8__simd } from './f16-f32acc-igemm/4x8-simd';

@@ -7,7 +7,6 @@
 // add); padding taps read a zero row, i.e. add 0·w; then clamp. GEMM (1×1), IGEMM and the
 // depthwise kernels all follow it, so the route the driver picks never changes a bit.
 import type { Block, Device } from './device.js';
-import type { KernelModule } from './module.js';
 import { kernelsOf, type DwconvKernelInfo } from './kernels.js';
 import { chooseGemmKernel, gemm, packedABytes, packedBytes, PANEL, writePackedBias } from './gemm.js';
 import { Calls, nBlockColumns } from './exec.js';

@@ -26,7 +26,6 @@ const fastKernel = kernelsOf('f16-f32acc-gemm').find((k) => k.weights === 'f32')
 const gemvKernel = kernelsOf('f16-f32acc-gemm').find((k) => k.weights === 'f16')!;
 const exactKernel = kernelsOf('f16-gemm')[0];
 const dwExactKernel = kernelsOf('f16-dwconv').find((k) => k.precision === 'f16-exact')!;
-const dwFastKernels = kernelsOf('f16-dwconv').filter((k) => k.precision === 'f16');
 const igemmKernel = kernelsOf('f16-f32acc-igemm')[0];
 
 /** Bytes of packed binary16 weights for n columns and k rows (half of the f32 packing). */
@@ -260,12 +259,9 @@ export function f16Conv(dev: Device, c: F16ConvCall): void {
   const route = routeOf(g);
   if (route === 'gemm' && g.groups === 1) { f16ConvGemm(dev, c); return; }
   if (route === 'igemm') { f16ConvIgemm(dev, c); return; }
-  // Strided depthwise reads each input pixel for few taps: widening per tap in the kernel beats a
-  // widened copy of the input (28×28×128 stride 2: ~0.57× vs 0.40× of f32). At stride 1 every
-  // input value is read by 9 taps and the f32 kernels on a widened copy (channel-outer, weights in
-  // registers) are faster (112×112×32: ~0.74× vs 0.43×).
-  const dwKernel = g.sh * g.sw > 1 ? dwFastKernels.find((k) => k.taps === g.kh * g.kw) : undefined;
-  if (dwKernel) { f16DwconvFast(dev, c, dwKernel.name); return; }
+  // Depthwise: the input widened once, the f32 depthwise drivers (the direct 3×3 kernel), then one
+  // narrowing pass. A kernel widening each tap of the binary16 input in registers measured
+  // 1.08–1.30× slower at stride 2 (28×28×128: 51.5 against 44.1 µs) and was deleted.
   const ks = g.kh * g.kw, cig = g.ci / g.groups;
   const wBytes32 = packedConvBytes(g.co, g.kh, g.kw, cig, g.groups, c.packing);
   const xCount = g.n * g.ih * g.iw * g.ci, outCount = g.n * g.oh * g.ow * g.co;
@@ -320,33 +316,6 @@ function f16ConvIgemm(dev: Device, c: F16ConvCall): void {
             c.out.ptr + (b * P * g.co + gi * og + n0) * 2, g.co * 2, s.ptr + prmAt + i * 4);
         }
       }
-    }
-  } finally {
-    dev.free(s);
-  }
-}
-
-/**
- * Depthwise 'f16' with a kernel that reads the binary16 input through the shared indirection
- * buffer and the binary16 weights (widened once per call inside it) and stores binary16: no
- * widened copy of the input, no f32 output pass.
- */
-function f16DwconvFast(dev: Device, c: F16ConvCall, kernel: string): void {
-  const g = c.geometry;
-  const ks = g.kh * g.kw, P = g.oh * g.ow;
-  // Kernel scratch (tap addresses, a pixel's sums, the widened weights), then the parameters.
-  const prmAt = 64 + Math.ceil(g.ci / F16_PANEL) * 352 + 64;
-  const s = dev.alloc(prmAt + 16, 'scratch (f16 depthwise)');
-  try {
-    setHalfConvBias(dev, c, ks, 1, 'dwconv');
-    const buf = dev.arena.memory.buffer;
-    new Float32Array(buf, s.ptr + prmAt, 2).set([c.min, c.max]);
-    new Uint32Array(buf, s.ptr + prmAt + 8, 1)[0] = s.ptr;
-    const ind = c.cache.get(g, 1).ptr, zero = c.cache.zeroRow(g.ci).ptr;
-    const fn = dev.kmod.exports[kernel];
-    const imageBytes = g.ih * g.iw * g.ci * 2, outStride = g.co * 2;
-    for (let b = 0; b < g.n; b++) {
-      fn(g.ci, P, ind, c.x.ptr + b * imageBytes, zero, c.w.ptr, c.out.ptr + b * P * outStride, outStride, s.ptr + prmAt);
     }
   } finally {
     dev.free(s);

@@ -251,7 +251,6 @@ export const kernels: readonly KernelInfo[] = [
   { name: 'f16_f32acc_gemm_1x16__simd_f16w', family: 'f16-f32acc-gemm', precision: 'f16', mr: 1, nr: 16, panel: 8, weights: 'f16', packA: null, builds: all },
   { name: 'f16_gemm_4x8__simd_exact', family: 'f16-gemm', precision: 'f16-exact', mr: 4, nr: 8, panel: 8, weights: 'f32', packA: 4, builds: all },
   { name: 'f16_dwconv_xp8c__simd_exact', family: 'f16-dwconv', precision: 'f16-exact', taps: null, channels: 8, builds: all },
-  { name: 'f16_dwconv_9p8c__simd_f32acc', family: 'f16-dwconv', precision: 'f16', taps: 9, channels: 8, builds: all },
   { name: 'f16_f32acc_igemm_4x8__simd', family: 'f16-f32acc-igemm', precision: 'f16', mr: 4, nr: 8, panel: 8, builds: all },
   // quantized GEMM family
   { name: 'qs8_packx_4__simd', family: 'qs8-packx', mr: 4, builds: all },

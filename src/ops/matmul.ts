@@ -1,5 +1,5 @@
 // matMul: validation, broadcasting and weight packing around the f32 GEMM.
-import type { Device, Block } from '../../bindings/device.js';
+import type { Block } from '../../bindings/device.js';
 import { layoutFor, type WeightLayout } from '../../bindings/gemm.js';
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { checkTensor, Tensor, type Owner } from '../tensor.js';
