@@ -51,7 +51,7 @@ export { f16_f32acc_gemm_4x8__simd_packa } from './f16-f32acc-gemm/4x8-simd-pack
 export { f16_f32acc_gemm_1x16__simd_f16w } from './f16-f32acc-gemm/1x16-simd-f16w';
 export { f16_gemm_4x8__simd_exact } from './f16-gemm/4x8-simd-exact';
 
-// f16-dwconv (depthwise, multiplier 1: 'f16-exact', and 'f16' 3×3 reading binary16 directly)
+// f16-dwconv (depthwise, multiplier 1, 'f16-exact'; 'f16' depthwise runs the f32 kernels on a widened copy)
 export { f16_dwconv_xp8c__simd_exact } from './f16-dwconv/xp8c-simd-exact';
 
 // f16-f32acc-igemm ('f16' convolution: the f32 IGEMM with a binary16 store)

@@ -363,8 +363,6 @@ function convGemm(dev: Device, c: ConvCall): void {
   }
 }
 
-// Output channels per N block: the block's panels stay in L2 while every pixel tile streams by.
-const L2_BLOCK_BYTES = 512 * 1024;
 // The shortest task of the per-pixel kernels (depthwise through indirection, pooling): a
 // pixel is ~10–50 ns of work there, a task claim ~0.1–0.2 µs.
 const PIXELS_PER_TASK = 32;
@@ -376,7 +374,7 @@ function convIgemm(dev: Device, c: ConvCall, ind: number, zero: number): void {
   const P = g.oh * g.ow, mr = kern.mr, tiles = Math.ceil(P / mr);
   const panelBytes = (PANEL + PANEL * ks * cig) * 4;
   const groupBytes = packedBytes(og, ks * cig);
-  const nBlock = nBlockColumns(og, PANEL, panelBytes, L2_BLOCK_BYTES);
+  const nBlock = nBlockColumns(og, PANEL, panelBytes);
   const cStride = g.co * 4;
   const calls = new Calls(dev.kmod, convFlops(g));
   const spans = calls.spans(g.n * g.groups * Math.ceil(og / nBlock) * tiles);

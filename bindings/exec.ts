@@ -179,6 +179,12 @@ export class Spans {
 }
 
 /**
+ * Bytes of packed weights per N block of the f32 and f16 GEMM-like drivers: the block stays in L2
+ * (1 MiB per Zen 5 core; half of it leaves room for A and C) while every row tile streams past.
+ */
+export const L2_BLOCK_BYTES = 512 * 1024;
+
+/**
  * Columns per N block of a GEMM-like call: as many panels of `panelBytes` as fit in `budget`
  * bytes (the block stays in L2 while every row tile streams past it), with the call's blocks made
  * equal. Why equal: a remainder block a few panels wide is a stage of short tasks at the end
@@ -186,7 +192,7 @@ export class Spans {
  * interleaved runs on the noisy shared host, one thread unchanged). Blocking never
  * changes a result: each output is still reduced over all of K in one call.
  */
-export function nBlockColumns(n: number, panel: number, panelBytes: number, budget: number): number {
+export function nBlockColumns(n: number, panel: number, panelBytes: number, budget = L2_BLOCK_BYTES): number {
   const panels = Math.max(1, Math.ceil(n / panel));
   const perBlock = Math.max(1, Math.floor(budget / Math.max(panelBytes, 1)));
   return Math.ceil(panels / Math.ceil(panels / perBlock)) * panel;

@@ -76,13 +76,10 @@ export interface F16GemmCall {
   precision: F16Precision;
 }
 
-// Columns per N block: its f32-widened panels stay in L2 while every row tile of A streams past.
-const L2_BLOCK_BYTES = 512 * 1024;
-
 /** Scratch bytes an f16 GEMM call needs (A widened and packed + one widened N block). */
 export function f16GemmScratch(m: number, n: number, k: number): { aPacked: number; w32: number; panels: number } {
   const panelF32 = (F16_PANEL + F16_PANEL * k) * 4;
-  const panels = nBlockColumns(n, F16_PANEL, panelF32, L2_BLOCK_BYTES) / F16_PANEL;
+  const panels = nBlockColumns(n, F16_PANEL, panelF32) / F16_PANEL;
   return { aPacked: packedABytes(m, k, 4), w32: panels * panelF32, panels };
 }
 
@@ -136,7 +133,7 @@ function threaded(dev: Device, g: F16GemmCall, ops: number): void {
     plan.stage();
     const kern = g.precision === 'f16-exact' ? exactKernel : fastKernel;
     const panelBytes = panelHalves * 4, cStride = g.cStride ?? n * 2, c = g.c.ptr + g.cOff;
-    const nBlock = nBlockColumns(n, F16_PANEL, panelBytes, L2_BLOCK_BYTES);
+    const nBlock = nBlockColumns(n, F16_PANEL, panelBytes);
     tileTasks(plan, tiles, n, nBlock, threads, (t, n0, nc) => {
       const m0 = t * 4;
       plan.call(kern.name, [Math.min(4, m - m0), nc, k, ap.ptr + m0 * k * 4, 0, w32.ptr + (n0 / F16_PANEL) * panelBytes,
@@ -294,7 +291,7 @@ function f16ConvIgemm(dev: Device, c: F16ConvCall): void {
   const xCount = g.n * g.ih * g.iw * g.ci;
   const wBytes32 = packedConvBytes(g.co, g.kh, g.kw, cig, g.groups, 'panels');
   const panelBytes = (F16_PANEL + F16_PANEL * ks * cig) * 4, groupBytes = wBytes32 / g.groups;
-  const nBlock = nBlockColumns(og, F16_PANEL, panelBytes, L2_BLOCK_BYTES);
+  const nBlock = nBlockColumns(og, F16_PANEL, panelBytes);
   // One scratch block: widened filter, kernel parameters, widened input (64-byte aligned parts).
   const prmAt = wBytes32, xAt = prmAt + Math.ceil((16 * g.n * g.groups) / 64) * 64;
   const s = dev.alloc(xAt + xCount * 4 + 64, 'scratch (f16 conv widened)');

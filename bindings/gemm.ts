@@ -96,10 +96,6 @@ export function writePackedBias(view: Float32Array | Uint16Array, base: number, 
   }
 }
 
-// Columns per N block: the block's packed panels stay in L2 (1 MiB per Zen 5 core; half of it
-// leaves room for A and C) while every row tile of A streams past them.
-const L2_BLOCK_BYTES = 512 * 1024;
-
 /**
  * C = clamp(A·B + bias). Every f32-gemm variant shares one reduction order, so which kernel
  * computes a row, and how the loops below split the work, never changes a bit of the result.
@@ -124,7 +120,7 @@ export function gemm(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo = choo
   }
   const fn = mod.exports[kern.name];
   const panelBytes = (PANEL + PANEL * k) * 4;
-  const nBlock = kern.mr === 1 ? n : nBlockColumns(n, PANEL, panelBytes, L2_BLOCK_BYTES);
+  const nBlock = kern.mr === 1 ? n : nBlockColumns(n, PANEL, panelBytes);
   for (let n0 = 0; n0 < n; n0 += nBlock) {
     const nc = Math.min(nBlock, n - n0);
     const w = g.w + (n0 / PANEL) * panelBytes;
@@ -160,7 +156,7 @@ export function gemmPlan(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo, t
   const plan = new Plan(mod);
   let a = g.a, aStride = g.aStride, rowStep = aStride;
   const panelBytes = (PANEL + PANEL * k) * 4;
-  const nBlock = nBlockColumns(n, PANEL, panelBytes, L2_BLOCK_BYTES);
+  const nBlock = nBlockColumns(n, PANEL, panelBytes);
   if (kern.packA !== null && kern.mr === kern.packA && n <= nBlock) {
     // One N block: each task packs its own row tiles and computes them (no barrier).
     const mr = kern.mr;

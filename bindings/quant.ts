@@ -155,10 +155,10 @@ export interface QGemmArgs {
 /** From this many rows on, int4/int2 GEMMs unpack a block of panels once and run the int8 kernel. */
 export const UNPACK_MIN_ROWS = 16;
 
-/** Bytes of the unpack-a-block scratch: at least one panel, about L2_BLOCK_BYTES. */
+/** Bytes of the unpack-a-block scratch: at least one panel, about QBLOCK_BYTES. */
 export function unpackBlockBytes(k: number): number {
   const panel = Math.ceil(k / 2) * 32;
-  return Math.max(1, Math.floor(L2_BLOCK_BYTES / Math.max(panel, 1))) * panel;
+  return Math.max(1, Math.floor(QBLOCK_BYTES / Math.max(panel, 1))) * panel;
 }
 
 const gemmOf = (bits: WeightBits, mr: number): QGemmKernelInfo =>
@@ -169,8 +169,9 @@ export function chooseQGemmKernel(m: number, bits: WeightBits): QGemmKernelInfo 
   return gemmOf(bits, m === 1 ? 1 : 4);
 }
 
-// Columns per N block: the block's packed panels stay in L2 while every row tile streams past.
-const L2_BLOCK_BYTES = 384 * 1024;
+// Bytes per N block of the quantized drivers (packed panels, or a block of panels unpacked to
+// i16): the block stays in L2 while every row tile streams past.
+const QBLOCK_BYTES = 384 * 1024;
 
 /**
  * C = requant(bias + A·W). Integer accumulation is exact and every kernel of a weight width
@@ -194,10 +195,10 @@ export function qgemm(dev: Device, g: QGemmArgs, kern: QGemmKernelInfo = chooseQ
     return;
   }
   if (bits !== 8 && g.unpack) {
-    // Unpack one block of panels (≤ L2_BLOCK_BYTES as i16) and run the int8 kernel over it: the
+    // Unpack one block of panels (≤ QBLOCK_BYTES as i16) and run the int8 kernel over it: the
     // same integers, so the same bits as unpacking in registers for every 4 rows.
     const i16Panel = Math.ceil(k / 2) * 32;
-    const panels = Math.max(1, Math.floor(L2_BLOCK_BYTES / Math.max(i16Panel, 1)));
+    const panels = nBlockColumns(n, QPANEL, i16Panel, QBLOCK_BYTES) / QPANEL;
     const fn8 = ex[gemmOf(8, 4).name];
     const unpack = ex[bits === 4 ? 'qs8_qc4w_unpack_x8__simd' : 'qs8_qc2w_unpack_x8__simd'];
     for (let n0 = 0; n0 < n; n0 += panels * QPANEL) {
@@ -210,7 +211,7 @@ export function qgemm(dev: Device, g: QGemmArgs, kern: QGemmKernelInfo = chooseQ
     }
     return;
   }
-  const nBlock = nBlockColumns(n, QPANEL, panelBytes, L2_BLOCK_BYTES);
+  const nBlock = nBlockColumns(n, QPANEL, panelBytes, QBLOCK_BYTES);
   for (let n0 = 0; n0 < n; n0 += nBlock) {
     const nc = Math.min(nBlock, n - n0);
     const w = g.w + (n0 / QPANEL) * panelBytes;
@@ -252,7 +253,7 @@ function qgemmPlan(dev: Device, g: QGemmArgs, kern: QGemmKernelInfo, mode: QMode
     }
     return plan;
   }
-  const nBlock = nBlockColumns(n, QPANEL, panelBytes, L2_BLOCK_BYTES);
+  const nBlock = nBlockColumns(n, QPANEL, panelBytes, QBLOCK_BYTES);
   tileTasks(plan, tiles, n, nBlock, threads, (t, n0, nc) => {
     const m0 = t * 4;
     plan.call(kern.name, [Math.min(4, m - m0), nc, k, g.scratch + t * tileBytes, g.w + (n0 / QPANEL) * panelBytes,
