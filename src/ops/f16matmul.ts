@@ -8,7 +8,7 @@ import { f16Gemm, packedF16Bytes, packF16Weights, setPackedF16Bias, type F16Prec
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { checkTensor, Tensor, type Owner } from '../tensor.js';
 import { PackedWeights } from '../packed.js';
-import { broadcastBatch, checkBool, clampBounds, PackedMatrix, sourceIndex, type MatMulOptions, type PrepackOptions } from './matmul.js';
+import { broadcastBatch, checkBool, clampBounds, matMulOperands, PackedMatrix, sourceIndex, type MatMulOptions, type PrepackOptions } from './matmul.js';
 import { halfBits, halfValue } from './cast.js';
 
 export type Precision = 'f32' | F16Precision;
@@ -129,32 +129,11 @@ export function matMulF16(owner: Owner, a: unknown, b: unknown, opts: MatMulOpti
   const transposeA = checkBool(opts.transposeA, 'options.transposeA');
   const transposeB = checkBool(opts.transposeB, 'options.transposeB');
   const [min, max] = halfBounds(opts.activation);
-  const ra = at.dims.length;
-  const [m, k] = transposeA ? [at.dims[ra - 1], at.dims[ra - 2]] : [at.dims[ra - 2], at.dims[ra - 1]];
-  const batchA = at.dims.slice(0, ra - 2);
-
-  let packed: PackedMatrixF16 | null = null;
-  let bt: Tensor<'float16'> | null = null;
-  let kb: number, n: number, batchB: number[];
-  if (b instanceof PackedMatrixF16) {
-    b.check('b');
-    if (b.owner !== owner) throw new ValueError('b', 'packed weights made by this Lanewise instance', 'packed weights of another instance');
-    if (opts.transposeB !== undefined && transposeB !== b.transposeB) {
-      throw new ValueError('options.transposeB', `${b.transposeB} (fixed when the weights were prepacked) or omitted`, transposeB);
-    }
-    packed = b; kb = b.k; n = b.n; batchB = [];
-  } else if (b instanceof PackedMatrix) {
+  if (b instanceof PackedMatrix) {
     throw new DTypeError('b', `float16 weights for precision '${precision}' (prepack a float16 tensor)`, 'float32 packed weights');
-  } else {
-    bt = checkHalfMatrix(b, 'b', owner, precision);
-    const rb = bt.dims.length;
-    [kb, n] = transposeB ? [bt.dims[rb - 1], bt.dims[rb - 2]] : [bt.dims[rb - 2], bt.dims[rb - 1]];
-    batchB = bt.dims.slice(0, rb - 2);
   }
-  if (kb !== k) {
-    throw new ShapeError('b.dims', `inner dimension ${k} (from a${transposeA ? ' transposed' : ''})`, kb,
-      `a.dims [${at.dims.join(', ')}], b ${packed ? `packed k=${packed.k} n=${packed.n}` : `dims [${bt!.dims.join(', ')}]`}${transposeB ? ' transposed' : ''}`);
-  }
+  const { m, k, n, batchA, batchB, packed, bt } = matMulOperands(owner, at, b, opts, transposeA, transposeB,
+    PackedMatrixF16, (x) => checkHalfMatrix(x, 'b', owner, precision));
   const bias = checkHalfBias(opts.bias, n, owner);
   if (bias && packed?.bias) throw new ValueError('options.bias', 'no bias (these packed weights carry one from prepack)', 'a bias');
   const batch = broadcastBatch(batchA, batchB);

@@ -144,20 +144,29 @@ export function prepack(owner: Owner, b: unknown, opts: PrepackOptions = {}): Pa
   return packed;
 }
 
-export function matMul(owner: Owner, a: unknown, b: unknown, opts: MatMulOptions = {}): Tensor<'float32'> {
-  if (typeof opts !== 'object' || opts === null) throw new ValueError('options', 'an object', opts);
-  const at = checkFloat32Matrix(a, 'a', owner);
-  const transposeA = checkBool(opts.transposeA, 'options.transposeA');
-  const transposeB = checkBool(opts.transposeB, 'options.transposeB');
-  const [min, max] = clampBounds(opts.activation);
+/** b of a matMul as the caller's packed weights or a tensor, with the shapes both operands imply. */
+export interface MatMulOperands<P, T> {
+  m: number; k: number; n: number;
+  batchA: number[]; batchB: number[];
+  packed: P | null; bt: T | null;
+}
+
+/**
+ * The checks matMul and matMulF16 share once `a` is validated: b is packed weights of the
+ * caller's class (made by this instance, transposeB as fixed at prepack) or a tensor that
+ * `checkB` accepts, and the inner dimensions agree.
+ */
+export function matMulOperands<P extends PackedWeights & { k: number; n: number; transposeB: boolean }, T extends Tensor>(
+  owner: Owner, at: T, b: unknown, opts: MatMulOptions, transposeA: boolean, transposeB: boolean,
+  packedClass: abstract new (...args: never[]) => P, checkB: (b: unknown) => T,
+): MatMulOperands<P, T> {
   const ra = at.dims.length;
   const [m, k] = transposeA ? [at.dims[ra - 1], at.dims[ra - 2]] : [at.dims[ra - 2], at.dims[ra - 1]];
   const batchA = at.dims.slice(0, ra - 2);
-
-  let packed: PackedMatrix | null = null;
-  let bt: Tensor<'float32'> | null = null;
+  let packed: P | null = null;
+  let bt: T | null = null;
   let kb: number, n: number, batchB: number[];
-  if (b instanceof PackedMatrix) {
+  if (b instanceof packedClass) {
     b.check('b');
     if (b.owner !== owner) throw new ValueError('b', 'packed weights made by this Lanewise instance', 'packed weights of another instance');
     if (opts.transposeB !== undefined && transposeB !== b.transposeB) {
@@ -165,7 +174,7 @@ export function matMul(owner: Owner, a: unknown, b: unknown, opts: MatMulOptions
     }
     packed = b; kb = b.k; n = b.n; batchB = [];
   } else {
-    bt = checkFloat32Matrix(b, 'b', owner);
+    bt = checkB(b);
     const rb = bt.dims.length;
     [kb, n] = transposeB ? [bt.dims[rb - 1], bt.dims[rb - 2]] : [bt.dims[rb - 2], bt.dims[rb - 1]];
     batchB = bt.dims.slice(0, rb - 2);
@@ -174,6 +183,17 @@ export function matMul(owner: Owner, a: unknown, b: unknown, opts: MatMulOptions
     throw new ShapeError('b.dims', `inner dimension ${k} (from a${transposeA ? ' transposed' : ''})`, kb,
       `a.dims [${at.dims.join(', ')}], b ${packed ? `packed k=${packed.k} n=${packed.n}` : `dims [${bt!.dims.join(', ')}]`}${transposeB ? ' transposed' : ''}`);
   }
+  return { m, k, n, batchA, batchB, packed, bt };
+}
+
+export function matMul(owner: Owner, a: unknown, b: unknown, opts: MatMulOptions = {}): Tensor<'float32'> {
+  if (typeof opts !== 'object' || opts === null) throw new ValueError('options', 'an object', opts);
+  const at = checkFloat32Matrix(a, 'a', owner);
+  const transposeA = checkBool(opts.transposeA, 'options.transposeA');
+  const transposeB = checkBool(opts.transposeB, 'options.transposeB');
+  const [min, max] = clampBounds(opts.activation);
+  const { m, k, n, batchA, batchB, packed, bt } = matMulOperands(owner, at, b, opts, transposeA, transposeB,
+    PackedMatrix, (x) => checkFloat32Matrix(x, 'b', owner));
   const bias = checkBias(opts.bias, n, owner);
   if (bias && packed?.bias) throw new ValueError('options.bias', 'no bias (these packed weights carry one from prepack)', 'a bias');
   const batch = broadcastBatch(batchA, batchB);

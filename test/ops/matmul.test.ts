@@ -207,6 +207,10 @@ describe('bad input is a typed error, writes nothing, and leaves the instance us
     const other = await Lanewise.create({ warmUp: false });
     const x = other.tensor('float32', [1], [1, 1]);
     expectError(() => lw.matMul(x, x), ValueError, 'a');
+    const w = other.prepack(x);
+    const hw = other.prepack(other.tensor('float16', new Uint16Array([0x3c00]), [1, 1]));
+    expectError(() => lw.matMul(lw.tensor('float32', [1], [1, 1]), w), ValueError, 'b');
+    expectError(() => lw.matMul(lw.tensor('float16', new Uint16Array([0x3c00]), [1, 1]), hw), ValueError, 'b');
     other.dispose();
     expectError(() => other.tensor('float32', [1]), DisposedError, 'this');
     expectError(() => x.data, DisposedError, 'tensor');
