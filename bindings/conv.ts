@@ -305,7 +305,8 @@ function paramBlocks(dev: Device, count: number): { block: Block; set(i: number,
   };
 }
 
-const convFlops = (g: ConvGeometry) => 2 * g.n * g.oh * g.ow * g.co * g.kh * g.kw * (g.ci / g.groups);
+/** Multiply-adds ×2 of a convolution: what decides whether a call is worth threads. */
+export const convFlops = (g: ConvGeometry) => 2 * g.n * g.oh * g.ow * g.co * g.kh * g.kw * (g.ci / g.groups);
 
 // ---------------------------------------------------------------------------------------------
 // Convolution
@@ -365,7 +366,7 @@ function convGemm(dev: Device, c: ConvCall): void {
 
 // The shortest task of the per-pixel kernels (depthwise through indirection, pooling): a
 // pixel is ~10–50 ns of work there, a task claim ~0.1–0.2 µs.
-const PIXELS_PER_TASK = 32;
+export const PIXELS_PER_TASK = 32;
 
 function convIgemm(dev: Device, c: ConvCall, ind: number, zero: number): void {
   const g = c.geometry;

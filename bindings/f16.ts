@@ -13,8 +13,8 @@
 import type { Block, Device } from './device.js';
 import { kernelsOf } from './kernels.js';
 import { packedABytes, writePackedBias } from './gemm.js';
-import { nBlockColumns, Plan, runPlan, threadsFor, tileTasks } from './exec.js';
-import { conv2d, indirection, packedConvBytes, routeOf, setConvBias, writeConvBias, type ConvGeometry, type IndirectionCache } from './conv.js';
+import { Calls, nBlockColumns, Plan, runPlan, threadsFor, tileTasks } from './exec.js';
+import { conv2d, convFlops, indirection, packedConvBytes, PIXELS_PER_TASK, routeOf, setConvBias, writeConvBias, type ConvGeometry, type IndirectionCache } from './conv.js';
 
 export const F16_PANEL = 8;
 
@@ -33,17 +33,36 @@ export function packedF16Bytes(n: number, k: number): number {
   return Math.ceil(n / F16_PANEL) * (F16_PANEL + F16_PANEL * k) * 2;
 }
 
-/** Converts `count` elements between binary16 (u16 bits) and f32; src and dst must not overlap. */
-export function convert(dev: Device, to: 'float16' | 'float32', src: Block, srcOff: number, dst: Block, dstOff: number, count: number): void {
-  if (count === 0) return;
-  const k = to === 'float32' ? vcvtToF32 : vcvtToF16;
-  dev.kmod.exports[k.name](count, src.ptr + srcOff, dst.ptr + dstOff);
+/**
+ * What a conversion costs per element in GEMM operations (the unit of threadsFor): f32 → f16
+ * runs at ~3.5 elements/ns and f16 → f32 at ~7, against ~42 GFLOPS for the f32 GEMM.
+ */
+const CONVERT_OPS = { float16: 12, float32: 6 } as const;
+
+/**
+ * Tasks of the current stage of `calls` converting `count` elements at `src` into `dst`: one
+ * call serially, 2 per thread otherwise (element-wise: the split never changes a bit).
+ */
+function convertTasks(calls: Calls, to: 'float16' | 'float32', src: number, dst: number, count: number): void {
+  const name = (to === 'float32' ? vcvtToF32 : vcvtToF16).name;
+  const [srcBytes, dstBytes] = to === 'float32' ? [2, 4] : [4, 2];
+  const chunk = Math.ceil(count / (calls.plan ? 2 * calls.threads : 1) / 64) * 64;
+  for (let i = 0; i < count; i += chunk) {
+    calls.task().call(name, [Math.min(chunk, count - i), src + i * srcBytes, dst + i * dstBytes]);
+  }
 }
 
-/** Raw-pointer form of `convert`, for drivers and tests. */
+/** Converts `count` elements between binary16 (u16 bits) and f32; src and dst must not overlap. */
+export function convert(dev: Device, to: 'float16' | 'float32', src: Block, srcOff: number, dst: Block, dstOff: number, count: number): void {
+  convertPtr(dev, to, src.ptr + srcOff, dst.ptr + dstOff, count);
+}
+
+/** Raw-pointer form of `convert`, for drivers and tests; on the worker pool when it pays. */
 export function convertPtr(dev: Device, to: 'float16' | 'float32', src: number, dst: number, count: number): void {
   if (count === 0) return;
-  dev.kmod.exports[(to === 'float32' ? vcvtToF32 : vcvtToF16).name](count, src, dst);
+  const calls = new Calls(dev.kmod, CONVERT_OPS[to] * count);
+  convertTasks(calls, to, src, dst, count);
+  calls.run();
 }
 
 /**
@@ -284,41 +303,55 @@ function f16ConvGemm(dev: Device, c: F16ConvCall): void {
     min: c.min, max: c.max, precision: 'f16' });
 }
 
-/** IGEMM route: x and the filter widened, the f16-f32acc-igemm kernel (binary16 store). */
+/**
+ * IGEMM route: x and the filter widened (stage 1), then the f16-f32acc-igemm kernel (binary16
+ * store) over output tiles × N blocks (stage 2), as the f32 IGEMM driver splits them. Each
+ * output is one kernel call's, so the bits do not depend on the threads.
+ */
 function f16ConvIgemm(dev: Device, c: F16ConvCall): void {
   const g = c.geometry;
   const ks = g.kh * g.kw, cig = g.ci / g.groups, og = g.co / g.groups, P = g.oh * g.ow;
+  const mr = igemmKernel.mr, tiles = Math.ceil(P / mr);
   const xCount = g.n * g.ih * g.iw * g.ci;
   const wBytes32 = packedConvBytes(g.co, g.kh, g.kw, cig, g.groups, 'panels');
   const panelBytes = (F16_PANEL + F16_PANEL * ks * cig) * 4, groupBytes = wBytes32 / g.groups;
   const nBlock = nBlockColumns(og, F16_PANEL, panelBytes);
+  const cStride = g.co * 2;
   // One scratch block: widened filter, kernel parameters, widened input (64-byte aligned parts).
   const prmAt = wBytes32, xAt = prmAt + Math.ceil((16 * g.n * g.groups) / 64) * 64;
   const s = dev.alloc(xAt + xCount * 4 + 64, 'scratch (f16 conv widened)');
   try {
     const w32 = s.ptr, x32 = s.ptr + xAt;
-    convertPtr(dev, 'float32', c.x.ptr, x32, xCount);
     setHalfConvBias(dev, c, ks, cig, 'panels');
-    convertPtr(dev, 'float32', c.w.ptr, w32, wBytes32 / 4);
-    const ind = c.cache.get(g, 4).ptr, zero = c.cache.zeroRow(g.ci).ptr;
-    const fn = dev.kmod.exports[igemmKernel.name];
+    const calls = new Calls(dev.kmod, convFlops(g));
+    convertTasks(calls, 'float32', c.x.ptr, x32, xCount);
+    convertTasks(calls, 'float32', c.w.ptr, w32, wBytes32 / 4);
+    calls.stage();
+    const ind = c.cache.get(g, mr as 1 | 4).ptr, zero = c.cache.zeroRow(g.ci).ptr;
     const buf = dev.arena.memory.buffer;
     const u32 = new Uint32Array(buf, s.ptr + prmAt, 4 * g.n * g.groups), f32 = new Float32Array(buf, s.ptr + prmAt, 4 * g.n * g.groups);
+    const spans = calls.spans(g.n * g.groups * Math.ceil(og / nBlock) * tiles);
     for (let b = 0; b < g.n; b++) {
+      const outImage = c.out.ptr + b * P * cStride;
       for (let gi = 0; gi < g.groups; gi++) {
         const i = (b * g.groups + gi) * 4;
         u32[i] = x32 + (b * g.ih * g.iw * g.ci + gi * cig) * 4; u32[i + 1] = zero; f32[i + 2] = c.min; f32[i + 3] = c.max;
         for (let n0 = 0; n0 < og; n0 += nBlock) {
-          fn(P, Math.min(nBlock, og - n0), cig, ks, ind, w32 + gi * groupBytes + (n0 / F16_PANEL) * panelBytes,
-            c.out.ptr + (b * P * g.co + gi * og + n0) * 2, g.co * 2, s.ptr + prmAt + i * 4);
+          const w = w32 + gi * groupBytes + (n0 / F16_PANEL) * panelBytes, out = outImage + (gi * og + n0) * 2;
+          for (const [t0, count] of spans.of(tiles)) {
+            calls.task().call(igemmKernel.name, [Math.min(count * mr, P - t0 * mr), Math.min(nBlock, og - n0), cig, ks,
+              ind + t0 * ks * mr * 4, w, out + t0 * mr * cStride, cStride, s.ptr + prmAt + i * 4]);
+          }
         }
       }
     }
+    calls.run();
   } finally {
     dev.free(s);
   }
 }
 
+/** 'f16-exact' depthwise: x and the filter widened (stage 1), then pixel ranges of the exact kernel (stage 2). */
 function f16DwconvExact(dev: Device, c: F16ConvCall): void {
   const g = c.geometry;
   const ks = g.kh * g.kw, P = g.oh * g.ow;
@@ -327,15 +360,22 @@ function f16DwconvExact(dev: Device, c: F16ConvCall): void {
   const w32 = dev.alloc(wHalves * 4, 'scratch (f16 filter widened)');
   const prm = dev.alloc(8, 'kernel parameters');
   try {
-    convertPtr(dev, 'float32', c.x.ptr, x32.ptr, xCount);
+    const calls = new Calls(dev.kmod, convFlops(g));
+    convertTasks(calls, 'float32', c.x.ptr, x32.ptr, xCount);
+    calls.stage();
     convertPtr(dev, 'float32', c.w.ptr, w32.ptr, wHalves);
     setConvBias(dev, w32, c.bias ? Float32Array.from(c.bias, halfToF32) : null, g.co, ks, 1, g.groups, 'dwconv');
     new Float32Array(dev.arena.memory.buffer, prm.ptr, 2).set([c.min, c.max]);
     const ind = c.cache.get(g, 1).ptr, zero = c.cache.zeroRow(g.ci).ptr;
-    const fn = dev.kmod.exports[dwExactKernel.name];
+    const outStride = g.co * 2;
+    const spans = calls.spans(g.n * P, PIXELS_PER_TASK);
     for (let b = 0; b < g.n; b++) {
-      fn(P, g.ci, ks, ind, x32.ptr + b * g.ih * g.iw * g.ci * 4, zero, w32.ptr, c.out.ptr + b * P * g.co * 2, g.co * 2, prm.ptr);
+      const image = x32.ptr + b * g.ih * g.iw * g.ci * 4, out = c.out.ptr + b * P * outStride;
+      for (const [p0, np] of spans.of(P)) {
+        calls.task().call(dwExactKernel.name, [np, g.ci, ks, ind + p0 * ks * 4, image, zero, w32.ptr, out + p0 * outStride, outStride, prm.ptr]);
+      }
     }
+    calls.run();
   } finally {
     dev.free(prm); dev.free(w32); dev.free(x32);
   }

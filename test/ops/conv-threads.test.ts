@@ -1,6 +1,6 @@
-// Convolutions, depthwise convolutions and pooling on the worker pool: the drivers split only
-// the output (pixel ranges × channel blocks), so every thread count gives the single-thread bits,
-// and the workers really take tasks.
+// Convolutions (f32 and float16), depthwise convolutions, pooling and casts on the worker pool:
+// the drivers split only the output (pixel ranges × channel blocks, element ranges), so every
+// thread count gives the single-thread bits, and the workers really take tasks.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Lanewise, type Tensor } from '../../src/index.js';
 import { executorOf } from '../../bindings/exec.js';
@@ -27,12 +27,35 @@ function dw(n: number, h: number, c: number, k: number, s: number, m = 1): Case 
   };
 }
 
+/** A float16 convolution (inputs rounded to binary16 by lw.cast), its output widened back for the comparison. */
+function half(label: string, n: number, h: number, c: number, co: number, k: number, s: number, precision: 'f16' | 'f16-exact', depthwise = false): Case {
+  const x = randomF32(n * h * h * c, h * 3 + c), f = randomF32(co * k * k * c, k * 5 + co), bias = randomF32(co, 7);
+  return {
+    label: `${label} ${precision} n${n} ${h}×${h}×${c}→${co} k${k} s${s}`,
+    run: (lw) => {
+      const x16 = lw.cast(lw.tensor('float32', x, [n, h, h, c]), 'float16');
+      const opts = { strides: s, pad: 'same' as const, activation: 'relu6' as const, precision };
+      const y = depthwise
+        ? lw.depthwiseConv2d(x16, lw.cast(lw.tensor('float32', f.subarray(0, k * k * c), [k, k, c]), 'float16'), opts)
+        : lw.conv2d(x16, lw.cast(lw.tensor('float32', f, [co, k, k, c]), 'float16'), { ...opts, bias: lw.cast(lw.tensor('float32', bias, [co]), 'float16') });
+      return lw.cast(y, 'float32');
+    },
+  };
+}
+
 const cases: Case[] = [
   conv(2, 23, 17, 16, 24, 3, 1, 1, 'same'),
   conv(1, 30, 30, 12, 40, 5, 2, 1, 'valid'),
   conv(2, 14, 14, 32, 48, 1, 1, 1, 'valid'),   // GEMM route
   conv(1, 15, 15, 12, 18, 3, 2, 3, 'same'),    // grouped
   dw(2, 40, 48, 3, 1), dw(1, 29, 70, 3, 2), dw(2, 20, 24, 5, 1), dw(1, 17, 20, 7, 2), dw(1, 16, 8, 3, 1, 2),
+  half('conv', 2, 21, 16, 24, 3, 1, 'f16'), half('conv', 1, 12, 8, 16, 3, 2, 'f16-exact'), half('conv 1×1', 1, 14, 32, 40, 1, 1, 'f16'),
+  half('depthwise', 2, 19, 24, 24, 3, 1, 'f16', true), half('depthwise', 1, 23, 20, 20, 5, 2, 'f16-exact', true),
+  {
+    // Bulk conversions split over threads: binary16 normals, subnormals, overflow and zeros.
+    label: 'cast float32 → float16 → float32',
+    run: (lw) => lw.cast(lw.cast(lw.tensor('float32', randomF32(70001, 13).map((v, i) => v * 2 ** ((i % 44) - 28))), 'float16'), 'float32'),
+  },
   { label: 'maxPool', run: (lw) => lw.maxPool(lw.tensor('float32', randomF32(2 * 33 * 33 * 20, 9), [2, 33, 33, 20]), { windowShape: 3, strides: 2, pad: 'same' }) },
   { label: 'avgPool', run: (lw) => lw.avgPool(lw.tensor('float32', randomF32(2 * 33 * 33 * 20, 9), [2, 33, 33, 20]), { windowShape: 3, strides: 1, pad: 'same' }) },
 ];
