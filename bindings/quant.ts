@@ -263,9 +263,31 @@ function qgemmPlan(dev: Device, g: QGemmArgs, kern: QGemmKernelInfo, mode: QMode
 }
 
 /** Dyadic requantization with a shift per column (the scalar fallback after an int32 GEMM). */
-export function requantDyadicColumns(dev: Device, m: number, n: number, acc: number, accStride: number,
-  mult: number, shift: number, zp: number, lo: number, hi: number, unsigned: boolean, out: number, outStride: number): void {
-  dev.kmod.exports.qs8_requant_x1__scalar_dyadic(m, n, acc, accStride, mult, shift, zp, lo, hi, unsigned ? 1 : 0, out, outStride);
+/**
+ * What the scalar requantization costs per output in GEMM operations (the unit of threadsFor):
+ * ~2.4 ns per output (qMatMul 256³–1024³, a shift per column, against int32 output), where the
+ * f32 GEMM does ~100 operations.
+ */
+const REQUANT_OPS = 100;
+
+/**
+ * The unfused plan's requantization (qs8_requant_x1__scalar_dyadic) of m rows of plan.n int32
+ * accumulators at `acc` into int8/uint8 rows at `out`, both rows packed, as row-range tasks of
+ * the current stage of `calls` (one call serially). Rows are independent: the split changes no bit.
+ */
+function requantTasks(calls: Calls, plan: QPlan, m: number, acc: number, out: number): void {
+  const n = plan.n, np = padColumns(n), p = plan.block.ptr;
+  for (const [r0, rows] of calls.spans(m).of(m)) {
+    calls.task().call('qs8_requant_x1__scalar_dyadic', [rows, n, acc + r0 * n * 4, n * 4, p + np * 4, p + np * 8, p + np * 12,
+      out + r0 * n, n]);
+  }
+}
+
+/** requantTasks as a call of its own (on the worker pool when it pays). */
+function requant(dev: Device, plan: QPlan, m: number, acc: number, out: number): void {
+  const calls = new Calls(dev.kmod, REQUANT_OPS * m * plan.n);
+  requantTasks(calls, plan, m, acc, out);
+  calls.run();
 }
 
 /** The per-column requantization of one (weights, activation params, output params) combination. */
@@ -346,8 +368,7 @@ export function runQPlan(dev: Device, plan: QPlan, r: { m: number; k: number; bi
     } else {
       const accPtr = tmp.ptr + aBytes;
       qgemm(dev, { ...g, c: accPtr, cStride: n * 4 }, chooseQGemmKernel(m, bits), QMode.Int32);
-      const s = plan.spec;
-      requantDyadicColumns(dev, m, n, accPtr, n * 4, p + np * 4, p + np * 8, s.zeroPoint, s.lo, s.hi, s.unsignedOut, r.out.ptr, n);
+      requant(dev, plan, m, accPtr, r.out.ptr);
     }
   } finally {
     dev.free(tmp);
@@ -454,9 +475,11 @@ export function runQConv(dev: Device, plan: QPlan, r: QConvRun): void {
   const wideBytes = r.depthwise ? 0 : (Math.ceil((g.n * imageElems) / 16) * 16 + 16) * 2;
   const outBytes = plan.mode === QMode.Int32 ? 4 : 1;
   const fused = plan.fused;
-  const accBytes = fused ? 0 : P * co * 4;
-  // The worker pool takes fused calls only: unfused ones reuse one int32 buffer per image.
-  const calls = new Calls(dev.kmod, 2 * g.n * P * co * ks * (r.depthwise ? 1 : cig), !fused);
+  const calls = new Calls(dev.kmod, 2 * g.n * P * co * ks * (r.depthwise ? 1 : cig));
+  // Without fused requantization the kernels write int32 accumulators and a last stage
+  // requantizes them: one image at a time serially (one buffer reused), all images on the pool.
+  const imagesPerPass = fused || calls.plan !== null ? g.n : 1;
+  const accBytes = fused ? 0 : imagesPerPass * P * co * 4;
   // int4/int2 filters: unpacked to the int8 kernel's i16 panels (the same integers, so the same
   // bits), one L2-sized block at a time on one thread; whole, in the first stage, on the pool
   // (tasks must not share a block).
@@ -502,8 +525,7 @@ export function runQConv(dev: Device, plan: QPlan, r: QConvRun): void {
     const nBlock = bits === 8 || wholeUnpack ? cog : (unpackBytes / (Math.ceil(K / 2) * 32)) * QPANEL;
     const tiles = Math.ceil(P / tile);
     const spans = calls.spans(g.n * groups * Math.ceil(cog / nBlock) * tiles);
-    // With several images and no requantization pass between them, every block serves all images.
-    const imagesPerPass = fused ? g.n : 1;
+    // With several images in a pass, every block serves all of them.
     for (let b0 = 0; b0 < g.n; b0 += imagesPerPass) {
       for (let grp = 0; grp < groups; grp++) {
         for (let n0 = 0; n0 < cog; n0 += nBlock) {
@@ -516,7 +538,7 @@ export function runQConv(dev: Device, plan: QPlan, r: QConvRun): void {
           for (let b = b0; b < b0 + imagesPerPass; b++) {
             const image = r.depthwise ? r.x.ptr + b * imageElems : widePtr + (b * imageElems + grp * cig) * 2;
             const params = paramsOf(b, grp, image);
-            const c = (fused ? r.out.ptr + b * P * co * outBytes : accPtr) + col * cElem;
+            const c = (fused ? r.out.ptr + b * P * co * outBytes : accPtr + (b - b0) * P * co * 4) + col * cElem;
             for (const [t0, count] of spans.of(tiles)) {
               const p0 = t0 * tile, cnt = Math.min(count * tile, P - p0), ind0 = indPtr + t0 * ks * tile * 4, c0 = c + p0 * co * cElem;
               calls.task().call(name, dw ? (dw.taps ? [cnt, nc, ind0, w, bias, scale, c0, params] : [cnt, nc, ks, ind0, w, bias, scale, c0, params])
@@ -526,8 +548,8 @@ export function runQConv(dev: Device, plan: QPlan, r: QConvRun): void {
         }
       }
       if (!fused) {
-        const s = plan.spec;
-        requantDyadicColumns(dev, P, co, accPtr, co * 4, p + np * 4, p + np * 8, s.zeroPoint, s.lo, s.hi, s.unsignedOut, r.out.ptr + b0 * P * co, co);
+        calls.stage();
+        requantTasks(calls, plan, imagesPerPass * P, accPtr, r.out.ptr + b0 * P * co);
       }
     }
     calls.run();
@@ -547,10 +569,7 @@ function runQ2Gemv(dev: Device, plan: QPlan, k: number, a: Block, aSigned: boole
     const p = plan.block.ptr;
     const c = plan.fused ? out.ptr : tmp.ptr + aBytes;
     ex.qs8_qc2w_gemv_1x16__simd_mask(n, k, tmp.ptr, w2.ptr, p, p + np * 4, c, p + np * 12);
-    if (!plan.fused) {
-      const s = plan.spec;
-      requantDyadicColumns(dev, 1, n, c, n * 4, p + np * 4, p + np * 8, s.zeroPoint, s.lo, s.hi, s.unsignedOut, out.ptr, n);
-    }
+    if (!plan.fused) requant(dev, plan, 1, c, out.ptr);
   } finally {
     dev.free(tmp);
   }

@@ -2,12 +2,19 @@
 // GEMM kernels' fused epilogue does not take: shifts that differ between columns, or < 32).
 //   y = clamp(zp + floor((acc · b[j] + 2^(sh[j]−1)) / 2^sh[j]), lo, hi), 64-bit exact, 1 ≤ sh ≤ 62.
 //   acc: m×n int32 at acc + i·accStride bytes.  b, sh: n int32 each.  out: row i at out + i·outStride
-//   bytes, int8 (unsigned = 0) or uint8 (unsigned = 1).  lo, hi: the clamp in the output type.
-// Scalar: runs once per output, after the GEMM, so it is a small share of a GEMM's time.
+//   bytes, int8 or uint8.
+//   params: the GEMM kernels' requantization block (bindings/quant.ts writeParams): +4 unsigned
+//   output (i32 0/1), +16 the zero point (i16), +32 lo and +48 hi (the clamp, a byte each).
+// Scalar: runs once per output, after the GEMM, so it is a small share of a GEMM's time. Rows
+// are independent, so a caller may split them between threads.
 export function qs8_requant_x1__scalar_dyadic(
-  m: i32, n: i32, acc: usize, accStride: usize, b: usize, sh: usize, zp: i32, lo: i32, hi: i32,
-  unsigned: i32, out: usize, outStride: usize,
+  m: i32, n: i32, acc: usize, accStride: usize, b: usize, sh: usize, params: usize,
+  out: usize, outStride: usize,
 ): void {
+  const unsigned = load<i32>(params, 4) != 0;
+  const zp = <i64>load<i16>(params, 16);
+  const lo = <i64>(unsigned ? <i32>load<u8>(params, 32) : <i32>load<i8>(params, 32));
+  const hi = <i64>(unsigned ? <i32>load<u8>(params, 48) : <i32>load<i8>(params, 48));
   for (let i = 0; i < m; i++) {
     const row = acc + <usize>i * accStride;
     const o = out + <usize>i * outStride;
@@ -15,9 +22,9 @@ export function qs8_requant_x1__scalar_dyadic(
       const x = <i64>load<i32>(row + (<usize>j << 2));
       const s = <i64>load<i32>(sh + (<usize>j << 2));
       const q = (x * <i64>load<i32>(b + (<usize>j << 2)) + (<i64>1 << (s - 1))) >> s;
-      let y = q + <i64>zp;
-      if (y < <i64>lo) y = <i64>lo;
-      if (y > <i64>hi) y = <i64>hi;
+      let y = q + zp;
+      if (y < lo) y = lo;
+      if (y > hi) y = hi;
       store<u8>(o + <usize>j, <u8>y);
     }
   }

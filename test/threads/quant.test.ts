@@ -1,6 +1,7 @@
 // Quantized ops on the worker pool: qMatMul (every weight width, GEMV and GEMM, fp32 and dyadic
-// requantization, int32 output) and qConv2d / qDepthwiseConv2d (batch > 1) give the same bits
-// on 2 threads, every job threaded (minOps = 0), as on one thread.
+// requantization with one shift or a shift per column, int32 output) and qConv2d /
+// qDepthwiseConv2d (batch > 1) give the same bits on 2 threads, every job threaded
+// (minOps = 0), as on one thread.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Lanewise } from '../../src/index.js';
 import { executorOf } from '../../bindings/exec.js';
@@ -36,6 +37,9 @@ describe('quantized ops on 2 threads', () => {
               lw.qMatMul(x, w, { outScale: 0.07, outZeroPoint: signed ? 1 : 128 }),
               lw.qMatMul(x, w, { outScale: 0.07, outZeroPoint: 3, requant: 'dyadic', activation: 'relu' }),
               lw.qMatMul(x, w, { output: 'int32' }),
+              // A shift per column: the unfused path (int32 GEMM, then the requantization stage).
+              lw.qMatMul(x, w, { outScale: 0.07, outZeroPoint: signed ? -5 : 130, requant: 'dyadic',
+                dyadic: { multiplier: Array(n).fill(1 << 30), shift: Array.from({ length: n }, (_, i) => 35 + (i % 4)) } }),
             ];
             const all = outs.flatMap((o) => Array.from(o.data as ArrayLike<number>));
             for (const t of [x, w, ...outs]) t.dispose();
@@ -58,9 +62,11 @@ describe('quantized ops on 2 threads', () => {
           lw.qConv2d(x, f, { strides: 2, outScale: 0.3, outZeroPoint: 120, requant: 'dyadic' }),
           lw.qDepthwiseConv2d(x, d, { pad: 1, strides: 2, outScale: 0.1, outZeroPoint: 128 }),
           lw.qConv2d(x, g, { groups: 4, pad: 1, outScale: 0.2, outZeroPoint: 128 }),
-          // A shift per channel: the unfused path (int32 pass, then requantization) on one thread.
+          // A shift per channel: the unfused path (int32 accumulators, then a requantization stage).
           lw.qConv2d(x, f, { pad: 1, outScale: 0.3, outZeroPoint: 128, requant: 'dyadic',
             dyadic: { multiplier: Array(20).fill(1 << 30), shift: Array.from({ length: 20 }, (_, i) => 36 + (i % 3)) } }),
+          lw.qDepthwiseConv2d(x, d, { pad: 1, outScale: 0.1, outZeroPoint: 128, requant: 'dyadic',
+            dyadic: { multiplier: Array(24).fill(1 << 30), shift: Array.from({ length: 24 }, (_, i) => 33 + (i % 5)) } }),
         ];
         const all = outs.flatMap((o) => Array.from(o.data as ArrayLike<number>));
         for (const t of [x, f, d, g, ...outs]) t.dispose();
