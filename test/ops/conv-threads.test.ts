@@ -1,6 +1,6 @@
-// Convolutions (f32 and float16), depthwise convolutions, pooling and casts on the worker pool:
-// the drivers split only the output (pixel ranges × channel blocks, element ranges), so every
-// thread count gives the single-thread bits, and the workers really take tasks.
+// Convolutions (f32 and float16), depthwise convolutions, pooling, elementwise ops and casts on
+// the worker pool: the drivers split only the output (pixel ranges × channel blocks, element
+// ranges), so every thread count gives the single-thread bits, and the workers really take tasks.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Lanewise, type Tensor } from '../../src/index.js';
 import { executorOf } from '../../bindings/exec.js';
@@ -56,6 +56,9 @@ const cases: Case[] = [
     label: 'cast float32 → float16 → float32',
     run: (lw) => lw.cast(lw.cast(lw.tensor('float32', randomF32(70001, 13).map((v, i) => v * 2 ** ((i % 44) - 28))), 'float16'), 'float32'),
   },
+  { label: 'add (relu6), same shapes', run: (lw) => lw.add(lw.tensor('float32', randomF32(10007, 21), [10007]), lw.tensor('float32', randomF32(10007, 22), [10007]), { activation: 'relu6' }) },
+  { label: 'add, scalar broadcast', run: (lw) => lw.add(lw.tensor('float32', randomF32(9001, 23), [9001]), lw.tensor('float32', [0.25], [1])) },
+  { label: 'clamp', run: (lw) => lw.clamp(lw.tensor('float32', randomF32(8191, 24, -3, 3), [8191]), -1, 2) },
   { label: 'maxPool', run: (lw) => lw.maxPool(lw.tensor('float32', randomF32(2 * 33 * 33 * 20, 9), [2, 33, 33, 20]), { windowShape: 3, strides: 2, pad: 'same' }) },
   { label: 'avgPool', run: (lw) => lw.avgPool(lw.tensor('float32', randomF32(2 * 33 * 33 * 20, 9), [2, 33, 33, 20]), { windowShape: 3, strides: 1, pad: 'same' }) },
 ];
