@@ -513,14 +513,6 @@ const vclamp = kernelsOf('f32-vclamp')[0];
  */
 const ELEMENTWISE_OPS = 8;
 
-/** [first, count] element ranges of n, one per task: one range serially, 2 per thread otherwise (16-element aligned). */
-function elementRanges(calls: Calls, n: number): [number, number][] {
-  const chunk = Math.ceil(n / (calls.plan ? 2 * calls.threads : 1) / 16) * 16;
-  const out: [number, number][] = [];
-  for (let i = 0; i < n; i += chunk) out.push([i, Math.min(chunk, n - i)]);
-  return out;
-}
-
 /**
  * out[i] = clamp(a[i] + b[i]) for n elements at byte offsets; b read as one broadcast value when
  * `bScalar`. Large calls are split into element ranges on the worker pool (same bits).
@@ -528,7 +520,7 @@ function elementRanges(calls: Calls, n: number): [number, number][] {
 export function addRun(dev: Device, n: number, a: number, b: number, bScalar: boolean, out: number, min: number, max: number): void {
   const calls = new Calls(dev.kmod, ELEMENTWISE_OPS * n);
   const name = bScalar ? vaddScalar.name : vaddFull.name;
-  for (const [i, count] of elementRanges(calls, n)) {
+  for (const [i, count] of calls.ranges(n)) {
     calls.task().call(name, [count, a + i * 4, bScalar ? b : b + i * 4, out + i * 4, min, max]);
   }
   calls.run();
@@ -537,7 +529,7 @@ export function addRun(dev: Device, n: number, a: number, b: number, bScalar: bo
 /** out[i] = clamp(x[i]) for n elements, split like addRun. */
 export function clampRun(dev: Device, n: number, x: number, out: number, min: number, max: number): void {
   const calls = new Calls(dev.kmod, ELEMENTWISE_OPS * n);
-  for (const [i, count] of elementRanges(calls, n)) calls.task().call(vclamp.name, [count, x + i * 4, out + i * 4, min, max]);
+  for (const [i, count] of calls.ranges(n)) calls.task().call(vclamp.name, [count, x + i * 4, out + i * 4, min, max]);
   calls.run();
 }
 

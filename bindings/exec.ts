@@ -141,6 +141,16 @@ export class Calls {
   }
   /** Task spans over `total` units of work (Spans): one span per run serially. */
   spans(total: number, min = 1): Spans { return new Spans(this.plan ? this.threads : 1, total, min); }
+  /**
+   * [first, count] ranges of n elements for element-wise work: one range serially, 2 per thread
+   * on the pool, each start a multiple of `align` (whole vectors for the kernels).
+   */
+  ranges(n: number, align = 64): [number, number][] {
+    const chunk = Math.ceil(n / (this.plan ? 2 * this.threads : 1) / align) * align;
+    const out: [number, number][] = [];
+    for (let i = 0; i < n; i += chunk) out.push([i, Math.min(chunk, n - i)]);
+    return out;
+  }
   task(): this { this.plan?.task(); return this; }
   stage(): this { this.plan?.stage(); return this; }
   call(name: string, args: number[]): this {

@@ -46,10 +46,7 @@ const CONVERT_OPS = { float16: 12, float32: 6 } as const;
 function convertTasks(calls: Calls, to: 'float16' | 'float32', src: number, dst: number, count: number): void {
   const name = (to === 'float32' ? vcvtToF32 : vcvtToF16).name;
   const [srcBytes, dstBytes] = to === 'float32' ? [2, 4] : [4, 2];
-  const chunk = Math.ceil(count / (calls.plan ? 2 * calls.threads : 1) / 64) * 64;
-  for (let i = 0; i < count; i += chunk) {
-    calls.task().call(name, [Math.min(chunk, count - i), src + i * srcBytes, dst + i * dstBytes]);
-  }
+  for (const [i, n] of calls.ranges(count)) calls.task().call(name, [n, src + i * srcBytes, dst + i * dstBytes]);
 }
 
 /** Converts `count` elements between binary16 (u16 bits) and f32; src and dst must not overlap. */

@@ -262,7 +262,6 @@ function qgemmPlan(dev: Device, g: QGemmArgs, kern: QGemmKernelInfo, mode: QMode
   return plan;
 }
 
-/** Dyadic requantization with a shift per column (the scalar fallback after an int32 GEMM). */
 /**
  * What the scalar requantization costs per output in GEMM operations (the unit of threadsFor):
  * ~2.4 ns per output (qMatMul 256³–1024³, a shift per column, against int32 output), where the

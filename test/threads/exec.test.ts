@@ -3,7 +3,7 @@
 // 3 threads must give the same bytes.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Device } from '../../bindings/device.js';
-import { nBlockColumns, Plan, Spans, runPlan, runSerial, maxThreads } from '../../bindings/exec.js';
+import { Calls, nBlockColumns, Plan, Spans, runPlan, runSerial, maxThreads } from '../../bindings/exec.js';
 import { Pool } from '../../bindings/pool.js';
 import { randomF32 } from '../harness/random.js';
 
@@ -140,5 +140,25 @@ describe('N blocks', () => {
     expect(nBlockColumns(512, 8, 16416, 512 << 10)).toBe(176);
     // A call that fits in one block stays one block.
     expect(nBlockColumns(200, 8, 16416, 512 << 10)).toBe(200);
+  });
+});
+
+describe('element ranges (Calls.ranges)', () => {
+  it('cover n once, start aligned, one range serially and 2 per thread on the pool', () => {
+    const serial = new Calls(dev.kmod, 0, true), pooled = new Calls(dev.kmod, 1 << 30);
+    expect(pooled.threads).toBe(3);
+    for (const n of [1, 63, 64, 65, 1000, 70001, 401408]) {
+      expect(serial.ranges(n), `n=${n} serially`).toEqual([[0, n]]);
+      const r = pooled.ranges(n);
+      expect(r.length, `n=${n}`).toBeLessThanOrEqual(6);
+      let next = 0;
+      for (const [i, count] of r) {
+        expect(i, `n=${n}: ranges back to back`).toBe(next);
+        expect(i % 64, `n=${n}: start aligned`).toBe(0);
+        expect(count).toBeGreaterThan(0);
+        next = i + count;
+      }
+      expect(next, `n=${n}: covered`).toBe(n);
+    }
   });
 });
