@@ -71,6 +71,7 @@ export { qs8_qc2w_gemm_1x16__simd_dot16 } from './qs8-qc2w-gemm/1x16-simd-dot16'
 
 // qs8-requant
 export { qs8_requant_x1__scalar_dyadic } from './qs8-requant/x1-scalar-dyadic';
+export { qs8_requant_x4__simd_dyadic } from './qs8-requant/x4-simd-dyadic';
 
 // qs8-qc8w-igemm (i16-widened activations), qs8-vwiden, qu8-vwiden, qs8-qc8w-dwconv, qu8-qc8w-dwconv (quantized convolution)
 export { qs8_qc8w_igemm_4x8__simd_dot16 } from './qs8-qc8w-igemm/4x8-simd-dot16';

@@ -263,28 +263,50 @@ function qgemmPlan(dev: Device, g: QGemmArgs, kern: QGemmKernelInfo, mode: QMode
 }
 
 /**
- * What the scalar requantization costs per output in GEMM operations (the unit of threadsFor):
- * ~2.4 ns per output (qMatMul 256³–1024³, a shift per column, against int32 output), where the
- * f32 GEMM does ~100 operations.
+ * What the requantization pass costs per output in GEMM operations (the unit of threadsFor):
+ * the scalar kernel ~2.4 ns per output, the SIMD one ~1 ns (qMatMul 256³–1024³ with a shift per
+ * column, against int32 output), where the f32 GEMM does ~40 operations per ns.
  */
-const REQUANT_OPS = 100;
+const REQUANT_OPS = { simd: 40, scalar: 100 } as const;
 
 /**
- * The unfused plan's requantization (qs8_requant_x1__scalar_dyadic) of m rows of plan.n int32
+ * The unfused plan's requantization (its qs8-requant kernel: the SIMD one when every shift is in
+ * [32, 62], as TFLite's per-channel multipliers give, else the scalar one) of m rows of plan.n int32
  * accumulators at `acc` into int8/uint8 rows at `out`, both rows packed, as row-range tasks of
  * the current stage of `calls` (one call serially). Rows are independent: the split changes no bit.
  */
 function requantTasks(calls: Calls, plan: QPlan, m: number, acc: number, out: number): void {
-  const n = plan.n, np = padColumns(n), p = plan.block.ptr;
+  const n = plan.n, np = padColumns(n), p = plan.block.ptr, rq = plan.requant!;
+  // The scalar kernel reads the shifts, the SIMD one its table (both from the plan block).
+  const perColumn = rq.table || p + np * 8;
   for (const [r0, rows] of calls.spans(m).of(m)) {
-    calls.task().call('qs8_requant_x1__scalar_dyadic', [rows, n, acc + r0 * n * 4, n * 4, p + np * 4, p + np * 8, p + np * 12,
-      out + r0 * n, n]);
+    calls.task().call(rq.name, [rows, n, acc + r0 * n * 4, n * 4, p + np * 4, perColumn, p + np * 12, out + r0 * n, n]);
+  }
+}
+
+const requantKernels = kernelsOf('qs8-requant');
+const scalarRequant = 'qs8_requant_x1__scalar_dyadic';
+
+/** Bytes of the SIMD requantization kernel's per-column table for n columns. */
+export const requantTableBytes = (n: number) => ((n + 3) & ~3) * 16;
+
+/**
+ * The per-column table of qs8_requant_x4__simd_dyadic (layout in its header): for shift sh,
+ * 2^(sh−1) + 2^62 (u64), 2^(63−sh) (u32) and zp − 2^(62−sh) (i32). Shifts must be in [32, 62].
+ */
+export function writeRequantTable(view: DataView, n: number, shifts: ArrayLike<number>, zp: number): void {
+  const rn = (n + 3) & ~3;
+  for (let j = 0; j < rn; j++) {
+    const sh = j < n ? shifts[j] : 32;
+    view.setBigUint64(j * 8, (1n << BigInt(sh - 1)) + (1n << 62n), true);
+    view.setUint32(rn * 8 + j * 4, 2 ** (63 - sh), true);
+    view.setInt32(rn * 12 + j * 4, zp - 2 ** (62 - sh), true);
   }
 }
 
 /** requantTasks as a call of its own (on the worker pool when it pays). */
 function requant(dev: Device, plan: QPlan, m: number, acc: number, out: number): void {
-  const calls = new Calls(dev.kmod, REQUANT_OPS * m * plan.n);
+  const calls = new Calls(dev.kmod, REQUANT_OPS[plan.requant!.table ? 'simd' : 'scalar'] * m * plan.n);
   requantTasks(calls, plan, m, acc, out);
   calls.run();
 }
@@ -309,6 +331,8 @@ export interface QPlanSpec {
  */
 export interface QPlan {
   block: Block;
+  /** Unfused plans: the requantization kernel, and its per-column table in `block` (or 0). */
+  requant: { name: string; table: number } | null;
   n: number;
   mode: QMode;
   /** false: dyadic with shifts that differ per column or are < 32 (int32 GEMM, then the scalar requant). */
@@ -325,7 +349,10 @@ export function makeQPlan(dev: Device, spec: QPlanSpec): QPlan {
     else if (sh.every((v) => v === sh[0])) uniformShift = sh[0];
   }
   const fused = spec.mode !== QMode.Dyadic || (uniformShift !== null && uniformShift >= 32);
-  const block = dev.alloc(np * 12 + 128, 'quantization plan');
+  const shifts = spec.mode === QMode.Dyadic ? (typeof spec.shift === 'number' ? [spec.shift] : Array.from(spec.shift!)) : [];
+  const rq = fused ? null : requantKernels.find((k) => shifts.every((v) => v >= k.shifts[0] && v <= k.shifts[1]))!;
+  const tableAt = np * 12 + 128, tableBytes = rq && rq.name !== scalarRequant ? requantTableBytes(n) : 0;
+  const block = dev.alloc(tableAt + tableBytes, 'quantization plan');
   const buf = dev.arena.u8.buffer;
   const i32 = new Int32Array(buf, block.ptr, np * 3);
   i32.fill(0);
@@ -338,7 +365,12 @@ export function makeQPlan(dev: Device, spec: QPlanSpec): QPlan {
   }
   writeParams(dev, block.ptr + np * 12, { mode: fused ? spec.mode : QMode.Int32, unsigned: spec.unsignedOut,
     shift: uniformShift ?? 32, zeroPoint: spec.zeroPoint, lo: spec.lo, hi: spec.hi });
-  return { block, n, mode: spec.mode, fused, spec };
+  if (tableBytes) {
+    const sh = typeof spec.shift === 'number' ? new Int32Array(n).fill(spec.shift) : spec.shift!;
+    writeRequantTable(new DataView(buf, block.ptr + tableAt, tableBytes), n, sh, spec.zeroPoint);
+  }
+  const requant = rq ? { name: rq.name, table: tableBytes ? block.ptr + tableAt : 0 } : null;
+  return { block, requant, n, mode: spec.mode, fused, spec };
 }
 
 /** One quantized matrix multiply with a plan: A (m×k int8/uint8) → out (m×n int8/uint8, or int32). */

@@ -3,10 +3,10 @@
 // (fp32 requantization, dyadic requantization, raw int32), signed and unsigned activations.
 import { describe, it, expect, beforeAll } from 'vitest';
 import { Device } from '../../bindings/device.js';
-import { kernels, type QGemmKernelInfo } from '../../bindings/kernels.js';
+import { kernels, type QGemmKernelInfo, type QRequantKernelInfo } from '../../bindings/kernels.js';
 import { buildNames, type BuildName } from '../../bindings/module.js';
 import { packQWeights, padColumns, qgemm, unpackBlockBytes, qPackedABytes, qPackedWeightBytes, QMode, writeParams, PARAMS_BYTES,
-  type WeightBits } from '../../bindings/quant.js';
+  requantTableBytes, writeRequantTable, type WeightBits } from '../../bindings/quant.js';
 import { qgemmRef, requantDyadicRef, requantFp32Ref } from '../reference/quant.js';
 import { gemmBattery } from '../harness/gemm.js';
 import { rng } from '../harness/random.js';
@@ -180,3 +180,50 @@ for (const kern of qkernels) {
     });
   }
 }
+
+describe('requantization kernels (qs8-requant), a shift per column', () => {
+  const rq = kernels.filter((k): k is QRequantKernelInfo => k.family === 'qs8-requant');
+  it('the registry has the scalar and the SIMD kernel', () => expect(rq.map((k) => k.name).sort()).toEqual(
+    ['qs8_requant_x1__scalar_dyadic', 'qs8_requant_x4__simd_dyadic']));
+  for (const kern of rq) {
+    for (const build of buildNames) {
+      it(`${kern.name} [${build}]: bit-exact against the 64-bit reference over shifts ${kern.shifts.join('–')}, extremes included`, () => {
+        const dev = devices.get(build)!;
+        const r = rng(91);
+        const ri = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+        const [s0, s1] = kern.shifts;
+        for (const [m, n] of [[1, 1], [3, 4], [2, 7], [5, 13], [4, 37], [1, 64]]) {
+          for (const unsignedOut of [false, true]) {
+            const acc = new Int32Array(m * n), b = new Int32Array(n), sh = new Int32Array(n);
+            for (let j = 0; j < n; j++) { sh[j] = j < 2 ? (j ? s1 : s0) : ri(s0, s1); b[j] = j === 2 ? 2 ** 31 - 1 : ri(1, 2 ** 31 - 1); }
+            for (let i = 0; i < acc.length; i++) {
+              acc[i] = i % 7 === 0 ? [-(2 ** 31), 2 ** 31 - 1, 0, -1][i % 4] : ri(-(2 ** 31), 2 ** 31 - 1) >> ri(0, 24);
+            }
+            const zp = unsignedOut ? ri(0, 255) : ri(-128, 127);
+            const [lo, hi] = unsignedOut ? [ri(0, 20), ri(200, 255)] : [ri(-128, -100), ri(100, 127)];
+            const tableBytes = requantTableBytes(n);
+            const blk = dev.alloc(m * n * 4 + n * 8 + tableBytes + PARAMS_BYTES + m * n + 256, 'requant test');
+            try {
+              const base = blk.ptr, bAt = base + m * n * 4, shAt = bAt + n * 4, tAt = shAt + n * 4, pAt = tAt + tableBytes, oAt = pAt + PARAMS_BYTES;
+              const buf = dev.arena.memory.buffer;
+              new Int32Array(buf, base, m * n).set(acc);
+              new Int32Array(buf, bAt, n).set(b);
+              new Int32Array(buf, shAt, n).set(sh);
+              writeParams(dev, pAt, { mode: QMode.Int32, unsigned: unsignedOut, shift: 32, zeroPoint: zp, lo, hi });
+              const simd = kern.name !== 'qs8_requant_x1__scalar_dyadic';
+              if (simd) writeRequantTable(new DataView(buf, tAt, tableBytes), n, sh, zp);
+              dev.kmod.exports[kern.name](m, n, base, n * 4, bAt, simd ? tAt : shAt, pAt, oAt, n);
+              const got = unsignedOut ? new Uint8Array(buf, oAt, m * n) : new Int8Array(buf, oAt, m * n);
+              for (let i = 0; i < m * n; i++) {
+                const j = i % n, want = requantDyadicRef(acc[i], b[j], sh[j], zp, lo, hi);
+                if (got[i] !== want) expect.fail(`${m}×${n} unsigned=${unsignedOut} element ${i}: acc ${acc[i]}, b ${b[j]}, shift ${sh[j]}: got ${got[i]}, want ${want}`);
+              }
+            } finally {
+              dev.free(blk);
+            }
+          }
+        }
+      });
+    }
+  }
+});
