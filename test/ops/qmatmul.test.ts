@@ -210,6 +210,20 @@ describe('qMatMul', () => {
     expectSame(y2.data, Array.from(acc, (a, i) => requantDyadicRef(a, multiplier[i % 9], 28, 0, 0, 255)));
   });
 
+  it('dyadic with per-column shifts in [32, 62] (SIMD pass) equals the reference, int8 and uint8 out', () => {
+    const qx = lw.quantize(lw.tensor('float32', randomF32(7 * 33, 15), [7, 33]), { scheme: 'asymmetric' });
+    const qw = lw.quantize(lw.tensor('float32', randomF32(33 * 23, 16), [23, 33]), { axis: 0 });
+    const multiplier = Array.from({ length: 23 }, (_, j) => 2 ** 30 + j * 54321);
+    const shift = Array.from({ length: 23 }, (_, j) => [32, 33, 35, 38, 62][j % 5]);
+    const wd = qw.data, wkn = new Int16Array(33 * 23);
+    for (let p = 0; p < 33; p++) for (let j = 0; j < 23; j++) wkn[p * 23 + j] = wd[j * 33 + p];
+    const acc = qgemmRef(7, 23, 33, qx.data, qx.zeroPoint[0], wkn, null);
+    for (const [outType, zp, lo, hi] of [['uint8', 7, 0, 255], ['int8', -3, -128, 127]] as const) {
+      const y = lw.qMatMul(qx, qw, { outScale: 1, outZeroPoint: zp, outType, requant: 'dyadic', dyadic: { multiplier, shift } });
+      expectSame(y.data, Array.from(acc, (a, i) => requantDyadicRef(a, multiplier[i % 23], shift[i % 23], zp, lo, hi)));
+    }
+  });
+
   it('uint8 weights with a zero point (ONNX QLinearMatMul) are exact', () => {
     const qx = lw.quantize(lw.tensor('float32', randomF32(4 * 30, 8, 0, 1), [4, 30]), { scheme: 'asymmetric' });
     const qw = lw.quantize(lw.tensor('float32', randomF32(30 * 11, 9, -1, 2), [30, 11]), { scheme: 'asymmetric' });
