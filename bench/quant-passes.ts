@@ -14,13 +14,14 @@ const wave = (n: number, phase = 0) => Float32Array.from({ length: n }, (_, i) =
     () => lw.quantize(x, { scheme: 'asymmetric' }).dispose(),
     () => lw.quantize(x, { scale: 0.01, zeroPoint: 3 }).dispose(),
     () => lw.dequantize(q).dispose(),
+    () => lw.quantize(x, { axis: 0, scheme: 'symmetric' }).dispose(),
   ];
   const best = runs.map(() => Infinity);
   for (let r = 0; r < rounds; r++) {
     runs.forEach((run, i) => { const t0 = performance.now(); run(); best[i] = Math.min(best[i], performance.now() - t0); });
   }
   console.log(`1M elements: quantize (dynamic, asymmetric) ${best[0].toFixed(2)} ms, quantize (given scale) ${best[1].toFixed(2)} ms, ` +
-    `dequantize ${best[2].toFixed(2)} ms`);
+    `dequantize ${best[2].toFixed(2)} ms, quantize (per channel, symmetric, weights) ${best[3].toFixed(2)} ms`);
   x.dispose(); q.dispose();
 }
 for (const s of [256, 512, 1024]) {

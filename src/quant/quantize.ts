@@ -148,11 +148,17 @@ export function quantize(owner: Owner, x: unknown, opts: QuantizeOptions = {}): 
   } else if (scheme === 'symmetric') {
     const qs = 2 ** (bits - 1) - 1;
     const maxAbs = new Float64Array(channels), sumAbs = new Float64Array(channels);
-    for (let i = 0; i < data.length; i++) {
-      const c = Math.floor(i / inner) % channels;
-      const v = Math.abs(data[i]);
-      if (v > maxAbs[c]) maxAbs[c] = v;
-      sumAbs[c] += v;
+    // Runs of `inner` elements share a channel (one run per tensor); the sums keep the element order.
+    const run = channels === 1 ? data.length : inner;
+    for (let i0 = 0; i0 < data.length; i0 += run) {
+      const c = channels === 1 ? 0 : Math.floor(i0 / inner) % channels;
+      let mx = maxAbs[c], sum = sumAbs[c];
+      for (let i = i0, end = Math.min(data.length, i0 + run); i < end; i++) {
+        const v = Math.abs(data[i]);
+        if (v > mx) mx = v;
+        sum += v;
+      }
+      maxAbs[c] = mx; sumAbs[c] = sum;
     }
     const perChannel = data.length / channels;
     for (let c = 0; c < channels; c++) {
