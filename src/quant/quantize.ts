@@ -90,6 +90,16 @@ export function channelStride(dims: readonly number[], axis: number | null): { i
   return { inner, channels: dims[axis] };
 }
 
+/**
+ * Calls fn(c, start, end) for each run of elements [start, end) that share channel c: runs of
+ * `inner` elements (channelStride), one run for a per-tensor tensor. The per-element loops keep
+ * their order, without a division per element to find the channel.
+ */
+function channelRuns(length: number, inner: number, channels: number, fn: (c: number, start: number, end: number) => void): void {
+  const run = channels === 1 ? length : inner;
+  for (let i0 = 0; i0 < length; i0 += run) fn(channels === 1 ? 0 : Math.floor(i0 / inner) % channels, i0, Math.min(length, i0 + run));
+}
+
 function checkFloat(x: unknown, arg: string, owner: Owner): Tensor<'float32'> {
   const t = checkTensor(x, arg, owner);
   if (t.type !== 'float32') throw new DTypeError(`${arg}.type`, 'float32', t.type);
@@ -148,18 +158,16 @@ export function quantize(owner: Owner, x: unknown, opts: QuantizeOptions = {}): 
   } else if (scheme === 'symmetric') {
     const qs = 2 ** (bits - 1) - 1;
     const maxAbs = new Float64Array(channels), sumAbs = new Float64Array(channels);
-    // Runs of `inner` elements share a channel (one run per tensor); the sums keep the element order.
-    const run = channels === 1 ? data.length : inner;
-    for (let i0 = 0; i0 < data.length; i0 += run) {
-      const c = channels === 1 ? 0 : Math.floor(i0 / inner) % channels;
+    channelRuns(data.length, inner, channels, (c, start, end) => {
+      const x = data;
       let mx = maxAbs[c], sum = sumAbs[c];
-      for (let i = i0, end = Math.min(data.length, i0 + run); i < end; i++) {
-        const v = Math.abs(data[i]);
+      for (let i = start; i < end; i++) {
+        const v = Math.abs(x[i]);
         if (v > mx) mx = v;
         sum += v;
       }
       maxAbs[c] = mx; sumAbs[c] = sum;
-    }
+    });
     const perChannel = data.length / channels;
     for (let c = 0; c < channels; c++) {
       if (maxAbs[c] === Infinity) throw new ValueError('x', 'finite values for symmetric quantization', Infinity);
@@ -181,12 +189,11 @@ export function quantize(owner: Owner, x: unknown, opts: QuantizeOptions = {}): 
     zp[0] = clamp(rne(clamp(Math.fround(qmin - Math.fround(lo / s)), qmin, qmax)), qmin, qmax);
   }
   const q = new Int16Array(data.length);
-  // Runs of `inner` elements share a channel (one run for a per-tensor scale).
-  const run = channels === 1 ? data.length : inner;
-  for (let i0 = 0; i0 < data.length; i0 += run) {
-    const c = channels === 1 ? 0 : Math.floor(i0 / inner) % channels, s = scale[c], z = zp[c];
-    for (let i = i0, end = Math.min(data.length, i0 + run); i < end; i++) q[i] = clamp(rne(Math.fround(data[i] / s)) + z, qmin, qmax);
-  }
+  channelRuns(data.length, inner, channels, (c, start, end) => {
+    // Locals: V8 reloads captured variables from the closure's context on every iteration.
+    const x = data, out = q, lo = qmin, hi = qmax, s = scale[c], z = zp[c];
+    for (let i = start; i < end; i++) out[i] = clamp(rne(Math.fround(x[i] / s)) + z, lo, hi);
+  });
   return makeQuantized(owner, type, t.dims, q, scale, zp, axis);
 }
 
@@ -196,10 +203,10 @@ export function dequantize(owner: Owner, q: unknown): Tensor<'float32'> {
   const v = qt.data;
   const { inner, channels } = channelStride(qt.dims, qt.axis);
   const out = new Float32Array(v.length);
-  for (let i = 0; i < v.length; i++) {
-    const c = channels === 1 ? 0 : Math.floor(i / inner) % channels;
-    out[i] = (v[i] - qt.zeroPoint[c]) * qt.scale[c];
-  }
+  channelRuns(v.length, inner, channels, (c, start, end) => {
+    const src = v, dst = out, z = qt.zeroPoint[c], s = qt.scale[c];
+    for (let i = start; i < end; i++) dst[i] = (src[i] - z) * s;
+  });
   const block = owner.device.alloc(out.byteLength, 'tensor');
   owner.device.write(block, out);
   return new Tensor(owner, 'float32' as const, qt.dims, block);
@@ -217,11 +224,10 @@ export function requantize(owner: Owner, q: unknown, opts: RequantizeOptions): Q
   const v = qt.data;
   const { inner, channels } = channelStride(qt.dims, qt.axis);
   const out = new Int16Array(v.length);
-  for (let i = 0; i < v.length; i++) {
-    const c = channels === 1 ? 0 : Math.floor(i / inner) % channels;
-    const x = Math.fround((v[i] - qt.zeroPoint[c]) * qt.scale[c]);
-    out[i] = clamp(rne(Math.fround(x / s)) + z, qmin, qmax);
-  }
+  channelRuns(v.length, inner, channels, (c, start, end) => {
+    const src = v, dst = out, lo = qmin, hi = qmax, zc = qt.zeroPoint[c], sc = qt.scale[c];
+    for (let i = start; i < end; i++) dst[i] = clamp(rne(Math.fround(Math.fround((src[i] - zc) * sc) / s)) + z, lo, hi);
+  });
   return makeQuantized(owner, type, qt.dims, out, Float32Array.of(s), Int32Array.of(z), null);
 }
 
