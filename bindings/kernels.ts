@@ -194,8 +194,10 @@ export interface QRequantKernelInfo {
   name: string;
   family: 'qs8-requant';
   mode: 'dyadic';
-  /** The per-column shifts it takes, inclusive; the SIMD kernel also reads a table (writeRequantTable). */
+  /** The per-column shifts it takes, inclusive. */
   shifts: readonly [number, number];
+  /** What its per-column argument points at: the shifts, or writeRequantTable's table. */
+  perColumn: 'shifts' | 'table';
   builds: readonly BuildName[];
 }
 
@@ -263,8 +265,8 @@ export const kernels: readonly KernelInfo[] = [
   { name: 'qs8_qc4w_gemm_1x16__simd_dot16', family: 'qs8-qc4w-gemm', bits: 4, mr: 1, nr: 16, builds: all },
   { name: 'qs8_qc2w_gemm_4x8__simd_dot16', family: 'qs8-qc2w-gemm', bits: 2, mr: 4, nr: 8, builds: all },
   { name: 'qs8_qc2w_gemm_1x16__simd_dot16', family: 'qs8-qc2w-gemm', bits: 2, mr: 1, nr: 16, builds: all },
-  { name: 'qs8_requant_x4__simd_dyadic', family: 'qs8-requant', mode: 'dyadic', shifts: [32, 62], builds: all },
-  { name: 'qs8_requant_x1__scalar_dyadic', family: 'qs8-requant', mode: 'dyadic', shifts: [1, 62], builds: all },
+  { name: 'qs8_requant_x4__simd_dyadic', family: 'qs8-requant', mode: 'dyadic', shifts: [32, 62], perColumn: 'table', builds: all },
+  { name: 'qs8_requant_x1__scalar_dyadic', family: 'qs8-requant', mode: 'dyadic', shifts: [1, 62], perColumn: 'shifts', builds: all },
   { name: 'qs8_qc4w_unpack_x8__simd', family: 'qs8-qc4w-unpack', bits: 4, builds: all },
   { name: 'qs8_qc2w_unpack_x8__simd', family: 'qs8-qc2w-unpack', bits: 2, builds: all },
   { name: 'qs8_qc2w_gemv_1x16__simd_mask', family: 'qs8-qc2w-gemv', bits: 2, builds: all },

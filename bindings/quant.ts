@@ -285,7 +285,6 @@ function requantTasks(calls: Calls, plan: QPlan, m: number, acc: number, out: nu
 }
 
 const requantKernels = kernelsOf('qs8-requant');
-const scalarRequant = 'qs8_requant_x1__scalar_dyadic';
 
 /** Bytes of the SIMD requantization kernel's per-column table for n columns. */
 export const requantTableBytes = (n: number) => ((n + 3) & ~3) * 16;
@@ -335,7 +334,7 @@ export interface QPlan {
   requant: { name: string; table: number } | null;
   n: number;
   mode: QMode;
-  /** false: dyadic with shifts that differ per column or are < 32 (int32 GEMM, then the scalar requant). */
+  /** false: dyadic with shifts that differ per column or are < 32 (int32 GEMM, then a requantization pass: `requant`). */
   fused: boolean;
   spec: QPlanSpec;
 }
@@ -349,9 +348,10 @@ export function makeQPlan(dev: Device, spec: QPlanSpec): QPlan {
     else if (sh.every((v) => v === sh[0])) uniformShift = sh[0];
   }
   const fused = spec.mode !== QMode.Dyadic || (uniformShift !== null && uniformShift >= 32);
-  const shifts = spec.mode === QMode.Dyadic ? (typeof spec.shift === 'number' ? [spec.shift] : Array.from(spec.shift!)) : [];
-  const rq = fused ? null : requantKernels.find((k) => shifts.every((v) => v >= k.shifts[0] && v <= k.shifts[1]))!;
-  const tableAt = np * 12 + 128, tableBytes = rq && rq.name !== scalarRequant ? requantTableBytes(n) : 0;
+  const shifts = spec.mode !== QMode.Dyadic ? null
+    : typeof spec.shift === 'number' ? new Int32Array(n).fill(spec.shift) : spec.shift!;
+  const rq = fused ? null : requantKernels.find((k) => shifts!.every((v) => v >= k.shifts[0] && v <= k.shifts[1]))!;
+  const tableAt = np * 12 + 128, tableBytes = rq?.perColumn === 'table' ? requantTableBytes(n) : 0;
   const block = dev.alloc(tableAt + tableBytes, 'quantization plan');
   const buf = dev.arena.u8.buffer;
   const i32 = new Int32Array(buf, block.ptr, np * 3);
@@ -360,15 +360,11 @@ export function makeQPlan(dev: Device, spec: QPlanSpec): QPlan {
   if (spec.mode === QMode.Fp32) new Float32Array(buf, block.ptr + np * 4, n).set(spec.scale!);
   else if (spec.mode === QMode.Dyadic) {
     new Int32Array(buf, block.ptr + np * 4, n).set(spec.multiplier!);
-    const shifts = new Int32Array(buf, block.ptr + np * 8, n);
-    if (typeof spec.shift === 'number') shifts.fill(spec.shift); else shifts.set(spec.shift!);
+    new Int32Array(buf, block.ptr + np * 8, n).set(shifts!);
   }
   writeParams(dev, block.ptr + np * 12, { mode: fused ? spec.mode : QMode.Int32, unsigned: spec.unsignedOut,
     shift: uniformShift ?? 32, zeroPoint: spec.zeroPoint, lo: spec.lo, hi: spec.hi });
-  if (tableBytes) {
-    const sh = typeof spec.shift === 'number' ? new Int32Array(n).fill(spec.shift) : spec.shift!;
-    writeRequantTable(new DataView(buf, block.ptr + tableAt, tableBytes), n, sh, spec.zeroPoint);
-  }
+  if (tableBytes) writeRequantTable(new DataView(buf, block.ptr + tableAt, tableBytes), n, shifts!, spec.zeroPoint);
   const requant = rq ? { name: rq.name, table: tableBytes ? block.ptr + tableAt : 0 } : null;
   return { block, requant, n, mode: spec.mode, fused, spec };
 }

@@ -210,7 +210,7 @@ describe('requantization kernels (qs8-requant), a shift per column', () => {
               new Int32Array(buf, bAt, n).set(b);
               new Int32Array(buf, shAt, n).set(sh);
               writeParams(dev, pAt, { mode: QMode.Int32, unsigned: unsignedOut, shift: 32, zeroPoint: zp, lo, hi });
-              const simd = kern.name !== 'qs8_requant_x1__scalar_dyadic';
+              const simd = kern.perColumn === 'table';
               if (simd) writeRequantTable(new DataView(buf, tAt, tableBytes), n, sh, zp);
               dev.kmod.exports[kern.name](m, n, base, n * 4, bAt, simd ? tAt : shAt, pAt, oAt, n);
               const got = unsignedOut ? new Uint8Array(buf, oAt, m * n) : new Int8Array(buf, oAt, m * n);
