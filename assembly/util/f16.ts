@@ -15,9 +15,9 @@
 
 // SIMD constants, each splatted to 16 bytes and loaded from memory where used (the value is
 // in the comment at each use): V8 rebuilds v128 constants inside loops, several instructions
-// each; a load from L1 is one load-port uop.
-// @ts-ignore: decorator
-// Offsets of the constants the vcvt kernels use besides those above.
+// each; a load from L1 is one load-port uop. Some offsets are written as numbers at their
+// uses, the others are named:
+export const K_HARDM: usize = 208;    // i16x8 0x7fff (high halves), 0x1fff (low halves): hard16's masks
 export const K_7FFF16: usize = 272;   // i16x8 0x7fff
 export const K_SIGN16: usize = 288;   // i16x8 0x8000
 export const K_LO16: usize = 304;     // i16x8 0x387f (2^-14's high half − 1)
@@ -27,11 +27,11 @@ export const K_7BFF16: usize = 352;   // i16x8 0x7bff
 export const K_NRM16: usize = 368;    // i16x8 0x4780 (moves [0x3880, 0x477e] to the bottom of i16)
 export const K_NRMHI16: usize = 384;  // i16x8 0x8eff (that range's end, signed)
 export const K_8FFF16: usize = 400;   // i16x8 0x8fff
-export const K_LOW13: usize = 416;    // i32x4 0x00001fff (the 13 bits a binary16 drops)
-export const K_HALF13: usize = 432;   // i32x4 0x00001000 (half of that quantum)
+export const K_HARDB: usize = 416;    // i16x8 0x4780 (high halves), 0x6fff (low halves): hard16's offsets
+export const K_HALF13: usize = 432;   // i32x4 0x00001000 (half the quantum of the 13 bits a binary16 drops)
 export const K_TRUNC13: usize = 448;  // i32x4 0xffffe000
-export const K_NRM32: usize = 464;    // i32x4 0x8effefff: [2^-14, 65520) moved to the bottom of i32, its end
-export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff, 0x00007fff, 0x77800000, 0x77800000, 0x77800000, 0x77800000, 0x00007bff, 0x00007bff, 0x00007bff, 0x00007bff, 0x7f800000, 0x7f800000, 0x7f800000, 0x7f800000, 0x00007c00, 0x00007c00, 0x00007c00, 0x00007c00, 0x7fc00000, 0x7fc00000, 0x7fc00000, 0x7fc00000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x38800000, 0x38800000, 0x38800000, 0x38800000, 0xc8000fff, 0xc8000fff, 0xc8000fff, 0xc8000fff, 0x3f000000, 0x3f000000, 0x3f000000, 0x3f000000, 0x000003ff, 0x000003ff, 0x000003ff, 0x000003ff, 0x00007e00, 0x00007e00, 0x00007e00, 0x00007e00, 0x00000001, 0x00000001, 0x00000001, 0x00000001, 0x47800000, 0x47800000, 0x47800000, 0x47800000, 0x06c00000, 0x06c00000, 0x06c00000, 0x06c00000, 0x07800000, 0x07800000, 0x07800000, 0x07800000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fff7fff, 0x7fff7fff, 0x7fff7fff, 0x7fff7fff, 0x80008000, 0x80008000, 0x80008000, 0x80008000, 0x387f387f, 0x387f387f, 0x387f387f, 0x387f387f, 0x477f477f, 0x477f477f, 0x477f477f, 0x477f477f, 0x8fffffff, 0x8fffffff, 0x8fffffff, 0x8fffffff, 0x7bff7bff, 0x7bff7bff, 0x7bff7bff, 0x7bff7bff, 0x47804780, 0x47804780, 0x47804780, 0x47804780, 0x8eff8eff, 0x8eff8eff, 0x8eff8eff, 0x8eff8eff, 0x8fff8fff, 0x8fff8fff, 0x8fff8fff, 0x8fff8fff, 0x00001fff, 0x00001fff, 0x00001fff, 0x00001fff, 0x00001000, 0x00001000, 0x00001000, 0x00001000, 0xffffe000, 0xffffe000, 0xffffe000, 0xffffe000, 0x8effefff, 0x8effefff, 0x8effefff, 0x8effefff], 16);
+export const K_HARDL: usize = 464;    // i16x8 0x8efe, 0x7ffe: hard16's bounds
+export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff, 0x00007fff, 0x77800000, 0x77800000, 0x77800000, 0x77800000, 0x00007bff, 0x00007bff, 0x00007bff, 0x00007bff, 0x7f800000, 0x7f800000, 0x7f800000, 0x7f800000, 0x00007c00, 0x00007c00, 0x00007c00, 0x00007c00, 0x7fc00000, 0x7fc00000, 0x7fc00000, 0x7fc00000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x38800000, 0x38800000, 0x38800000, 0x38800000, 0xc8000fff, 0xc8000fff, 0xc8000fff, 0xc8000fff, 0x3f000000, 0x3f000000, 0x3f000000, 0x3f000000, 0x000003ff, 0x000003ff, 0x000003ff, 0x000003ff, 0x00007e00, 0x00007e00, 0x00007e00, 0x00007e00, 0x00000001, 0x00000001, 0x00000001, 0x00000001, 0x7fff1fff, 0x7fff1fff, 0x7fff1fff, 0x7fff1fff, 0x06c00000, 0x06c00000, 0x06c00000, 0x06c00000, 0x07800000, 0x07800000, 0x07800000, 0x07800000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fff7fff, 0x7fff7fff, 0x7fff7fff, 0x7fff7fff, 0x80008000, 0x80008000, 0x80008000, 0x80008000, 0x387f387f, 0x387f387f, 0x387f387f, 0x387f387f, 0x477f477f, 0x477f477f, 0x477f477f, 0x477f477f, 0x8fffffff, 0x8fffffff, 0x8fffffff, 0x8fffffff, 0x7bff7bff, 0x7bff7bff, 0x7bff7bff, 0x7bff7bff, 0x47804780, 0x47804780, 0x47804780, 0x47804780, 0x8eff8eff, 0x8eff8eff, 0x8eff8eff, 0x8eff8eff, 0x8fff8fff, 0x8fff8fff, 0x8fff8fff, 0x8fff8fff, 0x47806fff, 0x47806fff, 0x47806fff, 0x47806fff, 0x00001000, 0x00001000, 0x00001000, 0x00001000, 0xffffe000, 0xffffe000, 0xffffe000, 0xffffe000, 0x8efe7ffe, 0x8efe7ffe, 0x8efe7ffe, 0x8efe7ffe], 16);
 
 /** f16 bits (one per i32 lane, upper 16 bits zero) → f32 lanes. 13 integer/f32 ops, no select. */
 // @ts-ignore: decorator
@@ -198,16 +198,21 @@ export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff,
  * (its 13 dropped bits are exactly 0x1000). A midpoint is the only place where rounding s can
  * differ from rounding the exact sum, as fma16 does: the midpoints are floats and fl() is
  * monotone, so elsewhere s and the exact sum lie on the same side of every midpoint and round
- * the same way. A kernel takes easy16(s) when no lane is hard and fma16 otherwise. hard16 and easy16 take 8 integer ops on 4 lanes, against 13 for
- * quantum16, grid16, tie16 and finish16 (5 of those on the f32 pipes that mul and add need).
+ * the same way. A kernel takes easy16(s) when no lane is hard and fma16 otherwise.
+ *
+ * Hard lanes are flagged per 16-bit half: the high half (sign, exponent, top 7 significand
+ * bits) carries the range test and the low half the midpoint test, so one masked add and one
+ * signed compare do both, and any flagged half marks its lane. The range test on the high half
+ * is conservative: it accepts [2^-14, 65280) (high halves 0x3880..0x477e), so [65280, 65520)
+ * also takes fma16, which is exact everywhere. 3 integer ops on 4 lanes; easy16 takes 2.
  */
 // @ts-ignore: decorator
 @inline export function hard16(s: v128): v128 {
-  // |s| in [2^-14, 65520) as one signed compare: the magnitude bits plus 0x47800000 (mod 2^32)
-  // send [0x38800000, 0x477ff000) to [INT_MIN, 0x8efff000) and everything else above it.
-  const abs = v128.and(s, v128.load(F16K, 96 /* 0x7fffffff */));
-  const range = i32x4.gt_s(i32x4.add(abs, v128.load(F16K, 208 /* 0x47800000 */)), v128.load(F16K, K_NRM32));
-  return v128.or(range, i32x4.eq(v128.and(s, v128.load(F16K, K_LOW13)), v128.load(F16K, K_HALF13)));
+  // High halves: (h & 0x7fff) + 0x4780 moves 0x3880..0x477e to 0x8000..0x8efe (mod 2^16), the
+  // bottom of i16, and everything else above 0x8efe. Low halves: (l & 0x1fff) + 0x6fff is
+  // 0x7fff, the top of i16, for the midpoint 0x1000 only (other values stay below, or wrap
+  // to negative).
+  return i16x8.gt_s(i16x8.add(v128.and(s, v128.load(F16K, K_HARDM)), v128.load(F16K, K_HARDB)), v128.load(F16K, K_HARDL));
 }
 
 /**

@@ -233,6 +233,31 @@ for (const kern of gemmKernels) {
       });
 
       if (kern.precision === 'f16-exact') {
+        it('rounds sums just under the smallest normal on the subnormal grid, and sums around the overflow bound', () => {
+          const dev = devices.get(build)!;
+          const r = rng(41);
+          // Products in [2^-16, 2^-14] with long significands: running sums cross [2^-15, 2^-14),
+          // where a binary16's quantum is 2^-24, not a tenth-bit of the float's own binade.
+          for (const k of [1, 2, 3, 8]) {
+            const m = 5, n = 12;
+            const sign = () => (r() < 0.5 ? -1 : 1);
+            const a = Uint16Array.from({ length: m * k }, () => round16Bits(sign() * (2 ** -8 + r() * 2 ** -8)));
+            const b = Uint16Array.from({ length: k * n }, () => round16Bits(sign() * (2 ** -8 + r() * 2 ** -8)));
+            const want = gemmF16Exact(m, n, k, a, b, null);
+            expect(want.some((h) => (h & 0x7fff) < 0x0400 && (h & 0x7fff) >= 0x0200)).toBe(true); // the band is reached
+            expectSameHalves(runGemm(dev, kern.name, m, n, k, a, b, null), want, `subnormal band, k = ${k}`);
+          }
+          // First sums swept over [65024, 66100): from 65520 on they overflow to Inf, which a
+          // negative second product cannot bring back; below, they round to 65504 or less first.
+          const m = 3, n = 64, k = 2;
+          const a = Uint16Array.from([256, -1, 255.5, -1, 256, -0.5], round16Bits);
+          const b = Uint16Array.from({ length: k * n }, (_, i) => round16Bits(i < n ? 254 + 4.2 * i / (n - 1) : r() * 1000));
+          const bias = new Uint16Array(n);
+          const want = gemmF16Exact(m, n, k, a, b, bias);
+          expect(want.some((h) => h === 0x7c00) && want.some((h) => h < 0x7bff && h > 0x7800)).toBe(true);
+          expectSameHalves(runGemm(dev, kern.name, m, n, k, a, b, bias), want, 'near 65504');
+        });
+
         it('resolves the double-rounding cases (ties after an inexact f32 sum) as the FP16 FMA does', () => {
           const dev = devices.get(build)!;
           // acc = 1025, a·b = 0.5 − 2^-21: the f32 sum rounds to the tie 1025.5; the FMA gives 1025.
