@@ -1,5 +1,5 @@
 // Depthwise convolution (multiplier 1) with binary16 accumulation ("f16-exact"), any window,
-// 8 channels per step, SIMD128. Models an FP16 FMA unit as f16_gemm_4x8__simd_exact does:
+// 16 channels per pass (8 for a last group of 8 or fewer), SIMD128. Models an FP16 FMA unit as f16_gemm_4x8__simd_exact does:
 //
 //   acc = bias[c];  for each tap s ascending:  acc = round16(acc + x[tap s][c]·w[s][c])
 //   (product exact, one rounding to nearest even; a padding tap reads 0, i.e. adds 0·w),
@@ -29,7 +29,36 @@ export function f16_dwconv_xp8c__simd_exact(
     const taps = ind + <usize>p * (<usize>ks << 2);
     const o = out + <usize>p * outStride;
     let wt = w;
-    for (let c0 = 0; c0 < C; c0 += 8) {
+    let c0 = 0;
+    // Two channel groups per pass while more than 8 channels remain: four independent chains.
+    for (; C - c0 > 8; c0 += 16) {
+      const wu = wt + tileBytes;
+      let acc0 = v128.load(wt), acc1 = v128.load(wt, 16);
+      let acc2 = v128.load(wu), acc3 = v128.load(wu, 16);
+      let wp = wt + 32;
+      const coff = <usize>c0 << 2;
+      for (let s = 0; s < ks; s++) {
+        const e = load<u32>(taps + (<usize>s << 2));
+        const row = e == 0xffffffff ? zero : x + <usize>e + coff;
+        const x0 = v128.load(row), w0 = v128.load(wp), x1 = v128.load(row, 16), w1 = v128.load(wp, 16);
+        const x2 = v128.load(row, 32), w2 = v128.load(wp + tileBytes), x3 = v128.load(row, 48), w3 = v128.load(wp + tileBytes, 16);
+        const s0 = f32x4.add(acc0, f32x4.mul(x0, w0)), s1 = f32x4.add(acc1, f32x4.mul(x1, w1));
+        const s2 = f32x4.add(acc2, f32x4.mul(x2, w2)), s3 = f32x4.add(acc3, f32x4.mul(x3, w3));
+        if (v128.any_true(v128.or(v128.or(hard16(s0), hard16(s1)), v128.or(hard16(s2), hard16(s3))))) {
+          acc0 = fma16(acc0, x0, w0); acc1 = fma16(acc1, x1, w1);
+          acc2 = fma16(acc2, x2, w2); acc3 = fma16(acc3, x3, w3);
+        } else {
+          acc0 = easy16(s0); acc1 = easy16(s1);
+          acc2 = easy16(s2); acc3 = easy16(s3);
+        }
+        wp += 32;
+      }
+      const oc = o + (<usize>c0 << 1);
+      v128.store(oc, exactHalves8(acc0, acc1, vlo, vhi));
+      store8(oc + 16, exactHalves8(acc2, acc3, vlo, vhi), C - c0 - 8);
+      wt += tileBytes << 1;
+    }
+    if (c0 < C) {
       let acc0 = v128.load(wt);
       let acc1 = v128.load(wt, 16);
       let wp = wt + 32;
@@ -44,12 +73,13 @@ export function f16_dwconv_xp8c__simd_exact(
         else { acc0 = easy16(s0); acc1 = easy16(s1); }
         wp += 32;
       }
-      const bits = exactHalves8(acc0, acc1, vlo, vhi);
-      const oc = o + (<usize>c0 << 1);
-      const left = C - c0;
-      if (left >= 8) v128.store(oc, bits);
-      else storeHalves(oc, bits, left);
-      wt += tileBytes;
+      store8(o + (<usize>c0 << 1), exactHalves8(acc0, acc1, vlo, vhi), C - c0);
     }
   }
+}
+
+// @ts-ignore: decorator
+@inline function store8(r: usize, h: v128, n: i32): void {
+  if (n >= 8) v128.store(r, h);
+  else storeHalves(r, h, n);
 }

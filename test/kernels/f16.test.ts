@@ -318,7 +318,7 @@ for (const kern of kernelsOf('f16-dwconv').filter((k) => k.precision === 'f16-ex
       it('matches the f16-exact depthwise reference bit for bit (windows, strides, padding, channel tails)', () => {
         const dev = devices.get(build)!;
         const r = rng(43);
-        for (const geo of [[5, 6, 8, 3, 3, 1, 1], [7, 5, 13, 5, 5, 2, 2], [4, 4, 3, 1, 2, 1, 0], [6, 6, 17, 3, 3, 2, 0]]) {
+        for (const geo of [[5, 6, 8, 3, 3, 1, 1], [7, 5, 13, 5, 5, 2, 2], [4, 4, 3, 1, 2, 1, 0], [6, 6, 17, 3, 3, 2, 0], [5, 5, 40, 3, 3, 1, 1], [4, 5, 25, 3, 3, 1, 0]]) {
           runCase(dev, geo, (n) => randomF16(n, r, -2, 2), -1.5, 1.5, geo.join(','));
         }
       });
