@@ -13,7 +13,7 @@
 //   out: binary16, pixel p at out + p·outStride bytes, C channels.
 //   params: 8 bytes { vmin f32, vmax f32 } (binary16 values).
 // Limits: P ≥ 1, C ≥ 1, ks ≥ 1.
-import { easy16, exactHalves8, fma16, hard16, storeHalves } from '../util/f16';
+import { easy16, exactHalves8, fma16, anyHard2, anyHard4, storeHalvesUpTo8 } from '../util/f16';
 
 export function f16_dwconv_xp8c__simd_exact(
   P: i32, C: i32, ks: i32,
@@ -44,7 +44,7 @@ export function f16_dwconv_xp8c__simd_exact(
         const x2 = v128.load(row, 32), w2 = v128.load(wp + tileBytes), x3 = v128.load(row, 48), w3 = v128.load(wp + tileBytes, 16);
         const s0 = f32x4.add(acc0, f32x4.mul(x0, w0)), s1 = f32x4.add(acc1, f32x4.mul(x1, w1));
         const s2 = f32x4.add(acc2, f32x4.mul(x2, w2)), s3 = f32x4.add(acc3, f32x4.mul(x3, w3));
-        if (v128.any_true(v128.or(v128.or(hard16(s0), hard16(s1)), v128.or(hard16(s2), hard16(s3))))) {
+        if (anyHard4(s0, s1, s2, s3)) {
           acc0 = fma16(acc0, x0, w0); acc1 = fma16(acc1, x1, w1);
           acc2 = fma16(acc2, x2, w2); acc3 = fma16(acc3, x3, w3);
         } else {
@@ -55,7 +55,7 @@ export function f16_dwconv_xp8c__simd_exact(
       }
       const oc = o + (<usize>c0 << 1);
       v128.store(oc, exactHalves8(acc0, acc1, vlo, vhi));
-      store8(oc + 16, exactHalves8(acc2, acc3, vlo, vhi), C - c0 - 8);
+      storeHalvesUpTo8(oc + 16, exactHalves8(acc2, acc3, vlo, vhi), C - c0 - 8);
       wt += tileBytes << 1;
     }
     if (c0 < C) {
@@ -66,20 +66,15 @@ export function f16_dwconv_xp8c__simd_exact(
       for (let s = 0; s < ks; s++) {
         const e = load<u32>(taps + (<usize>s << 2));
         const row = e == 0xffffffff ? zero : x + <usize>e + coff;
-        // As the exact GEMM: the float sums rounded by easy16 unless some lane is hard16.
+        // As the exact GEMM: the float sums rounded by easy16 unless some lane is hard (hardKey16).
         const x0 = v128.load(row), w0 = v128.load(wp), x1 = v128.load(row, 16), w1 = v128.load(wp, 16);
         const s0 = f32x4.add(acc0, f32x4.mul(x0, w0)), s1 = f32x4.add(acc1, f32x4.mul(x1, w1));
-        if (v128.any_true(v128.or(hard16(s0), hard16(s1)))) { acc0 = fma16(acc0, x0, w0); acc1 = fma16(acc1, x1, w1); }
+        if (anyHard2(s0, s1)) { acc0 = fma16(acc0, x0, w0); acc1 = fma16(acc1, x1, w1); }
         else { acc0 = easy16(s0); acc1 = easy16(s1); }
         wp += 32;
       }
-      store8(o + (<usize>c0 << 1), exactHalves8(acc0, acc1, vlo, vhi), C - c0);
+      storeHalvesUpTo8(o + (<usize>c0 << 1), exactHalves8(acc0, acc1, vlo, vhi), C - c0);
     }
   }
 }
 
-// @ts-ignore: decorator
-@inline function store8(r: usize, h: v128, n: i32): void {
-  if (n >= 8) v128.store(r, h);
-  else storeHalves(r, h, n);
-}

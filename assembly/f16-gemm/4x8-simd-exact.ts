@@ -6,7 +6,7 @@
 //
 // The emulation is exact (proof at fma16 in assembly/util/f16.ts); the accumulators are f32
 // lanes that always hold binary16 values. Each step takes the float sums rounded by easy16 and
-// runs the full fma16 only for a row pair where some lane is hard16 (a binary16 midpoint, about
+// runs the full fma16 only for a row pair where some lane is hard (hardKey16: a binary16 midpoint, about
 // one lane-step in 700 on random data, or a sum outside the normal binary16 range).
 //
 //   a: packed A tile from x32-packx over the f32 image of A: [kc][4] floats (binary16 values).
@@ -20,7 +20,7 @@
 // 256³); all four rows' eight accumulators, with the sums, constants and the operands the
 // rare fma16 needs, spill in V8 (16 XMM registers on x64). Re-reading the B panel from L1 per
 // row pair costs little next to ~7 vector ops per multiply-add.
-import { easy16, exactHalves8, fma16, hard16, storeHalves } from '../util/f16';
+import { easy16, exactHalves8, fma16, anyHard2, anyHard4, storeHalvesUpTo8 } from '../util/f16';
 
 export function f16_gemm_4x8__simd_exact(
   mr: i32, nc: i32, kc: i32,
@@ -49,7 +49,7 @@ export function f16_gemm_4x8__simd_exact(
         const v0 = v128.load32_splat(ap), v1 = v128.load32_splat(ap, 4);
         const s0l = f32x4.add(a0l, f32x4.mul(v0, bl)), s0h = f32x4.add(a0h, f32x4.mul(v0, bh));
         const s1l = f32x4.add(a1l, f32x4.mul(v1, bl)), s1h = f32x4.add(a1h, f32x4.mul(v1, bh));
-        if (v128.any_true(v128.or(v128.or(hard16(s0l), hard16(s0h)), v128.or(hard16(s1l), hard16(s1h))))) {
+        if (anyHard4(s0l, s0h, s1l, s1h)) {
           const rl = v128.load(wp), rh = v128.load(wp, 16);
           const r0 = v128.load32_splat(ap), r1 = v128.load32_splat(ap, 4);
           a0l = fma16(a0l, rl, r0); a0h = fma16(a0h, rh, r0);
@@ -62,8 +62,8 @@ export function f16_gemm_4x8__simd_exact(
         ap += 16;
       }
       const r = c + <usize>row * cStride;
-      store8(r, exactHalves8(a0l, a0h, vlo, vhi), nLeft);
-      store8(r + cStride, exactHalves8(a1l, a1h, vlo, vhi), nLeft);
+      storeHalvesUpTo8(r, exactHalves8(a0l, a0h, vlo, vhi), nLeft);
+      storeHalvesUpTo8(r + cStride, exactHalves8(a1l, a1h, vlo, vhi), nLeft);
     }
     if (row < mr) {
       let accl = v128.load(bias);
@@ -75,12 +75,12 @@ export function f16_gemm_4x8__simd_exact(
         const bh = v128.load(wp, 16);
         const va = v128.load32_splat(ap);
         const sl = f32x4.add(accl, f32x4.mul(va, bl)), sh = f32x4.add(acch, f32x4.mul(va, bh));
-        if (v128.any_true(v128.or(hard16(sl), hard16(sh)))) { accl = fma16(accl, va, bl); acch = fma16(acch, va, bh); }
+        if (anyHard2(sl, sh)) { accl = fma16(accl, va, bl); acch = fma16(acch, va, bh); }
         else { accl = easy16(sl); acch = easy16(sh); }
         wp += 32;
         ap += 16;
       }
-      store8(c + <usize>row * cStride, exactHalves8(accl, acch, vlo, vhi), nLeft);
+      storeHalvesUpTo8(c + <usize>row * cStride, exactHalves8(accl, acch, vlo, vhi), nLeft);
     }
     if (nLeft <= 8) break;
     w = wEnd;
@@ -89,8 +89,3 @@ export function f16_gemm_4x8__simd_exact(
   }
 }
 
-// @ts-ignore: decorator
-@inline function store8(r: usize, h: v128, n: i32): void {
-  if (n >= 8) v128.store(r, h);
-  else storeHalves(r, h, n);
-}

@@ -17,7 +17,7 @@
 // in the comment at each use): V8 rebuilds v128 constants inside loops, several instructions
 // each; a load from L1 is one load-port uop. Some offsets are written as numbers at their
 // uses, the others are named:
-export const K_HARDM: usize = 208;    // i16x8 0x7fff (high halves), 0x1fff (low halves): hard16's masks
+export const K_HARDM: usize = 208;    // i16x8 0x7fff (high halves), 0x1fff (low halves): hardKey16's masks
 export const K_7FFF16: usize = 272;   // i16x8 0x7fff
 export const K_SIGN16: usize = 288;   // i16x8 0x8000
 export const K_LO16: usize = 304;     // i16x8 0x387f (2^-14's high half − 1)
@@ -27,10 +27,10 @@ export const K_7BFF16: usize = 352;   // i16x8 0x7bff
 export const K_NRM16: usize = 368;    // i16x8 0x4780 (moves [0x3880, 0x477e] to the bottom of i16)
 export const K_NRMHI16: usize = 384;  // i16x8 0x8eff (that range's end, signed)
 export const K_8FFF16: usize = 400;   // i16x8 0x8fff
-export const K_HARDB: usize = 416;    // i16x8 0x4780 (high halves), 0x6fff (low halves): hard16's offsets
+export const K_HARDB: usize = 416;    // i16x8 0x4780 (high halves), 0x6fff (low halves): hardKey16's offsets
 export const K_HALF13: usize = 432;   // i32x4 0x00001000 (half the quantum of the 13 bits a binary16 drops)
 export const K_TRUNC13: usize = 448;  // i32x4 0xffffe000
-export const K_HARDL: usize = 464;    // i16x8 0x8efe, 0x7ffe: hard16's bounds
+export const K_HARDL: usize = 464;    // i16x8 0x8efe, 0x7ffe: the keys' bounds (a lane is hard above)
 export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff, 0x00007fff, 0x77800000, 0x77800000, 0x77800000, 0x77800000, 0x00007bff, 0x00007bff, 0x00007bff, 0x00007bff, 0x7f800000, 0x7f800000, 0x7f800000, 0x7f800000, 0x00007c00, 0x00007c00, 0x00007c00, 0x00007c00, 0x7fc00000, 0x7fc00000, 0x7fc00000, 0x7fc00000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x38800000, 0x38800000, 0x38800000, 0x38800000, 0xc8000fff, 0xc8000fff, 0xc8000fff, 0xc8000fff, 0x3f000000, 0x3f000000, 0x3f000000, 0x3f000000, 0x000003ff, 0x000003ff, 0x000003ff, 0x000003ff, 0x00007e00, 0x00007e00, 0x00007e00, 0x00007e00, 0x00000001, 0x00000001, 0x00000001, 0x00000001, 0x7fff1fff, 0x7fff1fff, 0x7fff1fff, 0x7fff1fff, 0x06c00000, 0x06c00000, 0x06c00000, 0x06c00000, 0x07800000, 0x07800000, 0x07800000, 0x07800000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fff7fff, 0x7fff7fff, 0x7fff7fff, 0x7fff7fff, 0x80008000, 0x80008000, 0x80008000, 0x80008000, 0x387f387f, 0x387f387f, 0x387f387f, 0x387f387f, 0x477f477f, 0x477f477f, 0x477f477f, 0x477f477f, 0x8fffffff, 0x8fffffff, 0x8fffffff, 0x8fffffff, 0x7bff7bff, 0x7bff7bff, 0x7bff7bff, 0x7bff7bff, 0x47804780, 0x47804780, 0x47804780, 0x47804780, 0x8eff8eff, 0x8eff8eff, 0x8eff8eff, 0x8eff8eff, 0x8fff8fff, 0x8fff8fff, 0x8fff8fff, 0x8fff8fff, 0x47806fff, 0x47806fff, 0x47806fff, 0x47806fff, 0x00001000, 0x00001000, 0x00001000, 0x00001000, 0xffffe000, 0xffffe000, 0xffffe000, 0xffffe000, 0x8efe7ffe, 0x8efe7ffe, 0x8efe7ffe, 0x8efe7ffe], 16);
 
 /** f16 bits (one per i32 lane, upper 16 bits zero) → f32 lanes. 13 integer/f32 ops, no select. */
@@ -193,7 +193,8 @@ export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff,
 }
 
 /**
- * Lanes of s = fl(acc + a·b) whose binary16 rounding easy16 cannot give: |s| outside
+ * hardKey16 flags the hard lanes of s = fl(acc + a·b), those whose binary16 rounding easy16
+ * cannot give: |s| outside
  * [2^-14, 65520) (zero, binary16 subnormals, overflow, Inf, NaN) or s on a binary16 midpoint
  * (its 13 dropped bits are exactly 0x1000). A midpoint is the only place where rounding s can
  * differ from rounding the exact sum, as fma16 does: the midpoints are floats and fl() is
@@ -204,23 +205,38 @@ export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff,
  * bits) carries the range test and the low half the midpoint test, so one masked add and one
  * signed compare do both, and any flagged half marks its lane. The range test on the high half
  * is conservative: it accepts [2^-14, 65280) (high halves 0x3880..0x477e), so [65280, 65520)
- * also takes fma16, which is exact everywhere. 3 integer ops on 4 lanes; easy16 takes 2.
+ * also takes fma16, which is exact everywhere. 2 integer ops per 4 lanes for the key, 1 to
+ * merge it with the others (max) and one compare per step; easy16 takes 2.
  */
 // @ts-ignore: decorator
-@inline export function hard16(s: v128): v128 {
+@inline export function hardKey16(s: v128): v128 {
   // High halves: (h & 0x7fff) + 0x4780 moves 0x3880..0x477e to 0x8000..0x8efe (mod 2^16), the
   // bottom of i16, and everything else above 0x8efe. Low halves: (l & 0x1fff) + 0x6fff is
   // 0x7fff, the top of i16, for the midpoint 0x1000 only (other values stay below, or wrap
-  // to negative).
-  return i16x8.gt_s(i16x8.add(v128.and(s, v128.load(F16K, K_HARDM)), v128.load(F16K, K_HARDB)), v128.load(F16K, K_HARDL));
+  // to negative). A lane is hard when either half's key exceeds its bound (K_HARDL), so the
+  // keys of several sums combine with i16x8.max_s before one compare.
+  return i16x8.add(v128.and(s, v128.load(F16K, K_HARDM)), v128.load(F16K, K_HARDB));
+}
+
+/** Whether some lane of s0 or s1 is hard (see hardKey16). */
+// @ts-ignore: decorator
+@inline export function anyHard2(s0: v128, s1: v128): bool {
+  return v128.any_true(i16x8.gt_s(i16x8.max_s(hardKey16(s0), hardKey16(s1)), v128.load(F16K, K_HARDL)));
+}
+
+/** Whether some lane of s0..s3 is hard (see hardKey16). */
+// @ts-ignore: decorator
+@inline export function anyHard4(s0: v128, s1: v128, s2: v128, s3: v128): bool {
+  const m = i16x8.max_s(i16x8.max_s(hardKey16(s0), hardKey16(s1)), i16x8.max_s(hardKey16(s2), hardKey16(s3)));
+  return v128.any_true(i16x8.gt_s(m, v128.load(F16K, K_HARDL)));
 }
 
 /**
- * s rounded to the nearest binary16, kept as f32, for lanes that are not hard16: in the
+ * s rounded to the nearest binary16, kept as f32, for lanes that hardKey16 does not flag: in the
  * normal range a binary16 keeps the top 10 of f32's 23 significand bits, so adding half of the
  * dropped quantum to the magnitude bits and truncating rounds to nearest (the sign bit is
  * untouched: |s| < 65520 leaves no carry into it). Halfway cases would round away from zero,
- * but hard16 has excluded them; a carry out of the significand rounds up into the next binade,
+ * but hardKey16 has excluded them; a carry out of the significand rounds up into the next binade,
  * as it should, and [65504, 65520) rounds down to 65504.
  */
 // @ts-ignore: decorator
@@ -308,6 +324,13 @@ export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff,
   if (n & 4) { v128.store64_lane(c, h, 0); h = i64x2.shuffle(h, h, 1, 1); c += 8; }
   if (n & 2) { v128.store32_lane(c, h, 0); h = i32x4.shuffle(h, h, 1, 1, 1, 1); c += 4; }
   if (n & 1) v128.store16_lane(c, h, 0);
+}
+
+/** Stores the first min(n, 8) of the 8 halves in h at c (n ≥ 1). */
+// @ts-ignore: decorator
+@inline export function storeHalvesUpTo8(c: usize, h: v128, n: i32): void {
+  if (n >= 8) v128.store(c, h);
+  else storeHalves(c, h, n);
 }
 
 /**
