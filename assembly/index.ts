@@ -90,5 +90,10 @@ export { qs8_qc2w_unpack_x8__simd } from './qs8-qc2w-unpack/x8-simd';
 export { qs8_qc2w_gemv_1x16__simd_mask } from './qs8-qc2w-gemv/1x16-simd-mask';
 export { qs8_qc2w_packa_x8__simd } from './qs8-qc2w-packa/x8-simd';
 
+// f32-rminmax (min and max, the NaN check of quantize), f32-qs8-vcvt, f32-qu8-vcvt (quantize)
+export { f32_rminmax_x16__simd } from './f32-rminmax/x16-simd';
+export { f32_qs8_vcvt_x16__simd } from './f32-qs8-vcvt/x16-simd';
+export { f32_qu8_vcvt_x16__simd } from './f32-qu8-vcvt/x16-simd';
+
 // The first byte the module itself does not use; the bindings' arena starts above it.
 export function heap_base(): usize { return __heap_base; }

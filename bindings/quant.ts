@@ -601,3 +601,40 @@ function runQ2Gemv(dev: Device, plan: QPlan, k: number, a: Block, aSigned: boole
     dev.free(tmp);
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// quantize: f32 → 8 bits per tensor, and the min/max it starts from
+
+const rminmax = kernelsOf('f32-rminmax')[0];
+const vcvt8 = { signed: kernelsOf('f32-qs8-vcvt')[0], unsigned: kernelsOf('f32-qu8-vcvt')[0] };
+// Pool thresholds (bindings/exec.ts counts operations): a min/max pair per element; the
+// quantizer's division, rounding, clamp and narrowing about 8.
+const MINMAX_OPS = 2, QUANTIZE8_OPS = 8;
+
+/**
+ * [min, max] of n ≥ 1 floats at x, or NaN in both when any is NaN. Element ranges on the pool
+ * when it pays, combined here: min and max are exact in any order (−0 counts below +0).
+ */
+export function minMax(dev: Device, x: number, n: number): [number, number] {
+  const calls = new Calls(dev.kmod, MINMAX_OPS * n);
+  const ranges = calls.ranges(n);
+  const out = dev.alloc(8 * ranges.length, 'scratch (min/max)');
+  try {
+    ranges.forEach(([i, count], r) => calls.task().call(rminmax.name, [count, x + i * 4, out.ptr + r * 8]));
+    calls.run();
+    const v = dev.read(out, new Float32Array(2 * ranges.length));
+    let lo = v[0], hi = v[1];
+    for (let r = 1; r < ranges.length; r++) { lo = Math.min(lo, v[2 * r]); hi = Math.max(hi, v[2 * r + 1]); }
+    return [lo, hi];
+  } finally {
+    dev.free(out);
+  }
+}
+
+/** y[i] = clamp(nearest(x[i] / scale) + zp, qmin, qmax) as n bytes at y (int8 or uint8); x holds no NaN. */
+export function quantize8(dev: Device, x: number, n: number, y: number, signed: boolean, scale: number, zp: number, qmin: number, qmax: number): void {
+  const calls = new Calls(dev.kmod, QUANTIZE8_OPS * n);
+  const name = (signed ? vcvt8.signed : vcvt8.unsigned).name;
+  for (const [i, count] of calls.ranges(n)) calls.task().call(name, [count, x + i * 4, y + i, scale, zp, qmin, qmax]);
+  calls.run();
+}

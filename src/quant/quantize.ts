@@ -4,6 +4,7 @@
 // DynamicQuantizeLinear bit for bit.
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { checkTensor, Tensor, type Owner } from '../tensor.js';
+import { minMax, quantize8 } from '../../bindings/quant.js';
 import { QuantizedTensor, packBits, rangeOf, storageBytes, type Bits, type QuantizedType } from './tensor.js';
 
 export interface QuantizeOptions {
@@ -140,9 +141,16 @@ export function quantize(owner: Owner, x: unknown, opts: QuantizeOptions = {}): 
   if (opts.zeroPoint !== undefined && opts.scale === undefined) {
     throw new ValueError('options.scale', 'a scale whenever a zeroPoint is given', undefined);
   }
-  const data = t.read();
-  for (let i = 0; i < data.length; i++) {
-    if (Number.isNaN(data[i])) throw new ValueError(`x.data[${i}]`, 'a number (not NaN)', NaN);
+  // 8 bits per tensor (activations) runs in wasm: a min/max pass (also the NaN check), then the
+  // quantizer. Other layouts read the data into JS.
+  const dev = owner.device;
+  const wasm = channels === 1 && bits === 8 && t.size > 0;
+  const mm = wasm ? minMax(dev, t.block.ptr, t.size) : null;
+  const data = mm && !Number.isNaN(mm[0]) ? null : t.read();
+  if (data) {
+    for (let i = 0; i < data.length; i++) {
+      if (Number.isNaN(data[i])) throw new ValueError(`x.data[${i}]`, 'a number (not NaN)', NaN);
+    }
   }
   const scale = new Float32Array(channels);
   const zp = new Int32Array(channels);
@@ -158,8 +166,9 @@ export function quantize(owner: Owner, x: unknown, opts: QuantizeOptions = {}): 
   } else if (scheme === 'symmetric') {
     const qs = 2 ** (bits - 1) - 1;
     const maxAbs = new Float64Array(channels), sumAbs = new Float64Array(channels);
-    channelRuns(data.length, inner, channels, (c, start, end) => {
-      const x = data;
+    if (mm) maxAbs[0] = Math.max(Math.abs(mm[0]), Math.abs(mm[1]));
+    else channelRuns(data!.length, inner, channels, (c, start, end) => {
+      const x = data!;
       let mx = maxAbs[c], sum = sumAbs[c];
       for (let i = start; i < end; i++) {
         const v = Math.abs(x[i]);
@@ -168,7 +177,7 @@ export function quantize(owner: Owner, x: unknown, opts: QuantizeOptions = {}): 
       }
       maxAbs[c] = mx; sumAbs[c] = sum;
     });
-    const perChannel = data.length / channels;
+    const perChannel = t.size / channels;
     for (let c = 0; c < channels; c++) {
       if (maxAbs[c] === Infinity) throw new ValueError('x', 'finite values for symmetric quantization', Infinity);
       // 8 and 4 bits: max|x| / qmax (no clipping). 2 bits (ternary): max|x| clips too coarsely (most
@@ -181,17 +190,23 @@ export function quantize(owner: Owner, x: unknown, opts: QuantizeOptions = {}): 
     if (axis !== null) throw new ValueError('options.axis', "omitted with scheme 'asymmetric' (per-tensor activations)", axis);
     // ONNX DynamicQuantizeLinear, generalized to int8 by its qmin/qmax.
     let lo = 0, hi = 0;
-    for (let i = 0; i < data.length; i++) { if (data[i] < lo) lo = data[i]; if (data[i] > hi) hi = data[i]; }
+    if (mm) { if (mm[0] < 0) lo = mm[0]; if (mm[1] > 0) hi = mm[1]; }
+    else for (let i = 0; i < data!.length; i++) { if (data![i] < lo) lo = data![i]; if (data![i] > hi) hi = data![i]; }
     if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw new ValueError('x', 'finite values for asymmetric quantization', lo === -Infinity ? lo : hi);
     let s = Math.fround(Math.fround(hi - lo) / (qmax - qmin));
     if (!(s > 0)) s = 1;
     scale[0] = s;
     zp[0] = clamp(rne(clamp(Math.fround(qmin - Math.fround(lo / s)), qmin, qmax)), qmin, qmax);
   }
-  const q = new Int16Array(data.length);
-  channelRuns(data.length, inner, channels, (c, start, end) => {
+  if (mm) {
+    const block = dev.alloc(storageBytes(type, t.size), 'quantized tensor');
+    quantize8(dev, t.block.ptr, t.size, block.ptr, type === 'int8', scale[0], zp[0], qmin, qmax);
+    return new QuantizedTensor(owner, type, t.dims, block, scale, zp, axis);
+  }
+  const q = new Int16Array(data!.length);
+  channelRuns(data!.length, inner, channels, (c, start, end) => {
     // Locals: V8 reloads captured variables from the closure's context on every iteration.
-    const x = data, out = q, lo = qmin, hi = qmax, s = scale[c], z = zp[c];
+    const x = data!, out = q, lo = qmin, hi = qmax, s = scale[c], z = zp[c];
     for (let i = start; i < end; i++) out[i] = clamp(rne(Math.fround(x[i] / s)) + z, lo, hi);
   });
   return makeQuantized(owner, type, t.dims, q, scale, zp, axis);

@@ -88,6 +88,28 @@ describe('quantize / dequantize / requantize', () => {
     r.dispose(); q.dispose(); t.dispose();
   });
 
+  it('per-tensor 8 bits on a long tensor (the wasm quantizer): every element against the reference', () => {
+    const n = 10007;
+    const x = randomF32(n, 11, -4, 9);
+    for (let i = 0; i < n; i += 97) x[i] = (Math.floor(i / 97) - 50 + 0.5) * 0.03; // ties at scale 0.03
+    x[5] = Infinity; x[6] = -Infinity; x[7] = -0;
+    const t = lw.tensor('float32', x, [n]);
+    for (const signed of [false, true]) {
+      const [qmin, qmax] = signed ? [-128, 127] : [0, 255];
+      const q = lw.quantize(t, { scale: 0.03, zeroPoint: signed ? -5 : 130, signed, scheme: 'asymmetric' });
+      expectSame(q.data, Array.from(x, (v) => quantizeRef(v, Math.fround(0.03), signed ? -5 : 130, qmin, qmax)), `static ${signed}`);
+      q.dispose();
+    }
+    x[5] = 7; x[6] = -3;
+    const t2 = lw.tensor('float32', x, [n]);
+    const q = lw.quantize(t2, { scheme: 'symmetric' });
+    let mx = 0;
+    for (const v of x) mx = Math.max(mx, Math.abs(v));
+    expect(q.scale[0]).toBe(Math.fround(mx / 127));
+    expectSame(q.data, Array.from(x, (v) => quantizeRef(v, q.scale[0], 0, -127, 127)), 'symmetric');
+    q.dispose(); t.dispose(); t2.dispose();
+  });
+
   it('rounds ties to even and saturates', () => {
     const t = lw.tensor('float32', [0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 1000, -1000], [8]);
     const q = lw.quantize(t, { scale: 1, zeroPoint: 0, signed: true, scheme: 'asymmetric' });

@@ -26,6 +26,23 @@ function same(run: Run, what: string): void {
 }
 
 describe('quantized ops on 2 threads', () => {
+  it('quantize per tensor (min/max ranges, then element ranges): same bytes, scale and zero point', () => {
+    for (const n of [1, 100, 1000, 70001]) {
+      const x = randomF32(n, n, -2, 5);
+      for (const opts of [{ scheme: 'asymmetric', signed: false }, { scheme: 'asymmetric', signed: true }, { scheme: 'symmetric' },
+        { scale: 0.01, zeroPoint: 7, signed: true }] as const) {
+        same((lw) => {
+          const q = lw.quantize(lw.tensor('float32', x, [n]), opts);
+          return [...q.bytes, ...q.scale, ...q.zeroPoint];
+        }, `quantize ${n} ${JSON.stringify(opts)}`);
+      }
+    }
+    // A NaN is found (and named) wherever it is.
+    const x = randomF32(70001, 9);
+    x[69999] = NaN;
+    expect(() => two.quantize(two.tensor('float32', x, [70001]))).toThrow(/x\.data\[69999\]/);
+  });
+
   for (const bits of [8, 4, 2] as const) {
     for (const [m, k, n] of [[1, 300, 77], [37, 129, 203], [130, 64, 40]]) {
       it(`qMatMul int${bits} ${m}×${k}×${n}: fp32, dyadic and int32 outputs`, () => {
