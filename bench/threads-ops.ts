@@ -1,5 +1,6 @@
 // 1 against 2 threads on the ops beyond the f32 GEMM and conv of the threads suite: the f16
-// convolutions, casts, elementwise ops and the quantized ops with a dyadic shift per channel.
+// convolutions, the f32 depthwise, casts, elementwise ops, quantize and the quantized ops with a
+// dyadic shift per channel.
 // One process, a 1-thread and a 2-thread instance, interleaved best-of rounds.
 // Run after `npm run build`: node dist/bench/threads-ops.js [rounds]
 import { Lanewise } from '../src/index.js';
@@ -25,6 +26,11 @@ const cases: Record<string, (lw: Lanewise) => () => void> = {
     const w = lw.prepackConv(lw.cast(lw.tensor('float32', wave(9 * 32, 2), [3, 3, 32]), 'float16'), { depthwise: true });
     return () => lw.depthwiseConv2d(x, w, { pad: 'same' }).dispose();
   },
+  'f32 depthwise 56×56×64 k3': (lw) => {
+    const x = lw.tensor('float32', wave(56 * 56 * 64), [1, 56, 56, 64]);
+    const w = lw.prepackConv(lw.tensor('float32', wave(9 * 64, 2), [3, 3, 64]), { depthwise: true });
+    return () => lw.depthwiseConv2d(x, w, { pad: 'same' }).dispose();
+  },
   'cast to float16, 1M elements': (lw) => {
     const x = lw.tensor('float32', wave(1 << 20), [1 << 20]);
     return () => lw.cast(x, 'float16').dispose();
@@ -32,6 +38,10 @@ const cases: Record<string, (lw: Lanewise) => () => void> = {
   'add with ReLU, 1M elements': (lw) => {
     const x = lw.tensor('float32', wave(1 << 20), [1 << 20]), y = lw.tensor('float32', wave(1 << 20, 3), [1 << 20]);
     return () => lw.add(x, y, { activation: 'relu' }).dispose();
+  },
+  'quantize per tensor (asymmetric), 1M elements': (lw) => {
+    const x = lw.tensor('float32', wave(1 << 20), [1 << 20]);
+    return () => lw.quantize(x, { scheme: 'asymmetric' }).dispose();
   },
   'qMatMul 512³, a dyadic shift per column': (lw) => {
     const x = lw.quantize(lw.tensor('float32', wave(512 * 512), [512, 512]), { scheme: 'asymmetric' });

@@ -308,6 +308,14 @@ function paramBlocks(dev: Device, count: number): { block: Block; set(i: number,
 /** Multiply-adds ×2 of a convolution: what decides whether a call is worth threads. */
 export const convFlops = (g: ConvGeometry) => 2 * g.n * g.oh * g.ow * g.co * g.kh * g.kw * (g.ci / g.groups);
 
+/**
+ * A depthwise convolution's cost in the pool's unit (GEMM flops): its kernels run at ~2/3 of
+ * the GEMM's flop rate (9 multiply-adds per output, bound by loads: 28–30 against 42–44
+ * GFLOPS), so its flops count 1.5×. Counted as plain flops, a 56×56×64 depthwise (3.6M flops,
+ * 130 µs) stayed on one thread; on two it takes 73–76 µs.
+ */
+export const dwconvOps = (g: ConvGeometry) => 1.5 * convFlops(g);
+
 // ---------------------------------------------------------------------------------------------
 // Convolution
 
@@ -416,7 +424,7 @@ function dwKernelFor(g: ConvGeometry, forced: string | undefined) {
 function convDwDirect(dev: Device, c: ConvCall, name: string, geometry: number, zero: number): void {
   const g = c.geometry;
   const imageBytes = g.ih * g.iw * g.ci * 4, outImageBytes = g.oh * g.ow * g.co * 4;
-  const calls = new Calls(dev.kmod, convFlops(g));
+  const calls = new Calls(dev.kmod, dwconvOps(g));
   const spans = calls.spans(g.n * g.oh);
   for (let b = 0; b < g.n; b++) {
     for (const [y0, rows] of spans.of(g.oh)) {
@@ -431,7 +439,7 @@ function convDw(dev: Device, c: ConvCall, kern: DwconvKernelInfo, ind: number, z
   const g = c.geometry;
   const ks = g.kh * g.kw, P = g.oh * g.ow;
   const imageBytes = g.ih * g.iw * g.ci * 4, outStride = g.co * 4;
-  const calls = new Calls(dev.kmod, convFlops(g));
+  const calls = new Calls(dev.kmod, dwconvOps(g));
   const spans = calls.spans(g.n * P, PIXELS_PER_TASK);
   const params = kern.taps === null ? paramBlocks(dev, g.n) : null;
   try {

@@ -14,7 +14,7 @@ import type { Block, Device } from './device.js';
 import { kernelsOf } from './kernels.js';
 import { packedABytes, writePackedBias } from './gemm.js';
 import { Calls, nBlockColumns, Plan, runPlan, threadsFor, tileTasks } from './exec.js';
-import { conv2d, convFlops, indirection, packedConvBytes, PIXELS_PER_TASK, routeOf, setConvBias, writeConvBias, type ConvGeometry, type IndirectionCache } from './conv.js';
+import { conv2d, convFlops, dwconvOps, indirection, packedConvBytes, PIXELS_PER_TASK, routeOf, setConvBias, writeConvBias, type ConvGeometry, type IndirectionCache } from './conv.js';
 
 export const F16_PANEL = 8;
 
@@ -40,6 +40,13 @@ export function packedF16Bytes(n: number, k: number): number {
 const CONVERT_OPS = { float16: 12, float32: 6 } as const;
 
 /**
+ * The 'f16-exact' kernels' flops in the pool's unit (GEMM flops): the exact GEMM runs at
+ * ~8.4 GFLOPS and the exact depthwise at ~4–5 against the f32 GEMM's ~43, so a 128³ exact GEMM
+ * (0.5 ms) is worth threads although its 4.2M flops alone would not be.
+ */
+const EXACT_COST = { gemm: 5, dwconv: 9 } as const;
+
+/**
  * Tasks of the current stage of `calls` converting `count` elements at `src` into `dst`: one
  * call serially, 2 per thread otherwise (element-wise: the split never changes a bit).
  */
@@ -54,10 +61,15 @@ export function convert(dev: Device, to: 'float16' | 'float32', src: Block, srcO
   convertPtr(dev, to, src.ptr + srcOff, dst.ptr + dstOff, count);
 }
 
-/** Raw-pointer form of `convert`, for drivers and tests; on the worker pool when it pays. */
-export function convertPtr(dev: Device, to: 'float16' | 'float32', src: number, dst: number, count: number): void {
+/**
+ * Raw-pointer form of `convert`, for drivers and tests; on the worker pool when it pays. A
+ * driver whose conversion is one pass of a larger op passes the op's cost as `ops`: the workers
+ * are awake for the op's other passes anyway.
+ */
+export function convertPtr(dev: Device, to: 'float16' | 'float32', src: number, dst: number, count: number,
+  ops = CONVERT_OPS[to] * count): void {
   if (count === 0) return;
-  const calls = new Calls(dev.kmod, CONVERT_OPS[to] * count);
+  const calls = new Calls(dev.kmod, ops);
   convertTasks(calls, to, src, dst, count);
   calls.run();
 }
@@ -107,7 +119,7 @@ export function f16Gemm(dev: Device, g: F16GemmCall): void {
   if (m === 0 || n === 0) return;
   if (!warmed.has(dev)) { warmed.add(dev); warmUpF16(dev); }
   if (m === 1 && g.precision === 'f16') { gemv(dev, g); return; }
-  const ops = 2 * m * n * k;
+  const ops = 2 * m * n * k * (g.precision === 'f16-exact' ? EXACT_COST.gemm : 1);
   if (threadsFor(dev.kmod, ops) > 1) { threaded(dev, g, ops); return; }
   const s = f16GemmScratch(m, n, k);
   const ap = dev.alloc(s.aPacked, 'scratch (f16 a packed)');
@@ -281,12 +293,15 @@ export function f16Conv(dev: Device, c: F16ConvCall): void {
   const x32 = dev.alloc(xCount * 4 + 64, 'scratch (f16 x widened)');
   const w32 = dev.alloc(wBytes32, 'scratch (f16 filter widened)');
   const o32 = dev.alloc(outCount * 4, 'scratch (f32 output)');
+  // The whole op's cost decides for every pass (the input widening alone is under the pool's
+  // threshold at 112×112×32, and ran serially between threaded passes).
+  const ops = CONVERT_OPS.float32 * xCount + dwconvOps(g) + CONVERT_OPS.float16 * outCount;
   try {
-    convertPtr(dev, 'float32', c.x.ptr, x32.ptr, xCount);
+    convertPtr(dev, 'float32', c.x.ptr, x32.ptr, xCount, ops);
     setHalfConvBias(dev, c, ks, cig, c.packing);
     convertPtr(dev, 'float32', c.w.ptr, w32.ptr, wBytes32 / 4);
     conv2d(dev, { geometry: g, x: x32, w: w32, out: o32, min: c.min, max: c.max, cache: c.cache });
-    convertPtr(dev, 'float16', o32.ptr, c.out.ptr, outCount);
+    convertPtr(dev, 'float16', o32.ptr, c.out.ptr, outCount, ops);
   } finally {
     dev.free(o32); dev.free(w32); dev.free(x32);
   }
@@ -357,7 +372,7 @@ function f16DwconvExact(dev: Device, c: F16ConvCall): void {
   const w32 = dev.alloc(wHalves * 4, 'scratch (f16 filter widened)');
   const prm = dev.alloc(8, 'kernel parameters');
   try {
-    const calls = new Calls(dev.kmod, convFlops(g));
+    const calls = new Calls(dev.kmod, EXACT_COST.dwconv * convFlops(g));
     convertTasks(calls, 'float32', c.x.ptr, x32.ptr, xCount);
     calls.stage();
     convertPtr(dev, 'float32', c.w.ptr, w32.ptr, wHalves);

@@ -610,13 +610,17 @@ const vcvt8 = { signed: kernelsOf('f32-qs8-vcvt')[0], unsigned: kernelsOf('f32-q
 // Pool thresholds (bindings/exec.ts counts operations): a min/max pair per element; the
 // quantizer's division, rounding, clamp and narrowing about 8.
 const MINMAX_OPS = 2, QUANTIZE8_OPS = 8;
+/** The cost of an 8-bit per-tensor quantize of n elements (both passes), for minMax's `ops`. */
+export const quantize8Ops = (n: number) => (MINMAX_OPS + QUANTIZE8_OPS) * n;
 
 /**
  * [min, max] of n ≥ 1 floats at x, or NaN in both when any is NaN. Element ranges on the pool
- * when it pays, combined here: min and max are exact in any order (−0 counts below +0).
+ * when it pays, combined here: min and max are exact in any order (−0 counts below +0). As the
+ * first pass of quantize, it is charged the whole quantize (`ops`): the workers it wakes run the
+ * second pass too.
  */
-export function minMax(dev: Device, x: number, n: number): [number, number] {
-  const calls = new Calls(dev.kmod, MINMAX_OPS * n);
+export function minMax(dev: Device, x: number, n: number, ops = MINMAX_OPS * n): [number, number] {
+  const calls = new Calls(dev.kmod, ops);
   const ranges = calls.ranges(n);
   const out = dev.alloc(8 * ranges.length, 'scratch (min/max)');
   try {
@@ -631,9 +635,13 @@ export function minMax(dev: Device, x: number, n: number): [number, number] {
   }
 }
 
-/** y[i] = clamp(nearest(x[i] / scale) + zp, qmin, qmax) as n bytes at y (int8 or uint8); x holds no NaN. */
-export function quantize8(dev: Device, x: number, n: number, y: number, signed: boolean, scale: number, zp: number, qmin: number, qmax: number): void {
-  const calls = new Calls(dev.kmod, QUANTIZE8_OPS * n);
+/**
+ * y[i] = clamp(nearest(x[i] / scale) + zp, qmin, qmax) as n bytes at y (int8 or uint8); x holds
+ * no NaN. `ops` as minMax's.
+ */
+export function quantize8(dev: Device, x: number, n: number, y: number, signed: boolean, scale: number, zp: number, qmin: number, qmax: number,
+  ops = QUANTIZE8_OPS * n): void {
+  const calls = new Calls(dev.kmod, ops);
   const name = (signed ? vcvt8.signed : vcvt8.unsigned).name;
   for (const [i, count] of calls.ranges(n)) calls.task().call(name, [count, x + i * 4, y + i, scale, zp, qmin, qmax]);
   calls.run();

@@ -4,7 +4,7 @@
 // DynamicQuantizeLinear bit for bit.
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { checkTensor, Tensor, type Owner } from '../tensor.js';
-import { minMax, quantize8 } from '../../bindings/quant.js';
+import { minMax, quantize8, quantize8Ops } from '../../bindings/quant.js';
 import { QuantizedTensor, packBits, rangeOf, storageBytes, type Bits, type QuantizedType } from './tensor.js';
 
 export interface QuantizeOptions {
@@ -145,7 +145,7 @@ export function quantize(owner: Owner, x: unknown, opts: QuantizeOptions = {}): 
   // quantizer. Other layouts read the data into JS.
   const dev = owner.device;
   const wasm = channels === 1 && bits === 8 && t.size > 0;
-  const mm = wasm ? minMax(dev, t.block.ptr, t.size) : null;
+  const mm = wasm ? minMax(dev, t.block.ptr, t.size, quantize8Ops(t.size)) : null;
   const data = mm && !Number.isNaN(mm[0]) ? null : t.read();
   if (data) {
     for (let i = 0; i < data.length; i++) {
@@ -200,7 +200,7 @@ export function quantize(owner: Owner, x: unknown, opts: QuantizeOptions = {}): 
   }
   if (mm) {
     const block = dev.alloc(storageBytes(type, t.size), 'quantized tensor');
-    quantize8(dev, t.block.ptr, t.size, block.ptr, type === 'int8', scale[0], zp[0], qmin, qmax);
+    quantize8(dev, t.block.ptr, t.size, block.ptr, type === 'int8', scale[0], zp[0], qmin, qmax, quantize8Ops(t.size));
     return new QuantizedTensor(owner, type, t.dims, block, scale, zp, axis);
   }
   const q = new Int16Array(data!.length);
