@@ -38,8 +38,7 @@ export function f16_dwconv_xp8c__simd_exact(
       let wp = wt + 32;
       const coff = <usize>c0 << 2;
       for (let s = 0; s < ks; s++) {
-        const e = load<u32>(taps + (<usize>s << 2));
-        const row = e == 0xffffffff ? zero : x + <usize>e + coff;
+        const row = tapRow(taps, s, x, zero, coff);
         const x0 = v128.load(row), w0 = v128.load(wp), x1 = v128.load(row, 16), w1 = v128.load(wp, 16);
         const x2 = v128.load(row, 32), w2 = v128.load(wp + tileBytes), x3 = v128.load(row, 48), w3 = v128.load(wp + tileBytes, 16);
         const s0 = f32x4.add(acc0, f32x4.mul(x0, w0)), s1 = f32x4.add(acc1, f32x4.mul(x1, w1));
@@ -64,8 +63,7 @@ export function f16_dwconv_xp8c__simd_exact(
       let wp = wt + 32;
       const coff = <usize>c0 << 2;
       for (let s = 0; s < ks; s++) {
-        const e = load<u32>(taps + (<usize>s << 2));
-        const row = e == 0xffffffff ? zero : x + <usize>e + coff;
+        const row = tapRow(taps, s, x, zero, coff);
         // As the exact GEMM: the float sums rounded by easy16 unless some lane is hard (hardKey16).
         const x0 = v128.load(row), w0 = v128.load(wp), x1 = v128.load(row, 16), w1 = v128.load(wp, 16);
         const s0 = f32x4.add(acc0, f32x4.mul(x0, w0)), s1 = f32x4.add(acc1, f32x4.mul(x1, w1));
@@ -78,3 +76,9 @@ export function f16_dwconv_xp8c__simd_exact(
   }
 }
 
+/** The channel-c0 address (coff bytes in) of tap s's input pixel, or of the zero row for padding. */
+// @ts-ignore: decorator
+@inline function tapRow(taps: usize, s: i32, x: usize, zero: usize, coff: usize): usize {
+  const e = load<u32>(taps + (<usize>s << 2));
+  return e == 0xffffffff ? zero : x + <usize>e + coff;
+}

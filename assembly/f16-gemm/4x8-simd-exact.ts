@@ -50,10 +50,8 @@ export function f16_gemm_4x8__simd_exact(
         const s0l = f32x4.add(a0l, f32x4.mul(v0, bl)), s0h = f32x4.add(a0h, f32x4.mul(v0, bh));
         const s1l = f32x4.add(a1l, f32x4.mul(v1, bl)), s1h = f32x4.add(a1h, f32x4.mul(v1, bh));
         if (anyHard4(s0l, s0h, s1l, s1h)) {
-          const rl = v128.load(wp), rh = v128.load(wp, 16);
-          const r0 = v128.load32_splat(ap), r1 = v128.load32_splat(ap, 4);
-          a0l = fma16(a0l, rl, r0); a0h = fma16(a0h, rh, r0);
-          a1l = fma16(a1l, rl, r1); a1h = fma16(a1h, rh, r1);
+          a0l = fma16(a0l, v0, bl); a0h = fma16(a0h, v0, bh);
+          a1l = fma16(a1l, v1, bl); a1h = fma16(a1h, v1, bh);
         } else {
           a0l = easy16(s0l); a0h = easy16(s0h);
           a1l = easy16(s1l); a1h = easy16(s1h);
