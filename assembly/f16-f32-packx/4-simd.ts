@@ -35,7 +35,7 @@ export function f16_f32_packx_4__simd(m: i32, k: i32, a: usize, aStride: usize, 
         const h0 = v128.load(r0 + off), h1 = v128.load(r1 + off), h2 = v128.load(r2 + off), h3 = v128.load(r3 + off);
         const m7 = v128.load(F16K, K_7FFF16);
         const big = i16x8.max_u(i16x8.max_u(v128.and(h0, m7), v128.and(h1, m7)), i16x8.max_u(v128.and(h2, m7), v128.and(h3, m7)));
-        if (!v128.any_true(i16x8.gt_u(big, v128.load(F16K, K_7BFF16)))) {
+        if (i8x16.bitmask(i16x8.gt_u(big, v128.load(F16K, K_7BFF16))) == 0) {
           // Transpose the 4×8 halves first (8 shuffles), then widen [k][4] runs of eight.
           const a = v128.shuffle<u16>(h0, h1, 0, 8, 1, 9, 2, 10, 3, 11), b = v128.shuffle<u16>(h0, h1, 4, 12, 5, 13, 6, 14, 7, 15);
           const c = v128.shuffle<u16>(h2, h3, 0, 8, 1, 9, 2, 10, 3, 11), d = v128.shuffle<u16>(h2, h3, 4, 12, 5, 13, 6, 14, 7, 15);

@@ -17,7 +17,7 @@ export function f16_f32_vcvt_x16__simd(n: i32, x: usize, y: usize): void {
     // Constants loaded from memory in the loop (V8 would rebuild splats there).
     const em = v128.load(F16K, K_7FFF16), inf = v128.load(F16K, K_7BFF16);
     const special = v128.or(i16x8.gt_s(v128.and(h0, em), inf), i16x8.gt_s(v128.and(h1, em), inf));
-    if (v128.any_true(special)) {
+    if (i8x16.bitmask(special) != 0) {
       v128.store(y, f16x4_to_f32x4(i32x4.extend_low_i16x8_u(h0)));
       v128.store(y, f16x4_to_f32x4(i32x4.extend_high_i16x8_u(h0)), 16);
       v128.store(y, f16x4_to_f32x4(i32x4.extend_low_i16x8_u(h1)), 32);

@@ -25,7 +25,7 @@ import { f16x4_to_f32x4, f32x8_to_f16x8_auto, F16K, K_7FFF16, K_7BFF16, K_8FFF }
 }
 // @ts-ignore: decorator
 @inline function special(h: v128): bool {
-  return v128.any_true(i16x8.gt_s(v128.and(h, v128.load(F16K, K_7FFF16)), v128.load(F16K, K_7BFF16)));
+  return i8x16.bitmask(i16x8.gt_s(v128.and(h, v128.load(F16K, K_7FFF16)), v128.load(F16K, K_7BFF16))) != 0;
 }
 
 // @ts-ignore: decorator

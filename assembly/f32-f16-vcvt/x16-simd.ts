@@ -24,7 +24,7 @@ export function f32_f16_vcvt_x16__simd(n: i32, x: usize, y: usize): void {
     const zA = i16x8.eq(eA, zero), zB = i16x8.eq(eB, zero);
     const okA = v128.or(v128.and(i16x8.gt_s(eA, v128.load(F16K, K_LO16)), i16x8.lt_s(eA, v128.load(F16K, K_HI16))), zA);
     const okB = v128.or(v128.and(i16x8.gt_s(eB, v128.load(F16K, K_LO16)), i16x8.lt_s(eB, v128.load(F16K, K_HI16))), zB);
-    if (!i16x8.all_true(v128.and(okA, okB))) {
+    if (i8x16.bitmask(v128.and(okA, okB)) != 0xffff) {
       v128.store(y, f32x8_to_f16x8(x0, x1));
       v128.store(y, f32x8_to_f16x8(x2, x3), 16);
     } else {

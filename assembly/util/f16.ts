@@ -264,7 +264,7 @@ export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff,
 // @ts-ignore: decorator
 @inline export function f32x8_to_f16x8_auto(lo: v128, hi: v128): v128 {
   const h = high16(lo, hi);
-  return i16x8.all_true(fastLanes(h)) ? fastRow(lo, hi, h) : f32x8_to_f16x8(lo, hi);
+  return i8x16.bitmask(fastLanes(h)) == 0xffff ? fastRow(lo, hi, h) : f32x8_to_f16x8(lo, hi);
 }
 
 /** The high 16 bits of 8 floats (an arithmetic shift keeps them in i16 range: the signed narrow is exact). */
@@ -300,7 +300,7 @@ export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff,
 @inline export function store4x8_f16(c0: usize, c1: usize, c2: usize, c3: usize,
   a0l: v128, a0h: v128, a1l: v128, a1h: v128, a2l: v128, a2h: v128, a3l: v128, a3h: v128): void {
   const h0 = high16(a0l, a0h), h1 = high16(a1l, a1h), h2 = high16(a2l, a2h), h3 = high16(a3l, a3h);
-  if (i16x8.all_true(v128.and(v128.and(fastLanes(h0), fastLanes(h1)), v128.and(fastLanes(h2), fastLanes(h3))))) {
+  if (i8x16.bitmask(v128.and(v128.and(fastLanes(h0), fastLanes(h1)), v128.and(fastLanes(h2), fastLanes(h3)))) == 0xffff) {
     v128.store(c3, fastRow(a3l, a3h, h3)); v128.store(c2, fastRow(a2l, a2h, h2));
     v128.store(c1, fastRow(a1l, a1h, h1)); v128.store(c0, fastRow(a0l, a0h, h0));
   } else {
