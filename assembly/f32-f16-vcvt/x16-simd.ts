@@ -30,8 +30,8 @@ export function f32_f16_vcvt_x16__simd(n: i32, x: usize, y: usize): void {
     } else {
       const nA = i16x8.narrow_i32x4_u(roundNormal(v128.and(x0, v128.load(F16K, 96))), roundNormal(v128.and(x1, v128.load(F16K, 96))));
       const nB = i16x8.narrow_i32x4_u(roundNormal(v128.and(x2, v128.load(F16K, 96))), roundNormal(v128.and(x3, v128.load(F16K, 96))));
-      v128.store(y, v128.or(v128.andnot(nA, zA), v128.and(hA, v128.load(F16K, K_SIGN16))));
-      v128.store(y, v128.or(v128.andnot(nB, zB), v128.and(hB, v128.load(F16K, K_SIGN16))), 16);
+      v128.store(y, v128.or(nA, v128.and(hA, v128.load(F16K, K_SIGN16))));
+      v128.store(y, v128.or(nB, v128.and(hB, v128.load(F16K, K_SIGN16))), 16);
     }
     x += 64; y += 32; i -= 16;
   }

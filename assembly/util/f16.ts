@@ -248,11 +248,16 @@ export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff,
   return v128.and(i32x4.add(s, v128.load(F16K, K_HALF13)), v128.load(F16K, K_TRUNC13));
 }
 
-/** (abs − rebias + 0xfff + lsb) >> 13: the f16 bits of a normal-range |x| (abs = its f32 bits). */
+/**
+ * (abs − rebias + 0xfff + lsb) >> 13: the f16 bits of a normal-range |x| (abs = its f32 bits).
+ * The shift is arithmetic, so an |x| with a zero f32 exponent (±0 and f32 subnormals, which
+ * round to ±0) comes out negative, and i16x8.narrow_i32x4_u saturates it to 0: callers need no
+ * zero mask.
+ */
 // @ts-ignore: decorator
 @inline export function roundNormal(a: v128): v128 {
   const lsb = v128.and(i32x4.shr_u(a, 13), v128.load(F16K, 192 /* 1 */));
-  return i32x4.shr_u(i32x4.add(i32x4.add(a, v128.load(F16K, 128 /* 0xc8000fff */)), lsb), 13);
+  return i32x4.shr_s(i32x4.add(i32x4.add(a, v128.load(F16K, 128 /* 0xc8000fff */)), lsb), 13);
 }
 
 /**
@@ -286,8 +291,7 @@ export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff,
 // @ts-ignore: decorator
 @inline function fastRow(lo: v128, hi: v128, h: v128): v128 {
   const n = i16x8.narrow_i32x4_u(roundNormal(v128.and(lo, v128.load(F16K, 96))), roundNormal(v128.and(hi, v128.load(F16K, 96))));
-  const z = i16x8.eq(v128.and(h, v128.load(F16K, K_7FFF16)), i32x4.splat(0));
-  return v128.or(v128.andnot(n, z), v128.and(h, v128.load(F16K, K_SIGN16)));
+  return v128.or(n, v128.and(h, v128.load(F16K, K_SIGN16)));
 }
 
 /**

@@ -109,6 +109,16 @@ for (const kern of kernelsOf('f32-f16-vcvt')) {
         for (let i = 0; i < f.length; i++) f[i] = (r() - 0.5) * 2 ** (Math.floor(r() * 44) - 26);
         check(new Uint32Array(f.buffer));
       });
+      it('converts ±0 and f32 subnormals inside blocks of normal-range values (the fast path)', () => {
+        const r = rng(6);
+        const tiny = [0, 0x80000000, 0x00000001, 0x807fffff, 0x00400000];
+        const x = new Uint32Array(16 * 16 * tiny.length);
+        const f = new Float32Array(1), u = new Uint32Array(f.buffer);
+        for (let i = 0; i < x.length; i++) { f[0] = (r() < 0.5 ? -1 : 1) * (0.001 + r() * 1000); x[i] = u[0]; }
+        // Block b puts tiny value b % 5 at lane (b / 5) % 16.
+        for (let b = 0; b < x.length / 16; b++) x[b * 16 + (Math.floor(b / tiny.length) % 16)] = tiny[b % tiny.length];
+        check(x);
+      });
       it('handles every length (tails) the same way', () => {
         const r = rng(4);
         for (let n = 0; n <= 40; n++) check(Uint32Array.from({ length: n }, () => Math.floor(r() * 4294967296) >>> 0));
