@@ -94,6 +94,9 @@ export { qs8_qc2w_packa_x8__simd } from './qs8-qc2w-packa/x8-simd';
 export { f32_rminmax_x16__simd } from './f32-rminmax/x16-simd';
 export { f32_qs8_vcvt_x16__simd } from './f32-qs8-vcvt/x16-simd';
 export { f32_qu8_vcvt_x16__simd } from './f32-qu8-vcvt/x16-simd';
+// qs8-f32-vcvt, qu8-f32-vcvt (dequantize)
+export { qs8_f32_vcvt_x16__simd } from './qs8-f32-vcvt/x16-simd';
+export { qu8_f32_vcvt_x16__simd } from './qu8-f32-vcvt/x16-simd';
 
 // The first byte the module itself does not use; the bindings' arena starts above it.
 export function heap_base(): usize { return __heap_base; }

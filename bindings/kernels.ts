@@ -218,9 +218,10 @@ export interface QUnpackKernelInfo {
   builds: readonly BuildName[];
 }
 
-export interface QuantizeKernelInfo {
+/** 8-bit quantize / dequantize conversions per tensor, and quantize's min/max. */
+export interface QVcvtKernelInfo {
   name: string;
-  family: 'f32-rminmax' | 'f32-qs8-vcvt' | 'f32-qu8-vcvt';
+  family: 'f32-rminmax' | 'f32-qs8-vcvt' | 'f32-qu8-vcvt' | 'qs8-f32-vcvt' | 'qu8-f32-vcvt';
   /** Elements per main-loop step (any n is served). */
   tile: number;
   builds: readonly BuildName[];
@@ -228,7 +229,7 @@ export interface QuantizeKernelInfo {
 
 export type KernelInfo = GemmKernelInfo | RegroupKernelInfo | PackKernelInfo | PackAKernelInfo | F16GemmKernelInfo | F16VcvtKernelInfo | F16PackKernelInfo | F16DwconvKernelInfo | F16IgemmKernelInfo | F16PackXKernelInfo
   | IgemmKernelInfo | DwconvKernelInfo | MaxpoolKernelInfo | AvgpoolKernelInfo | VaddKernelInfo | VclampKernelInfo
-  | QGemmKernelInfo | QPackXKernelInfo | QRequantKernelInfo | QConvKernelInfo | QUnpackKernelInfo | QuantizeKernelInfo;
+  | QGemmKernelInfo | QPackXKernelInfo | QRequantKernelInfo | QConvKernelInfo | QUnpackKernelInfo | QVcvtKernelInfo;
 
 const all = buildNames;
 
@@ -286,10 +287,12 @@ export const kernels: readonly KernelInfo[] = [
   { name: 'qu8_qc8w_dwconv_x8__simd', family: 'qu8-qc8w-dwconv', signed: false, builds: all },
   { name: 'qs8_qc8w_dwconv_9p8c__simd', family: 'qs8-qc8w-dwconv', signed: true, taps: 9, builds: all },
   { name: 'qu8_qc8w_dwconv_9p8c__simd', family: 'qu8-qc8w-dwconv', signed: false, taps: 9, builds: all },
-  // quantize (f32 → 8 bits per tensor) and its statistics
+  // quantize (f32 → 8 bits per tensor) and its statistics, dequantize (8 bits per tensor → f32)
   { name: 'f32_rminmax_x16__simd', family: 'f32-rminmax', tile: 16, builds: all },
   { name: 'f32_qs8_vcvt_x16__simd', family: 'f32-qs8-vcvt', tile: 16, builds: all },
   { name: 'f32_qu8_vcvt_x16__simd', family: 'f32-qu8-vcvt', tile: 16, builds: all },
+  { name: 'qs8_f32_vcvt_x16__simd', family: 'qs8-f32-vcvt', tile: 16, builds: all },
+  { name: 'qu8_f32_vcvt_x16__simd', family: 'qu8-f32-vcvt', tile: 16, builds: all },
 ];
 
 /** The kernel infos whose family field admits F (an info type may list several families). */

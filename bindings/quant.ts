@@ -607,9 +607,10 @@ function runQ2Gemv(dev: Device, plan: QPlan, k: number, a: Block, aSigned: boole
 
 const rminmax = kernelsOf('f32-rminmax')[0];
 const vcvt8 = { signed: kernelsOf('f32-qs8-vcvt')[0], unsigned: kernelsOf('f32-qu8-vcvt')[0] };
+const dequant8Kernels = { signed: kernelsOf('qs8-f32-vcvt')[0], unsigned: kernelsOf('qu8-f32-vcvt')[0] };
 // Pool thresholds (bindings/exec.ts counts operations): a min/max pair per element; the
 // quantizer's division, rounding, clamp and narrowing about 8.
-const MINMAX_OPS = 2, QUANTIZE8_OPS = 8;
+const MINMAX_OPS = 2, QUANTIZE8_OPS = 8, DEQUANT8_OPS = 4;
 /** The cost of an 8-bit per-tensor quantize of n elements (both passes), for minMax's `ops`. */
 export const quantize8Ops = (n: number) => (MINMAX_OPS + QUANTIZE8_OPS) * n;
 
@@ -644,5 +645,13 @@ export function quantize8(dev: Device, x: number, n: number, y: number, signed: 
   const calls = new Calls(dev.kmod, ops);
   const name = (signed ? vcvt8.signed : vcvt8.unsigned).name;
   for (const [i, count] of calls.ranges(n)) calls.task().call(name, [count, x + i * 4, y + i, scale, zp, qmin, qmax]);
+  calls.run();
+}
+
+/** y[i] = f32(x[i] − zp) · scale for n bytes at x (int8 or uint8) into n floats at y. */
+export function dequantize8(dev: Device, x: number, n: number, y: number, signed: boolean, zp: number, scale: number): void {
+  const calls = new Calls(dev.kmod, DEQUANT8_OPS * n);
+  const name = (signed ? dequant8Kernels.signed : dequant8Kernels.unsigned).name;
+  for (const [i, count] of calls.ranges(n)) calls.task().call(name, [count, x + i, y + i * 4, zp, scale]);
   calls.run();
 }

@@ -1,5 +1,5 @@
-// The body of the f32 → 8-bit quantizers (f32-qs8-vcvt, f32-qu8-vcvt), inlined into each with
-// a constant `signed`.
+// The bodies of the 8-bit quantizers (f32-qs8-vcvt, f32-qu8-vcvt) and dequantizers
+// (qs8-f32-vcvt, qu8-f32-vcvt), inlined into each with a constant `signed`.
 //
 // y = clamp(nearest(x / scale) + zp, qmin, qmax): an f32 division and a round to nearest even,
 // as ONNX QuantizeLinear (saturating). The sum and the clamp stay in f32: nearest() is an
@@ -30,5 +30,35 @@
     const q = min<f32>(max<f32>(nearest<f32>(load<f32>(x) / scale) + zp, qmin), qmax);
     store<u8>(y, <u8>(reinterpret<i32>(q + 12582912.0) - 0x4b400000));
     x += 4; y += 1;
+  }
+}
+
+// The body of the 8-bit dequantizers (qs8-f32-vcvt, qu8-f32-vcvt): y = f32(q − zp) · scale.
+// q − zp is an integer below 2^9 in magnitude, exact in f32, so there is one rounding, at the
+// multiply: ONNX DequantizeLinear.
+
+// @ts-ignore: decorator
+@inline function widen8(v: v128, half: i32, signed: bool): v128 {
+  if (signed) return half == 0 ? i16x8.extend_low_i8x16_s(v) : i16x8.extend_high_i8x16_s(v);
+  return half == 0 ? i16x8.extend_low_i8x16_u(v) : i16x8.extend_high_i8x16_u(v);
+}
+
+// @ts-ignore: decorator
+@inline export function dequant8(n: i32, x: usize, y: usize, zp: i32, scale: f32, signed: bool): void {
+  const vz = i32x4.splat(zp), vs = f32x4.splat(scale);
+  let i = n;
+  for (; i >= 16; i -= 16) {
+    const q = v128.load(x);
+    const lo = widen8(q, 0, signed), hi = widen8(q, 1, signed);
+    v128.store(y, f32x4.mul(f32x4.convert_i32x4_s(i32x4.sub(i32x4.extend_low_i16x8_s(lo), vz)), vs));
+    v128.store(y, f32x4.mul(f32x4.convert_i32x4_s(i32x4.sub(i32x4.extend_high_i16x8_s(lo), vz)), vs), 16);
+    v128.store(y, f32x4.mul(f32x4.convert_i32x4_s(i32x4.sub(i32x4.extend_low_i16x8_s(hi), vz)), vs), 32);
+    v128.store(y, f32x4.mul(f32x4.convert_i32x4_s(i32x4.sub(i32x4.extend_high_i16x8_s(hi), vz)), vs), 48);
+    x += 16; y += 64;
+  }
+  for (; i > 0; i--) {
+    const q = signed ? <i32>load<i8>(x) : <i32>load<u8>(x);
+    store<f32>(y, <f32>(q - zp) * scale);
+    x += 1; y += 4;
   }
 }

@@ -4,7 +4,7 @@
 // DynamicQuantizeLinear bit for bit.
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { checkTensor, Tensor, type Owner } from '../tensor.js';
-import { minMax, quantize8, quantize8Ops } from '../../bindings/quant.js';
+import { dequantize8, minMax, quantize8, quantize8Ops } from '../../bindings/quant.js';
 import { QuantizedTensor, packBits, rangeOf, storageBytes, type Bits, type QuantizedType } from './tensor.js';
 
 export interface QuantizeOptions {
@@ -215,6 +215,12 @@ export function quantize(owner: Owner, x: unknown, opts: QuantizeOptions = {}): 
 /** x = fl((q − zp) · scale), per tensor or per channel. */
 export function dequantize(owner: Owner, q: unknown): Tensor<'float32'> {
   const qt = checkQuantized(q, 'q', owner);
+  if (qt.axis === null && (qt.type === 'int8' || qt.type === 'uint8') && qt.size > 0) {
+    // 8 bits per tensor (activations, outputs) in wasm, the same formula.
+    const block = owner.device.alloc(qt.size * 4, 'tensor');
+    dequantize8(owner.device, qt.block.ptr, qt.size, block.ptr, qt.type === 'int8', qt.zeroPoint[0], qt.scale[0]);
+    return new Tensor(owner, 'float32' as const, qt.dims, block);
+  }
   const v = qt.data;
   const { inner, channels } = channelStride(qt.dims, qt.axis);
   const out = new Float32Array(v.length);

@@ -1,11 +1,12 @@
-// The per-tensor quantizers (f32-qs8-vcvt, f32-qu8-vcvt) and their statistics (f32-rminmax),
-// every registered variant in every build: bit-exact against test/reference/quant.ts on every
-// length around the 16-element step, ties, saturation, ±Inf, signed zeros and NaN.
+// The per-tensor quantizers (f32-qs8-vcvt, f32-qu8-vcvt), their statistics (f32-rminmax) and
+// the dequantizers (qs8-f32-vcvt, qu8-f32-vcvt), every registered variant in every build:
+// bit-exact against test/reference/quant.ts on every length around the 16-element step, ties,
+// saturation, ±Inf, signed zeros and NaN.
 import { describe, it, expect, beforeAll } from 'vitest';
 import { Device } from '../../bindings/device.js';
-import { kernels, type QuantizeKernelInfo } from '../../bindings/kernels.js';
+import { kernels, type QVcvtKernelInfo } from '../../bindings/kernels.js';
 import { buildNames, type BuildName } from '../../bindings/module.js';
-import { quantizeRef } from '../reference/quant.js';
+import { dequantizeRef, quantizeRef } from '../reference/quant.js';
 import { rng } from '../harness/random.js';
 
 const devices = new Map<BuildName, Device>();
@@ -28,7 +29,7 @@ function data(n: number, seed: number, scale: number, range: number): Float32Arr
   return x;
 }
 
-for (const kern of kernels.filter((k): k is QuantizeKernelInfo => k.family === 'f32-qs8-vcvt' || k.family === 'f32-qu8-vcvt')) {
+for (const kern of kernels.filter((k): k is QVcvtKernelInfo => k.family === 'f32-qs8-vcvt' || k.family === 'f32-qu8-vcvt')) {
   const signed = kern.family === 'f32-qs8-vcvt';
   describe(kern.name, () => {
     for (const build of kern.builds) {
@@ -62,7 +63,7 @@ for (const kern of kernels.filter((k): k is QuantizeKernelInfo => k.family === '
   });
 }
 
-for (const kern of kernels.filter((k): k is QuantizeKernelInfo => k.family === 'f32-rminmax')) {
+for (const kern of kernels.filter((k): k is QVcvtKernelInfo => k.family === 'f32-rminmax')) {
   describe(kern.name, () => {
     for (const build of kern.builds) {
       it(`${build}: min and max on every length, −0 below +0, ±Inf, NaN anywhere gives NaN`, () => {
@@ -96,6 +97,39 @@ for (const kern of kernels.filter((k): k is QuantizeKernelInfo => k.family === '
         // Signed zeros: min picks −0, max +0, in either order.
         expect(Object.is(run(Float32Array.of(0, -0))[0], -0)).toBe(true);
         expect(Object.is(run(new Float32Array(20).fill(-0).map((v, i) => (i % 3 ? v : 0)))[1], 0)).toBe(true);
+      });
+    }
+  });
+}
+
+for (const kern of kernels.filter((k): k is QVcvtKernelInfo => k.family === 'qs8-f32-vcvt' || k.family === 'qu8-f32-vcvt')) {
+  const signed = kern.family === 'qs8-f32-vcvt';
+  describe(kern.name, () => {
+    for (const build of kern.builds) {
+      it(`${build}: f32(q − zp) · scale on every length and every byte value`, () => {
+        const dev = devices.get(build)!;
+        for (const [scale, zp] of signed ? [[0.05, 0], [0.0137, -128], [3.3e-5, 127], [1e30, -7]] : [[0.05, 128], [0.0137, 0], [3.3e-5, 255], [1e30, 7]]) {
+          const s = Math.fround(scale);
+          for (const n of [...lengths, 256]) {
+            // n = 256 holds every byte value once.
+            const q = Uint8Array.from({ length: n }, (_, i) => (n === 256 ? i : (i * 37 + n) & 255));
+            const xb = dev.alloc(n + 64, 'q'), yb = dev.alloc(n * 4 + 64, 'y');
+            try {
+              dev.write(xb, q);
+              dev.fill(yb, 0x5a);
+              dev.kmod.exports[kern.name](n, xb.ptr, yb.ptr, zp, s);
+              const y = dev.read(yb, new Float32Array(n + 16));
+              expect(new Uint8Array(y.buffer, n * 4).every((v) => v === 0x5a)).toBe(true);
+              for (let i = 0; i < n; i++) {
+                const v = signed ? (q[i] << 24) >> 24 : q[i];
+                const want = dequantizeRef(v, s, zp);
+                if (!Object.is(y[i], want)) expect.fail(`scale ${s} zp ${zp} n ${n} q[${i}] = ${v}: got ${y[i]}, want ${want}`);
+              }
+            } finally {
+              dev.free(yb); dev.free(xb);
+            }
+          }
+        }
       });
     }
   });

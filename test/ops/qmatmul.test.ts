@@ -98,7 +98,9 @@ describe('quantize / dequantize / requantize', () => {
       const [qmin, qmax] = signed ? [-128, 127] : [0, 255];
       const q = lw.quantize(t, { scale: 0.03, zeroPoint: signed ? -5 : 130, signed, scheme: 'asymmetric' });
       expectSame(q.data, Array.from(x, (v) => quantizeRef(v, Math.fround(0.03), signed ? -5 : 130, qmin, qmax)), `static ${signed}`);
-      q.dispose();
+      const d = lw.dequantize(q);
+      expectSame(d.read(), Array.from(q.data, (v) => dequantizeRef(v, q.scale[0], q.zeroPoint[0])), `dequantize ${signed}`);
+      d.dispose(); q.dispose();
     }
     x[5] = 7; x[6] = -3;
     const t2 = lw.tensor('float32', x, [n]);

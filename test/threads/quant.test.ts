@@ -26,14 +26,14 @@ function same(run: Run, what: string): void {
 }
 
 describe('quantized ops on 2 threads', () => {
-  it('quantize per tensor (min/max ranges, then element ranges): same bytes, scale and zero point', () => {
+  it('quantize and dequantize per tensor (min/max ranges, then element ranges): same bytes, parameters and floats', () => {
     for (const n of [1, 100, 1000, 70001]) {
       const x = randomF32(n, n, -2, 5);
       for (const opts of [{ scheme: 'asymmetric', signed: false }, { scheme: 'asymmetric', signed: true }, { scheme: 'symmetric' },
         { scale: 0.01, zeroPoint: 7, signed: true }] as const) {
         same((lw) => {
           const q = lw.quantize(lw.tensor('float32', x, [n]), opts);
-          return [...q.bytes, ...q.scale, ...q.zeroPoint];
+          return [...q.bytes, ...q.scale, ...q.zeroPoint, ...lw.dequantize(q).read()];
         }, `quantize ${n} ${JSON.stringify(opts)}`);
       }
     }
