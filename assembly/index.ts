@@ -94,6 +94,9 @@ export { qs8_qc2w_packa_x8__simd } from './qs8-qc2w-packa/x8-simd';
 export { f32_rminmax_x16__simd } from './f32-rminmax/x16-simd';
 export { f32_qs8_vcvt_x16__simd } from './f32-qs8-vcvt/x16-simd';
 export { f32_qu8_vcvt_x16__simd } from './f32-qu8-vcvt/x16-simd';
+// x16-im2col (the exact f16 convolution's im2col)
+export { x16_im2col_x8__simd } from './x16-im2col/x8-simd';
+
 // qs8-f32-vcvt, qu8-f32-vcvt (dequantize)
 export { qs8_f32_vcvt_x16__simd } from './qs8-f32-vcvt/x16-simd';
 export { qu8_f32_vcvt_x16__simd } from './qu8-f32-vcvt/x16-simd';

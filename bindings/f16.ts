@@ -14,7 +14,7 @@ import type { Block, Device } from './device.js';
 import { kernelsOf } from './kernels.js';
 import { packedABytes, writePackedBias } from './gemm.js';
 import { Calls, nBlockColumns, Plan, runPlan, threadsFor, tileTasks } from './exec.js';
-import { conv2d, convFlops, dwconvOps, indirection, packedConvBytes, PIXELS_PER_TASK, routeOf, setConvBias, writeConvBias, type ConvGeometry, type IndirectionCache } from './conv.js';
+import { conv2d, convFlops, dwconvOps, packedConvBytes, PIXELS_PER_TASK, routeOf, setConvBias, writeConvBias, type ConvGeometry, type IndirectionCache } from './conv.js';
 
 export const F16_PANEL = 8;
 
@@ -27,6 +27,7 @@ const gemvKernel = kernelsOf('f16-f32acc-gemm').find((k) => k.weights === 'f16')
 const exactKernel = kernelsOf('f16-gemm')[0];
 const dwExactKernel = kernelsOf('f16-dwconv').find((k) => k.precision === 'f16-exact')!;
 const igemmKernel = kernelsOf('f16-f32acc-igemm')[0];
+const im2colKernel = kernelsOf('x16-im2col')[0];
 
 /** Bytes of packed binary16 weights for n columns and k rows (half of the f32 packing). */
 export function packedF16Bytes(n: number, k: number): number {
@@ -397,28 +398,21 @@ function f16ConvExact(dev: Device, c: F16ConvCall): void {
   const g = c.geometry;
   if (c.packing === 'dwconv') { f16DwconvExact(dev, c); return; }
   const ks = g.kh * g.kw, cig = g.ci / g.groups, og = g.co / g.groups, K = ks * cig, P = g.oh * g.ow;
-  const ind = indirection(g, 1); // [P][ks] byte offsets of f32 rows (channel 0), or 0xffffffff
-  const rowF32 = g.ci * 4;
+  const ind = c.cache.get(g, 1).ptr; // [P][ks] byte offsets of f32 rows (channel 0), or 0xffffffff
   const a = dev.alloc(P * K * 2, 'scratch (im2col)');
   const panels = dev.alloc(packedF16Bytes(og, K), 'scratch (group panels)');
-  const u16 = () => new Uint16Array(dev.arena.memory.buffer);
   try {
     for (let b = 0; b < g.n; b++) {
-      const xImage = (c.x.ptr >> 1) + b * g.ih * g.iw * g.ci;
+      const xImage = c.x.ptr + b * g.ih * g.iw * g.ci * 2;
       for (let gi = 0; gi < g.groups; gi++) {
-        // im2col of this image and group, binary16 bits: row p = taps ascending, channels ascending.
-        const mem = u16();
-        let at = a.ptr >> 1;
-        for (let p = 0; p < P; p++) {
-          for (let s = 0; s < ks; s++) {
-            const e = ind[p * ks + s];
-            if (e === 0xffffffff) { mem.fill(0, at, at + cig); at += cig; continue; }
-            const src = xImage + (e / rowF32) * g.ci + gi * cig;
-            mem.copyWithin(at, src, src + cig);
-            at += cig;
-          }
+        // im2col of this image and group, binary16 bits: row p = taps ascending, channels
+        // ascending. Pixel ranges on the pool whenever the GEMM after it is.
+        const calls = new Calls(dev.kmod, EXACT_COST.gemm * 2 * P * og * K);
+        for (const [p0, np] of calls.ranges(P)) {
+          calls.task().call(im2colKernel.name, [np, ks, cig, ind + p0 * ks * 4, xImage, gi * cig * 2, a.ptr + p0 * K * 2]);
         }
-        groupPanels(mem, c, gi, og, K, ks, panels.ptr >> 1);
+        calls.run();
+        groupPanels(new Uint16Array(dev.arena.memory.buffer), c, gi, og, K, ks, panels.ptr >> 1);
         f16Gemm(dev, { m: P, n: og, k: K, a, aOff: 0, transposeA: false, w: panels,
           c: c.out, cOff: (b * P * g.co + gi * og) * 2, cStride: g.co * 2, min: c.min, max: c.max, precision: 'f16-exact' });
       }
@@ -428,7 +422,6 @@ function f16ConvExact(dev: Device, c: F16ConvCall): void {
   }
 }
 
-/** One group's weights as f16-packw panels ([og/8][bias 8][K][8] halves) with the call's bias. */
 function groupPanels(mem: Uint16Array, c: F16ConvCall, gi: number, og: number, K: number, ks: number, out: number): void {
   const panel = F16_PANEL + F16_PANEL * K;
   if (c.packing === 'panels') {

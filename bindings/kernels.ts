@@ -218,6 +218,12 @@ export interface QUnpackKernelInfo {
   builds: readonly BuildName[];
 }
 
+export interface Im2colKernelInfo {
+  name: string;
+  family: 'x16-im2col';
+  builds: readonly BuildName[];
+}
+
 /** 8-bit quantize / dequantize conversions per tensor, and quantize's min/max. */
 export interface QVcvtKernelInfo {
   name: string;
@@ -229,7 +235,7 @@ export interface QVcvtKernelInfo {
 
 export type KernelInfo = GemmKernelInfo | RegroupKernelInfo | PackKernelInfo | PackAKernelInfo | F16GemmKernelInfo | F16VcvtKernelInfo | F16PackKernelInfo | F16DwconvKernelInfo | F16IgemmKernelInfo | F16PackXKernelInfo
   | IgemmKernelInfo | DwconvKernelInfo | MaxpoolKernelInfo | AvgpoolKernelInfo | VaddKernelInfo | VclampKernelInfo
-  | QGemmKernelInfo | QPackXKernelInfo | QRequantKernelInfo | QConvKernelInfo | QUnpackKernelInfo | QVcvtKernelInfo;
+  | QGemmKernelInfo | QPackXKernelInfo | QRequantKernelInfo | QConvKernelInfo | QUnpackKernelInfo | QVcvtKernelInfo | Im2colKernelInfo;
 
 const all = buildNames;
 
@@ -265,6 +271,7 @@ export const kernels: readonly KernelInfo[] = [
   { name: 'f16_gemm_4x8__simd_exact', family: 'f16-gemm', precision: 'f16-exact', mr: 4, nr: 8, panel: 8, weights: 'f32', packA: 4, builds: all },
   { name: 'f16_dwconv_xp8c__simd_exact', family: 'f16-dwconv', precision: 'f16-exact', taps: null, channels: 8, builds: all },
   { name: 'f16_f32acc_igemm_4x8__simd', family: 'f16-f32acc-igemm', precision: 'f16', mr: 4, nr: 8, panel: 8, builds: all },
+  { name: 'x16_im2col_x8__simd', family: 'x16-im2col', builds: all },
   // quantized GEMM family
   { name: 'qs8_packx_4__simd', family: 'qs8-packx', mr: 4, builds: all },
   { name: 'qu8_packx_4__simd', family: 'qu8-packx', mr: 4, builds: all },

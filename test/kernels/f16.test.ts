@@ -12,7 +12,7 @@ import { conv2dRef } from '../reference/conv.js';
 import { gemmBattery } from '../harness/gemm.js';
 import { rng } from '../harness/random.js';
 import { conv2dF16Exact, f16Value, f16ToF32BitsExpected, f32BitsToF16Expected, gemmF16Exact, gemmF16Fast, gemmF16NaiveF32, randomF16,
-  round16Bits, transpose16 } from '../reference/f16.js';
+  im2colF16, round16Bits, transpose16 } from '../reference/f16.js';
 
 const devices = new Map<BuildName, Device>();
 beforeAll(async () => {
@@ -288,6 +288,44 @@ for (const kern of gemmKernels) {
           expectSameHalves(runGemm(dev, kern.name, m, n, k, a, b, bias), want, 'ties');
         });
       }
+    });
+  }
+}
+
+// ---- im2col (the exact convolution's A) ----
+
+for (const kern of kernelsOf('x16-im2col')) {
+  for (const build of kern.builds) {
+    describe(`${kern.name} [${build}]`, () => {
+      it('copies every tap row of every group (padding as +0), channel tails, strides, dilation', () => {
+        const dev = devices.get(build)!;
+        const r = rng(43);
+        // [ih, iw, ci, groups, kh, kw, stride, pad, dilation]
+        for (const [ih, iw, ci, groups, kh, kw, st, pad, dil] of [[5, 6, 3, 1, 3, 3, 1, 1, 1], [7, 5, 16, 2, 3, 2, 2, 1, 1],
+          [6, 6, 24, 3, 5, 5, 1, 2, 1], [9, 8, 17, 1, 3, 3, 2, 0, 2], [4, 4, 8, 1, 1, 1, 1, 0, 1], [6, 7, 40, 4, 3, 3, 1, 1, 1]]) {
+          const g = { n: 1, ih, iw, ci, co: groups, kh, kw, groups, sh: st, sw: st, dh: dil, dw: dil, pt: pad, pb: pad, pl: pad, pr: pad };
+          const oh = Math.floor((ih + 2 * pad - ((kh - 1) * dil + 1)) / st) + 1, ow = Math.floor((iw + 2 * pad - ((kw - 1) * dil + 1)) / st) + 1;
+          const cig = ci / groups, K = kh * kw * cig, P = oh * ow;
+          const x = Uint16Array.from({ length: ih * iw * ci }, () => 1 + Math.floor(r() * 65535));
+          const ind = indirection({ ...g, oh, ow }, 1);
+          const [xb, ib, ob] = [dev.alloc(x.length * 2 + 64, 'x'), dev.alloc(ind.byteLength, 'ind'), dev.alloc(P * K * 2 + 64, 'out')];
+          try {
+            dev.write(xb, x); dev.write(ib, ind);
+            for (let gi = 0; gi < groups; gi++) {
+              dev.fill(ob, 0x5a);
+              dev.kmod.exports[kern.name](P, kh * kw, cig, ib.ptr, xb.ptr, gi * cig * 2, ob.ptr);
+              const got = dev.read(ob, new Uint16Array(P * K + 32));
+              expect(got.subarray(P * K).every((v) => v === 0x5a5a)).toBe(true);
+              const want = im2colF16(x, g, 0, gi);
+              for (let i = 0; i < want.length; i++) {
+                if (got[i] !== want[i]) expect.fail(`${[ih, iw, ci, groups, kh, kw, st, pad, dil]} group ${gi} element ${i}: got ${got[i]}, want ${want[i]}`);
+              }
+            }
+          } finally {
+            dev.free(ob); dev.free(ib); dev.free(xb);
+          }
+        }
+      });
     });
   }
 }

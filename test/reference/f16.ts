@@ -191,3 +191,29 @@ export function conv2dF16Exact(x: Uint16Array, w: Uint16Array, bias: Uint16Array
   }
   return { oh, ow, out };
 }
+
+/**
+ * im2col of image b, group gi: row p = output pixel (row-major), K = kh·kw·cig halves per row,
+ * taps ascending then the group's channels ascending; +0 (0x0000) where a tap is padding.
+ */
+export function im2colF16(x: Uint16Array, g: F16ConvGeometry, b: number, gi: number): Uint16Array {
+  const oh = Math.floor((g.ih + g.pt + g.pb - ((g.kh - 1) * g.dh + 1)) / g.sh) + 1;
+  const ow = Math.floor((g.iw + g.pl + g.pr - ((g.kw - 1) * g.dw + 1)) / g.sw) + 1;
+  const cig = g.ci / g.groups, K = g.kh * g.kw * cig;
+  const out = new Uint16Array(oh * ow * K);
+  for (let oy = 0; oy < oh; oy++) {
+    for (let ox = 0; ox < ow; ox++) {
+      for (let ky = 0; ky < g.kh; ky++) {
+        for (let kx = 0; kx < g.kw; kx++) {
+          const iy = oy * g.sh - g.pt + ky * g.dh, ix = ox * g.sw - g.pl + kx * g.dw;
+          const inside = iy >= 0 && iy < g.ih && ix >= 0 && ix < g.iw;
+          for (let c = 0; c < cig; c++) {
+            out[(oy * ow + ox) * K + (ky * g.kw + kx) * cig + c] =
+              inside ? x[((b * g.ih + iy) * g.iw + ix) * g.ci + gi * cig + c] : 0;
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
