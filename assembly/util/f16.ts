@@ -219,20 +219,25 @@ export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff,
 }
 
 /**
- * Whether some lane of s0 or s1 is hard (see hardKey16). The compare's bitmask, not any_true:
- * V8 emits xor, ptest, setnz, test and a branch for any_true, movemask, test and a branch for the
- * bitmask (3–6% faster exact kernels).
+ * Whether some lane of m, the max of hardKey16 keys, is hard. Through the compare's bitmask, not
+ * any_true: V8 emits xor, ptest, setnz, test and a branch for any_true, movemask, test and a
+ * branch for the bitmask (3–6% faster exact kernels).
  */
 // @ts-ignore: decorator
+@inline function anyHardKey(m: v128): bool {
+  return i8x16.bitmask(i16x8.gt_s(m, v128.load(F16K, K_HARDL))) != 0;
+}
+
+/** Whether some lane of s0 or s1 is hard (see hardKey16). */
+// @ts-ignore: decorator
 @inline export function anyHard2(s0: v128, s1: v128): bool {
-  return i8x16.bitmask(i16x8.gt_s(i16x8.max_s(hardKey16(s0), hardKey16(s1)), v128.load(F16K, K_HARDL))) != 0;
+  return anyHardKey(i16x8.max_s(hardKey16(s0), hardKey16(s1)));
 }
 
 /** Whether some lane of s0..s3 is hard (see hardKey16). */
 // @ts-ignore: decorator
 @inline export function anyHard4(s0: v128, s1: v128, s2: v128, s3: v128): bool {
-  const m = i16x8.max_s(i16x8.max_s(hardKey16(s0), hardKey16(s1)), i16x8.max_s(hardKey16(s2), hardKey16(s3)));
-  return i8x16.bitmask(i16x8.gt_s(m, v128.load(F16K, K_HARDL))) != 0;
+  return anyHardKey(i16x8.max_s(i16x8.max_s(hardKey16(s0), hardKey16(s1)), i16x8.max_s(hardKey16(s2), hardKey16(s3))));
 }
 
 /**

@@ -4,17 +4,7 @@
 // Tiles of 4 rows, per k-pair 16 bytes [row 0..3][a(k), a(k+1) widened to i16], tiles back to
 // back, k padded to a multiple of 4, padding and rows past m zero. 16 k of 4 rows are widened
 // and transposed in registers; the tail goes element by element.
-
-// @ts-ignore: decorator
-@inline function widen(x: v128, half: i32, signed: bool): v128 {
-  if (signed) return half == 0 ? i16x8.extend_low_i8x16_s(x) : i16x8.extend_high_i8x16_s(x);
-  return half == 0 ? i16x8.extend_low_i8x16_u(x) : i16x8.extend_high_i8x16_u(x);
-}
-
-// @ts-ignore: decorator
-@inline function loadByte(p: usize, signed: bool): i32 {
-  return signed ? <i32>load<i8>(p) : <i32>load<u8>(p);
-}
+import { loadInt8, widen8 } from './int8';
 
 // @ts-ignore: decorator
 @inline export function packx4x8(m: i32, k: i32, a: usize, aStride: usize, out: usize, signed: bool): void {
@@ -34,10 +24,10 @@
         const x2 = v128.load(r2 + <usize>j);
         const x3 = v128.load(r3 + <usize>j);
         for (let half = 0; half < 2; half++) {
-          const y0 = widen(x0, half, signed);
-          const y1 = widen(x1, half, signed);
-          const y2 = widen(x2, half, signed);
-          const y3 = widen(x3, half, signed);
+          const y0 = widen8(x0, half, signed);
+          const y1 = widen8(x1, half, signed);
+          const y2 = widen8(x2, half, signed);
+          const y3 = widen8(x3, half, signed);
           const t0 = i32x4.shuffle(y0, y1, 0, 4, 1, 5);
           const t1 = i32x4.shuffle(y0, y1, 2, 6, 3, 7);
           const t2 = i32x4.shuffle(y2, y3, 0, 4, 1, 5);
@@ -55,8 +45,8 @@
       const k0 = p << 1;
       for (let i = 0; i < 4; i++) {
         const row = r0 + <usize>i * aStride;
-        const lo: i32 = i < rows && k0 < k ? loadByte(row + <usize>k0, signed) : 0;
-        const hi: i32 = i < rows && k0 + 1 < k ? loadByte(row + <usize>k0 + 1, signed) : 0;
+        const lo: i32 = i < rows && k0 < k ? loadInt8(row + <usize>k0, signed) : 0;
+        const hi: i32 = i < rows && k0 + 1 < k ? loadInt8(row + <usize>k0 + 1, signed) : 0;
         store<u32>(out + (<usize>i << 2), <u32>(lo & 0xffff) | (<u32>hi << 16));
       }
       out += 16;

@@ -5,6 +5,7 @@
 // as ONNX QuantizeLinear (saturating). The sum and the clamp stay in f32: nearest() is an
 // integer, exact in f32 below 2^24, and beyond that the clamp gives qmin or qmax whatever the
 // sum's rounding (±Inf too). The clamped value converts exactly, and the narrows never saturate.
+import { loadInt8, widen8 } from './int8';
 
 // @ts-ignore: decorator
 @inline function quantize16(x: usize, y: usize, vs: v128, vz: v128, vlo: v128, vhi: v128, signed: bool): void {
@@ -38,12 +39,6 @@
 // multiply: ONNX DequantizeLinear.
 
 // @ts-ignore: decorator
-@inline function widen8(v: v128, half: i32, signed: bool): v128 {
-  if (signed) return half == 0 ? i16x8.extend_low_i8x16_s(v) : i16x8.extend_high_i8x16_s(v);
-  return half == 0 ? i16x8.extend_low_i8x16_u(v) : i16x8.extend_high_i8x16_u(v);
-}
-
-// @ts-ignore: decorator
 @inline export function dequant8(n: i32, x: usize, y: usize, zp: i32, scale: f32, signed: bool): void {
   const vz = i32x4.splat(zp), vs = f32x4.splat(scale);
   let i = n;
@@ -57,8 +52,7 @@
     x += 16; y += 64;
   }
   for (; i > 0; i--) {
-    const q = signed ? <i32>load<i8>(x) : <i32>load<u8>(x);
-    store<f32>(y, <f32>(q - zp) * scale);
+    store<f32>(y, <f32>(loadInt8(x, signed) - zp) * scale);
     x += 1; y += 4;
   }
 }
