@@ -20,18 +20,16 @@
 export const K_HARDM: usize = 208;    // i16x8 0x7fff (high halves), 0x1fff (low halves): hardKey16's masks
 export const K_7FFF16: usize = 272;   // i16x8 0x7fff
 export const K_SIGN16: usize = 288;   // i16x8 0x8000
-export const K_LO16: usize = 304;     // i16x8 0x387f (2^-14's high half − 1)
-export const K_HI16: usize = 320;     // i16x8 0x477f (65280's high half)
-export const K_8FFF: usize = 336;     // i32x4 0x8fffffff
-export const K_7BFF16: usize = 352;   // i16x8 0x7bff
-export const K_NRM16: usize = 368;    // i16x8 0x4780 (moves [0x3880, 0x477e] to the bottom of i16)
-export const K_NRMHI16: usize = 384;  // i16x8 0x8eff (that range's end, signed)
-export const K_8FFF16: usize = 400;   // i16x8 0x8fff
-export const K_HARDB: usize = 416;    // i16x8 0x4780 (high halves), 0x6fff (low halves): hardKey16's offsets
-export const K_HALF13: usize = 432;   // i32x4 0x00001000 (half the quantum of the 13 bits a binary16 drops)
-export const K_TRUNC13: usize = 448;  // i32x4 0xffffe000
-export const K_HARDL: usize = 464;    // i16x8 0x8efe, 0x7ffe: the keys' bounds (a lane is hard above)
-export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff, 0x00007fff, 0x77800000, 0x77800000, 0x77800000, 0x77800000, 0x00007bff, 0x00007bff, 0x00007bff, 0x00007bff, 0x7f800000, 0x7f800000, 0x7f800000, 0x7f800000, 0x00007c00, 0x00007c00, 0x00007c00, 0x00007c00, 0x7fc00000, 0x7fc00000, 0x7fc00000, 0x7fc00000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x38800000, 0x38800000, 0x38800000, 0x38800000, 0xc8000fff, 0xc8000fff, 0xc8000fff, 0xc8000fff, 0x3f000000, 0x3f000000, 0x3f000000, 0x3f000000, 0x000003ff, 0x000003ff, 0x000003ff, 0x000003ff, 0x00007e00, 0x00007e00, 0x00007e00, 0x00007e00, 0x00000001, 0x00000001, 0x00000001, 0x00000001, 0x7fff1fff, 0x7fff1fff, 0x7fff1fff, 0x7fff1fff, 0x06c00000, 0x06c00000, 0x06c00000, 0x06c00000, 0x07800000, 0x07800000, 0x07800000, 0x07800000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fff7fff, 0x7fff7fff, 0x7fff7fff, 0x7fff7fff, 0x80008000, 0x80008000, 0x80008000, 0x80008000, 0x387f387f, 0x387f387f, 0x387f387f, 0x387f387f, 0x477f477f, 0x477f477f, 0x477f477f, 0x477f477f, 0x8fffffff, 0x8fffffff, 0x8fffffff, 0x8fffffff, 0x7bff7bff, 0x7bff7bff, 0x7bff7bff, 0x7bff7bff, 0x47804780, 0x47804780, 0x47804780, 0x47804780, 0x8eff8eff, 0x8eff8eff, 0x8eff8eff, 0x8eff8eff, 0x8fff8fff, 0x8fff8fff, 0x8fff8fff, 0x8fff8fff, 0x47806fff, 0x47806fff, 0x47806fff, 0x47806fff, 0x00001000, 0x00001000, 0x00001000, 0x00001000, 0xffffe000, 0xffffe000, 0xffffe000, 0xffffe000, 0x8efe7ffe, 0x8efe7ffe, 0x8efe7ffe, 0x8efe7ffe], 16);
+export const K_8FFF: usize = 304;     // i32x4 0x8fffffff
+export const K_7BFF16: usize = 320;   // i16x8 0x7bff
+export const K_NRM16: usize = 336;    // i16x8 0x4780 (moves [0x3880, 0x477e] to the bottom of i16)
+export const K_NRMHI16: usize = 352;  // i16x8 0x8eff (that range's end, signed)
+export const K_8FFF16: usize = 368;   // i16x8 0x8fff
+export const K_HARDB: usize = 384;    // i16x8 0x4780 (high halves), 0x6fff (low halves): hardKey16's offsets
+export const K_HALF13: usize = 400;   // i32x4 0x00001000 (half the quantum of the 13 bits a binary16 drops)
+export const K_TRUNC13: usize = 416;  // i32x4 0xffffe000
+export const K_HARDL: usize = 432;    // i16x8 0x8efe, 0x7ffe: the keys' bounds (a lane is hard above)
+export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff, 0x00007fff, 0x77800000, 0x77800000, 0x77800000, 0x77800000, 0x00007bff, 0x00007bff, 0x00007bff, 0x00007bff, 0x7f800000, 0x7f800000, 0x7f800000, 0x7f800000, 0x00007c00, 0x00007c00, 0x00007c00, 0x00007c00, 0x7fc00000, 0x7fc00000, 0x7fc00000, 0x7fc00000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x38800000, 0x38800000, 0x38800000, 0x38800000, 0xc8000fff, 0xc8000fff, 0xc8000fff, 0xc8000fff, 0x3f000000, 0x3f000000, 0x3f000000, 0x3f000000, 0x000003ff, 0x000003ff, 0x000003ff, 0x000003ff, 0x00007e00, 0x00007e00, 0x00007e00, 0x00007e00, 0x00000001, 0x00000001, 0x00000001, 0x00000001, 0x7fff1fff, 0x7fff1fff, 0x7fff1fff, 0x7fff1fff, 0x06c00000, 0x06c00000, 0x06c00000, 0x06c00000, 0x07800000, 0x07800000, 0x07800000, 0x07800000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fff7fff, 0x7fff7fff, 0x7fff7fff, 0x7fff7fff, 0x80008000, 0x80008000, 0x80008000, 0x80008000, 0x8fffffff, 0x8fffffff, 0x8fffffff, 0x8fffffff, 0x7bff7bff, 0x7bff7bff, 0x7bff7bff, 0x7bff7bff, 0x47804780, 0x47804780, 0x47804780, 0x47804780, 0x8eff8eff, 0x8eff8eff, 0x8eff8eff, 0x8eff8eff, 0x8fff8fff, 0x8fff8fff, 0x8fff8fff, 0x8fff8fff, 0x47806fff, 0x47806fff, 0x47806fff, 0x47806fff, 0x00001000, 0x00001000, 0x00001000, 0x00001000, 0xffffe000, 0xffffe000, 0xffffe000, 0xffffe000, 0x8efe7ffe, 0x8efe7ffe, 0x8efe7ffe, 0x8efe7ffe], 16);
 
 /** f16 bits (one per i32 lane, upper 16 bits zero) → f32 lanes. 13 integer/f32 ops, no select. */
 // @ts-ignore: decorator
@@ -279,13 +277,13 @@ export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff,
 
 /** The high 16 bits of 8 floats (an arithmetic shift keeps them in i16 range: the signed narrow is exact). */
 // @ts-ignore: decorator
-@inline function high16(lo: v128, hi: v128): v128 {
+@inline export function high16(lo: v128, hi: v128): v128 {
   return i16x8.narrow_i32x4_s(i32x4.shr_s(lo, 16), i32x4.shr_s(hi, 16));
 }
 
 /** Lanes of `h` (f32 high halves) whose value f32x8_to_f16x8_auto's fast path converts. */
 // @ts-ignore: decorator
-@inline function fastLanes(h: v128): v128 {
+@inline export function fastLanes(h: v128): v128 {
   const e = v128.and(h, v128.load(F16K, K_7FFF16));
   // e in [0x3880, 0x477e] (a normal half, no overflow) as one signed compare after moving the
   // range to the bottom of i16; or e = 0 (rounds to ±0).
@@ -294,7 +292,7 @@ export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff,
 
 /** The binary16 bits of 8 floats whose lanes all pass fastLanes (h = high16(lo, hi)). */
 // @ts-ignore: decorator
-@inline function fastRow(lo: v128, hi: v128, h: v128): v128 {
+@inline export function fastRow(lo: v128, hi: v128, h: v128): v128 {
   const n = i16x8.narrow_i32x4_u(roundNormal(v128.and(lo, v128.load(F16K, 96))), roundNormal(v128.and(hi, v128.load(F16K, 96))));
   return v128.or(n, v128.and(h, v128.load(F16K, K_SIGN16)));
 }
