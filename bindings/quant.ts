@@ -330,12 +330,14 @@ export interface QPlanSpec {
  */
 export interface QPlan {
   block: Block;
-  /** Unfused plans: the requantization kernel, and its per-column table in `block` (or 0). */
+  /**
+   * null when the kernels requantize in their epilogue. Otherwise (dyadic with shifts that differ
+   * per column or are < 32: an int32 GEMM, then a requantization pass) that pass's kernel, and
+   * its per-column table in `block` (or 0).
+   */
   requant: { name: string; table: number } | null;
   n: number;
   mode: QMode;
-  /** false: dyadic with shifts that differ per column or are < 32 (int32 GEMM, then a requantization pass: `requant`). */
-  fused: boolean;
   spec: QPlanSpec;
 }
 
@@ -366,7 +368,7 @@ export function makeQPlan(dev: Device, spec: QPlanSpec): QPlan {
     shift: uniformShift ?? 32, zeroPoint: spec.zeroPoint, lo: spec.lo, hi: spec.hi });
   if (tableBytes) writeRequantTable(new DataView(buf, block.ptr + tableAt, tableBytes), n, shifts!, spec.zeroPoint);
   const requant = rq ? { name: rq.name, table: tableBytes ? block.ptr + tableAt : 0 } : null;
-  return { block, requant, n, mode: spec.mode, fused, spec };
+  return { block, requant, n, mode: spec.mode, spec };
 }
 
 /** One quantized matrix multiply with a plan: A (m×k int8/uint8) → out (m×n int8/uint8, or int32). */
@@ -382,7 +384,7 @@ export function runQPlan(dev: Device, plan: QPlan, r: { m: number; k: number; bi
   }
   const aBytes = qPackedABytes(m, k);
   const unpackBytes = bits !== 8 && m >= UNPACK_MIN_ROWS ? unpackBlockBytes(k) : 0;
-  const accBytes = plan.fused ? 0 : m * n * 4;
+  const accBytes = plan.requant === null ? 0 : m * n * 4;
   const tmp = dev.alloc(aBytes + accBytes + unpackBytes, 'qmatmul scratch');
   try {
     const p = plan.block.ptr;
@@ -390,7 +392,7 @@ export function runQPlan(dev: Device, plan: QPlan, r: { m: number; k: number; bi
     const g: QGemmArgs = { m, n, k, bits, a: r.a.ptr, aStride: k, aSigned: r.aSigned, w: r.w.ptr, bias: p,
       scale: p + np * 4, c: r.out.ptr, cStride: n * outBytes, params: p + np * 12, scratch: tmp.ptr,
       unpack: unpackBytes ? tmp.ptr + aBytes + accBytes : 0 };
-    if (plan.fused) {
+    if (plan.requant === null) {
       qgemm(dev, g, chooseQGemmKernel(m, bits), plan.mode);
     } else {
       const accPtr = tmp.ptr + aBytes;
@@ -501,7 +503,7 @@ export function runQConv(dev: Device, plan: QPlan, r: QConvRun): void {
   const imageElems = g.ih * g.iw * g.ci;
   const wideBytes = r.depthwise ? 0 : (Math.ceil((g.n * imageElems) / 16) * 16 + 16) * 2;
   const outBytes = plan.mode === QMode.Int32 ? 4 : 1;
-  const fused = plan.fused;
+  const fused = plan.requant === null;
   const calls = new Calls(dev.kmod, 2 * g.n * P * co * ks * (r.depthwise ? 1 : cig));
   // Without fused requantization the kernels write int32 accumulators and a last stage
   // requantizes them: one image at a time serially (one buffer reused), all images on the pool.
@@ -589,14 +591,14 @@ export function runQConv(dev: Device, plan: QPlan, r: QConvRun): void {
 function runQ2Gemv(dev: Device, plan: QPlan, k: number, a: Block, aSigned: boolean, w2: Block, out: Block): void {
   const n = plan.n, np = padColumns(n);
   const aBytes = 80 + Math.ceil(k / 8) * 16;
-  const tmp = dev.alloc(aBytes + (plan.fused ? 0 : n * 4), 'gemv scratch');
+  const tmp = dev.alloc(aBytes + (plan.requant === null ? 0 : n * 4), 'gemv scratch');
   try {
     const ex = dev.kmod.exports;
     ex.qs8_qc2w_packa_x8__simd(k, a.ptr, aSigned ? 1 : 0, tmp.ptr);
     const p = plan.block.ptr;
-    const c = plan.fused ? out.ptr : tmp.ptr + aBytes;
+    const c = plan.requant === null ? out.ptr : tmp.ptr + aBytes;
     ex.qs8_qc2w_gemv_1x16__simd_mask(n, k, tmp.ptr, w2.ptr, p, p + np * 4, c, p + np * 12);
-    if (!plan.fused) requant(dev, plan, 1, c, out.ptr);
+    if (plan.requant !== null) requant(dev, plan, 1, c, out.ptr);
   } finally {
     dev.free(tmp);
   }
