@@ -96,8 +96,8 @@ export interface F16GemmCall {
   m: number; n: number; k: number;
   /** Binary16 A, m×k row-major at aOff (k×m when transposeA). */
   a: Block; aOff: number; transposeA: boolean;
-  /** Packed binary16 weights (packF16Weights). */
-  w: Block;
+  /** Packed binary16 weights (packF16Weights) at wOff. */
+  w: Block; wOff: number;
   /** Binary16 C, m×n at cOff, rows cStride bytes apart (default n·2). */
   c: Block; cOff: number; cStride?: number;
   /** Clamp bounds: binary16 values (or ±Infinity). */
@@ -157,7 +157,7 @@ function threaded(dev: Device, g: F16GemmCall, ops: number): void {
     }
     const perW = Math.ceil(panels / Math.min(panels, threads * 2));
     for (let p0 = 0; p0 < panels; p0 += perW) {
-      plan.task().call(vcvtToF32.name, [Math.min(perW, panels - p0) * panelHalves, g.w.ptr + p0 * panelHalves * 2, w32.ptr + p0 * panelHalves * 4]);
+      plan.task().call(vcvtToF32.name, [Math.min(perW, panels - p0) * panelHalves, g.w.ptr + g.wOff + p0 * panelHalves * 2, w32.ptr + p0 * panelHalves * 4]);
     }
     plan.stage();
     const kern = g.precision === 'f16-exact' ? exactKernel : fastKernel;
@@ -179,7 +179,7 @@ function gemv(dev: Device, g: F16GemmCall): void {
   const a32 = dev.alloc(g.k * 4, 'scratch (f16 a widened)');
   try {
     dev.kmod.exports[vcvtToF32.name](g.k, g.a.ptr + g.aOff, a32.ptr);
-    dev.kmod.exports[gemvKernel.name](1, g.n, g.k, a32.ptr, 0, g.w.ptr, g.c.ptr + g.cOff, 0, g.min, g.max);
+    dev.kmod.exports[gemvKernel.name](1, g.n, g.k, a32.ptr, 0, g.w.ptr + g.wOff, g.c.ptr + g.cOff, 0, g.min, g.max);
   } finally {
     dev.free(a32);
   }
@@ -201,7 +201,7 @@ function run(dev: Device, g: F16GemmCall, ap: number, w32: number, blockPanels: 
     const np = Math.min(blockPanels, panels - p0);
     const n0 = p0 * F16_PANEL;
     const nc = Math.min(np * F16_PANEL, n - n0);
-    ex[vcvtToF32.name](np * panelHalves, g.w.ptr + p0 * panelHalves * 2, w32);
+    ex[vcvtToF32.name](np * panelHalves, g.w.ptr + g.wOff + p0 * panelHalves * 2, w32);
     for (let m0 = 0; m0 < m; m0 += kern.mr) {
       fn(Math.min(kern.mr, m - m0), nc, k, ap + m0 * rowStep, 0, w32, c + m0 * cStride + n0 * 2, cStride, g.min, g.max);
     }
@@ -223,10 +223,10 @@ export function warmUpF16(dev: Device, rounds = 24): void {
     dev.fill(a, 0x3c); dev.fill(w, 0x3c);
     for (let i = 0; i < rounds; i++) {
       for (const precision of ['f16', 'f16-exact'] as const) {
-        run(dev, { m, n, k, a, aOff: 0, transposeA: false, w, c, cOff: 0, min: -Infinity, max: Infinity, precision },
+        run(dev, { m, n, k, a, aOff: 0, transposeA: false, w, wOff: 0, c, cOff: 0, min: -Infinity, max: Infinity, precision },
           ap.ptr, w32.ptr, s.panels);
       }
-      gemv(dev, { m: 1, n, k, a, aOff: 0, transposeA: false, w, c, cOff: 0, min: -Infinity, max: Infinity, precision: 'f16' });
+      gemv(dev, { m: 1, n, k, a, aOff: 0, transposeA: false, w, wOff: 0, c, cOff: 0, min: -Infinity, max: Infinity, precision: 'f16' });
       convertPtr(dev, 'float32', a.ptr, f.ptr, m * k);
       convertPtr(dev, 'float16', f.ptr, a.ptr, m * k);
     }
@@ -312,7 +312,7 @@ export function f16Conv(dev: Device, c: F16ConvCall): void {
 function f16ConvGemm(dev: Device, c: F16ConvCall): void {
   const g = c.geometry;
   setPackedF16Bias(dev, c.w, g.co, g.ci, c.bias);
-  f16Gemm(dev, { m: g.n * g.ih * g.iw, n: g.co, k: g.ci, a: c.x, aOff: 0, transposeA: false, w: c.w, c: c.out, cOff: 0,
+  f16Gemm(dev, { m: g.n * g.ih * g.iw, n: g.co, k: g.ci, a: c.x, aOff: 0, transposeA: false, w: c.w, wOff: 0, c: c.out, cOff: 0,
     min: c.min, max: c.max, precision: 'f16' });
 }
 
@@ -400,7 +400,9 @@ function f16ConvExact(dev: Device, c: F16ConvCall): void {
   const ks = g.kh * g.kw, cig = g.ci / g.groups, og = g.co / g.groups, K = ks * cig, P = g.oh * g.ow;
   const ind = c.cache.get(g, 1).ptr; // [P][ks] byte offsets of f32 rows (channel 0), or 0xffffffff
   const a = dev.alloc(P * K * 2, 'scratch (im2col)');
-  const panels = dev.alloc(packedF16Bytes(og, K), 'scratch (group panels)');
+  // The packed filter's groups are f16-packw panels of K rows already: the call's bias goes into
+  // their bias slots and each group is the GEMM's B in place.
+  setHalfConvBias(dev, c, ks, cig, 'panels');
   try {
     for (let b = 0; b < g.n; b++) {
       const xImage = c.x.ptr + b * g.ih * g.iw * g.ci * 2;
@@ -412,30 +414,11 @@ function f16ConvExact(dev: Device, c: F16ConvCall): void {
           calls.task().call(im2colKernel.name, [np, ks, cig, ind + p0 * ks * 4, xImage, gi * cig * 2, a.ptr + p0 * K * 2]);
         }
         calls.run();
-        groupPanels(new Uint16Array(dev.arena.memory.buffer), c, gi, og, K, ks, panels.ptr >> 1);
-        f16Gemm(dev, { m: P, n: og, k: K, a, aOff: 0, transposeA: false, w: panels,
+        f16Gemm(dev, { m: P, n: og, k: K, a, aOff: 0, transposeA: false, w: c.w, wOff: gi * packedF16Bytes(og, K),
           c: c.out, cOff: (b * P * g.co + gi * og) * 2, cStride: g.co * 2, min: c.min, max: c.max, precision: 'f16-exact' });
       }
     }
   } finally {
-    dev.free(panels); dev.free(a);
-  }
-}
-
-function groupPanels(mem: Uint16Array, c: F16ConvCall, gi: number, og: number, K: number, ks: number, out: number): void {
-  const panel = F16_PANEL + F16_PANEL * K;
-  if (c.packing === 'panels') {
-    // packConv's group block is already this layout (f32-packw 'goi' per group), narrowed.
-    const src = (c.w.ptr >> 1) + gi * (packedF16Bytes(og, K) >> 1);
-    mem.copyWithin(out, src, src + (packedF16Bytes(og, K) >> 1));
-  } else {
-    // 'dwconv' layout [ceil(C/8)][bias 8][ks][8]: channel gi (og = 1, K = ks) into column 0.
-    const tile = F16_PANEL + F16_PANEL * ks;
-    const base = (c.w.ptr >> 1) + Math.floor(gi / F16_PANEL) * tile, lane = gi % F16_PANEL;
-    mem.fill(0, out, out + panel);
-    for (let s = 0; s < ks; s++) mem[out + F16_PANEL + s * F16_PANEL] = mem[base + F16_PANEL + s * F16_PANEL + lane];
-  }
-  for (let p = 0, n0 = 0; n0 < og; p++, n0 += F16_PANEL) {
-    for (let j = 0; j < F16_PANEL; j++) mem[out + p * panel + j] = c.bias && n0 + j < og ? c.bias[gi * og + n0 + j] : 0;
+    dev.free(a);
   }
 }

@@ -171,7 +171,7 @@ export function matMulF16(owner: Owner, a: unknown, b: unknown, opts: MatMulOpti
       }
       const ai = fold ? 0 : sourceIndex(i, batch, batchA);
       f16Gemm(dev, { m: fold ? batches * m : m, n, k, a: at.block, aOff: ai * m * k * 2, transposeA,
-        w, c: out, cOff: i * m * n * 2, min, max, precision });
+        w, wOff: 0, c: out, cOff: i * m * n * 2, min, max, precision });
     }
   } catch (e) {
     result.dispose();
