@@ -18,7 +18,12 @@ export interface BenchOptions {
 }
 
 export interface Measurement { contender: string; value: number | null; reason?: string; msPerCall?: number; }
-export interface CaseResult { suite: string; name: string; unit: string; ops: number; results: Measurement[]; notes?: Record<string, string | number>; }
+export interface CaseResult {
+  suite: string; name: string; unit: string; ops: number; results: Measurement[];
+  notes?: Record<string, string | number>;
+  /** The case of the same suite this one is compared with (BenchCase.baseline). */
+  baseline?: string;
+}
 export interface BenchReport {
   date: string; runtime: string; peakGflops: number;
   /** Lanewise.create() until the first 64×64×64 matMul result is read, in this process. */
@@ -146,7 +151,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
       for (let i = 0; i < list.length; i++) {
         const c = list[i];
         const results = await measureCase(lw, c, opts);
-        cases.push({ suite: suite.name, name: c.name, unit: c.unit, ops: c.ops, results, notes: c.notes });
+        cases.push({ suite: suite.name, name: c.name, unit: c.unit, ops: c.ops, results, notes: c.notes, baseline: c.baseline });
         log(`  [${i + 1}/${list.length}] ${c.name}: ${results.map((r) => `${r.contender} ${r.value === null ? 'n/a' : r.value.toFixed(1)}`).join(', ')} ${c.unit}`);
       }
     }
@@ -157,9 +162,16 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   return { date: new Date().toISOString(), runtime, peakGflops, startupMs, wasm, cases };
 }
 
+/** A note's value as printed: integers as they are, other numbers to 2 decimals. */
+function noteValue(v: string | number): string {
+  return typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(2) : String(v);
+}
+
 /**
  * The final tables, one per suite: lanewise's figure, each peer's, lanewise's ratio to each,
- * and for f32 cases the share of the measured SIMD peak.
+ * for GFLOPS cases the share of the measured SIMD peak; then, where the suite's cases have them,
+ * the ratio to the case's baseline (another case of the run, measured in its own rounds) and
+ * the notes.
  */
 export function formatTable(report: BenchReport): string {
   const bySuite = new Map<string, CaseResult[]>();
@@ -167,9 +179,13 @@ export function formatTable(report: BenchReport): string {
   const tables: string[] = [];
   for (const [suite, cases] of bySuite) {
     const peerNames = [...new Set(cases.flatMap((c) => c.results.map((r) => r.contender)).filter((n) => n !== 'lanewise'))];
-    const header = ['case', 'unit', 'lanewise', ...peerNames.flatMap((p) => [p, `× ${p}`]), '% peak'];
+    const ownOf = (c: CaseResult | undefined) => c?.results.find((r) => r.contender === 'lanewise')?.value ?? null;
+    const withBaseline = cases.some((c) => c.baseline !== undefined);
+    const withNotes = cases.some((c) => c.notes !== undefined);
+    const header = ['case', 'unit', 'lanewise', ...peerNames.flatMap((p) => [p, `× ${p}`]), '% peak',
+      ...(withBaseline ? ['× baseline'] : []), ...(withNotes ? ['notes'] : [])];
     const rows = cases.map((c) => {
-      const own = c.results.find((r) => r.contender === 'lanewise')?.value ?? null;
+      const own = ownOf(c);
       const cells = [c.name, c.unit, own === null ? 'n/a' : own.toFixed(1)];
       for (const p of peerNames) {
         const r = c.results.find((x) => x.contender === p);
@@ -177,6 +193,11 @@ export function formatTable(report: BenchReport): string {
         cells.push(r === undefined ? '' : v === null ? 'n/a' : v.toFixed(1), v === null || own === null ? '' : `${(own / v).toFixed(2)}×`);
       }
       cells.push(own === null || c.unit !== 'GFLOPS' ? '' : `${Math.round((own / report.peakGflops) * 100)}%`);
+      if (withBaseline) {
+        const base = c.baseline === undefined ? null : ownOf(cases.find((x) => x.name === c.baseline));
+        cells.push(base === null || own === null ? '' : `${(own / base).toFixed(2)}×`);
+      }
+      if (withNotes) cells.push(Object.entries(c.notes ?? {}).map(([k, v]) => `${k} ${noteValue(v)}`).join(', '));
       return cells;
     });
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

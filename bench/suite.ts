@@ -17,8 +17,13 @@ export interface BenchCase {
   lanewise(lw: Lanewise): Runner | Promise<Runner>;
   /** Peer name → runner factory; resolves to a string (why it is unavailable) when it cannot run. */
   peers?: Record<string, () => Promise<Runner | string>>;
-  /** Extra facts for the table (bytes of weights, accuracy, …). */
+  /** Extra facts for the table's notes column (bytes of weights, accuracy, …). */
   notes?: Record<string, string | number>;
+  /**
+   * Name of another case of the suite that this one is read against (e.g. an f16 case against
+   * the f32 case of the same shape): the table adds lanewise's ratio to that case's figure.
+   */
+  baseline?: string;
 }
 
 export interface Suite {

@@ -49,9 +49,9 @@ function gemmCases(m: number, k: number, n: number): BenchCase[] {
     { name: `f32 gemm ${shape} (reference)`, ops, unit: 'GFLOPS', lanewise: (lw) => f32Gemm(lw, m, k, n),
       notes: { 'packed weight bytes': f32Bytes, 'bytes per weight': f32Bytes / (k * n) } },
     { name: `f16 gemm ${shape}`, ops, unit: 'GFLOPS', lanewise: (lw) => f16Gemm(lw, m, k, n, 'f16'),
-      notes: { 'packed weight bytes': f16Bytes, 'bytes per weight': f16Bytes / (k * n) } },
+      notes: { 'packed weight bytes': f16Bytes, 'bytes per weight': f16Bytes / (k * n) }, baseline: `f32 gemm ${shape} (reference)` },
     { name: `f16-exact gemm ${shape}`, ops, unit: 'GFLOPS', lanewise: (lw) => f16Gemm(lw, m, k, n, 'f16-exact'),
-      notes: { 'packed weight bytes': f16Bytes, 'bytes per weight': f16Bytes / (k * n) } },
+      notes: { 'packed weight bytes': f16Bytes, 'bytes per weight': f16Bytes / (k * n) }, baseline: `f32 gemm ${shape} (reference)` },
   ];
 }
 
@@ -97,8 +97,8 @@ function convCases(quick: boolean): BenchCase[] {
     const weights = sh.co * sh.k * sh.k * (sh.dw ? 1 : sh.c);
     const list: BenchCase[] = [
       { name: `f32 ${sh.name} (reference)`, ops, unit: 'GFLOPS', lanewise: (lw) => convRunner(lw, sh, 'f32'), notes: { weights } },
-      { name: `f16 ${sh.name}`, ops, unit: 'GFLOPS', lanewise: (lw) => convRunner(lw, sh, 'f16'), notes: { weights } },
-      { name: `f16-exact ${sh.name}`, ops, unit: 'GFLOPS', lanewise: (lw) => convRunner(lw, sh, 'f16-exact'), notes: { weights } },
+      { name: `f16 ${sh.name}`, ops, unit: 'GFLOPS', lanewise: (lw) => convRunner(lw, sh, 'f16'), notes: { weights }, baseline: `f32 ${sh.name} (reference)` },
+      { name: `f16-exact ${sh.name}`, ops, unit: 'GFLOPS', lanewise: (lw) => convRunner(lw, sh, 'f16-exact'), notes: { weights }, baseline: `f32 ${sh.name} (reference)` },
     ];
     return list;
   });
@@ -142,12 +142,8 @@ export async function f16Figures(quick = false, rounds = 21, minMs = 25): Promis
   for (let i = 0; i < cases.length; i++) {
     const c = cases[i];
     const rate = c.ops / best[i] / 1e6;
-    let ratio = '';
-    const m = /^(f16|f16-exact) (.*)$/.exec(c.name);
-    if (m) {
-      const ref = byName.get(`f32 ${m[2]} (reference)`);
-      if (ref !== undefined) ratio = `  ${(best[ref] / best[i]).toFixed(3)}× f32`;
-    }
+    const ref = c.baseline === undefined ? undefined : byName.get(c.baseline);
+    const ratio = ref === undefined ? '' : `  ${(best[ref] / best[i]).toFixed(3)}× f32`;
     const notes = c.notes ? '  ' + Object.entries(c.notes).map(([k, v]) => `${k} ${v}`).join(', ') : '';
     console.log(`${c.name.padEnd(52)} ${(best[i] * 1e3).toFixed(1).padStart(10)} µs ${rate.toFixed(2).padStart(7)} ${c.unit}${ratio}${notes}`);
   }
