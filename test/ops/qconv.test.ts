@@ -2,61 +2,15 @@
 // dilation, odd channel counts, batch), signed and unsigned activations, fp32 and dyadic
 // requantization, int32 output; typed errors.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { Lanewise, ValueError, ShapeError, DTypeError, dyadicScales } from '../../src/index.js';
-import { qconvRef, requantDyadicRef, requantFp32Ref, type ConvRefGeometry } from '../reference/quant.js';
-import { randomF32, rng } from '../harness/random.js';
+import { Lanewise, ValueError, ShapeError } from '../../src/index.js';
+import { checkQConv, type QConvShape } from '../harness/qops.js';
+import { randomF32 } from '../harness/random.js';
 
 let lw: Lanewise;
 beforeAll(async () => { lw = await Lanewise.create(); });
 afterAll(() => lw.dispose());
 
-interface Shape { n: number; h: number; w: number; ci: number; co: number; kh: number; kw: number; s: number; d: number; p: number; dw: boolean;
-  groups?: number; }
-
-function expectSame(got: ArrayLike<number>, want: ArrayLike<number>, what: string): void {
-  expect(got.length).toBe(want.length);
-  for (let i = 0; i < want.length; i++) if (got[i] !== want[i]) expect.fail(`${what} element ${i}: got ${got[i]}, want ${want[i]}`);
-}
-
-function check(sh: Shape, signed: boolean, requant: 'fp32' | 'dyadic', seed: number, bits: 8 | 4 | 2 = 8): void {
-  const r = rng(seed);
-  const co = sh.dw ? sh.ci : sh.co;
-  const groups = sh.groups ?? 1;
-  const tx = lw.tensor('float32', randomF32(sh.n * sh.h * sh.w * sh.ci, seed, -1, 2), [sh.n, sh.h, sh.w, sh.ci]);
-  const wDims = sh.dw ? [sh.kh, sh.kw, sh.ci] : [co, sh.kh, sh.kw, sh.ci / groups];
-  const tw = lw.tensor('float32', randomF32(wDims.reduce((a, b) => a * b, 1), seed + 1), wDims);
-  const qx = lw.quantize(tx, { scheme: 'asymmetric', signed });
-  const qw = lw.quantize(tw, { axis: sh.dw ? 2 : 0, scheme: 'symmetric', bits });
-  const bias = Array.from({ length: co }, () => Math.floor((r() - 0.5) * 3000));
-  const oh = Math.floor((sh.h + 2 * sh.p - ((sh.kh - 1) * sh.d + 1)) / sh.s) + 1;
-  const ow = Math.floor((sh.w + 2 * sh.p - ((sh.kw - 1) * sh.d + 1)) / sh.s) + 1;
-  const g: ConvRefGeometry = { n: sh.n, ih: sh.h, iw: sh.w, ci: sh.ci, co, kh: sh.kh, kw: sh.kw, sh: sh.s, sw: sh.s, dh: sh.d, dw: sh.d,
-    pt: sh.p, pl: sh.p, oh, ow, depthwise: sh.dw, groups };
-  // Reference weights in OHWI (depthwise: [c][kh][kw][1]).
-  const wd = qw.data;
-  const wo = sh.dw ? Int16Array.from({ length: co * sh.kh * sh.kw }, (_, i) => wd[(i % (sh.kh * sh.kw)) * co + Math.floor(i / (sh.kh * sh.kw))]) : Int16Array.from(wd);
-  const acc = qconvRef(g, qx.data, qx.zeroPoint[0], wo, bias);
-  const outScale = 0.05 * Math.sqrt(sh.kh * sh.kw * (sh.dw ? 1 : sh.ci / groups));
-  const outZp = signed ? 3 : 120;
-  const opts = { strides: sh.s, dilations: sh.d, pad: sh.p, bias, outScale, outZeroPoint: outZp, requant, ...(sh.dw ? {} : { groups }) };
-  const y = sh.dw ? lw.qDepthwiseConv2d(qx, qw, opts) : lw.qConv2d(qx, qw, opts);
-  expect(y.dims).toEqual([sh.n, oh, ow, co]);
-  const [lo, hi] = signed ? [-128, 127] : [0, 255];
-  const eff = Array.from({ length: co }, (_, j) => (qx.scale[0] * qw.scale[j]) / Math.fround(outScale));
-  const dy = dyadicScales(eff);
-  const want = Array.from(acc, (a, i) => {
-    const j = i % co;
-    return requant === 'fp32' ? requantFp32Ref(a, Math.fround(Math.fround(qx.scale[0] * qw.scale[j]) / Math.fround(outScale)), outZp, lo, hi)
-      : requantDyadicRef(a, dy.multiplier[j], dy.shift, outZp, lo, hi);
-  });
-  expectSame(y.data, want, `${JSON.stringify(sh)} int${bits}`);
-  const y32 = sh.dw ? lw.qDepthwiseConv2d(qx, qw, { ...opts, outScale: undefined, outZeroPoint: undefined, requant: undefined, output: 'int32' })
-    : lw.qConv2d(qx, qw, { ...opts, outScale: undefined, outZeroPoint: undefined, requant: undefined, output: 'int32' });
-  expectSame(y32.read(), Array.from(acc), `${JSON.stringify(sh)} int32`);
-  for (const t of [y, y32, qx, qw, tx, tw]) t.dispose();
-}
-
-const shapes: Shape[] = [
+const shapes: QConvShape[] = [
   { n: 1, h: 5, w: 6, ci: 3, co: 5, kh: 3, kw: 3, s: 1, d: 1, p: 1, dw: false },
   { n: 2, h: 7, w: 5, ci: 8, co: 17, kh: 3, kw: 2, s: 2, d: 1, p: 1, dw: false },
   { n: 1, h: 9, w: 9, ci: 16, co: 8, kh: 3, kw: 3, s: 1, d: 2, p: 2, dw: false },
@@ -76,7 +30,7 @@ describe('qConv2d / qDepthwiseConv2d', () => {
   for (const signed of [false, true]) {
     for (const requant of ['fp32', 'dyadic'] as const) {
       it(`${signed ? 'int8' : 'uint8'} activations, ${requant}: bit-exact on ${shapes.length} geometries`, () => {
-        for (const sh of shapes) check(sh, signed, requant, seed++);
+        for (const sh of shapes) checkQConv(lw, sh, signed, requant, seed++);
       });
     }
   }
@@ -84,7 +38,7 @@ describe('qConv2d / qDepthwiseConv2d', () => {
   // int4/int2 filters stay packed and are unpacked to i16 a block of panels at a time (the
   // second shape has K = 9·130 = 1170 and 300 output channels: several blocks); groups slice
   // the i16 image per group.
-  const more: Shape[] = [
+  const more: QConvShape[] = [
     ...shapes,
     { n: 2, h: 5, w: 4, ci: 130, co: 300, kh: 3, kw: 3, s: 1, d: 1, p: 1, dw: false },
     { n: 1, h: 6, w: 5, ci: 6, co: 9, kh: 3, kw: 3, s: 1, d: 1, p: 1, dw: false, groups: 3 },
@@ -95,7 +49,7 @@ describe('qConv2d / qDepthwiseConv2d', () => {
   for (const bits of [8, 4, 2] as const) {
     for (const requant of ['fp32', 'dyadic'] as const) {
       it(`int${bits} filters (grouped too), ${requant}: bit-exact`, () => {
-        for (const [i, sh] of more.entries()) check(sh, i % 2 === 1, requant, seed++, bits);
+        for (const [i, sh] of more.entries()) checkQConv(lw, sh, i % 2 === 1, requant, seed++, bits);
       });
     }
   }

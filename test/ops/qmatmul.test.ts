@@ -4,19 +4,13 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Lanewise, QuantizedTensor, ValueError, ShapeError, DTypeError, DisposedError, dyadicScales, quantizeMultiplier,
   type Tensor } from '../../src/index.js';
-import { clamp, dequantizeRef, qgemmRef, quantizeMultiplierRef, quantizeRef, requantDyadicRef, requantFp32Ref, rne } from '../reference/quant.js';
-import { randomF32, rng } from '../harness/random.js';
+import { clamp, dequantizeRef, qgemmRef, quantizeMultiplierRef, quantizeRef, requantDyadicRef, rne } from '../reference/quant.js';
+import { randomF32 } from '../harness/random.js';
+import { checkQMatMul, expectSame } from '../harness/qops.js';
 
 let lw: Lanewise;
 beforeAll(async () => { lw = await Lanewise.create(); });
 afterAll(() => lw.dispose());
-
-const range = { int8: [-128, 127], uint8: [0, 255], int4: [-8, 7], int2: [-2, 1] } as const;
-
-function expectSame(got: ArrayLike<number>, want: ArrayLike<number>, what = ''): void {
-  expect(got.length).toBe(want.length);
-  for (let i = 0; i < want.length; i++) if (got[i] !== want[i]) expect.fail(`${what} element ${i}: got ${got[i]}, want ${want[i]}`);
-}
 
 describe('quantize / dequantize / requantize', () => {
   it('symmetric per-channel weights: 8, 4 and 2 bits, packed storage', () => {
@@ -137,53 +131,6 @@ describe('quantize / dequantize / requantize', () => {
   });
 });
 
-interface MMCase { m: number; k: number; n: number; bits: 8 | 4 | 2; xType: 'int8' | 'uint8'; requant: 'fp32' | 'dyadic'; batch?: number[];
-  axis?: 0 | 1; act?: 'relu' | 'relu6'; outType?: 'int8' | 'uint8'; }
-
-function runCase(c: MMCase, seed: number): void {
-  const r = rng(seed);
-  const batch = c.batch ?? [];
-  const M = batch.reduce((a, b) => a * b, 1) * c.m;
-  const x = randomF32(M * c.k, seed, -1, 2);
-  const axis = c.axis ?? 0;
-  const wf = randomF32(c.k * c.n, seed + 1, -1, 1);
-  const tx = lw.tensor('float32', x, [...batch, c.m, c.k]);
-  const tw = lw.tensor('float32', wf, axis === 0 ? [c.n, c.k] : [c.k, c.n]);
-  const qx = lw.quantize(tx, { scheme: 'asymmetric', signed: c.xType === 'int8' });
-  const qw = lw.quantize(tw, { bits: c.bits, axis, scheme: 'symmetric' });
-  const bias = Int32Array.from({ length: c.n }, () => Math.floor((r() - 0.5) * 2000));
-  const outScale = 0.05 * Math.sqrt(c.k) / 8;
-  const outType = c.outType ?? c.xType;
-  const outZp = outType === 'uint8' ? 100 : -7;
-  const y = lw.qMatMul(qx, qw, { bias, outScale, outZeroPoint: outZp, requant: c.requant, activation: c.act, outType });
-  // Reference.
-  const xd = qx.data, wd = qw.data;
-  const wkn = new Int16Array(c.k * c.n);
-  for (let p = 0; p < c.k; p++) for (let j = 0; j < c.n; j++) wkn[p * c.n + j] = axis === 0 ? wd[j * c.k + p] : wd[p * c.n + j];
-  const acc = qgemmRef(M, c.n, c.k, xd, qx.zeroPoint[0], wkn, bias);
-  const [qmin, qmax] = range[outType];
-  let lo = qmin, hi = qmax;
-  if (c.act) lo = Math.max(qmin, quantizeRef(0, Math.fround(outScale), outZp, qmin, qmax));
-  if (c.act === 'relu6') hi = quantizeRef(6, Math.fround(outScale), outZp, qmin, qmax);
-  const eff = Array.from({ length: c.n }, (_, j) => (qx.scale[0] * qw.scale[j]) / Math.fround(outScale));
-  const dy = dyadicScales(eff);
-  const want = Array.from(acc, (a, i) => {
-    const j = i % c.n;
-    return c.requant === 'fp32'
-      ? requantFp32Ref(a, Math.fround(Math.fround(qx.scale[0] * qw.scale[j]) / Math.fround(outScale)), outZp, lo, hi)
-      : requantDyadicRef(a, dy.multiplier[j], dy.shift, outZp, lo, hi);
-  });
-  expect(y.dims).toEqual([...batch, c.m, c.n]);
-  expect(y.type).toBe(outType);
-  expect(y.scale[0]).toBe(Math.fround(outScale));
-  const got = y.data;
-  expectSame(got, want, JSON.stringify(c));
-  // Not all saturated: the test sees the requantization itself.
-  if (want.length >= 200) expect(new Set(want).size).toBeGreaterThan(5);
-  const y32 = lw.qMatMul(qx, qw, { bias, output: 'int32' });
-  expectSame(y32.read(), Array.from(acc), 'int32');
-  y.dispose(); y32.dispose(); qx.dispose(); qw.dispose(); tx.dispose(); tw.dispose();
-}
 
 describe('qMatMul', () => {
   let seed = 100;
@@ -192,10 +139,10 @@ describe('qMatMul', () => {
       for (const requant of ['fp32', 'dyadic'] as const) {
         it(`int${bits} weights, ${xType} activations, ${requant} requantization: bit-exact`, () => {
           for (const [m, k, n] of [[1, 64, 40], [1, 33, 17], [5, 67, 29], [13, 128, 64], [4, 8, 8], [1, 1, 1], [3, 2, 9], [20, 70, 37], [33, 129, 64]]) {
-            runCase({ m, k, n, bits, xType, requant }, seed++);
+            checkQMatMul(lw, { m, k, n, bits, xType, requant }, seed++);
           }
-          runCase({ m: 3, k: 40, n: 24, bits, xType, requant, batch: [2, 3], axis: 1, act: 'relu' }, seed++);
-          runCase({ m: 1, k: 40, n: 24, bits, xType, requant, act: 'relu6', outType: xType === 'int8' ? 'uint8' : 'int8' }, seed++);
+          checkQMatMul(lw, { m: 3, k: 40, n: 24, bits, xType, requant, batch: [2, 3], axis: 1, act: 'relu' }, seed++);
+          checkQMatMul(lw, { m: 1, k: 40, n: 24, bits, xType, requant, act: 'relu6', outType: xType === 'int8' ? 'uint8' : 'int8' }, seed++);
         });
       }
     }

@@ -1,0 +1,184 @@
+// Seeded random shapes and options for every op family, at 1 and 2 threads, each output checked
+// bit for bit against the oracles: the fixed batteries of the other tests pick the edges of the
+// kernels' tiles; these cover the combinations nobody listed (odd strides with dilation and
+// asymmetric padding, grouped filters, transposes with prepacked bias, batches, widths). The
+// 2-thread instance runs every case on its pool (minOps = 0), however small.
+// Seeds are fixed, so a failure names a case that reproduces.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { Lanewise, type Tensor } from '../../src/index.js';
+import { conv2dRef, outSize, resolvePad, type RefGeometry, type RefPad } from '../reference/conv.js';
+import { gemmF32Ordered, transpose } from '../reference/gemm.js';
+import { conv2dF16Exact, f16Value, gemmF16Exact, gemmF16Fast, randomF16, round16Bits, transpose16 } from '../reference/f16.js';
+import { checkQConv, checkQMatMul } from '../harness/qops.js';
+import { rng } from '../harness/random.js';
+import { executorOf } from '../../bindings/exec.js';
+import type { Pool } from '../../bindings/pool.js';
+
+let instances: Lanewise[];
+let pool: Pool;
+let workerTasks = 0;
+beforeAll(async () => {
+  instances = [await Lanewise.create({ threads: 1 }), await Lanewise.create({ threads: 2 })];
+  pool = executorOf(instances[1].device.kmod) as Pool;
+  await pool.whenReady();
+  pool.minOps = 0; // every case on the pool, small ones too
+});
+afterAll(() => { for (const lw of instances) lw.dispose(); });
+/** The worker (not only the calling thread) took tasks since the last call. */
+function expectWorkerTookTasks(): void {
+  const tasks = pool.stats()[1];
+  expect(tasks).toBeGreaterThan(workerTasks);
+  workerTasks = tasks;
+}
+
+type Precision = 'f32' | 'f16' | 'f16-exact';
+const precisions: readonly Precision[] = ['f32', 'f16', 'f16-exact'];
+const activations = [undefined, 'relu', 'relu6'] as const;
+const bounds = (a: (typeof activations)[number]): [number, number] => (a === 'relu' ? [0, Infinity] : a === 'relu6' ? [0, 6] : [-Infinity, Infinity]);
+
+/** Index of the first element whose bits differ (binary16: NaNs compared as one), or -1. */
+function firstMismatch(got: ArrayLike<number>, want: ArrayLike<number>, half: boolean): number {
+  if (got.length !== want.length) return 0;
+  const canon = (h: number) => ((h & 0x7fff) > 0x7c00 ? 0x7e00 : h);
+  for (let i = 0; i < want.length; i++) {
+    if (half ? canon(got[i]) !== canon(want[i]) : !Object.is(got[i], want[i])) return i;
+  }
+  return -1;
+}
+
+function report(fails: string[]): void {
+  if (fails.length) expect.fail(`${fails.length} mismatches, first:\n${fails.slice(0, 5).join('\n')}`);
+}
+
+describe('random shapes', () => {
+  it('conv2d and depthwiseConv2d: f32, f16 and f16-exact, prepacked or not, 1 and 2 threads', () => {
+    const r = rng(20261124);
+    const ri = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+    const fails: string[] = [];
+    for (let t = 0; t < 70; t++) {
+      const dw = r() < 0.4;
+      const kh = ri(1, 5), kw = ri(1, 5), sh = ri(1, 3), sw = ri(1, 3), dh = ri(1, 2), dwl = ri(1, 2);
+      const n = ri(1, 2), ih = ri((kh - 1) * dh + 1, 20), iw = ri((kw - 1) * dwl + 1, 20);
+      let ci = ri(1, 40), co = ri(1, 40), groups = 1;
+      if (dw) { groups = ci; co = ci; } else if (r() < 0.3) { groups = ri(2, 4); ci = groups * ri(1, 6); co = groups * ri(1, 6); }
+      const ph = Math.min(2, (kh - 1) * dh), pw = Math.min(2, (kw - 1) * dwl);
+      const pad: RefPad = r() < 0.3 ? 'same' : r() < 0.5 ? 'valid' : [ri(0, ph), ri(0, ph), ri(0, pw), ri(0, pw)];
+      const [pt, pb, pl, pr] = resolvePad(ih, iw, kh, kw, sh, sw, dh, dwl, pad);
+      const g: RefGeometry = { n, ih, iw, ci, co, kh, kw, groups, sh, sw, dh, dw: dwl, pt, pb, pl, pr };
+      const cig = ci / groups;
+      const precision = precisions[ri(0, 2)], activation = activations[ri(0, 2)], withBias = r() < 0.7;
+      const [lo, hi] = bounds(activation);
+      const x16 = randomF16(n * ih * iw * ci, r), w16 = randomF16(co * kh * kw * cig, r), b16 = randomF16(co, r);
+      const x = Float32Array.from(x16, f16Value), w = Float32Array.from(w16, f16Value), b = Float32Array.from(b16, f16Value);
+      const half = precision !== 'f32';
+      const want = precision === 'f16-exact' ? conv2dF16Exact(x16, w16, withBias ? b16 : null, g, lo, hi).out
+        : precision === 'f16' ? Uint16Array.from(conv2dRef(x, w, withBias ? b : null, g, lo, hi).ordered, round16Bits)
+          : conv2dRef(x, w, withBias ? b : null, g, lo, hi).ordered;
+      expect(want.length).toBe(n * outSize(g)[0] * outSize(g)[1] * co);
+      // Depthwise filters are HWC: [kh][kw][c].
+      const wOut = (src: Float32Array | Uint16Array) => {
+        if (!dw) return src;
+        const out = src instanceof Uint16Array ? new Uint16Array(src.length) : new Float32Array(src.length);
+        for (let o = 0; o < co; o++) for (let s = 0; s < kh * kw; s++) out[s * co + o] = src[o * kh * kw + s];
+        return out;
+      };
+      const wDims = dw ? [kh, kw, ci] : [co, kh, kw, cig];
+      const bias = withBias ? (half ? b16 : b) : undefined;
+      for (const lw of instances) {
+        const xt: Tensor = half ? lw.tensor('float16', x16, [n, ih, iw, ci]) : lw.tensor('float32', x, [n, ih, iw, ci]);
+        const wt: Tensor = half ? lw.tensor('float16', wOut(w16) as Uint16Array, wDims) : lw.tensor('float32', wOut(w) as Float32Array, wDims);
+        const opts = { strides: [sh, sw] as [number, number], dilations: [dh, dwl] as [number, number], pad: [pt, pb, pl, pr] as const,
+          activation, ...(half ? { precision } : {}) };
+        for (const prepacked of [false, true]) {
+          const filter = prepacked ? lw.prepackConv(wt, dw ? { depthwise: true, bias } : { groups, bias }) : wt;
+          const o = prepacked ? opts : { ...opts, bias };
+          // eslint-disable-next-line @typescript-eslint/no-explicit-any
+          const y = dw ? lw.depthwiseConv2d(xt as any, filter as any, o) : lw.conv2d(xt as any, filter as any, { ...o, groups });
+          const bad = firstMismatch(y.data, want, half);
+          if (bad >= 0) {
+            fails.push(`case ${t} ${JSON.stringify({ precision, activation, withBias, prepacked, threads: lw.info().threads, dw, ...g })}: ` +
+              `element ${bad} got ${y.data[bad]} want ${want[bad]}`);
+          }
+          y.dispose();
+          if (prepacked) filter.dispose();
+        }
+        xt.dispose(); wt.dispose();
+      }
+    }
+    report(fails);
+    expectWorkerTookTasks();
+  });
+
+  it('matMul: f32, f16 and f16-exact, transposes, bias in the call or prepacked, GEMV, 1 and 2 threads', () => {
+    const r = rng(11235813);
+    const ri = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+    const fails: string[] = [];
+    for (let t = 0; t < 90; t++) {
+      const big = r() < 0.15;
+      const m = r() < 0.2 ? 1 : ri(1, big ? 160 : 20), n = ri(1, big ? 160 : 40), k = ri(1, big ? 300 : 40);
+      const transposeA = r() < 0.5, transposeB = r() < 0.5, prepacked = r() < 0.4, withBias = r() < 0.6;
+      const precision = precisions[ri(0, 2)], activation = activations[ri(0, 2)];
+      const [lo, hi] = bounds(activation);
+      const a16 = randomF16(m * k, r), b16 = randomF16(k * n, r), bias16 = randomF16(n, r);
+      const a = Float32Array.from(a16, f16Value), b = Float32Array.from(b16, f16Value), bias32 = Float32Array.from(bias16, f16Value);
+      const half = precision !== 'f32';
+      const want = precision === 'f32' ? gemmF32Ordered(m, n, k, a, b, withBias ? bias32 : null, lo, hi)
+        : (precision === 'f16' ? gemmF16Fast : gemmF16Exact)(m, n, k, a16, b16, withBias ? bias16 : null, lo, hi);
+      const bias = withBias ? (half ? bias16 : bias32) : undefined;
+      for (const lw of instances) {
+        const A: Tensor = half ? lw.tensor('float16', transposeA ? transpose16(m, k, a16) : a16, transposeA ? [k, m] : [m, k])
+          : lw.tensor('float32', transposeA ? transpose(m, k, a) : a, transposeA ? [k, m] : [m, k]);
+        const B: Tensor = half ? lw.tensor('float16', transposeB ? transpose16(k, n, b16) : b16, transposeB ? [n, k] : [k, n])
+          : lw.tensor('float32', transposeB ? transpose(k, n, b) : b, transposeB ? [n, k] : [k, n]);
+        const opts = { transposeA, activation, ...(half ? { precision } : {}) };
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        const packed = prepacked ? lw.prepack(B as any, { transposeB, bias: bias as any }) : null;
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        const y = packed ? lw.matMul(A as any, packed as any, opts) : lw.matMul(A as any, B as any, { ...opts, transposeB, bias: bias as any });
+        const bad = firstMismatch(y.data, want, half);
+        if (bad >= 0) {
+          fails.push(`case ${t} ${JSON.stringify({ precision, activation, withBias, prepacked, threads: lw.info().threads, m, n, k, transposeA, transposeB })}: ` +
+            `element ${bad} got ${y.data[bad]} want ${want[bad]}`);
+        }
+        y.dispose(); packed?.dispose(); A.dispose(); B.dispose();
+      }
+    }
+    report(fails);
+    expectWorkerTookTasks();
+  });
+
+  it('qMatMul: 8, 4 and 2-bit weights, both activation types and requantizations, 1 and 2 threads', () => {
+    const r = rng(31415);
+    const ri = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+    for (let t = 0; t < 50; t++) {
+      const big = r() < 0.2;
+      const c = {
+        m: r() < 0.3 ? 1 : ri(1, big ? 120 : 20), k: ri(1, big ? 1500 : 80), n: ri(1, big ? 120 : 40),
+        bits: ([8, 4, 2] as const)[ri(0, 2)], xType: r() < 0.5 ? 'int8' as const : 'uint8' as const,
+        requant: r() < 0.5 ? 'fp32' as const : 'dyadic' as const, axis: r() < 0.5 ? 0 as const : 1 as const,
+        act: ([undefined, 'relu', 'relu6'] as const)[ri(0, 2)], outType: r() < 0.5 ? 'int8' as const : 'uint8' as const,
+        batch: r() < 0.2 ? [ri(1, 3)] : undefined,
+      };
+      for (const lw of instances) checkQMatMul(lw, c, 1000 + t);
+    }
+    expectWorkerTookTasks();
+  });
+
+  it('qConv2d and qDepthwiseConv2d: geometries, groups, 8, 4 and 2-bit filters, 1 and 2 threads', () => {
+    const r = rng(27182);
+    const ri = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+    for (let t = 0; t < 50; t++) {
+      const dw = r() < 0.4, kh = ri(1, 5), kw = ri(1, 5), d = ri(1, 2), s = ri(1, 3);
+      const p = ri(0, Math.min(2, (Math.min(kh, kw) - 1) * d));
+      const big = r() < 0.15;
+      const h = ri(Math.max(1, (kh - 1) * d + 1 - 2 * p), big ? 32 : 14), w = ri(Math.max(1, (kw - 1) * d + 1 - 2 * p), big ? 32 : 14);
+      let ci = ri(1, big ? 64 : 24), co = ri(1, big ? 64 : 24), groups = 1;
+      if (!dw && r() < 0.3) { groups = ri(2, 4); ci = groups * ri(1, 6); co = groups * ri(1, 6); }
+      const shape = { n: ri(1, 2), h, w, ci, co, kh, kw, s, d, p, dw, groups };
+      const bits = dw ? 8 : ([8, 4, 2] as const)[ri(0, 2)];
+      const signed = r() < 0.5, requant = r() < 0.5 ? 'fp32' as const : 'dyadic' as const;
+      for (const lw of instances) checkQConv(lw, shape, signed, requant, 5000 + t, bits);
+    }
+    expectWorkerTookTasks();
+  });
+});
