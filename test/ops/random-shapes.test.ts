@@ -46,14 +46,19 @@ function firstMismatch(got: ArrayLike<number>, want: ArrayLike<number>, half: bo
   return -1;
 }
 
+/** A seeded generator: r() uniform in [0, 1), ri(lo, hi) an integer in [lo, hi]. */
+function seeded(seed: number): { r: () => number; ri: (lo: number, hi: number) => number } {
+  const r = rng(seed);
+  return { r, ri: (lo, hi) => lo + Math.floor(r() * (hi - lo + 1)) };
+}
+
 function report(fails: string[]): void {
   if (fails.length) expect.fail(`${fails.length} mismatches, first:\n${fails.slice(0, 5).join('\n')}`);
 }
 
 describe('random shapes', () => {
   it('conv2d and depthwiseConv2d: f32, f16 and f16-exact, prepacked or not, 1 and 2 threads', () => {
-    const r = rng(20261124);
-    const ri = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+    const { r, ri } = seeded(20261124);
     const fails: string[] = [];
     for (let t = 0; t < 70; t++) {
       const dw = r() < 0.4;
@@ -110,8 +115,7 @@ describe('random shapes', () => {
   });
 
   it('matMul: f32, f16 and f16-exact, transposes, bias in the call or prepacked, GEMV, 1 and 2 threads', () => {
-    const r = rng(11235813);
-    const ri = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+    const { r, ri } = seeded(11235813);
     const fails: string[] = [];
     for (let t = 0; t < 90; t++) {
       const big = r() < 0.15;
@@ -148,8 +152,7 @@ describe('random shapes', () => {
   });
 
   it('qMatMul: 8, 4 and 2-bit weights, both activation types and requantizations, 1 and 2 threads', () => {
-    const r = rng(31415);
-    const ri = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+    const { r, ri } = seeded(31415);
     for (let t = 0; t < 50; t++) {
       const big = r() < 0.2;
       const c = {
@@ -165,8 +168,7 @@ describe('random shapes', () => {
   });
 
   it('qConv2d and qDepthwiseConv2d: geometries, groups, 8, 4 and 2-bit filters, 1 and 2 threads', () => {
-    const r = rng(27182);
-    const ri = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+    const { r, ri } = seeded(27182);
     for (let t = 0; t < 50; t++) {
       const dw = r() < 0.4, kh = ri(1, 5), kw = ri(1, 5), d = ri(1, 2), s = ri(1, 3);
       const p = ri(0, Math.min(2, (Math.min(kh, kw) - 1) * d));
