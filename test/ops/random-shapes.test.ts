@@ -1,16 +1,17 @@
 // Seeded random shapes and options for every op family, at 1 and 2 threads, each output checked
 // bit for bit against the oracles: the fixed batteries of the other tests pick the edges of the
 // kernels' tiles; these cover the combinations nobody listed (odd strides with dilation and
-// asymmetric padding, grouped filters, transposes with prepacked bias, batches, widths). The
+// asymmetric padding, grouped filters, transposes with prepacked bias, batches, widths, pooling
+// windows, broadcast shapes). The
 // 2-thread instance runs every case on its pool (minOps = 0), however small.
 // Seeds are fixed, so a failure names a case that reproduces.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Lanewise, type Tensor } from '../../src/index.js';
-import { conv2dRef, outSize, resolvePad, type RefGeometry, type RefPad } from '../reference/conv.js';
+import { conv2dRef, outSize, poolRef, resolvePad, type RefGeometry, type RefPad } from '../reference/conv.js';
 import { gemmF32Ordered, transpose } from '../reference/gemm.js';
 import { conv2dF16Exact, f16Value, gemmF16Exact, gemmF16Fast, randomF16, round16Bits, transpose16 } from '../reference/f16.js';
 import { checkQConv, checkQMatMul } from '../harness/qops.js';
-import { rng } from '../harness/random.js';
+import { randomF32, rng } from '../harness/random.js';
 import { executorOf } from '../../bindings/exec.js';
 import type { Pool } from '../../bindings/pool.js';
 
@@ -149,6 +150,80 @@ describe('random shapes', () => {
     }
     report(fails);
     expectWorkerTookTasks();
+  });
+
+  it('maxPool and avgPool: windows, strides, dilations, padding, countIncludePad, 1 and 2 threads', () => {
+    const { r, ri } = seeded(1618);
+    const fails: string[] = [];
+    for (let t = 0; t < 60; t++) {
+      const kh = ri(1, 4), kw = ri(1, 4), sh = ri(1, 3), sw = ri(1, 3), dh = ri(1, 2), dwl = ri(1, 2);
+      const n = ri(1, 2), ih = ri((kh - 1) * dh + 1, 16), iw = ri((kw - 1) * dwl + 1, 16), c = ri(1, 37);
+      const ph = Math.min(2, (kh - 1) * dh), pw = Math.min(2, (kw - 1) * dwl);
+      const pad: RefPad = r() < 0.3 ? 'same' : r() < 0.5 ? 'valid' : [ri(0, ph), ri(0, ph), ri(0, pw), ri(0, pw)];
+      const [pt, pb, pl, pr] = resolvePad(ih, iw, kh, kw, sh, sw, dh, dwl, pad);
+      const g: RefGeometry = { n, ih, iw, ci: c, co: c, kh, kw, groups: c, sh, sw, dh, dw: dwl, pt, pb, pl, pr };
+      const x = randomF32(n * ih * iw * c, 300 + t, -4, 4);
+      const countIncludePad = r() < 0.5;
+      const opts = { windowShape: [kh, kw] as [number, number], strides: [sh, sw] as [number, number], dilations: [dh, dwl] as [number, number],
+        pad: [pt, pb, pl, pr] as const };
+      for (const lw of instances) {
+        const xt = lw.tensor('float32', x, [n, ih, iw, c]);
+        const runs = [['max', lw.maxPool(xt, opts), poolRef(x, g, 'max').ordered],
+          ['avg', lw.avgPool(xt, { ...opts, countIncludePad }), poolRef(x, g, 'avg', countIncludePad).ordered]] as const;
+        for (const [kind, y, want] of runs) {
+          const bad = firstMismatch(y.data, want, false);
+          if (bad >= 0) fails.push(`case ${t} ${kind} ${JSON.stringify({ countIncludePad, threads: lw.info().threads, ...g })}: element ${bad} got ${y.data[bad]} want ${want[bad]}`);
+          y.dispose();
+        }
+        xt.dispose();
+      }
+    }
+    report(fails);
+    expectWorkerTookTasks();
+  });
+
+  it('add with broadcasting (ranks 1..4, either side, scalars) and activations, 1 and 2 threads', () => {
+    const { r, ri } = seeded(5772);
+    const fails: string[] = [];
+    for (let t = 0; t < 80; t++) {
+      const rank = ri(1, 4);
+      const dims = Array.from({ length: rank }, () => ri(1, 7));
+      const side = (): number[] => {
+        const d = dims.map((v) => (r() < 0.35 ? 1 : v));
+        return d.slice(ri(0, rank - 1) * (r() < 0.3 ? 1 : 0));
+      };
+      const xd = r() < 0.1 ? [1] : side(), yd = r() < 0.1 ? [1] : side();
+      const rank2 = Math.max(xd.length, yd.length);
+      const out = Array.from({ length: rank2 }, (_, i) => Math.max(xd[i - (rank2 - xd.length)] ?? 1, yd[i - (rank2 - yd.length)] ?? 1));
+      const size = out.reduce((p, v) => p * v, 1);
+      const x = randomF32(xd.reduce((p, v) => p * v, 1), 700 + t, -3, 3), y = randomF32(yd.reduce((p, v) => p * v, 1), 900 + t, -3, 3);
+      const activation = activations[ri(0, 2)];
+      const [lo, hi] = bounds(activation);
+      // Reference: numpy broadcasting by index, one f32 add, then the clamp (pmax / pmin).
+      const at = (d: number[], data: Float32Array, idx: number[]) => {
+        let o = 0;
+        for (let i = 0; i < d.length; i++) o = o * d[i] + (d[i] === 1 ? 0 : idx[idx.length - d.length + i]);
+        return data[o];
+      };
+      const want = new Float32Array(size);
+      const idx = new Array<number>(out.length).fill(0);
+      for (let e = 0; e < size; e++) {
+        let v = Math.fround(at(xd, x, idx) + at(yd, y, idx));
+        if (v < lo) v = lo;
+        if (v > hi) v = hi;
+        want[e] = v;
+        for (let d = out.length - 1; d >= 0 && ++idx[d] === out[d]; d--) idx[d] = 0;
+      }
+      for (const lw of instances) {
+        const xt = lw.tensor('float32', x, xd), yt = lw.tensor('float32', y, yd);
+        const z = lw.add(xt, yt, { activation });
+        expect(z.dims).toEqual(out);
+        const bad = firstMismatch(z.data, want, false);
+        if (bad >= 0) fails.push(`case ${t} ${JSON.stringify({ xd, yd, activation, threads: lw.info().threads })}: element ${bad} got ${z.data[bad]} want ${want[bad]}`);
+        z.dispose(); xt.dispose(); yt.dispose();
+      }
+    }
+    report(fails);
   });
 
   it('qMatMul: 8, 4 and 2-bit weights, both activation types and requantizations, 1 and 2 threads', () => {
