@@ -2,9 +2,8 @@
 // bit for bit against the oracles: the fixed batteries of the other tests pick the edges of the
 // kernels' tiles; these cover the combinations nobody listed (odd strides with dilation and
 // asymmetric padding, grouped filters, transposes with prepacked bias, batches, widths, pooling
-// windows, broadcast shapes). The
-// 2-thread instance runs every case on its pool (minOps = 0), however small.
-// Seeds are fixed, so a failure names a case that reproduces.
+// windows, broadcast shapes). The 2-thread instance runs every case on its pool (minOps = 0),
+// however small. Seeds are fixed, so a failure names a case that reproduces.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Lanewise, type Tensor } from '../../src/index.js';
 import { conv2dRef, outSize, poolRef, resolvePad, type RefGeometry, type RefPad } from '../reference/conv.js';
