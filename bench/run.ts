@@ -21,8 +21,6 @@ export interface Measurement { contender: string; value: number | null; reason?:
 export interface CaseResult {
   suite: string; name: string; unit: string; ops: number; results: Measurement[];
   notes?: Record<string, string | number>;
-  /** The case of the same suite this one is compared with (BenchCase.baseline). */
-  baseline?: string;
 }
 export interface BenchReport {
   date: string; runtime: string; peakGflops: number;
@@ -83,6 +81,7 @@ export async function measurePeak(rounds = 25): Promise<number> {
 async function measureCase(lw: Lanewise, c: BenchCase, opts: Required<Pick<BenchOptions, 'peers' | 'minRoundMs' | 'rounds'>>): Promise<Measurement[]> {
   const contenders: { name: string; runner: Runner | null; reason?: string }[] = [];
   contenders.push({ name: 'lanewise', runner: await c.lanewise(lw) });
+  if (c.reference) contenders.push({ name: c.reference.name, runner: await c.reference.make(lw) });
   if (opts.peers) {
     for (const [name, make] of Object.entries(c.peers ?? {})) {
       try {
@@ -151,7 +150,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
       for (let i = 0; i < list.length; i++) {
         const c = list[i];
         const results = await measureCase(lw, c, opts);
-        cases.push({ suite: suite.name, name: c.name, unit: c.unit, ops: c.ops, results, notes: c.notes, baseline: c.baseline });
+        cases.push({ suite: suite.name, name: c.name, unit: c.unit, ops: c.ops, results, notes: c.notes });
         log(`  [${i + 1}/${list.length}] ${c.name}: ${results.map((r) => `${r.contender} ${r.value === null ? 'n/a' : r.value.toFixed(1)}`).join(', ')} ${c.unit}`);
       }
     }
@@ -168,10 +167,9 @@ function noteValue(v: string | number): string {
 }
 
 /**
- * The final tables, one per suite: lanewise's figure, each peer's, lanewise's ratio to each,
- * for GFLOPS cases the share of the measured SIMD peak; then, where the suite's cases have them,
- * the ratio to the case's baseline (another case of the run, measured in its own rounds) and
- * the notes.
+ * The final tables, one per suite: lanewise's figure, each other contender's (peers and
+ * lanewise's own references) and lanewise's ratio to it, for GFLOPS cases the share of the
+ * measured SIMD peak, and the notes where the suite's cases have them.
  */
 export function formatTable(report: BenchReport): string {
   const bySuite = new Map<string, CaseResult[]>();
@@ -179,13 +177,10 @@ export function formatTable(report: BenchReport): string {
   const tables: string[] = [];
   for (const [suite, cases] of bySuite) {
     const peerNames = [...new Set(cases.flatMap((c) => c.results.map((r) => r.contender)).filter((n) => n !== 'lanewise'))];
-    const ownOf = (c: CaseResult | undefined) => c?.results.find((r) => r.contender === 'lanewise')?.value ?? null;
-    const withBaseline = cases.some((c) => c.baseline !== undefined);
     const withNotes = cases.some((c) => c.notes !== undefined);
-    const header = ['case', 'unit', 'lanewise', ...peerNames.flatMap((p) => [p, `× ${p}`]), '% peak',
-      ...(withBaseline ? ['× baseline'] : []), ...(withNotes ? ['notes'] : [])];
+    const header = ['case', 'unit', 'lanewise', ...peerNames.flatMap((p) => [p, `× ${p}`]), '% peak', ...(withNotes ? ['notes'] : [])];
     const rows = cases.map((c) => {
-      const own = ownOf(c);
+      const own = c.results.find((r) => r.contender === 'lanewise')?.value ?? null;
       const cells = [c.name, c.unit, own === null ? 'n/a' : own.toFixed(1)];
       for (const p of peerNames) {
         const r = c.results.find((x) => x.contender === p);
@@ -193,10 +188,6 @@ export function formatTable(report: BenchReport): string {
         cells.push(r === undefined ? '' : v === null ? 'n/a' : v.toFixed(1), v === null || own === null ? '' : `${(own / v).toFixed(2)}×`);
       }
       cells.push(own === null || c.unit !== 'GFLOPS' ? '' : `${Math.round((own / report.peakGflops) * 100)}%`);
-      if (withBaseline) {
-        const base = c.baseline === undefined ? null : ownOf(cases.find((x) => x.name === c.baseline));
-        cells.push(base === null || own === null ? '' : `${(own / base).toFixed(2)}×`);
-      }
       if (withNotes) cells.push(Object.entries(c.notes ?? {}).map(([k, v]) => `${k} ${noteValue(v)}`).join(', '));
       return cells;
     });

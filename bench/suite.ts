@@ -20,10 +20,11 @@ export interface BenchCase {
   /** Extra facts for the table's notes column (bytes of weights, accuracy, …). */
   notes?: Record<string, string | number>;
   /**
-   * Name of another case of the suite that this one is read against (e.g. an f16 case against
-   * the f32 case of the same shape): the table adds lanewise's ratio to that case's figure.
+   * lanewise's own reference for this case (the f32 op on the same shape, for an f16 case): a
+   * contender timed in the same interleaved rounds, also with --no-peers, so that the table's
+   * ratio to it compares like with like.
    */
-  baseline?: string;
+  reference?: { name: string; make(lw: Lanewise): Runner | Promise<Runner> };
 }
 
 export interface Suite {

@@ -41,17 +41,20 @@ function castRunner(lw: Lanewise, count: number, to: 'float16' | 'float32'): Run
   };
 }
 
+/** lanewise's f32 op on the same shape, timed with the f16 cases (one object per shape). */
+function f32Reference(make: (lw: Lanewise) => Runner): NonNullable<BenchCase['reference']> {
+  return { name: 'lanewise-f32', make };
+}
+
 function gemmCases(m: number, k: number, n: number): BenchCase[] {
   const ops = 2 * m * n * k;
   const shape = `${m}×${k}×${n}`;
   const f32Bytes = Math.ceil(n / 8) * (8 + 8 * k) * 4, f16Bytes = f32Bytes / 2;
+  const reference = f32Reference((lw) => f32Gemm(lw, m, k, n));
+  const notes = { 'packed weight bytes': f16Bytes, 'bytes per weight': f16Bytes / (k * n), 'f32 bytes per weight': f32Bytes / (k * n) };
   return [
-    { name: `f32 gemm ${shape} (reference)`, ops, unit: 'GFLOPS', lanewise: (lw) => f32Gemm(lw, m, k, n),
-      notes: { 'packed weight bytes': f32Bytes, 'bytes per weight': f32Bytes / (k * n) } },
-    { name: `f16 gemm ${shape}`, ops, unit: 'GFLOPS', lanewise: (lw) => f16Gemm(lw, m, k, n, 'f16'),
-      notes: { 'packed weight bytes': f16Bytes, 'bytes per weight': f16Bytes / (k * n) }, baseline: `f32 gemm ${shape} (reference)` },
-    { name: `f16-exact gemm ${shape}`, ops, unit: 'GFLOPS', lanewise: (lw) => f16Gemm(lw, m, k, n, 'f16-exact'),
-      notes: { 'packed weight bytes': f16Bytes, 'bytes per weight': f16Bytes / (k * n) }, baseline: `f32 gemm ${shape} (reference)` },
+    { name: `f16 gemm ${shape}`, ops, unit: 'GFLOPS', lanewise: (lw) => f16Gemm(lw, m, k, n, 'f16'), reference, notes },
+    { name: `f16-exact gemm ${shape}`, ops, unit: 'GFLOPS', lanewise: (lw) => f16Gemm(lw, m, k, n, 'f16-exact'), reference, notes },
   ];
 }
 
@@ -94,19 +97,18 @@ function convCases(quick: boolean): BenchCase[] {
   return convShapes.filter((_, i) => !quick || i < 2).flatMap((sh) => {
     const oh = Math.floor((sh.h + 2 * sh.p - sh.k) / sh.s) + 1, ow = Math.floor((sh.w + 2 * sh.p - sh.k) / sh.s) + 1;
     const ops = 2 * oh * ow * sh.co * sh.k * sh.k * (sh.dw ? 1 : sh.c);
-    const weights = sh.co * sh.k * sh.k * (sh.dw ? 1 : sh.c);
-    const list: BenchCase[] = [
-      { name: `f32 ${sh.name} (reference)`, ops, unit: 'GFLOPS', lanewise: (lw) => convRunner(lw, sh, 'f32'), notes: { weights } },
-      { name: `f16 ${sh.name}`, ops, unit: 'GFLOPS', lanewise: (lw) => convRunner(lw, sh, 'f16'), notes: { weights }, baseline: `f32 ${sh.name} (reference)` },
-      { name: `f16-exact ${sh.name}`, ops, unit: 'GFLOPS', lanewise: (lw) => convRunner(lw, sh, 'f16-exact'), notes: { weights }, baseline: `f32 ${sh.name} (reference)` },
-    ];
-    return list;
+    const notes = { weights: sh.co * sh.k * sh.k * (sh.dw ? 1 : sh.c) };
+    const reference = f32Reference((lw) => convRunner(lw, sh, 'f32'));
+    return [
+      { name: `f16 ${sh.name}`, ops, unit: 'GFLOPS', lanewise: (lw) => convRunner(lw, sh, 'f16'), reference, notes },
+      { name: `f16-exact ${sh.name}`, ops, unit: 'GFLOPS', lanewise: (lw) => convRunner(lw, sh, 'f16-exact'), reference, notes },
+    ] satisfies BenchCase[];
   });
 }
 
 export const f16Suite: Suite = {
   name: 'f16',
-  description: "binary16: matMul and conv in precision 'f16' and 'f16-exact' vs lanewise f32 (weights prepacked, single thread), f32⇄f16 cast throughput, bytes per weight",
+  description: "binary16: matMul and conv in precision 'f16' and 'f16-exact' against lanewise's f32 on the same shape in the same rounds (weights prepacked, single thread), f32⇄f16 cast throughput, bytes per weight",
   cases: ({ quick }) => [
     ...(quick ? [[256, 256, 256]] : [[256, 256, 256], [512, 512, 512], [1024, 1024, 1024]])
       .flatMap(([m, k, n]) => gemmCases(m, k, n)),
@@ -116,36 +118,37 @@ export const f16Suite: Suite = {
 };
 
 /**
- * Interleaved best-of rounds in this process; prints each case and the f16/f32 ratios. 21 rounds
- * of ≥ 25 ms: on a shared machine, more and shorter rounds give every case quiet windows (7 of
- * ≥ 80 ms left single ratios off by up to ±10% at load averages of 4–6).
+ * Interleaved best-of rounds in this process over every case and every f32 reference (each
+ * shape's once); prints each case with its ratio to the f32 op. 21 rounds of ≥ 25 ms: on a
+ * shared machine, more and shorter rounds give every case quiet windows (7 of ≥ 80 ms left
+ * single ratios off by up to ±10% at load averages of 4–6).
  */
 export async function f16Figures(quick = false, rounds = 21, minMs = 25): Promise<void> {
   const lw = await Lanewise.create();
   const cases = f16Suite.cases({ quick });
+  const refs = [...new Set(cases.flatMap((c) => (c.reference ? [c.reference] : [])))];
   const runners: Runner[] = [];
-  for (const c of cases) {
-    const r = await c.lanewise(lw);
+  for (const make of [...cases.map((c) => c.lanewise), ...refs.map((r) => r.make)]) {
+    const r = await make(lw);
     const t0 = performance.now();
     for (let i = 0; i < 20 && performance.now() - t0 < 1000; i++) await r.run();
     runners.push(r);
   }
-  const best = cases.map(() => Infinity);
+  const best = runners.map(() => Infinity);
   for (let round = 0; round < rounds; round++) {
-    for (let i = 0; i < cases.length; i++) {
+    for (let i = 0; i < runners.length; i++) {
       let n = 0; const t0 = performance.now(); let t: number;
       do { await runners[i].run(); n++; t = performance.now() - t0; } while (t < minMs);
       best[i] = Math.min(best[i], t / n);
     }
   }
-  const byName = new Map(cases.map((c, i) => [c.name, i]));
   for (let i = 0; i < cases.length; i++) {
     const c = cases[i];
-    const rate = c.ops / best[i] / 1e6;
-    const ref = c.baseline === undefined ? undefined : byName.get(c.baseline);
-    const ratio = ref === undefined ? '' : `  ${(best[ref] / best[i]).toFixed(3)}× f32`;
+    const rate = (ms: number) => `${(ms * 1e3).toFixed(1)} µs, ${(c.ops / ms / 1e6).toFixed(2)} ${c.unit}`;
+    const ref = c.reference ? cases.length + refs.indexOf(c.reference) : -1;
+    const ratio = ref < 0 ? '' : `  ${(best[ref] / best[i]).toFixed(3)}× f32 (f32: ${rate(best[ref])})`;
     const notes = c.notes ? '  ' + Object.entries(c.notes).map(([k, v]) => `${k} ${v}`).join(', ') : '';
-    console.log(`${c.name.padEnd(52)} ${(best[i] * 1e3).toFixed(1).padStart(10)} µs ${rate.toFixed(2).padStart(7)} ${c.unit}${ratio}${notes}`);
+    console.log(`${c.name.padEnd(52)} ${rate(best[i])}${ratio}${notes}`);
   }
   for (const r of runners) await r.dispose();
   lw.dispose();
