@@ -52,6 +52,21 @@ function seeded(seed: number): { r: () => number; ri: (lo: number, hi: number) =
   return { r, ri: (lo, hi) => lo + Math.floor(r() * (hi - lo + 1)) };
 }
 
+/**
+ * A random window over a random image: kernel 1..maxK per side, strides 1..3, dilations 1..2,
+ * batch 1..2, sides up to maxSize (at least one window), 'same', 'valid' or explicit padding
+ * below the dilated window (resolved), for the given channels and groups.
+ */
+function randomWindow(r: () => number, ri: (lo: number, hi: number) => number, maxK: number, maxSize: number,
+  ci: number, co: number, groups: number): RefGeometry {
+  const kh = ri(1, maxK), kw = ri(1, maxK), sh = ri(1, 3), sw = ri(1, 3), dh = ri(1, 2), dw = ri(1, 2);
+  const n = ri(1, 2), ih = ri((kh - 1) * dh + 1, maxSize), iw = ri((kw - 1) * dw + 1, maxSize);
+  const ph = Math.min(2, (kh - 1) * dh), pw = Math.min(2, (kw - 1) * dw);
+  const pad: RefPad = r() < 0.3 ? 'same' : r() < 0.5 ? 'valid' : [ri(0, ph), ri(0, ph), ri(0, pw), ri(0, pw)];
+  const [pt, pb, pl, pr] = resolvePad(ih, iw, kh, kw, sh, sw, dh, dw, pad);
+  return { n, ih, iw, ci, co, kh, kw, groups, sh, sw, dh, dw, pt, pb, pl, pr };
+}
+
 function report(fails: string[]): void {
   if (fails.length) expect.fail(`${fails.length} mismatches, first:\n${fails.slice(0, 5).join('\n')}`);
 }
@@ -62,14 +77,10 @@ describe('random shapes', () => {
     const fails: string[] = [];
     for (let t = 0; t < 70; t++) {
       const dw = r() < 0.4;
-      const kh = ri(1, 5), kw = ri(1, 5), sh = ri(1, 3), sw = ri(1, 3), dh = ri(1, 2), dwl = ri(1, 2);
-      const n = ri(1, 2), ih = ri((kh - 1) * dh + 1, 20), iw = ri((kw - 1) * dwl + 1, 20);
       let ci = ri(1, 40), co = ri(1, 40), groups = 1;
       if (dw) { groups = ci; co = ci; } else if (r() < 0.3) { groups = ri(2, 4); ci = groups * ri(1, 6); co = groups * ri(1, 6); }
-      const ph = Math.min(2, (kh - 1) * dh), pw = Math.min(2, (kw - 1) * dwl);
-      const pad: RefPad = r() < 0.3 ? 'same' : r() < 0.5 ? 'valid' : [ri(0, ph), ri(0, ph), ri(0, pw), ri(0, pw)];
-      const [pt, pb, pl, pr] = resolvePad(ih, iw, kh, kw, sh, sw, dh, dwl, pad);
-      const g: RefGeometry = { n, ih, iw, ci, co, kh, kw, groups, sh, sw, dh, dw: dwl, pt, pb, pl, pr };
+      const g = randomWindow(r, ri, 5, 20, ci, co, groups);
+      const { n, ih, iw, kh, kw, sh, sw, dh, dw: dwl, pt, pb, pl, pr } = g;
       const cig = ci / groups;
       const precision = precisions[ri(0, 2)], activation = activations[ri(0, 2)], withBias = r() < 0.7;
       const [lo, hi] = bounds(activation);
@@ -155,12 +166,9 @@ describe('random shapes', () => {
     const { r, ri } = seeded(1618);
     const fails: string[] = [];
     for (let t = 0; t < 60; t++) {
-      const kh = ri(1, 4), kw = ri(1, 4), sh = ri(1, 3), sw = ri(1, 3), dh = ri(1, 2), dwl = ri(1, 2);
-      const n = ri(1, 2), ih = ri((kh - 1) * dh + 1, 16), iw = ri((kw - 1) * dwl + 1, 16), c = ri(1, 37);
-      const ph = Math.min(2, (kh - 1) * dh), pw = Math.min(2, (kw - 1) * dwl);
-      const pad: RefPad = r() < 0.3 ? 'same' : r() < 0.5 ? 'valid' : [ri(0, ph), ri(0, ph), ri(0, pw), ri(0, pw)];
-      const [pt, pb, pl, pr] = resolvePad(ih, iw, kh, kw, sh, sw, dh, dwl, pad);
-      const g: RefGeometry = { n, ih, iw, ci: c, co: c, kh, kw, groups: c, sh, sw, dh, dw: dwl, pt, pb, pl, pr };
+      const c = ri(1, 37);
+      const g = randomWindow(r, ri, 4, 16, c, c, c);
+      const { n, ih, iw, kh, kw, sh, sw, dh, dw: dwl, pt, pb, pl, pr } = g;
       const x = randomF32(n * ih * iw * c, 300 + t, -4, 4);
       const countIncludePad = r() < 0.5;
       const opts = { windowShape: [kh, kw] as [number, number], strides: [sh, sw] as [number, number], dilations: [dh, dwl] as [number, number],
