@@ -86,4 +86,3 @@ export function f16_gemm_4x8__simd_exact(
     nLeft -= 8;
   }
 }
-

@@ -3,7 +3,7 @@
 //   x: n floats, none NaN (the caller checks); y: n bytes. zp, qmin ≤ qmax: integers in
 //   [−128, 127]; scale a positive finite f32. Limits: n ≥ 0. Body shared with f32-qu8-vcvt
 //   (util/vcvt8.ts).
-import { vcvt8 } from '../util/vcvt8';
+import { quant8 } from '../util/vcvt8';
 export function f32_qs8_vcvt_x16__simd(n: i32, x: usize, y: usize, scale: f32, zp: f32, qmin: f32, qmax: f32): void {
-  vcvt8(n, x, y, scale, zp, qmin, qmax, true);
+  quant8(n, x, y, scale, zp, qmin, qmax, true);
 }

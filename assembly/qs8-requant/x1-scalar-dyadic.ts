@@ -7,14 +7,15 @@
 //   output (i32 0/1), +16 the zero point (i16), +32 lo and +48 hi (the clamp, a byte each).
 // Scalar: runs once per output, after the GEMM, so it is a small share of a GEMM's time. Rows
 // are independent, so a caller may split them between threads.
+import { loadInt8 } from '../util/int8';
 export function qs8_requant_x1__scalar_dyadic(
   m: i32, n: i32, acc: usize, accStride: usize, b: usize, sh: usize, params: usize,
   out: usize, outStride: usize,
 ): void {
   const unsigned = load<i32>(params, 4) != 0;
   const zp = <i64>load<i16>(params, 16);
-  const lo = <i64>(unsigned ? <i32>load<u8>(params, 32) : <i32>load<i8>(params, 32));
-  const hi = <i64>(unsigned ? <i32>load<u8>(params, 48) : <i32>load<i8>(params, 48));
+  const lo = <i64>loadInt8(params + 32, !unsigned);
+  const hi = <i64>loadInt8(params + 48, !unsigned);
   for (let i = 0; i < m; i++) {
     const row = acc + <usize>i * accStride;
     const o = out + <usize>i * outStride;

@@ -13,6 +13,7 @@
 //   params: the GEMM kernels' requantization block: +4 unsigned output (i32 0/1), +32 lo and
 //   +48 hi (a byte each).  out: row i at out + i·outStride bytes, int8 or uint8.
 // Limits: m ≥ 0, n ≥ 0, every shift in [32, 62].
+import { loadInt8 } from '../util/int8';
 export function qs8_requant_x4__simd_dyadic(
   m: i32, n: i32, acc: usize, accStride: usize, b: usize, tbl: usize, params: usize,
   out: usize, outStride: usize,
@@ -21,8 +22,8 @@ export function qs8_requant_x4__simd_dyadic(
   const powT = tbl + (rn << 3);
   const cT = powT + (rn << 2);
   const unsigned = load<i32>(params, 4) != 0;
-  const lo = unsigned ? <i32>load<u8>(params, 32) : <i32>load<i8>(params, 32);
-  const hi = unsigned ? <i32>load<u8>(params, 48) : <i32>load<i8>(params, 48);
+  const lo = loadInt8(params + 32, !unsigned);
+  const hi = loadInt8(params + 48, !unsigned);
   const vlo = i32x4.splat(lo);
   const vhi = i32x4.splat(hi);
   const n4 = n & ~3;

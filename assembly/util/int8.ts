@@ -1,4 +1,5 @@
-// 8-bit loads for the kernels that serve int8 and uint8 from one body (a constant `signed`).
+// 8-bit loads, sign- or zero-extended as `signed` says: a constant in the kernels that serve int8
+// and uint8 from one body, a parameter where a kernel reads one byte of its own parameters.
 
 /** Half 0 (bytes 0–7) or 1 (bytes 8–15) of x widened to i16 lanes, sign- or zero-extended. */
 // @ts-ignore: decorator

@@ -8,21 +8,18 @@
 import { loadInt8, widen8 } from './int8';
 
 // @ts-ignore: decorator
-@inline function quantize16(x: usize, y: usize, vs: v128, vz: v128, vlo: v128, vhi: v128, signed: bool): void {
-  const q0 = i32x4.trunc_sat_f32x4_s(f32x4.min(f32x4.max(f32x4.add(f32x4.nearest(f32x4.div(v128.load(x), vs)), vz), vlo), vhi));
-  const q1 = i32x4.trunc_sat_f32x4_s(f32x4.min(f32x4.max(f32x4.add(f32x4.nearest(f32x4.div(v128.load(x, 16), vs)), vz), vlo), vhi));
-  const q2 = i32x4.trunc_sat_f32x4_s(f32x4.min(f32x4.max(f32x4.add(f32x4.nearest(f32x4.div(v128.load(x, 32), vs)), vz), vlo), vhi));
-  const q3 = i32x4.trunc_sat_f32x4_s(f32x4.min(f32x4.max(f32x4.add(f32x4.nearest(f32x4.div(v128.load(x, 48), vs)), vz), vlo), vhi));
-  const a = i16x8.narrow_i32x4_s(q0, q1), b = i16x8.narrow_i32x4_s(q2, q3);
-  v128.store(y, signed ? i8x16.narrow_i16x8_s(a, b) : i8x16.narrow_i16x8_u(a, b));
+@inline function quantize4(v: v128, vs: v128, vz: v128, vlo: v128, vhi: v128): v128 {
+  return i32x4.trunc_sat_f32x4_s(f32x4.min(f32x4.max(f32x4.add(f32x4.nearest(f32x4.div(v, vs)), vz), vlo), vhi));
 }
 
 // @ts-ignore: decorator
-@inline export function vcvt8(n: i32, x: usize, y: usize, scale: f32, zp: f32, qmin: f32, qmax: f32, signed: bool): void {
+@inline export function quant8(n: i32, x: usize, y: usize, scale: f32, zp: f32, qmin: f32, qmax: f32, signed: bool): void {
   const vs = f32x4.splat(scale), vz = f32x4.splat(zp), vlo = f32x4.splat(qmin), vhi = f32x4.splat(qmax);
   let i = n;
   for (; i >= 16; i -= 16) {
-    quantize16(x, y, vs, vz, vlo, vhi, signed);
+    const a = i16x8.narrow_i32x4_s(quantize4(v128.load(x), vs, vz, vlo, vhi), quantize4(v128.load(x, 16), vs, vz, vlo, vhi));
+    const b = i16x8.narrow_i32x4_s(quantize4(v128.load(x, 32), vs, vz, vlo, vhi), quantize4(v128.load(x, 48), vs, vz, vlo, vhi));
+    v128.store(y, signed ? i8x16.narrow_i16x8_s(a, b) : i8x16.narrow_i16x8_u(a, b));
     x += 64; y += 16;
   }
   for (; i > 0; i--) {
