@@ -608,7 +608,7 @@ function runQ2Gemv(dev: Device, plan: QPlan, k: number, a: Block, aSigned: boole
 // quantize: f32 → 8 bits per tensor, and the min/max it starts from
 
 const rminmax = kernelsOf('f32-rminmax')[0];
-const vcvt8 = { signed: kernelsOf('f32-qs8-vcvt')[0], unsigned: kernelsOf('f32-qu8-vcvt')[0] };
+const quant8Kernels = { signed: kernelsOf('f32-qs8-vcvt')[0], unsigned: kernelsOf('f32-qu8-vcvt')[0] };
 const dequant8Kernels = { signed: kernelsOf('qs8-f32-vcvt')[0], unsigned: kernelsOf('qu8-f32-vcvt')[0] };
 // Pool thresholds (bindings/exec.ts counts operations): a min/max pair per element; the
 // quantizer's division, rounding, clamp and narrowing about 8.
@@ -617,17 +617,17 @@ const MINMAX_OPS = 2, QUANTIZE8_OPS = 8, DEQUANT8_OPS = 4;
 export const quantize8Ops = (n: number) => (MINMAX_OPS + QUANTIZE8_OPS) * n;
 
 /**
- * [min, max] of n ≥ 1 floats at x, or NaN in both when any is NaN. Element ranges on the pool
+ * [min, max] of the n ≥ 1 floats in block x, or NaN in both when any is NaN. Element ranges on the pool
  * when it pays, combined here: min and max are exact in any order (−0 counts below +0). As the
  * first pass of quantize, it is charged the whole quantize (`ops`): the workers it wakes run the
  * second pass too.
  */
-export function minMax(dev: Device, x: number, n: number, ops = MINMAX_OPS * n): [number, number] {
+export function minMax(dev: Device, x: Block, n: number, ops = MINMAX_OPS * n): [number, number] {
   const calls = new Calls(dev.kmod, ops);
   const ranges = calls.ranges(n);
   const out = dev.alloc(8 * ranges.length, 'scratch (min/max)');
   try {
-    ranges.forEach(([i, count], r) => calls.task().call(rminmax.name, [count, x + i * 4, out.ptr + r * 8]));
+    ranges.forEach(([i, count], r) => calls.task().call(rminmax.name, [count, x.ptr + i * 4, out.ptr + r * 8]));
     calls.run();
     const v = dev.read(out, new Float32Array(2 * ranges.length));
     let lo = v[0], hi = v[1];
@@ -639,21 +639,21 @@ export function minMax(dev: Device, x: number, n: number, ops = MINMAX_OPS * n):
 }
 
 /**
- * y[i] = clamp(nearest(x[i] / scale) + zp, qmin, qmax) as n bytes at y (int8 or uint8); x holds
- * no NaN. `ops` as minMax's.
+ * y[i] = clamp(nearest(x[i] / scale) + zp, qmin, qmax) for the n floats in block x (none NaN) as
+ * n bytes in block y (int8 or uint8). `ops` as minMax's.
  */
-export function quantize8(dev: Device, x: number, n: number, y: number, signed: boolean, scale: number, zp: number, qmin: number, qmax: number,
+export function quantize8(dev: Device, x: Block, n: number, y: Block, signed: boolean, scale: number, zp: number, qmin: number, qmax: number,
   ops = QUANTIZE8_OPS * n): void {
   const calls = new Calls(dev.kmod, ops);
-  const name = (signed ? vcvt8.signed : vcvt8.unsigned).name;
-  for (const [i, count] of calls.ranges(n)) calls.task().call(name, [count, x + i * 4, y + i, scale, zp, qmin, qmax]);
+  const name = (signed ? quant8Kernels.signed : quant8Kernels.unsigned).name;
+  for (const [i, count] of calls.ranges(n)) calls.task().call(name, [count, x.ptr + i * 4, y.ptr + i, scale, zp, qmin, qmax]);
   calls.run();
 }
 
-/** y[i] = f32(x[i] − zp) · scale for n bytes at x (int8 or uint8) into n floats at y. */
-export function dequantize8(dev: Device, x: number, n: number, y: number, signed: boolean, zp: number, scale: number): void {
+/** y[i] = f32(x[i] − zp) · scale for the n bytes in block x (int8 or uint8) into n floats in block y. */
+export function dequantize8(dev: Device, x: Block, n: number, y: Block, signed: boolean, zp: number, scale: number): void {
   const calls = new Calls(dev.kmod, DEQUANT8_OPS * n);
   const name = (signed ? dequant8Kernels.signed : dequant8Kernels.unsigned).name;
-  for (const [i, count] of calls.ranges(n)) calls.task().call(name, [count, x + i, y + i * 4, zp, scale]);
+  for (const [i, count] of calls.ranges(n)) calls.task().call(name, [count, x.ptr + i, y.ptr + i * 4, zp, scale]);
   calls.run();
 }

@@ -145,7 +145,7 @@ export function quantize(owner: Owner, x: unknown, opts: QuantizeOptions = {}): 
   // quantizer. Other layouts read the data into JS.
   const dev = owner.device;
   const wasm = channels === 1 && bits === 8 && t.size > 0;
-  const mm = wasm ? minMax(dev, t.block.ptr, t.size, quantize8Ops(t.size)) : null;
+  const mm = wasm ? minMax(dev, t.block, t.size, quantize8Ops(t.size)) : null;
   const data = mm && !Number.isNaN(mm[0]) ? null : t.read();
   if (data) {
     for (let i = 0; i < data.length; i++) {
@@ -200,7 +200,7 @@ export function quantize(owner: Owner, x: unknown, opts: QuantizeOptions = {}): 
   }
   if (mm) {
     const block = dev.alloc(storageBytes(type, t.size), 'quantized tensor');
-    quantize8(dev, t.block.ptr, t.size, block.ptr, type === 'int8', scale[0], zp[0], qmin, qmax, quantize8Ops(t.size));
+    quantize8(dev, t.block, t.size, block, type === 'int8', scale[0], zp[0], qmin, qmax, quantize8Ops(t.size));
     return new QuantizedTensor(owner, type, t.dims, block, scale, zp, axis);
   }
   const q = new Int16Array(data!.length);
@@ -218,7 +218,7 @@ export function dequantize(owner: Owner, q: unknown): Tensor<'float32'> {
   if (qt.axis === null && (qt.type === 'int8' || qt.type === 'uint8') && qt.size > 0) {
     // 8 bits per tensor (activations, outputs) in wasm, the same formula.
     const block = owner.device.alloc(qt.size * 4, 'tensor');
-    dequantize8(owner.device, qt.block.ptr, qt.size, block.ptr, qt.type === 'int8', qt.zeroPoint[0], qt.scale[0]);
+    dequantize8(owner.device, qt.block, qt.size, block, qt.type === 'int8', qt.zeroPoint[0], qt.scale[0]);
     return new Tensor(owner, 'float32' as const, qt.dims, block);
   }
   const v = qt.data;
