@@ -8,7 +8,7 @@ import { packedABytes } from '../../bindings/gemm.js';
 import { F16_PANEL, packedF16Bytes } from '../../bindings/f16.js';
 import { buildNames, type BuildName } from '../../bindings/module.js';
 import { indirection } from '../../bindings/conv.js';
-import { conv2dRef } from '../reference/conv.js';
+import { conv2dRef, outSize } from '../reference/conv.js';
 import { gemmBattery } from '../harness/gemm.js';
 import { rng } from '../harness/random.js';
 import { conv2dF16Exact, f16Value, f16ToF32BitsExpected, f32BitsToF16Expected, gemmF16Exact, gemmF16Fast, gemmF16NaiveF32, randomF16,
@@ -304,7 +304,7 @@ for (const kern of kernelsOf('x16-im2col')) {
         for (const [ih, iw, ci, groups, kh, kw, st, pad, dil] of [[5, 6, 3, 1, 3, 3, 1, 1, 1], [7, 5, 16, 2, 3, 2, 2, 1, 1],
           [6, 6, 24, 3, 5, 5, 1, 2, 1], [9, 8, 17, 1, 3, 3, 2, 0, 2], [4, 4, 8, 1, 1, 1, 1, 0, 1], [6, 7, 40, 4, 3, 3, 1, 1, 1]]) {
           const g = { n: 1, ih, iw, ci, co: groups, kh, kw, groups, sh: st, sw: st, dh: dil, dw: dil, pt: pad, pb: pad, pl: pad, pr: pad };
-          const oh = Math.floor((ih + 2 * pad - ((kh - 1) * dil + 1)) / st) + 1, ow = Math.floor((iw + 2 * pad - ((kw - 1) * dil + 1)) / st) + 1;
+          const [oh, ow] = outSize(g);
           const cig = ci / groups, K = kh * kw * cig, P = oh * ow;
           const x = Uint16Array.from({ length: ih * iw * ci }, () => 1 + Math.floor(r() * 65535));
           const ind = indirection({ ...g, oh, ow }, 1);

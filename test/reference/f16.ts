@@ -1,5 +1,6 @@
 // binary16 oracles in f64. Not kernels: clarity over speed. Independent of the kernels' bit
 // tricks: values are decoded arithmetically and rounded by scaling and exact f64 comparisons.
+import { outSize } from './conv.js';
 
 const f32buf = new Float32Array(1);
 const u32buf = new Uint32Array(f32buf.buffer);
@@ -162,8 +163,7 @@ export interface F16ConvGeometry {
  */
 export function conv2dF16Exact(x: Uint16Array, w: Uint16Array, bias: Uint16Array | null, g: F16ConvGeometry,
   min = -Infinity, max = Infinity): { oh: number; ow: number; out: Uint16Array } {
-  const oh = Math.floor((g.ih + g.pt + g.pb - ((g.kh - 1) * g.dh + 1)) / g.sh) + 1;
-  const ow = Math.floor((g.iw + g.pl + g.pr - ((g.kw - 1) * g.dw + 1)) / g.sw) + 1;
+  const [oh, ow] = outSize(g);
   const cig = g.ci / g.groups, og = g.co / g.groups;
   const xv = Float64Array.from(x, f16Value), wv = Float64Array.from(w, f16Value);
   const out = new Uint16Array(g.n * oh * ow * g.co);
@@ -197,8 +197,7 @@ export function conv2dF16Exact(x: Uint16Array, w: Uint16Array, bias: Uint16Array
  * taps ascending then the group's channels ascending; +0 (0x0000) where a tap is padding.
  */
 export function im2colF16(x: Uint16Array, g: F16ConvGeometry, b: number, gi: number): Uint16Array {
-  const oh = Math.floor((g.ih + g.pt + g.pb - ((g.kh - 1) * g.dh + 1)) / g.sh) + 1;
-  const ow = Math.floor((g.iw + g.pl + g.pr - ((g.kw - 1) * g.dw + 1)) / g.sw) + 1;
+  const [oh, ow] = outSize(g);
   const cig = g.ci / g.groups, K = g.kh * g.kw * cig;
   const out = new Uint16Array(oh * ow * K);
   for (let oy = 0; oy < oh; oy++) {
