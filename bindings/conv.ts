@@ -522,22 +522,25 @@ const vclamp = kernelsOf('f32-vclamp')[0];
 const ELEMENTWISE_OPS = 8;
 
 /**
- * out[i] = clamp(a[i] + b[i]) for n elements at byte offsets; b read as one broadcast value when
- * `bScalar`. Large calls are split into element ranges on the worker pool (same bits).
+ * out[i] = clamp(a[i] + b[i]) for n elements, each operand at a byte offset into its block; b
+ * read as one broadcast value when `bScalar`. Large calls are split into element ranges on the
+ * worker pool (same bits).
  */
-export function addRun(dev: Device, n: number, a: number, b: number, bScalar: boolean, out: number, min: number, max: number): void {
+export function addRun(dev: Device, n: number, a: Block, aOff: number, b: Block, bOff: number, bScalar: boolean,
+  out: Block, outOff: number, min: number, max: number): void {
   const calls = new Calls(dev.kmod, ELEMENTWISE_OPS * n);
   const name = bScalar ? vaddScalar.name : vaddFull.name;
+  const ap = a.ptr + aOff, bp = b.ptr + bOff, op = out.ptr + outOff;
   for (const [i, count] of calls.ranges(n)) {
-    calls.task().call(name, [count, a + i * 4, bScalar ? b : b + i * 4, out + i * 4, min, max]);
+    calls.task().call(name, [count, ap + i * 4, bScalar ? bp : bp + i * 4, op + i * 4, min, max]);
   }
   calls.run();
 }
 
-/** out[i] = clamp(x[i]) for n elements, split like addRun. */
-export function clampRun(dev: Device, n: number, x: number, out: number, min: number, max: number): void {
+/** out[i] = clamp(x[i]) for the n elements of x, split like addRun. */
+export function clampRun(dev: Device, n: number, x: Block, out: Block, min: number, max: number): void {
   const calls = new Calls(dev.kmod, ELEMENTWISE_OPS * n);
-  for (const [i, count] of calls.ranges(n)) calls.task().call(vclamp.name, [count, x + i * 4, out + i * 4, min, max]);
+  for (const [i, count] of calls.ranges(n)) calls.task().call(vclamp.name, [count, x.ptr + i * 4, out.ptr + i * 4, min, max]);
   calls.run();
 }
 
@@ -565,9 +568,9 @@ export function warmUpConv(dev: Device, rounds = 24): void {
         conv2d(dev, { geometry: geo(16, 16, k, 16), x, w, out, min: -Infinity, max: Infinity, cache, kernel: kern.name });
       }
       for (const kind of ['max', 'avg'] as const) pool(dev, { geometry: geo(16, 16, 3, 16), x, out, kind });
-      addRun(dev, 64, x.ptr, x.ptr, false, out.ptr, -Infinity, Infinity);
-      addRun(dev, 64, x.ptr, x.ptr, true, out.ptr, -Infinity, Infinity);
-      clampRun(dev, 64, x.ptr, out.ptr, 0, 6);
+      addRun(dev, 64, x, 0, x, 0, false, out, 0, -Infinity, Infinity);
+      addRun(dev, 64, x, 0, x, 0, true, out, 0, -Infinity, Infinity);
+      clampRun(dev, 64, x, out, 0, 6);
     }
   } finally {
     cache.clear();

@@ -90,6 +90,11 @@ export class Device {
     return this.arena.f32At(b.ptr + byteOffset, length);
   }
 
+  /** A live byte view of a block (valid until the next allocation). */
+  viewU8(b: Block): Uint8Array {
+    return this.arena.u8At(b.ptr, b.bytes);
+  }
+
   packedGemmBytes(n: number, k: number): number { return packedBytes(n, k); }
 
   /**

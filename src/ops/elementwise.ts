@@ -50,10 +50,10 @@ export function add(owner: Owner, x: unknown, y: unknown, options?: AddOptions):
   const out = dev.alloc(size * 4, 'output');
   const result = new Tensor(owner, 'float32', dims, out);
   if (size === 0) return result;
-  const xp = xt.block.ptr, yp = yt.block.ptr, op = out.ptr;
-  if (xt.size === size && yt.size === size) { addRun(dev, size, xp, yp, false, op, min, max); return result; }
-  if (xt.size === size && yt.size === 1) { addRun(dev, size, xp, yp, true, op, min, max); return result; }
-  if (yt.size === size && xt.size === 1) { addRun(dev, size, yp, xp, true, op, min, max); return result; }
+  const xb = xt.block, yb = yt.block;
+  if (xt.size === size && yt.size === size) { addRun(dev, size, xb, 0, yb, 0, false, out, 0, min, max); return result; }
+  if (xt.size === size && yt.size === 1) { addRun(dev, size, xb, 0, yb, 0, true, out, 0, min, max); return result; }
+  if (yt.size === size && xt.size === 1) { addRun(dev, size, yb, 0, xb, 0, true, out, 0, min, max); return result; }
   const r = dims.length;
   const sx = stridesOf(xt.dims, dims), sy = stridesOf(yt.dims, dims);
   // The innermost run: trailing axes where both operands are whole (one call), else the last axis.
@@ -67,10 +67,10 @@ export function add(owner: Owner, x: unknown, y: unknown, options?: AddOptions):
   for (let i = 0; i < outer; i++) {
     let xo = 0, yo = 0;
     for (let d = 0; d < k; d++) { xo += idx[d] * sx[d]; yo += idx[d] * sy[d]; }
-    const o4 = op + i * inner * 4;
-    if (mode === 'both') addRun(dev, inner, xp + xo * 4, yp + yo * 4, false, o4, min, max);
-    else if (mode === 'yScalar') addRun(dev, inner, xp + xo * 4, yp + yo * 4, true, o4, min, max);
-    else addRun(dev, inner, yp + yo * 4, xp + xo * 4, true, o4, min, max);
+    const o4 = i * inner * 4;
+    if (mode === 'both') addRun(dev, inner, xb, xo * 4, yb, yo * 4, false, out, o4, min, max);
+    else if (mode === 'yScalar') addRun(dev, inner, xb, xo * 4, yb, yo * 4, true, out, o4, min, max);
+    else addRun(dev, inner, yb, yo * 4, xb, xo * 4, true, out, o4, min, max);
     for (let d = k - 1; d >= 0; d--) { if (++idx[d] < dims[d]) break; idx[d] = 0; }
   }
   return result;
@@ -81,7 +81,7 @@ function clampOp(owner: Owner, x: unknown, min: number, max: number): Tensor<'fl
   const dev = owner.device;
   const out = dev.alloc(xt.size * 4, 'output');
   const result = new Tensor(owner, 'float32', xt.dims, out);
-  if (xt.size > 0) clampRun(dev, xt.size, xt.block.ptr, out.ptr, min, max);
+  if (xt.size > 0) clampRun(dev, xt.size, xt.block, out, min, max);
   return result;
 }
 

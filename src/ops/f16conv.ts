@@ -4,7 +4,7 @@
 // values are binary16). The kernels: bindings/f16.ts (widen, the f32 convolution drivers,
 // narrow; or im2col + the exact f16 GEMM).
 import type { Block } from '../../bindings/device.js';
-import { convertPtr, f16Conv, type F16Precision } from '../../bindings/f16.js';
+import { convert, f16Conv, type F16Precision } from '../../bindings/f16.js';
 import { IndirectionCache } from '../../bindings/conv.js';
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { checkTensor, Tensor, type Owner } from '../tensor.js';
@@ -91,7 +91,7 @@ export function prepackConvF16(owner: Owner, filter: unknown, options?: PrepackC
     const bias = checkHalfBias(o.bias, p32.outChannels, owner);
     const dev = owner.device;
     const block = dev.alloc(p32.byteLength / 2, 'packed filter');
-    convertPtr(dev, 'float16', p32.block.ptr, block.ptr, p32.byteLength / 4);
+    convert(dev, 'float16', p32.block, 0, block, 0, p32.byteLength / 4);
     return new PackedConvF16(owner, p32, block, bias);
   } finally {
     p32?.dispose();

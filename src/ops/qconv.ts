@@ -85,11 +85,11 @@ function packedFilter(owner: Owner, qw: QuantizedTensor, key: string, co: number
     const hwc = new Int16Array(ks * co);
     for (let o = 0; o < co; o++) for (let s = 0; s < ks; s++) hwc[s * co + o] = vals[o * ks + s];
     block = dev.alloc(qDwWeightBytes(co, ks), 'packed quantized filter');
-    packQDwWeights(dev.arena.u8At(block.ptr, block.bytes), co, ks, hwc);
+    packQDwWeights(dev.viewU8(block), co, ks, hwc);
   } else {
     const bits = qw.bits;
     block = dev.alloc(groups * qConvWeightBytes(co / groups, ks, ci, bits), 'packed quantized filter');
-    packQConvWeights(dev.arena.u8At(block.ptr, block.bytes), co, ks, ci, vals, bits, groups);
+    packQConvWeights(dev.viewU8(block), co, ks, ci, vals, bits, groups);
   }
   const packed: PackedWeights = { block, k: ks * ci, n: co, colSum, colMaxAbs, scale, gemv: null, plans: new Map() };
   qw.packed.set(key, packed);

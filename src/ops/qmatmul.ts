@@ -70,11 +70,11 @@ export function packedWeightsOf(owner: Owner, qw: QuantizedTensor, k: number, n:
   }
   const dev = owner.device;
   const block = dev.alloc(qPackedWeightBytes(n, k, qw.bits as 8 | 4 | 2), 'packed quantized weights');
-  packQWeights(dev.arena.u8At(block.ptr, block.bytes), n, k, qw.bits as 8 | 4 | 2, w);
+  packQWeights(dev.viewU8(block), n, k, qw.bits as 8 | 4 | 2, w);
   let gemv: Block | null = null;
   if (qw.bits === 2) {
     gemv = dev.alloc(q2GemvBytes(n, k), 'packed int2 weights (GEMV layout)');
-    packQ2Gemv(dev.arena.u8At(gemv.ptr, gemv.bytes), n, k, w);
+    packQ2Gemv(dev.viewU8(gemv), n, k, w);
   }
   const packed: PackedWeights = { block, k, n, colSum, colMaxAbs, scale, gemv, plans: new Map() };
   qw.packed.set(key, packed);

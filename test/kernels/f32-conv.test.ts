@@ -287,10 +287,10 @@ for (const kern of [...kernelsOf('f32-vadd'), ...kernelsOf('f32-vclamp')]) {
             dev.viewF32(ob, n * 4, 16).fill(12345);
             const want = new Float32Array(n);
             if (kern.family === 'f32-vclamp') {
-              clampRun(dev, n, ab.ptr, ob.ptr, -1, 2);
+              clampRun(dev, n, ab, ob, -1, 2);
               for (let i = 0; i < n; i++) want[i] = Math.min(Math.max(a[i], -1), 2);
             } else {
-              addRun(dev, n, ab.ptr, bb.ptr, kern.broadcast, ob.ptr, -2, 2.5);
+              addRun(dev, n, ab, 0, bb, 0, kern.broadcast, ob, 0, -2, 2.5);
               for (let i = 0; i < n; i++) want[i] = Math.min(Math.max(f(a[i] + (kern.broadcast ? b[0] : b[i])), -2), 2.5);
             }
             expectSameBits(dev.viewF32(ob, 0, n).slice(), want, `n=${n}`);

@@ -78,7 +78,7 @@ function run(dev: Device, kern: QGemmKernelInfo, c: Case, unpack = false): Int32
   const [ab, wb, bb, sb, pb, cb, xb, ub] = blocks;
   try {
     dev.write(ab, c.a);
-    packQWeights(dev.arena.u8At(wb.ptr, wb.bytes), n, k, bits, c.w);
+    packQWeights(dev.viewU8(wb), n, k, bits, c.w);
     // Fold −zpA·Σw into the bias, as the API does.
     const bias = new Int32Array(np);
     for (let j = 0; j < n; j++) {
