@@ -3,7 +3,7 @@ import { Device, type Block } from '../bindings/device.js';
 import { buildOfModule, detectFeatures, isWasmModule, type BuildName, type Features } from '../bindings/module.js';
 import { planThreads, startThreads, threadsNow, type Threads } from '../bindings/pool.js';
 import { DisposedError, DTypeError, ShapeError, ValueError } from './errors.js';
-import { checkDims, dtypes, sizeOf, Tensor, type DataType, type Held, type Owner, type TensorData, type TensorDataOf } from './tensor.js';
+import { checkDims, dtypeInfo, dtypes, sizeOf, Tensor, type DataType, type Held, type Owner, type TensorData, type TensorDataOf } from './tensor.js';
 import { matMul, prepack, PackedMatrix, type MatMulOptions, type PrepackOptions } from './ops/matmul.js';
 import { QuantizedTensor, type QuantizedType } from './quant/tensor.js';
 import * as quantOps from './quant/quantize.js';
@@ -14,6 +14,7 @@ import * as castOps from './ops/cast.js';
 import * as f16Conv from './ops/f16conv.js';
 import { warmUpConv } from '../bindings/conv.js';
 import * as convOps from './ops/conv.js';
+import { checkOptions } from './ops/options.js';
 import * as poolOps from './ops/pool.js';
 import * as ewOps from './ops/elementwise.js';
 import * as layout from './layout.js';
@@ -69,7 +70,7 @@ export class Lanewise implements Owner {
   }
 
   static async create(options: CreateOptions = {}): Promise<Lanewise> {
-    if (typeof options !== 'object' || options === null) throw new ValueError('options', 'an object', options);
+    checkOptions(options, ['module', 'build', 'warmUp', 'threads']);
     if (options.warmUp !== undefined && typeof options.warmUp !== 'boolean') {
       throw new ValueError('options.warmUp', 'a boolean', options.warmUp);
     }
@@ -101,7 +102,7 @@ export class Lanewise implements Owner {
   /** A tensor in wasm memory holding a copy of `data` (dims default to [data.length]). */
   tensor<T extends DataType>(type: T, data: TensorDataOf[T] | readonly number[], dims?: readonly number[]): Tensor<T> {
     this.alive();
-    const info = (dtypes as Record<string, (typeof dtypes)[DataType] | undefined>)[type];
+    const info = dtypeInfo(type);
     if (info === undefined) throw new DTypeError('type', `one of ${Object.keys(dtypes).map((t) => `'${t}'`).join(', ')}`, type);
     let values: TensorData;
     if (data instanceof info.array) values = data as TensorData;
@@ -121,9 +122,10 @@ export class Lanewise implements Owner {
   /** A tensor of zeros. */
   zeros<T extends DataType>(type: T, dims: readonly number[]): Tensor<T> {
     this.alive();
-    if (!(type in dtypes)) throw new DTypeError('type', `one of ${Object.keys(dtypes).join(', ')}`, type);
+    const info = dtypeInfo(type);
+    if (info === undefined) throw new DTypeError('type', `one of ${Object.keys(dtypes).map((t) => `'${t}'`).join(', ')}`, type);
     const shape = checkDims(dims, 'dims');
-    const bytes = sizeOf(shape) * dtypes[type].bytes;
+    const bytes = sizeOf(shape) * info.bytes;
     const block: Block = this.device.alloc(bytes, 'tensor');
     this.device.fill(block, 0);
     return new Tensor<T>(this, type, shape, block);

@@ -21,6 +21,11 @@ export const dtypes: Record<DataType, DTypeInfo> = {
   int32: { bytes: 4, array: Int32Array },
 };
 
+/** The element type `type` names, or undefined (not a string, or not one of dtypes' own keys: 'toString' is none). */
+export function dtypeInfo(type: unknown): DTypeInfo | undefined {
+  return typeof type === 'string' && Object.prototype.hasOwnProperty.call(dtypes, type) ? dtypes[type as DataType] : undefined;
+}
+
 export type TensorData = Float32Array | Uint16Array | Int8Array | Uint8Array | Int32Array;
 /** The typed array of each element type. */
 export interface TensorDataOf { float32: Float32Array; float16: Uint16Array; int8: Int8Array; uint8: Uint8Array; int32: Int32Array; }

@@ -8,6 +8,7 @@ import { conv2d as runConv, IndirectionCache, packConv, packedConvBytes, packing
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { checkTensor, Tensor, type Owner } from '../tensor.js';
 import { PackedWeights } from '../packed.js';
+import { checkOptions } from './options.js';
 import { clampBounds, type Activation } from './matmul.js';
 import { depthwiseToOHWI, filterToOHWI, type DepthwiseFilterLayout, type FilterLayout } from '../layout.js';
 
@@ -82,15 +83,6 @@ export class PackedConv extends PackedWeights {
 
 // ---------------------------------------------------------------------------------------------
 // Argument checks (shared with pooling)
-
-export function checkOptions(opts: unknown, allowed: readonly string[]): Record<string, unknown> {
-  if (opts === undefined) return {};
-  if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) throw new ValueError('options', 'an object', opts);
-  for (const k of Object.keys(opts)) {
-    if (!allowed.includes(k)) throw new ValueError(`options.${k}`, `one of the options ${allowed.join(', ')}`, k, 'unknown option');
-  }
-  return opts as Record<string, unknown>;
-}
 
 const isPosInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 1;
 

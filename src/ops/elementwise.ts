@@ -3,7 +3,7 @@ import { addRun, clampRun } from '../../bindings/conv.js';
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { checkTensor, Tensor, type Owner } from '../tensor.js';
 import { clampBounds, type Activation } from './matmul.js';
-import { checkOptions } from './conv.js';
+import { checkOptions } from './options.js';
 
 export interface AddOptions { activation?: Activation; }
 

@@ -12,7 +12,8 @@ import { PackedWeights } from '../packed.js';
 import { clampBounds } from './matmul.js';
 import { checkHalfBias } from './f16matmul.js';
 import { cast, halfBits, halfValue } from './cast.js';
-import { checkOptions, geometry, prepackConv, PackedConv, type Conv2DOptions, type DepthwiseConv2DOptions,
+import { checkOptions } from './options.js';
+import { geometry, prepackConv, PackedConv, type Conv2DOptions, type DepthwiseConv2DOptions,
   type PrepackConvOptions } from './conv.js';
 
 export type F16ConvOptions = Conv2DOptions & { precision?: 'f32' | F16Precision };

@@ -8,7 +8,8 @@ import { f16Gemm, packedF16Bytes, packF16Weights, setPackedF16Bias, type F16Prec
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { checkTensor, Tensor, type Owner } from '../tensor.js';
 import { PackedWeights } from '../packed.js';
-import { broadcastBatch, checkBool, clampBounds, matMulOperands, PackedMatrix, sourceIndex, type MatMulOptions, type PrepackOptions } from './matmul.js';
+import { broadcastBatch, checkBool, clampBounds, MATMUL_OPTIONS, matMulOperands, PackedMatrix, sourceIndex, type MatMulOptions, type PrepackOptions } from './matmul.js';
+import { checkOptions } from './options.js';
 import { halfBits, halfValue } from './cast.js';
 
 export type Precision = 'f32' | F16Precision;
@@ -99,8 +100,8 @@ export function checkHalfBias(bias: unknown, n: number, owner: Owner, arg = 'opt
   throw new DTypeError(arg, 'a float16 Tensor, a Uint16Array of binary16 bits or an array of numbers', bias);
 }
 
-export function prepackF16(owner: Owner, b: unknown, opts: PrepackOptions = {}): PackedMatrixF16 {
-  if (typeof opts !== 'object' || opts === null) throw new ValueError('options', 'an object', opts);
+export function prepackF16(owner: Owner, b: unknown, options?: PrepackOptions): PackedMatrixF16 {
+  const opts: PrepackOptions = checkOptions(options, ['transposeB', 'bias']);
   const bt = checkHalfMatrix(b, 'b', owner, 'f16');
   if (bt.dims.length !== 2) throw new ShapeError('b.dims', 'rank 2 ([k, n], or [n, k] with transposeB)', bt.dims);
   const transposeB = checkBool(opts.transposeB, 'options.transposeB');
@@ -122,8 +123,8 @@ function halfBounds(act: unknown): [number, number] {
   return [lo, hi];
 }
 
-export function matMulF16(owner: Owner, a: unknown, b: unknown, opts: MatMulOptions = {}): Tensor<'float16'> {
-  if (typeof opts !== 'object' || opts === null) throw new ValueError('options', 'an object', opts);
+export function matMulF16(owner: Owner, a: unknown, b: unknown, options?: MatMulOptions): Tensor<'float16'> {
+  const opts: MatMulOptions = checkOptions(options, MATMUL_OPTIONS);
   const precision: F16Precision = checkPrecision(opts.precision) === 'f16-exact' ? 'f16-exact' : 'f16';
   const at = checkHalfMatrix(a, 'a', owner, precision);
   const transposeA = checkBool(opts.transposeA, 'options.transposeA');

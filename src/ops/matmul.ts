@@ -4,6 +4,7 @@ import { layoutFor, type WeightLayout } from '../../bindings/gemm.js';
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { checkTensor, Tensor, type Owner } from '../tensor.js';
 import { PackedWeights } from '../packed.js';
+import { checkOptions } from './options.js';
 
 export type Activation = 'linear' | 'relu' | 'relu6' | { min?: number; max?: number };
 
@@ -20,6 +21,9 @@ export interface MatMulOptions {
    */
   precision?: 'f32' | 'f16' | 'f16-exact';
 }
+
+/** The options matMul takes in every precision. */
+export const MATMUL_OPTIONS = ['transposeA', 'transposeB', 'bias', 'activation', 'precision'];
 
 export interface PrepackOptions {
   transposeB?: boolean;
@@ -129,8 +133,8 @@ export function sourceIndex(i: number, out: readonly number[], src: readonly num
   return idx;
 }
 
-export function prepack(owner: Owner, b: unknown, opts: PrepackOptions = {}): PackedMatrix {
-  if (typeof opts !== 'object' || opts === null) throw new ValueError('options', 'an object', opts);
+export function prepack(owner: Owner, b: unknown, options?: PrepackOptions): PackedMatrix {
+  const opts: PrepackOptions = checkOptions(options, ['transposeB', 'bias']);
   const bt = checkFloat32Matrix(b, 'b', owner);
   if (bt.dims.length !== 2) throw new ShapeError('b.dims', 'rank 2 ([k, n], or [n, k] with transposeB)', bt.dims);
   const transposeB = checkBool(opts.transposeB, 'options.transposeB');
@@ -186,8 +190,8 @@ export function matMulOperands<P extends PackedWeights & { k: number; n: number;
   return { m, k, n, batchA, batchB, packed, bt };
 }
 
-export function matMul(owner: Owner, a: unknown, b: unknown, opts: MatMulOptions = {}): Tensor<'float32'> {
-  if (typeof opts !== 'object' || opts === null) throw new ValueError('options', 'an object', opts);
+export function matMul(owner: Owner, a: unknown, b: unknown, options?: MatMulOptions): Tensor<'float32'> {
+  const opts: MatMulOptions = checkOptions(options, MATMUL_OPTIONS);
   const at = checkFloat32Matrix(a, 'a', owner);
   const transposeA = checkBool(opts.transposeA, 'options.transposeA');
   const transposeB = checkBool(opts.transposeB, 'options.transposeB');

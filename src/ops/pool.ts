@@ -1,9 +1,11 @@
 // maxPool, avgPool, globalAvgPool on NHWC activations: validation and geometry around the
 // pooling driver of bindings/conv.ts.
 import { pool as runPool, validTaps } from '../../bindings/conv.js';
-import { ValueError } from '../errors.js';
+import { MAX_BYTES } from '../../bindings/memory.js';
+import { OutOfMemoryError, ValueError } from '../errors.js';
 import { Tensor, type Owner } from '../tensor.js';
-import { checkOptions, checkPair, checkX, geometry, type Padding } from './conv.js';
+import { checkPair, checkX, geometry, type Padding } from './conv.js';
+import { checkOptions } from './options.js';
 
 export interface PoolOptions {
   /** Window [height, width] (or one number for both). Required. */
@@ -32,6 +34,14 @@ function poolOp(owner: Owner, kind: 'max' | 'avg', x: unknown, options: unknown)
   }
   const c = xt.dims[3];
   const g = geometry(xt.dims, c, kh, kw, c, o);
+  // A window is only numbers (no filter tensor bounds it), and 'same' padding grows with it: the
+  // driver's buffers are checked against wasm32 memory before any per-pixel work.
+  const P = g.oh * g.ow;
+  if (g.n * P * c * 4 > MAX_BYTES) throw new OutOfMemoryError('output', `at most ${MAX_BYTES} bytes (wasm32 memory)`, `${g.n * P * c * 4} bytes`);
+  if (P * kh * kw * 4 > MAX_BYTES) {
+    throw new OutOfMemoryError('options.windowShape', `at most ${Math.floor(MAX_BYTES / 4 / P)} taps for a ${g.oh}×${g.ow} output (4 bytes per tap and output pixel in wasm32 memory)`,
+      [kh, kw]);
+  }
   if (g.pt + g.pb + g.pl + g.pr > 0 && validTaps(g).some((v) => v === 0)) {
     throw new ValueError('options.pad', 'padding that leaves at least one input pixel in every window', o.pad ?? 'valid',
       'with this dilation some windows would see only padding');

@@ -8,8 +8,9 @@ import { packQConvWeights, packQDwWeights, qConvWeightBytes, qDwWeightBytes, run
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { Tensor, type Owner } from '../tensor.js';
 import type { Activation } from './matmul.js';
-import { checkOptions, geometry, type Padding } from './conv.js';
-import { resolvePlan } from './qmatmul.js';
+import { geometry, type Padding } from './conv.js';
+import { checkOptions } from './options.js';
+import { resolvePlan, type ResolvedPlan } from './qmatmul.js';
 import { QuantizedTensor, type PackedWeights } from '../quant/tensor.js';
 import { checkQuantized } from '../quant/quantize.js';
 
@@ -96,10 +97,19 @@ function packedFilter(owner: Owner, qw: QuantizedTensor, key: string, co: number
   return packed;
 }
 
-function run(owner: Owner, qx: QuantizedTensor, qw: QuantizedTensor, packed: PackedWeights, o: Record<string, unknown>, co: number, kh: number, kw: number,
-  depthwise: boolean, groups = 1): QuantizedTensor | Tensor<'int32'> {
+/**
+ * The geometry is checked before the filter is packed; the output options after (the overflow
+ * check needs the packed column bounds), and a filter packed by this call is dropped again when
+ * they are rejected, so a failed call keeps nothing.
+ */
+function run(owner: Owner, qx: QuantizedTensor, qw: QuantizedTensor, key: string, pack: () => PackedWeights, o: Record<string, unknown>,
+  co: number, kh: number, kw: number, depthwise: boolean, groups = 1): QuantizedTensor | Tensor<'int32'> {
   const g = geometry(qx.dims, co, kh, kw, depthwise ? co : groups, o);
-  const { plan, output, outType, outScale, outZp } = resolvePlan(owner, qx, packed, packed.k, co, o);
+  const fresh = !qw.packed.has(key);
+  const packed = pack();
+  let resolved: ResolvedPlan;
+  try { resolved = resolvePlan(owner, qx, packed, packed.k, co, o); } catch (e) { if (fresh) qw.dropPacked(key); throw e; }
+  const { plan, output, outType, outScale, outZp } = resolved;
   const dev = owner.device;
   const outDims = [g.n, g.oh, g.ow, co];
   const out = dev.alloc(g.n * g.oh * g.ow * co * (output === 'int32' ? 4 : 1), 'output');
@@ -133,8 +143,8 @@ export function qConv2d(owner: Owner, x: unknown, filter: unknown, options?: QCo
   const ks = kh * kw;
   const at = layout === 'OHWI' ? (oc: number, s: number, c: number) => (oc * ks + s) * ci + c
     : (oc: number, s: number, c: number) => (oc * ci + c) * ks + s;
-  const packed = packedFilter(owner, qw, `conv-${layout}-${groups}`, co, ks, ci, at, qw.axis, false, groups);
-  return run(owner, qx, qw, packed, o, co, kh, kw, false, groups);
+  const key = `conv-${layout}-${groups}`;
+  return run(owner, qx, qw, key, () => packedFilter(owner, qw, key, co, ks, ci, at, qw.axis, false, groups), o, co, kh, kw, false, groups);
 }
 
 /** Quantized depthwise convolution (multiplier 1): filter [kh, kw, c] (HWC) or [c, 1, kh, kw] (OIHW). */
@@ -158,6 +168,6 @@ export function qDepthwiseConv2d(owner: Owner, x: unknown, filter: unknown, opti
   if (qw.axis !== null && qw.axis !== chAxis) throw new ValueError('filter.axis', `per-channel quantization on axis ${chAxis} or per tensor`, qw.axis);
   const ks = kh * kw;
   const at = layout === 'HWC' ? (oc: number, s: number) => s * c + oc : (oc: number, s: number) => oc * ks + s;
-  const packed = packedFilter(owner, qw, `dw-${layout}`, c, ks, 1, at, qw.axis, true);
-  return run(owner, qx, qw, packed, o, c, kh, kw, true);
+  const key = `dw-${layout}`;
+  return run(owner, qx, qw, key, () => packedFilter(owner, qw, key, c, ks, 1, at, qw.axis, true), o, c, kh, kw, true);
 }

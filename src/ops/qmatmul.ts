@@ -6,6 +6,7 @@ import { makeQPlan, packQ2Gemv, packQWeights, q2GemvBytes, qPackedWeightBytes, Q
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { Tensor, type Owner } from '../tensor.js';
 import type { Activation } from './matmul.js';
+import { checkOptions } from './options.js';
 import { QuantizedTensor, rangeOf, type PackedWeights, type QuantizedType } from '../quant/tensor.js';
 import { checkQuantized, checkScale, checkZeroPoint, dyadicScales, rne, TWO31 } from '../quant/quantize.js';
 
@@ -124,8 +125,8 @@ function quantizedBounds(act: unknown, scale: number, zp: number, type: Quantize
   throw new ValueError('options.activation', "'linear', 'relu', 'relu6' or { min, max }", act);
 }
 
-export function qMatMul(owner: Owner, x: unknown, w: unknown, opts: QMatMulOptions = {}): QuantizedTensor | Tensor<'int32'> {
-  if (typeof opts !== 'object' || opts === null) throw new ValueError('options', 'an object', opts);
+export function qMatMul(owner: Owner, x: unknown, w: unknown, options?: QMatMulOptions): QuantizedTensor | Tensor<'int32'> {
+  const opts: QMatMulOptions = checkOptions(options, ['bias', 'outScale', 'outZeroPoint', 'outType', 'requant', 'dyadic', 'activation', 'output', 'transposeB']);
   const qx = checkQuantized(x, 'x', owner);
   const qw = checkQuantized(w, 'w', owner);
   if (qx.bits !== 8) throw new DTypeError('x.type', "'int8' or 'uint8' activations", qx.type);
@@ -142,8 +143,12 @@ export function qMatMul(owner: Owner, x: unknown, w: unknown, opts: QMatMulOptio
   }
   const m = qx.dims.slice(0, -1).reduce((a, b) => a * b, 1);
   const outDims = [...qx.dims.slice(0, -1), n];
+  const key = transposed ? 'nk' : 'kn', fresh = !qw.packed.has(key);
   const packed = packedWeightsOf(owner, qw, k, n, transposed);
-  const { plan, output, outType, outScale, outZp } = resolvePlan(owner, qx, packed, k, n, opts);
+  let resolved: ResolvedPlan;
+  // The overflow check needs the packed column bounds; a call rejected there keeps nothing.
+  try { resolved = resolvePlan(owner, qx, packed, k, n, opts); } catch (e) { if (fresh) qw.dropPacked(key); throw e; }
+  const { plan, output, outType, outScale, outZp } = resolved;
   const dev = owner.device;
   const outBlock: Block = dev.alloc(m * n * (output === 'int32' ? 4 : 1), 'output');
   try {

@@ -4,6 +4,7 @@
 // DynamicQuantizeLinear bit for bit.
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { checkTensor, Tensor, type Owner } from '../tensor.js';
+import { checkOptions } from '../ops/options.js';
 import { dequantize8, minMax, quantize8, quantize8Ops } from '../../bindings/quant.js';
 import { QuantizedTensor, packBits, rangeOf, storageBytes, type Bits, type QuantizedType } from './tensor.js';
 
@@ -123,8 +124,8 @@ export function makeQuantized(owner: Owner, type: QuantizedType, dims: readonly 
   return new QuantizedTensor(owner, type, dims, block, scale, zeroPoint, axis);
 }
 
-export function quantize(owner: Owner, x: unknown, opts: QuantizeOptions = {}): QuantizedTensor {
-  if (typeof opts !== 'object' || opts === null) throw new ValueError('options', 'an object', opts);
+export function quantize(owner: Owner, x: unknown, options?: QuantizeOptions): QuantizedTensor {
+  const opts: QuantizeOptions = checkOptions(options, ['bits', 'scheme', 'axis', 'signed', 'scale', 'zeroPoint']);
   const t = checkFloat(x, 'x', owner);
   const bits = checkBits(opts.bits);
   const rank = t.dims.length;
@@ -236,7 +237,8 @@ export function dequantize(owner: Owner, q: unknown): Tensor<'float32'> {
 /** q' = quantizeLinear(dequantizeLinear(q), scale, zeroPoint): 8-bit, per-tensor output parameters. */
 export function requantize(owner: Owner, q: unknown, opts: RequantizeOptions): QuantizedTensor {
   const qt = checkQuantized(q, 'q', owner);
-  if (typeof opts !== 'object' || opts === null) throw new ValueError('options', 'an object with scale (and zeroPoint)', opts);
+  if (opts === undefined) throw new ValueError('options', 'an object with scale (and zeroPoint)', opts);
+  checkOptions(opts, ['scale', 'zeroPoint', 'signed'], 'an object with scale (and zeroPoint)');
   if (opts.signed !== undefined && typeof opts.signed !== 'boolean') throw new ValueError('options.signed', 'a boolean', opts.signed);
   const type: QuantizedType = (opts.signed ?? qt.type !== 'uint8') ? 'int8' : 'uint8';
   const s = checkScale(opts.scale, 'options.scale');
@@ -319,7 +321,8 @@ export function quantizedFrom(owner: Owner, type: unknown, data: unknown, dims: 
   dims.forEach((d, i) => { if (!Number.isSafeInteger(d) || d < 0) throw new ShapeError(`dims[${i}]`, 'a non-negative integer', d); });
   const count = (dims as number[]).reduce((a, b) => a * b, 1);
   if (values.length !== count) throw new ShapeError('data.length', `${count} (the product of dims)`, values.length);
-  if (typeof opts !== 'object' || opts === null) throw new ValueError('options', 'an object with scale (and zeroPoint, axis)', opts);
+  if (opts === undefined) throw new ValueError('options', 'an object with scale (and zeroPoint, axis)', opts);
+  checkOptions(opts, ['scale', 'zeroPoint', 'axis'], 'an object with scale (and zeroPoint, axis)');
   const axis = opts.axis === undefined ? null : normalizeAxis(opts.axis, dims.length, 'options.axis');
   const [lo, hi] = rangeOf(type);
   for (let i = 0; i < count; i++) {

@@ -101,13 +101,20 @@ export class QuantizedTensor {
     this.owner.registry.unregister(this);
     if (!this.owner.disposed) {
       this.owner.device.free(this.block);
-      for (const p of this.packed.values()) {
-        this.owner.device.free(p.block);
-        if (p.gemv) this.owner.device.free(p.gemv);
-        for (const x of p.plans.values()) this.owner.device.free(x.block);
-      }
+      for (const key of [...this.packed.keys()]) this.dropPacked(key);
     }
     this.packed.clear();
+  }
+
+  /** @internal Frees one packed form (and its plans); a call that packed it and then failed drops it. */
+  dropPacked(key: string): void {
+    const p = this.packed.get(key);
+    if (!p) return;
+    this.packed.delete(key);
+    const dev = this.owner.device;
+    dev.free(p.block);
+    if (p.gemv) dev.free(p.gemv);
+    for (const x of p.plans.values()) dev.free(x.block);
   }
 
   [disposeSymbol](): void { this.dispose(); }

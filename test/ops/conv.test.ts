@@ -2,7 +2,7 @@
 // layout converters; against the f64 / ordered-f32 oracles, and every bad argument → a typed
 // error that names it, with nothing allocated or written.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { Lanewise, ShapeError, DTypeError, ValueError, DisposedError, LanewiseError, Tensor, PackedConv } from '../../src/index.js';
+import { Lanewise, ShapeError, DTypeError, ValueError, DisposedError, LanewiseError, OutOfMemoryError, Tensor, PackedConv } from '../../src/index.js';
 import { conv2dRef, nchwToNhwc, nhwcToNchw, outSize, poolRef, resolvePad, type RefGeometry, type RefPad } from '../reference/conv.js';
 import { expectSameBits, expectWithinBound } from '../harness/gemm.js';
 import { randomF32 } from '../harness/random.js';
@@ -295,6 +295,10 @@ describe('bad input: typed errors naming the argument, nothing allocated or writ
     expectError(() => lw.maxPool(x, { windowShape: 2, pad: [2, 0, 0, 0] }), ValueError, 'options.pad');
     expectError(() => lw.maxPool(x, { windowShape: 2, countIncludePad: true } as never), ValueError, 'options.countIncludePad');
     expectError(() => lw.avgPool(x, { windowShape: 2, countIncludePad: 1 as never }), ValueError, 'options.countIncludePad');
+    // 'same' padding grows with the window: a window whose indirection cannot fit in wasm32
+    // memory is refused before any per-pixel work (this once threw a RangeError after ~10 s).
+    expectError(() => lw.avgPool(x, { windowShape: 2 ** 31, pad: 'same' }), OutOfMemoryError, 'options.windowShape');
+    expectError(() => lw.maxPool(x, { windowShape: [2 ** 16, 2 ** 15], pad: 'same' }), OutOfMemoryError, 'options.windowShape');
     const _t11 = lw.tensor('float32', new Float32Array(4), [1, 4]);
     expectError(() => lw.globalAvgPool(_t11), ShapeError, 'x.dims');
     const _t12 = lw.tensor('float32', new Float32Array(3), [3]);

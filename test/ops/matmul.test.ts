@@ -187,6 +187,10 @@ describe('bad input is a typed error, writes nothing, and leaves the instance us
     expectError(() => lw.tensor('bfloat16' as never, new Float32Array(4), [4]), DTypeError, 'type');
     expectError(() => lw.tensor('int8', new Uint8Array(4) as never, [4]), DTypeError, 'data');
     expectError(() => lw.tensor('float32', ['x'] as never, [1]), DTypeError, 'data[0]');
+    // Names inherited from Object.prototype are no element types (once a TypeError).
+    expectError(() => lw.tensor('toString' as never, new Float32Array(4), [4]), DTypeError, 'type');
+    expectError(() => lw.zeros('constructor' as never, [4]), DTypeError, 'type');
+    expectError(() => lw.zeros(Object.create(null) as never, [4]), DTypeError, 'type');
   });
 
   it('refuses disposed tensors and packed weights', () => {
@@ -274,6 +278,9 @@ describe('Lanewise', () => {
     }
     await expect(Lanewise.create({ module: {} as never })).rejects.toThrow(ValueError);
     await expect(Lanewise.create({ build: 'wasm64' as never })).rejects.toThrow(ValueError);
+    // Options are checked like every op's: unknown names and arrays are refused.
+    await expect(Lanewise.create({ thread: 2 } as never)).rejects.toThrow(/options\.thread: expected one of the options/);
+    await expect(Lanewise.create([] as never)).rejects.toThrow(ValueError);
   });
 
   it('gives identical bits in the simd and simd-mt builds', async () => {

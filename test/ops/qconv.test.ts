@@ -63,6 +63,13 @@ describe('qConv2d / qDepthwiseConv2d', () => {
       try { f(); } catch (e) { expect(e).toBeInstanceOf(type); expect((e as { argument: string }).argument).toBe(arg); return; }
       expect.fail(`no error for ${arg}`);
     };
+    // A refused call keeps nothing, not even the packed filter: the geometry is checked before
+    // packing, and a filter packed for a call whose output options are then refused is dropped.
+    const before = lw.info().memory.blocks;
+    err(() => lw.qConv2d(qx, qw, { outScale: 1, strides: 0 }), ValueError, 'options.strides');
+    err(() => lw.qConv2d(qx, qw, { outScale: 1, outZeroPoint: 1.5 }), ValueError, 'options.outZeroPoint');
+    err(() => lw.qDepthwiseConv2d(qx, lw.quantize(lw.tensor('float32', randomF32(27, 3), [3, 3, 3])), { outScale: -1 }), ValueError, 'options.outScale');
+    expect(lw.info().memory.blocks).toBe(before + 2);  // the depthwise filter and its float source
     const q4zp = lw.quantized('int4', new Int8Array(4 * 3 * 3 * 3), [4, 3, 3, 3], { scale: 1, zeroPoint: 1 });
     err(() => lw.qConv2d(qx, q4zp, { outScale: 1 }), ValueError, 'filter.zeroPoint');
     err(() => lw.qConv2d(qx, q4, { outScale: 1, groups: 3 }), ValueError, 'options.groups');

@@ -260,6 +260,13 @@ describe('typed errors', () => {
     err(() => lw.qMatMul(qx, qw, { outScale: 1, requant: 'dyadic', dyadic: { multiplier: new Array(8).fill(2 ** 30), shift: 63 } }), ValueError, 'options.dyadic.shift');
     err(() => lw.qMatMul(qx, qw, { outScale: 1, transposeB: false }), ValueError, 'options.transposeB');
     err(() => lw.qMatMul(qx, qw, { output: 'int32', outScale: 1 }), ValueError, 'options');
+    err(() => lw.qMatMul(qx, qw, { outscale: 1 } as never), ValueError, 'options.outscale');
+    // Weights packed by a call that is then refused are dropped again: nothing stays allocated.
+    const fresh = lw.quantize(t, { axis: 0 });
+    const before = lw.info().memory.blocks;
+    err(() => lw.qMatMul(qx, fresh, { outScale: 1, transposeB: true, bias: [0, 0, 0, 2 ** 31 - 100] }), ValueError, 'options.bias[3]');
+    expect(lw.info().memory.blocks).toBe(before);
+    fresh.dispose();
     const qw8 = lw.quantize(lw.tensor('float32', randomF32(16 * 8, 2), [16, 8]), { bits: 8, scale: 0.1, zeroPoint: 3, scheme: 'asymmetric' });
     const q4 = lw.quantize(lw.tensor('float32', randomF32(16 * 8, 2), [16, 8]), { bits: 4, scheme: 'symmetric' });
     expect(() => lw.qMatMul(qx, qw8, { outScale: 1 })).not.toThrow();
