@@ -41,7 +41,7 @@ const f16 = (dims: number[], seed: number) => {
 
 /** Long-lived operands of the valid calls, made once. */
 let fx: {
-  a: Tensor; b: Tensor; ha: Tensor; hb: Tensor; x: Tensor; w: Tensor; dw: Tensor; hx: Tensor; hw: Tensor;
+  a: Tensor; b: Tensor; ha: Tensor; hb: Tensor; x: Tensor; w: Tensor; dw: Tensor; hx: Tensor; hw: Tensor; hdw: Tensor;
   qx: QuantizedTensor; qw: QuantizedTensor; qimg: QuantizedTensor; qfilter: QuantizedTensor; qdw: QuantizedTensor;
   nchw: Tensor; y: Tensor;
 };
@@ -77,6 +77,8 @@ function cases(): Case[] {
     },
     { name: 'prepack', args: () => [fx.b, { transposeB: false, bias: new Float32Array(5) }], call: ([b, o]) => lw.prepack(b as Tensor, o as object) },
     { name: 'cast', args: () => [fx.a, 'float16'], call: ([t, type]) => lw.cast(t as Tensor, type as 'float16') },
+    { name: 'cast to float32', args: () => [fx.ha, 'float32'], call: ([t, type]) => lw.cast(t as Tensor, type as 'float32') },
+    { name: 'Tensor.read', args: () => [new Float32Array(21)], call: ([out]) => (fx.a as Tensor<'float32'>).read(out as Float32Array).slice() },
     {
       name: 'conv2d', args: () => [fx.x, fx.w, { strides: [1, 2], pad: 'same', dilations: 1, groups: 1, bias: [0, 1, 2, 3], activation: 'relu6', filterLayout: 'OHWI' }],
       call: ([x, w, o]) => lw.conv2d(x as Tensor, w as Tensor, o as object),
@@ -88,6 +90,14 @@ function cases(): Case[] {
     {
       name: 'depthwiseConv2d', args: () => [fx.x, fx.dw, { strides: 2, pad: 1, dilations: [1, 1], activation: 'relu', filterLayout: 'HWCM' }],
       call: ([x, w, o]) => lw.depthwiseConv2d(x as Tensor, w as Tensor, o as object),
+    },
+    {
+      name: 'depthwiseConv2d f16-exact', args: () => [fx.hx, fx.hdw, { precision: 'f16-exact', strides: [2, 1], pad: 'same', bias: new Uint16Array(3), activation: 'relu6' }],
+      call: ([x, w, o]) => lw.depthwiseConv2d(x as Tensor, w as Tensor, o as object),
+    },
+    {
+      name: 'prepackConv f16', args: () => [fx.hw, { groups: 1, bias: [0.5, 1, 2, 3], filterLayout: 'OHWI' }],
+      call: ([w, o]) => lw.prepackConv(w as Tensor, o as object),
     },
     {
       name: 'prepackConv', args: () => [fx.w, { groups: 1, bias: [1, 2, 3, 4], depthwise: false, filterLayout: 'OHWI' }],
@@ -207,7 +217,7 @@ describe('bad input, fuzzed: typed errors, nothing leaked or overwritten, the in
     fx = {
       a: f32([3, 7], 1), b: f32([7, 5], 2), ha: f16([3, 7], 3), hb: f16([7, 5], 4),
       x: f32([1, 5, 6, 3], 5), w: f32([4, 3, 2, 3], 6), dw: f32([3, 3, 3], 7),
-      hx: f16([1, 5, 6, 3], 8), hw: f16([4, 2, 2, 3], 9),
+      hx: f16([1, 5, 6, 3], 8), hw: f16([4, 2, 2, 3], 9), hdw: f16([3, 3, 3], 19),
       qx: q([3, 7], 13, { scheme: 'asymmetric' }),
       qw: q([7, 5], 14, { bits: 4, axis: 1 }),
       qimg: q([1, 5, 6, 3], 21, { signed: true }),
