@@ -7,7 +7,8 @@
 //        (channels floats), so padding never wins. Every window must hold one real pixel.
 //   out: pixel p at out + p·outStride bytes, channels floats written exactly.
 // Limits: channels ≥ 1, pixels ≥ 0, ks ≥ 1. No reads past the channels.
-// NaN: f32x4.max / f32.max propagate NaN, so a window holding a NaN gives NaN (as ONNX does).
+// NaN: f32x4.max / f32.max propagate NaN, so a window holding a NaN gives NaN (as ONNX does), and
+// they order +0 above −0 (IEEE 754-2019 maximum), so the SIMD steps and the scalar tail agree.
 // Max is exact, so the order of taps cannot change a result.
 export function f32_maxpool_c4__simd(
   channels: i32, pixels: i32, ks: i32,

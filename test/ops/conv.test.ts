@@ -160,6 +160,18 @@ describe('pooling', () => {
     });
   }
 
+  it('max pooling of special values: NaN wins, +0 counts above −0, padding never wins', () => {
+    const v = [-0, 0, NaN, -Infinity, Infinity, -0, -0, -1];
+    const x1 = new Float32Array(2 * 4 * 4);  // [1, 2, 4, 4]: 4 channels (one SIMD step) and a scalar-tail shape
+    for (let i = 0; i < x1.length; i++) x1[i] = v[(i * 5 + (i >> 3)) % v.length];
+    for (const c of [4, 2]) {
+      const dims = [1, 2, (x1.length / 2) / c, c];
+      const g = geom(1, dims[1], dims[2], c, c, 2, 2, c, [1, 1], [1, 1], 'same');
+      const y = lw.maxPool(lw.tensor('float32', x1, dims), { windowShape: 2, pad: 'same' });
+      expectSameBits(y.data as Float32Array, poolRef(x1, g, 'max').ordered, `max, ${c} channels`);
+    }
+  });
+
   it('globalAvgPool averages every pixel of each image', () => {
     const y = lw.globalAvgPool(xt());
     expect(y.dims).toEqual([2, 1, 1, 6]);

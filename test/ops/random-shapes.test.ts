@@ -10,7 +10,7 @@ import { conv2dRef, outSize, poolRef, resolvePad, type RefGeometry, type RefPad 
 import { gemmF32Ordered, transpose } from '../reference/gemm.js';
 import { conv2dF16Exact, f16Value, gemmF16Exact, gemmF16Fast, randomF16, round16Bits, transpose16 } from '../reference/f16.js';
 import { checkQConv, checkQMatMul } from '../harness/qops.js';
-import { randomF32, rng } from '../harness/random.js';
+import { randomF32, rng, withSpecialsF16, withSpecialsF32 } from '../harness/random.js';
 import { executorOf } from '../../bindings/exec.js';
 import type { Pool } from '../../bindings/pool.js';
 
@@ -85,6 +85,8 @@ describe('random shapes', () => {
       const precision = precisions[ri(0, 2)], activation = activations[ri(0, 2)], withBias = r() < 0.7;
       const [lo, hi] = bounds(activation);
       const x16 = randomF16(n * ih * iw * ci, r), w16 = randomF16(co * kh * kw * cig, r), b16 = randomF16(co, r);
+      const specials = r() < 0.25;
+      if (specials) { withSpecialsF16(x16, r); withSpecialsF16(w16, r); withSpecialsF16(b16, r); }
       const x = Float32Array.from(x16, f16Value), w = Float32Array.from(w16, f16Value), b = Float32Array.from(b16, f16Value);
       const half = precision !== 'f32';
       const want = precision === 'f16-exact' ? conv2dF16Exact(x16, w16, withBias ? b16 : null, g, lo, hi).out
@@ -112,7 +114,7 @@ describe('random shapes', () => {
           const y = dw ? lw.depthwiseConv2d(xt as any, filter as any, o) : lw.conv2d(xt as any, filter as any, { ...o, groups });
           const bad = firstMismatch(y.data, want, half);
           if (bad >= 0) {
-            fails.push(`case ${t} ${JSON.stringify({ precision, activation, withBias, prepacked, threads: lw.info().threads, dw, ...g })}: ` +
+            fails.push(`case ${t} ${JSON.stringify({ precision, activation, withBias, prepacked, specials, threads: lw.info().threads, dw, ...g })}: ` +
               `element ${bad} got ${y.data[bad]} want ${want[bad]}`);
           }
           y.dispose();
@@ -135,6 +137,8 @@ describe('random shapes', () => {
       const precision = precisions[ri(0, 2)], activation = activations[ri(0, 2)];
       const [lo, hi] = bounds(activation);
       const a16 = randomF16(m * k, r), b16 = randomF16(k * n, r), bias16 = randomF16(n, r);
+      const specials = r() < 0.25;
+      if (specials) { withSpecialsF16(a16, r); withSpecialsF16(b16, r); withSpecialsF16(bias16, r); }
       const a = Float32Array.from(a16, f16Value), b = Float32Array.from(b16, f16Value), bias32 = Float32Array.from(bias16, f16Value);
       const half = precision !== 'f32';
       const want = precision === 'f32' ? gemmF32Ordered(m, n, k, a, b, withBias ? bias32 : null, lo, hi)
@@ -152,7 +156,7 @@ describe('random shapes', () => {
         const y = packed ? lw.matMul(A as any, packed as any, opts) : lw.matMul(A as any, B as any, { ...opts, transposeB, bias: bias as any });
         const bad = firstMismatch(y.data, want, half);
         if (bad >= 0) {
-          fails.push(`case ${t} ${JSON.stringify({ precision, activation, withBias, prepacked, threads: lw.info().threads, m, n, k, transposeA, transposeB })}: ` +
+          fails.push(`case ${t} ${JSON.stringify({ precision, activation, withBias, prepacked, specials, threads: lw.info().threads, m, n, k, transposeA, transposeB })}: ` +
             `element ${bad} got ${y.data[bad]} want ${want[bad]}`);
         }
         y.dispose(); packed?.dispose(); A.dispose(); B.dispose();
@@ -170,6 +174,7 @@ describe('random shapes', () => {
       const g = randomWindow(r, ri, 4, 16, c, c, c);
       const { n, ih, iw, kh, kw, sh, sw, dh, dw: dwl, pt, pb, pl, pr } = g;
       const x = randomF32(n * ih * iw * c, 300 + t, -4, 4);
+      if (r() < 0.25) withSpecialsF32(x, r);
       const countIncludePad = r() < 0.5;
       const opts = { windowShape: [kh, kw] as [number, number], strides: [sh, sw] as [number, number], dilations: [dh, dwl] as [number, number],
         pad: [pt, pb, pl, pr] as const };
@@ -204,6 +209,7 @@ describe('random shapes', () => {
       const out = Array.from({ length: rank2 }, (_, i) => Math.max(xd[i - (rank2 - xd.length)] ?? 1, yd[i - (rank2 - yd.length)] ?? 1));
       const size = out.reduce((p, v) => p * v, 1);
       const x = randomF32(xd.reduce((p, v) => p * v, 1), 700 + t, -3, 3), y = randomF32(yd.reduce((p, v) => p * v, 1), 900 + t, -3, 3);
+      if (r() < 0.25) { withSpecialsF32(x, r, 0.1); withSpecialsF32(y, r, 0.1); }
       const activation = activations[ri(0, 2)];
       const [lo, hi] = bounds(activation);
       // Reference: numpy broadcasting by index, one f32 add, then the clamp (pmax / pmin).

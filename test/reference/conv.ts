@@ -84,7 +84,10 @@ export function conv2dRef(x: ArrayLike<number>, w: ArrayLike<number>, bias: Arra
   return { oh, ow, f64, abs, k: g.kh * g.kw * cig, ordered };
 }
 
-/** Max and average pooling, f64 (the max is exact in any precision). Padding never counts for max. */
+/**
+ * Max and average pooling, f64 (the max is exact in any precision). Padding never counts for max;
+ * a NaN in the window gives NaN, and +0 counts above −0 (IEEE 754-2019 maximum, wasm's f32.max).
+ */
 export function poolRef(x: ArrayLike<number>, g: RefGeometry, kind: 'max' | 'avg', countIncludePad = false):
   { oh: number; ow: number; out: Float64Array; ordered: Float32Array } {
   const [oh, ow] = outSize(g);
@@ -100,7 +103,7 @@ export function poolRef(x: ArrayLike<number>, g: RefGeometry, kind: 'max' | 'avg
               const iy = oy * g.sh - g.pt + ky * g.dh, ix = ox * g.sw - g.pl + kx * g.dw;
               const inside = iy >= 0 && iy < g.ih && ix >= 0 && ix < g.iw;
               const v = inside ? x[((b * g.ih + iy) * g.iw + ix) * g.ci + c] : 0;
-              if (inside) { count++; if (Number.isNaN(v)) nan = true; if (v > m) m = v; }
+              if (inside) { count++; if (Number.isNaN(v)) nan = true; if (v > m || (v === 0 && Object.is(m, -0))) m = v; }
               s += v; acc = f(acc + v);
             }
           }
