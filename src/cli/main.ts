@@ -28,6 +28,12 @@ async function main(argv: string[]): Promise<number> {
   }
   // The benchmark harness and its peers are development tools: load them only for `bench`.
   const { runBench, formatTable } = await import('../../bench/run.js');
+  const { suites: known } = await import('../../bench/suites/index.js');
+  const unknown = suites.filter((name) => !known.some((x) => x.name === name));
+  if (unknown.length) {
+    console.error(`unknown suite ${unknown.map((n) => `'${n}'`).join(', ')}; known: ${known.map((x) => x.name).join(', ')}\n${usage}`);
+    return 2;
+  }
   const report = await runBench({ suites, quick, peers });
   console.log('');
   console.log(formatTable(report));
