@@ -267,7 +267,7 @@ export function quantizeMultiplier(scale: number): { multiplier: number; shift: 
   let b = Math.round((scale / 2 ** (e + 1)) * TWO31);
   let shift = 30 - e;
   if (b === TWO31) { b /= 2; shift -= 1; }
-  if (shift < 1 || shift > 62) throw new ValueError('scale', 'a scale in [2^−32, 2^30) for a dyadic multiplier', scale);
+  if (shift < 1 || shift > 62) throw new ValueError('scale', 'a scale that rounds into [2^−32, 2^30) (31-bit multiplier, shift 1..62)', scale);
   return { multiplier: b, shift };
 }
 
@@ -278,13 +278,20 @@ export function quantizeMultiplier(scale: number): { multiplier: number; shift: 
  * b would be 0 (scale ratio over 2^31) is an error.
  */
 export function dyadicScales(scales: ArrayLike<number>): { multiplier: Int32Array; shift: number } {
+  const n = (scales as { length?: unknown } | null)?.length;
+  if (typeof scales !== 'object' || scales === null || typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) {
+    throw new ValueError('scales', 'a non-empty array of scales', scales);
+  }
   let max = 0;
   for (let i = 0; i < scales.length; i++) {
     const s = scales[i];
     if (typeof s !== 'number' || !Number.isFinite(s) || !(s > 0)) throw new ValueError(`scales[${i}]`, 'a finite scale > 0', s);
     if (s > max) max = s;
   }
-  let shift = quantizeMultiplier(max).shift;
+  let shift: number;
+  try { shift = quantizeMultiplier(max).shift; } catch {
+    throw new ValueError('scales', 'a largest scale that rounds into [2^−32, 2^30) (31-bit multiplier, shift 1..62)', max);
+  }
   while (shift > 1 && Math.round(max * 2 ** shift) >= TWO31) shift--;
   while (shift < 62 && Math.round(max * 2 ** (shift + 1)) < TWO31) shift++;
   const multiplier = new Int32Array(scales.length);

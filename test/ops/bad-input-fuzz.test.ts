@@ -10,7 +10,7 @@
 // LANEWISE_FUZZ_SEED run longer searches by hand; LANEWISE_FUZZ_TRACE=FILE logs every call.
 import { appendFileSync } from 'node:fs';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { Lanewise, LanewiseError, QuantizedTensor, Tensor } from '../../src/index.js';
+import { dyadicScales, Lanewise, LanewiseError, QuantizedTensor, quantizeMultiplier, Tensor } from '../../src/index.js';
 import { randomF32, rng } from '../harness/random.js';
 
 /** Mutations per op. */
@@ -118,6 +118,8 @@ function cases(): Case[] {
       name: 'quantized', args: () => ['uint8', [0, 1, 2, 255, 7, 9], [2, 3], { scale: [0.5, 0.25], zeroPoint: [3, 4], axis: 0 }],
       call: ([t, d, s, o]) => lw.quantized(t as 'uint8', d as number[], s as number[], o as never),
     },
+    { name: 'quantizeMultiplier', args: () => [0.0123], call: ([v]) => quantizeMultiplier(v as number) },
+    { name: 'dyadicScales', args: () => [[0.5, 0.25, 1e-3]], call: ([v]) => dyadicScales(v as number[]) },
     { name: 'dequantize', args: () => [fx.qx], call: ([q]) => lw.dequantize(q as QuantizedTensor) },
     { name: 'requantize', args: () => [fx.qx, { scale: 0.03, zeroPoint: 2, signed: false }], call: ([q, o]) => lw.requantize(q as QuantizedTensor, o as never) },
     {
