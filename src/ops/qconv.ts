@@ -10,7 +10,7 @@ import { Tensor, type Owner } from '../tensor.js';
 import type { Activation } from './matmul.js';
 import { geometry, type Padding } from './conv.js';
 import { checkOptions } from './options.js';
-import { resolvePlan, type ResolvedPlan } from './qmatmul.js';
+import { packedPlan } from './qmatmul.js';
 import { QuantizedTensor, type PackedWeights } from '../quant/tensor.js';
 import { checkQuantized } from '../quant/quantize.js';
 
@@ -97,19 +97,11 @@ function packedFilter(owner: Owner, qw: QuantizedTensor, key: string, co: number
   return packed;
 }
 
-/**
- * The geometry is checked before the filter is packed; the output options after (the overflow
- * check needs the packed column bounds), and a filter packed by this call is dropped again when
- * they are rejected, so a failed call keeps nothing.
- */
+/** The geometry is checked before the filter is packed, the output options after (packedPlan). */
 function run(owner: Owner, qx: QuantizedTensor, qw: QuantizedTensor, key: string, pack: () => PackedWeights, o: Record<string, unknown>,
   co: number, kh: number, kw: number, depthwise: boolean, groups = 1): QuantizedTensor | Tensor<'int32'> {
   const g = geometry(qx.dims, co, kh, kw, depthwise ? co : groups, o);
-  const fresh = !qw.packed.has(key);
-  const packed = pack();
-  let resolved: ResolvedPlan;
-  try { resolved = resolvePlan(owner, qx, packed, packed.k, co, o); } catch (e) { if (fresh) qw.dropPacked(key); throw e; }
-  const { plan, output, outType, outScale, outZp } = resolved;
+  const { packed, plan, output, outType, outScale, outZp } = packedPlan(owner, qx, qw, key, pack, co, o);
   const dev = owner.device;
   const outDims = [g.n, g.oh, g.ow, co];
   const out = dev.alloc(g.n * g.oh * g.ow * co * (output === 'int32' ? 4 : 1), 'output');

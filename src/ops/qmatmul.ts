@@ -48,9 +48,8 @@ function weightLayout(qw: QuantizedTensor, transposeB: unknown): { k: number; n:
   return transposed ? { k: d1, n: d0, transposed } : { k: d0, n: d1, transposed };
 }
 
-/** @internal Packs (once) and returns the GEMM form of a weight tensor. */
-export function packedWeightsOf(owner: Owner, qw: QuantizedTensor, k: number, n: number, transposed: boolean): PackedWeights {
-  const key = transposed ? 'nk' : 'kn';
+/** Packs (once, cached on qw under `key`) and returns the GEMM form of a weight tensor. */
+function packedWeightsOf(owner: Owner, qw: QuantizedTensor, key: string, k: number, n: number, transposed: boolean): PackedWeights {
   const hit = qw.packed.get(key);
   if (hit) return hit;
   const v = qw.data;
@@ -143,12 +142,9 @@ export function qMatMul(owner: Owner, x: unknown, w: unknown, options?: QMatMulO
   }
   const m = qx.dims.slice(0, -1).reduce((a, b) => a * b, 1);
   const outDims = [...qx.dims.slice(0, -1), n];
-  const key = transposed ? 'nk' : 'kn', fresh = !qw.packed.has(key);
-  const packed = packedWeightsOf(owner, qw, k, n, transposed);
-  let resolved: ResolvedPlan;
-  // The overflow check needs the packed column bounds; a call rejected there keeps nothing.
-  try { resolved = resolvePlan(owner, qx, packed, k, n, opts); } catch (e) { if (fresh) qw.dropPacked(key); throw e; }
-  const { plan, output, outType, outScale, outZp } = resolved;
+  const key = transposed ? 'nk' : 'kn';
+  const { packed, plan, output, outType, outScale, outZp } =
+    packedPlan(owner, qx, qw, key, () => packedWeightsOf(owner, qw, key, k, n, transposed), n, opts);
   const dev = owner.device;
   const outBlock: Block = dev.alloc(m * n * (output === 'int32' ? 4 : 1), 'output');
   try {
@@ -161,12 +157,33 @@ export function qMatMul(owner: Owner, x: unknown, w: unknown, options?: QMatMulO
   return new QuantizedTensor(owner, outType, outDims, outBlock, Float32Array.of(outScale), Int32Array.of(outZp), null);
 }
 
-/** Output parameters of a quantized op and its requantization plan (cached per weight). */
-export interface ResolvedPlan { plan: QPlan; output: 'quantized' | 'int32'; outType: QuantizedType; outScale: number; outZp: number; }
+/** The output options qMatMul shares with the quantized convolutions. */
+type OutputOptions = Pick<QMatMulOptions, 'bias' | 'outScale' | 'outZeroPoint' | 'outType' | 'requant' | 'dyadic' | 'activation' | 'output'>;
 
-/** @internal Checks the output options of qMatMul / qConv2d and returns the (cached) plan. */
-export function resolvePlan(owner: Owner, qx: QuantizedTensor, packed: PackedWeights, k: number, n: number,
-  opts: Pick<QMatMulOptions, 'bias' | 'outScale' | 'outZeroPoint' | 'outType' | 'requant' | 'dyadic' | 'activation' | 'output'>): ResolvedPlan {
+/** Output parameters of a quantized op and its requantization plan (cached per weight). */
+interface ResolvedPlan { plan: QPlan; output: 'quantized' | 'int32'; outType: QuantizedType; outScale: number; outZp: number; }
+
+/**
+ * @internal The weights `pack` returns (cached on qw under `key`) and the call's checked output
+ * options and plan, for qMatMul and the quantized convolutions. The plan's overflow check needs
+ * the packed column bounds, so packing comes first; a packing made for a call whose options are
+ * then refused is dropped again, so a failed call keeps nothing.
+ */
+export function packedPlan(owner: Owner, qx: QuantizedTensor, qw: QuantizedTensor, key: string, pack: () => PackedWeights, n: number,
+  opts: OutputOptions): ResolvedPlan & { packed: PackedWeights } {
+  const fresh = !qw.packed.has(key);
+  const packed = pack();
+  try {
+    return { packed, ...resolvePlan(owner, qx, packed, packed.k, n, opts) };
+  } catch (e) {
+    if (fresh) qw.dropPacked(key);
+    throw e;
+  }
+}
+
+/** Checks the output options of qMatMul / qConv2d and returns the (cached) plan. */
+function resolvePlan(owner: Owner, qx: QuantizedTensor, packed: PackedWeights, k: number, n: number,
+  opts: OutputOptions): ResolvedPlan {
   const bias = checkBias(opts.bias, n, owner);
   const output = opts.output ?? 'quantized';
   if (output !== 'quantized' && output !== 'int32') throw new ValueError('options.output', "'quantized' or 'int32'", output);
