@@ -2,9 +2,10 @@
 // option (`tranposeB`) is an error instead of a silently different computation.
 import { ValueError } from '../errors.js';
 
-export function checkOptions(opts: unknown, allowed: readonly string[], expected = 'an object'): Record<string, unknown> {
-  if (opts === undefined) return {};
-  if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) throw new ValueError('options', expected, opts);
+/** `required`: what a mandatory options object must hold (the error's expectation); optional ones may be undefined. */
+export function checkOptions(opts: unknown, allowed: readonly string[], required?: string): Record<string, unknown> {
+  if (opts === undefined && required === undefined) return {};
+  if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) throw new ValueError('options', required ?? 'an object', opts);
   for (const k of Object.keys(opts)) {
     if (!allowed.includes(k)) throw new ValueError(`options.${k}`, `one of the options ${allowed.join(', ')}`, k, 'unknown option');
   }

@@ -237,7 +237,6 @@ export function dequantize(owner: Owner, q: unknown): Tensor<'float32'> {
 /** q' = quantizeLinear(dequantizeLinear(q), scale, zeroPoint): 8-bit, per-tensor output parameters. */
 export function requantize(owner: Owner, q: unknown, opts: RequantizeOptions): QuantizedTensor {
   const qt = checkQuantized(q, 'q', owner);
-  if (opts === undefined) throw new ValueError('options', 'an object with scale (and zeroPoint)', opts);
   checkOptions(opts, ['scale', 'zeroPoint', 'signed'], 'an object with scale (and zeroPoint)');
   if (opts.signed !== undefined && typeof opts.signed !== 'boolean') throw new ValueError('options.signed', 'a boolean', opts.signed);
   const type: QuantizedType = (opts.signed ?? qt.type !== 'uint8') ? 'int8' : 'uint8';
@@ -328,7 +327,6 @@ export function quantizedFrom(owner: Owner, type: unknown, data: unknown, dims: 
   dims.forEach((d, i) => { if (!Number.isSafeInteger(d) || d < 0) throw new ShapeError(`dims[${i}]`, 'a non-negative integer', d); });
   const count = (dims as number[]).reduce((a, b) => a * b, 1);
   if (values.length !== count) throw new ShapeError('data.length', `${count} (the product of dims)`, values.length);
-  if (opts === undefined) throw new ValueError('options', 'an object with scale (and zeroPoint, axis)', opts);
   checkOptions(opts, ['scale', 'zeroPoint', 'axis'], 'an object with scale (and zeroPoint, axis)');
   const axis = opts.axis === undefined ? null : normalizeAxis(opts.axis, dims.length, 'options.axis');
   const [lo, hi] = rangeOf(type);
