@@ -34,10 +34,10 @@ function poolOp(owner: Owner, kind: 'max' | 'avg', x: unknown, options: unknown)
   }
   const c = xt.dims[3];
   const g = geometry(xt.dims, c, kh, kw, c, o);
-  // A window is only numbers (no filter tensor bounds it), and 'same' padding grows with it: the
-  // driver's buffers are checked against wasm32 memory before any per-pixel work.
+  // A window is only numbers (no filter tensor bounds it), and 'same' padding grows with it: its
+  // indirection buffer is checked against wasm32 memory before any per-pixel work (the output's
+  // allocation checks itself).
   const P = g.oh * g.ow;
-  if (g.n * P * c * 4 > MAX_BYTES) throw new OutOfMemoryError('output', `at most ${MAX_BYTES} bytes (wasm32 memory)`, `${g.n * P * c * 4} bytes`);
   if (P * kh * kw * 4 > MAX_BYTES) {
     throw new OutOfMemoryError('options.windowShape', `at most ${Math.floor(MAX_BYTES / 4 / P)} taps for a ${g.oh}×${g.ow} output (4 bytes per tap and output pixel in wasm32 memory)`,
       [kh, kw]);
