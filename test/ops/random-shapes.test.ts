@@ -36,14 +36,19 @@ const precisions: readonly Precision[] = ['f32', 'f16', 'f16-exact'];
 const activations = [undefined, 'relu', 'relu6'] as const;
 const bounds = (a: (typeof activations)[number]): [number, number] => (a === 'relu' ? [0, Infinity] : a === 'relu6' ? [0, 6] : [-Infinity, Infinity]);
 
-/** Index of the first element whose bits differ (binary16: NaNs compared as one), or -1. */
-function firstMismatch(got: ArrayLike<number>, want: ArrayLike<number>, half: boolean): number {
-  if (got.length !== want.length) return 0;
+/**
+ * Records in `fails` the case (`label`, built only then) and its first element whose bits differ
+ * (binary16: NaNs compared as one).
+ */
+function checkBits(fails: string[], label: () => string, got: ArrayLike<number>, want: ArrayLike<number>, half: boolean): void {
   const canon = (h: number) => ((h & 0x7fff) > 0x7c00 ? 0x7e00 : h);
-  for (let i = 0; i < want.length; i++) {
-    if (half ? canon(got[i]) !== canon(want[i]) : !Object.is(got[i], want[i])) return i;
+  let bad = got.length === want.length ? -1 : 0;
+  for (let i = 0; bad < 0 && i < want.length; i++) {
+    if (half ? canon(got[i]) !== canon(want[i]) : !Object.is(got[i], want[i])) bad = i;
   }
-  return -1;
+  if (bad < 0) return;
+  const show = (v: number) => (half ? `0x${v.toString(16)}` : Object.is(v, -0) ? '-0' : String(v));
+  fails.push(`${label()}: element ${bad} got ${show(got[bad])} want ${show(want[bad])}`);
 }
 
 /** A seeded generator: r() uniform in [0, 1), ri(lo, hi) an integer in [lo, hi]. */
@@ -112,11 +117,8 @@ describe('random shapes', () => {
           const o = prepacked ? opts : { ...opts, bias };
           // eslint-disable-next-line @typescript-eslint/no-explicit-any
           const y = dw ? lw.depthwiseConv2d(xt as any, filter as any, o) : lw.conv2d(xt as any, filter as any, { ...o, groups });
-          const bad = firstMismatch(y.data, want, half);
-          if (bad >= 0) {
-            fails.push(`case ${t} ${JSON.stringify({ precision, activation, withBias, prepacked, specials, threads: lw.info().threads, dw, ...g })}: ` +
-              `element ${bad} got ${y.data[bad]} want ${want[bad]}`);
-          }
+          checkBits(fails, () => `case ${t} ${JSON.stringify({ precision, activation, withBias, prepacked, specials, threads: lw.info().threads, dw, ...g })}`,
+            y.data, want, half);
           y.dispose();
           if (prepacked) filter.dispose();
         }
@@ -154,11 +156,8 @@ describe('random shapes', () => {
         const packed = prepacked ? lw.prepack(B as any, { transposeB, bias: bias as any }) : null;
         // eslint-disable-next-line @typescript-eslint/no-explicit-any
         const y = packed ? lw.matMul(A as any, packed as any, opts) : lw.matMul(A as any, B as any, { ...opts, transposeB, bias: bias as any });
-        const bad = firstMismatch(y.data, want, half);
-        if (bad >= 0) {
-          fails.push(`case ${t} ${JSON.stringify({ precision, activation, withBias, prepacked, specials, threads: lw.info().threads, m, n, k, transposeA, transposeB })}: ` +
-            `element ${bad} got ${y.data[bad]} want ${want[bad]}`);
-        }
+        checkBits(fails, () => `case ${t} ${JSON.stringify({ precision, activation, withBias, prepacked, specials, threads: lw.info().threads, m, n, k, transposeA, transposeB })}`,
+          y.data, want, half);
         y.dispose(); packed?.dispose(); A.dispose(); B.dispose();
       }
     }
@@ -183,8 +182,7 @@ describe('random shapes', () => {
         const runs = [['max', lw.maxPool(xt, opts), poolRef(x, g, 'max').ordered],
           ['avg', lw.avgPool(xt, { ...opts, countIncludePad }), poolRef(x, g, 'avg', countIncludePad).ordered]] as const;
         for (const [kind, y, want] of runs) {
-          const bad = firstMismatch(y.data, want, false);
-          if (bad >= 0) fails.push(`case ${t} ${kind} ${JSON.stringify({ countIncludePad, threads: lw.info().threads, ...g })}: element ${bad} got ${y.data[bad]} want ${want[bad]}`);
+          checkBits(fails, () => `case ${t} ${kind} ${JSON.stringify({ countIncludePad, threads: lw.info().threads, ...g })}`, y.data, want, false);
           y.dispose();
         }
         xt.dispose();
@@ -231,8 +229,7 @@ describe('random shapes', () => {
         const xt = lw.tensor('float32', x, xd), yt = lw.tensor('float32', y, yd);
         const z = lw.add(xt, yt, { activation });
         expect(z.dims).toEqual(out);
-        const bad = firstMismatch(z.data, want, false);
-        if (bad >= 0) fails.push(`case ${t} ${JSON.stringify({ xd, yd, activation, threads: lw.info().threads })}: element ${bad} got ${z.data[bad]} want ${want[bad]}`);
+        checkBits(fails, () => `case ${t} ${JSON.stringify({ xd, yd, activation, threads: lw.info().threads })}`, z.data, want, false);
         z.dispose(); xt.dispose(); yt.dispose();
       }
     }
