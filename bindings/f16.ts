@@ -15,6 +15,7 @@ import { kernelsOf } from './kernels.js';
 import { packedABytes, writePackedBias } from './gemm.js';
 import { Calls, nBlockColumns, Plan, runPlan, threadsFor, tileTasks } from './exec.js';
 import { conv2d, convFlops, dwconvOps, packedConvBytes, PIXELS_PER_TASK, routeOf, setConvBias, writeConvBias, type ConvGeometry, type IndirectionCache } from './conv.js';
+import { halfValue } from './half.js';
 
 export const F16_PANEL = 8;
 
@@ -264,12 +265,6 @@ function setHalfConvBias(dev: Device, c: F16ConvCall, ks: number, cig: number, p
   writeConvBias(new Uint16Array(dev.arena.memory.buffer), c.w.ptr >> 1, c.bias, c.geometry.co, ks, cig, c.geometry.groups, packing);
 }
 
-const halfToF32 = (h: number) => {
-  const s = h & 0x8000 ? -1 : 1, e = (h >> 10) & 0x1f, m = h & 0x3ff;
-  if (e === 0) return s * m * 2 ** -24;
-  if (e === 31) return m ? NaN : s * Infinity;
-  return s * (1024 + m) * 2 ** (e - 25);
-};
 
 /**
  * out = round16(clamp(conv(x, w) + bias)).
@@ -377,7 +372,7 @@ function f16DwconvExact(dev: Device, c: F16ConvCall): void {
     convertTasks(calls, 'float32', c.x.ptr, x32.ptr, xCount);
     calls.stage();
     convertPtr(dev, 'float32', c.w.ptr, w32.ptr, wHalves);
-    setConvBias(dev, w32, c.bias ? Float32Array.from(c.bias, halfToF32) : null, g.co, ks, 1, g.groups, 'dwconv');
+    setConvBias(dev, w32, c.bias ? Float32Array.from(c.bias, halfValue) : null, g.co, ks, 1, g.groups, 'dwconv');
     new Float32Array(dev.arena.memory.buffer, prm.ptr, 2).set([c.min, c.max]);
     const ind = c.cache.get(g, 1).ptr, zero = c.cache.zeroRow(g.ci).ptr;
     const outStride = g.co * 2;

@@ -11,7 +11,8 @@ import { checkTensor, Tensor, type Owner } from '../tensor.js';
 import { PackedWeights } from '../packed.js';
 import { clampBounds } from './matmul.js';
 import { checkHalfBias } from './f16matmul.js';
-import { cast, halfBits, halfValue } from './cast.js';
+import { halfBits, halfValue } from '../../bindings/half.js';
+import { cast } from './cast.js';
 import { checkOptions } from './options.js';
 import { geometry, prepackConv, PackedConv, type Conv2DOptions, type DepthwiseConv2DOptions,
   type PrepackConvOptions } from './conv.js';

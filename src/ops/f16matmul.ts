@@ -10,7 +10,7 @@ import { checkTensor, Tensor, type Owner } from '../tensor.js';
 import { PackedWeights } from '../packed.js';
 import { broadcastBatch, checkBool, clampBounds, MATMUL_OPTIONS, matMulOperands, PackedMatrix, sourceIndex, type MatMulOptions, type PrepackOptions } from './matmul.js';
 import { checkOptions } from './options.js';
-import { halfBits, halfValue } from './cast.js';
+import { halfBits, halfValue } from '../../bindings/half.js';
 
 export type Precision = 'f32' | F16Precision;
 const precisions: readonly Precision[] = ['f32', 'f16', 'f16-exact'];
