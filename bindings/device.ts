@@ -15,6 +15,8 @@ export class Block {
 export interface DeviceOptions {
   module?: WebAssembly.Module;
   build?: BuildName;
+  /** Bytes of wasm memory the device may use at most (checked by the caller: a multiple of 64 KiB, ≤ 4 GiB). */
+  maxMemory?: number;
 }
 
 export class Device {
@@ -24,10 +26,10 @@ export class Device {
   /** Bumped by reset(): Blocks of an older generation are stale and never freed twice. */
   generation = 0;
 
-  private constructor(kmod: KernelModule, features: Features) {
+  private constructor(kmod: KernelModule, features: Features, maxMemory?: number) {
     this.kmod = kmod;
     this.features = features;
-    this.arena = new Arena(kmod.memory, kmod.exports.heap_base());
+    this.arena = new Arena(kmod.memory, kmod.exports.heap_base(), maxMemory);
   }
 
   static async create(opts: DeviceOptions = {}): Promise<Device> {
@@ -51,10 +53,17 @@ export class Device {
       }
       module = await compileBuild(build);
     }
-    return new Device(await instantiate(module), features);
+    const kmod = await instantiate(module, undefined, opts.maxMemory === undefined ? undefined : opts.maxMemory / 65536);
+    if (opts.maxMemory !== undefined && kmod.memory.buffer.byteLength > opts.maxMemory) {
+      throw new ValueError('options.maxMemory', `at least ${kmod.memory.buffer.byteLength} bytes (the build's initial memory)`, opts.maxMemory);
+    }
+    return new Device(kmod, features, opts.maxMemory);
   }
 
   get build(): BuildName { return this.kmod.build; }
+
+  /** Bytes of wasm memory this device may grow to. */
+  get memoryLimit(): number { return this.arena.limit; }
 
   alloc(bytes: number, what: string): Block {
     return new Block(this.arena.alloc(bytes, what), bytes, this.generation);

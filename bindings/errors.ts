@@ -31,7 +31,7 @@ export class DTypeError extends LanewiseError {}
 export class ValueError extends LanewiseError {}
 /** Use of a tensor, packed weight or instance after dispose(). */
 export class DisposedError extends LanewiseError {}
-/** wasm32 memory cannot hold the request (4 GiB at most) or cannot grow. */
+/** wasm memory cannot hold the request (4 GiB at most, or the instance's maxMemory) or cannot grow. */
 export class OutOfMemoryError extends LanewiseError {}
 /** The runtime lacks something a build needs (WebAssembly SIMD, shared memory). */
 export class UnsupportedError extends LanewiseError {}

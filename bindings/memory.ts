@@ -22,11 +22,14 @@ export class Arena {
   private cachedBuffer: ArrayBufferLike | null = null;
   private f32View = new Float32Array(0);
   private u8View = new Uint8Array(0);
+  /** The most bytes of wasm memory this arena may grow to (a multiple of 64 KiB). */
+  readonly limit: number;
 
-  constructor(memory: WebAssembly.Memory, heapBase: number) {
+  constructor(memory: WebAssembly.Memory, heapBase: number, limit = MAX_BYTES) {
     this.memory = memory;
     this.base = alignUp(Math.max(heapBase, ALIGN), ALIGN);
     this.top = this.base;
+    this.limit = Math.min(Math.floor(limit / PAGE) * PAGE, MAX_BYTES);
   }
 
   /** Bytes handed out and not yet freed. */
@@ -56,14 +59,15 @@ export class Arena {
     }
     const ptr = this.top;
     const end = ptr + size;
-    if (end > MAX_BYTES) {
-      throw new OutOfMemoryError(what, `at most ${MAX_BYTES - ptr} more bytes (wasm32 memory is 4 GiB at most)`, `${bytes} bytes`);
+    if (end > this.limit) {
+      const why = this.limit === MAX_BYTES ? 'wasm32 memory is 4 GiB at most' : `the instance's maxMemory is ${this.limit} bytes`;
+      throw new OutOfMemoryError(what, `at most ${Math.max(0, this.limit - ptr)} more bytes (${why})`, `${bytes} bytes`);
     }
     const have = this.memory.buffer.byteLength;
     if (end > have) {
       // Grow by at least 1/8 of the current size so repeated small growths stay amortized.
       const need = Math.ceil((end - have) / PAGE);
-      const want = Math.min(Math.max(need, Math.ceil(have / PAGE / 8)), MAX_BYTES / PAGE - have / PAGE);
+      const want = Math.min(Math.max(need, Math.ceil(have / PAGE / 8)), this.limit / PAGE - have / PAGE);
       try {
         this.memory.grow(want);
       } catch {

@@ -71,11 +71,12 @@ export async function compileBuild(build: BuildName): Promise<WebAssembly.Module
   return WebAssembly.compile(buildBytes(build) as BufferSource);
 }
 
-export async function instantiate(module: WebAssembly.Module, memory?: WebAssembly.Memory): Promise<KernelModule> {
+/** `maxPages` bounds the shared memory of the threaded build (engines reserve its maximum up front). */
+export async function instantiate(module: WebAssembly.Module, memory?: WebAssembly.Memory, maxPages = 65536): Promise<KernelModule> {
   const build = buildOfModule(module);
   let imports: WebAssembly.Imports = {};
   if (build === 'simd-mt') {
-    memory ??= new WebAssembly.Memory({ initial: 2, maximum: 65536, shared: true });
+    memory ??= new WebAssembly.Memory({ initial: 2, maximum: maxPages, shared: true });
     imports = { env: { memory } };
   }
   const instance = await WebAssembly.instantiate(module, imports);

@@ -34,6 +34,13 @@ export interface CreateOptions {
    * allows it; elsewhere the instance runs single-threaded and info().threadsReason says why.
    */
   threads?: 'auto' | number;
+  /**
+   * Bytes of wasm memory the instance may grow to, a multiple of 64 KiB from 1 MiB to 4 GiB
+   * (default 4 GiB). Past it an allocation throws OutOfMemoryError and the instance stays
+   * usable, where growing further could exceed a runtime's own limit (a workerd isolate has
+   * 128 MB) and end the whole isolate. The threaded build also reserves only this much.
+   */
+  maxMemory?: number;
 }
 
 export interface Info {
@@ -43,7 +50,8 @@ export interface Info {
   threads: number;
   /** Why `threads` is what it is. */
   threadsReason: string;
-  memory: { bytes: number; bytesInUse: number; blocks: number };
+  /** Wasm memory: its size, the part in live blocks, their count, and the size it may grow to. */
+  memory: { bytes: number; bytesInUse: number; blocks: number; limit: number };
 }
 
 const disposeSymbol: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol.for('Symbol.dispose');
@@ -70,7 +78,11 @@ export class Lanewise implements Owner {
   }
 
   static async create(options: CreateOptions = {}): Promise<Lanewise> {
-    checkOptions(options, ['module', 'build', 'warmUp', 'threads']);
+    checkOptions(options, ['module', 'build', 'warmUp', 'threads', 'maxMemory']);
+    const mm = options.maxMemory;
+    if (mm !== undefined && !(Number.isInteger(mm) && mm >= 2 ** 20 && mm <= 2 ** 32 && mm % 65536 === 0)) {
+      throw new ValueError('options.maxMemory', 'a byte count from 1 MiB (1048576) to 4 GiB (4294967296), a multiple of 64 KiB (65536)', mm);
+    }
     if (options.warmUp !== undefined && typeof options.warmUp !== 'boolean') {
       throw new ValueError('options.warmUp', 'a boolean', options.warmUp);
     }
@@ -80,7 +92,7 @@ export class Lanewise implements Owner {
     }
     const moduleBuild = isWasmModule(options.module) ? buildOfModule(options.module) : undefined;
     const plan = await planThreads(t, moduleBuild, options.build, detectFeatures());
-    const device = await Device.create({ module: options.module, build: options.module ? options.build : plan.build });
+    const device = await Device.create({ module: options.module, build: options.module ? options.build : plan.build, maxMemory: mm });
     // GEMM kernels are warmed here (~1 ms); the convolution family (~10 ms) on its first call,
     // so create() stays fast for programs that never convolve.
     if (options.warmUp !== false) device.warmUp();
@@ -278,7 +290,7 @@ export class Lanewise implements Owner {
       build: d.build,
       features: { ...d.features },
       ...((n) => ({ threads: n.threads, threadsReason: n.reason }))(threadsNow(this.threads)),
-      memory: { bytes: d.arena.memory.buffer.byteLength, bytesInUse: d.arena.bytesInUse, blocks: d.arena.blockCount },
+      memory: { bytes: d.arena.memory.buffer.byteLength, bytesInUse: d.arena.bytesInUse, blocks: d.arena.blockCount, limit: d.memoryLimit },
     };
   }
 

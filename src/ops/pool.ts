@@ -1,7 +1,6 @@
 // maxPool, avgPool, globalAvgPool on NHWC activations: validation and geometry around the
 // pooling driver of bindings/conv.ts.
 import { pool as runPool, validTaps } from '../../bindings/conv.js';
-import { MAX_BYTES } from '../../bindings/memory.js';
 import { OutOfMemoryError, ValueError } from '../errors.js';
 import { Tensor, type Owner } from '../tensor.js';
 import { checkPair, checkX, geometry, type Padding } from './conv.js';
@@ -35,11 +34,11 @@ function poolOp(owner: Owner, kind: 'max' | 'avg', x: unknown, options: unknown)
   const c = xt.dims[3];
   const g = geometry(xt.dims, c, kh, kw, c, o);
   // A window is only numbers (no filter tensor bounds it), and 'same' padding grows with it: its
-  // indirection buffer is checked against wasm32 memory before any per-pixel work (the output's
-  // allocation checks itself).
-  const P = g.oh * g.ow;
-  if (P * kh * kw * 4 > MAX_BYTES) {
-    throw new OutOfMemoryError('options.windowShape', `at most ${Math.floor(MAX_BYTES / 4 / P)} taps for a ${g.oh}×${g.ow} output (4 bytes per tap and output pixel in wasm32 memory)`,
+  // indirection buffer is checked against the instance's memory limit before any per-pixel work
+  // (the output's allocation checks itself).
+  const P = g.oh * g.ow, limit = owner.device.memoryLimit;
+  if (P * kh * kw * 4 > limit) {
+    throw new OutOfMemoryError('options.windowShape', `at most ${Math.floor(limit / 4 / P)} taps for a ${g.oh}×${g.ow} output (4 bytes per tap and output pixel, ${limit} bytes of wasm memory at most)`,
       [kh, kw]);
   }
   if (g.pt + g.pb + g.pl + g.pr > 0 && validTaps(g).some((v) => v === 0)) {

@@ -275,7 +275,7 @@ describe('bad input, fuzzed: typed errors, nothing leaked or overwritten, the in
   it('Lanewise.create', async () => {
     const pool = garbage();
     let failures = 0;
-    for (const key of [null, 'module', 'build', 'warmUp', 'threads', 'unknownOption']) {
+    for (const key of [null, 'module', 'build', 'warmUp', 'threads', 'maxMemory', 'unknownOption']) {
       for (const g of pool) {
         const v = g();
         let err: unknown;

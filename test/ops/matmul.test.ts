@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { Lanewise, ShapeError, DTypeError, ValueError, DisposedError, LanewiseError, Tensor } from '../../src/index.js';
+import { Lanewise, ShapeError, DTypeError, ValueError, DisposedError, LanewiseError, OutOfMemoryError, Tensor } from '../../src/index.js';
 import { gemmAbs, gemmF32Ordered, gemmF64, transpose } from '../reference/gemm.js';
 import { expectSameBits, expectWithinBound } from '../harness/gemm.js';
 import { randomF32 } from '../harness/random.js';
@@ -281,6 +281,34 @@ describe('Lanewise', () => {
     // Options are checked like every op's: unknown names and arrays are refused.
     await expect(Lanewise.create({ thread: 2 } as never)).rejects.toThrow(/options\.thread: expected one of the options/);
     await expect(Lanewise.create([] as never)).rejects.toThrow(ValueError);
+  });
+
+  it('keeps within options.maxMemory: past it a typed error, and the instance keeps working', async () => {
+    for (const opts of [{ threads: 1 }, { threads: 2 }, { build: 'simd-mt' as const }]) {
+      const small = await Lanewise.create({ ...opts, maxMemory: 16 << 20 });
+      expect(small.info().memory.limit).toBe(16 << 20);
+      const held: Tensor[] = [];
+      let error: unknown;
+      try { for (;;) held.push(small.zeros('float32', [1 << 20])); } catch (e) { error = e; }
+      expect(error).toBeInstanceOf(OutOfMemoryError);
+      expect((error as Error).message).toMatch(/^tensor: expected at most \d+ more bytes \(the instance's maxMemory is 16777216 bytes\), got 4194304 bytes/);
+      expect(held.length).toBe(3);
+      const x = small.tensor('float32', new Float32Array(64 * 64).fill(1), [64, 64]);
+      const y = small.matMul(x, x);
+      expect(y.data[0]).toBe(64);
+      for (const t of [...held, x, y]) t.dispose();
+      const b = small.tensor('float32', new Float32Array(512 * 512).fill(0.5), [512, 512]);
+      expect(small.matMul(b, b).data[512 * 512 - 1]).toBe(128);
+      expect(small.info().memory.bytes).toBeLessThanOrEqual(16 << 20);
+      // A pooling window whose indirection table (64 MiB) fits wasm32 but not this instance.
+      const img = small.zeros('float32', [1, 64, 64, 1]);
+      expect(() => small.maxPool(img, { windowShape: 64, pad: 'same' })).toThrow(/^options\.windowShape: expected at most 1024 taps .*16777216 bytes of wasm memory at most/);
+      small.dispose();
+    }
+    expect(lw.info().memory.limit).toBe(2 ** 32);
+    for (const bad of [1000, 2 ** 20 + 1, 2 ** 20 - 65536, 2 ** 32 + 65536, -65536, NaN, '16MB']) {
+      await expect(Lanewise.create({ maxMemory: bad as never })).rejects.toThrow(/^options\.maxMemory: expected a byte count from 1 MiB/);
+    }
   });
 
   it('gives identical bits in the simd and simd-mt builds', async () => {

@@ -71,7 +71,9 @@ describe('identical output hashes on every runtime', () => {
 
   it('workerd (wasm module import; no workers)', async () => {
     // The third run is threads: 'auto' (same reason expected).
-    check(await run(process.execPath, [path.join(here, 'run-workerd.mjs')]) as SuiteReport, [1, 1, 1], /no Worker in this runtime \(workerd/);
+    const r = await run(process.execPath, [path.join(here, 'run-workerd.mjs')]) as SuiteReport;
+    check(r, [1, 1, 1], /no Worker in this runtime \(workerd/);
+    expect(r.runs[0].info.memoryLimit, 'the worker runs the suite under maxMemory').toBe(64 << 20);
   }, T);
 
   it('edge-runtime (no code generation; no workers)', async () => {

@@ -6,7 +6,7 @@ import { cases, type CaseOutput } from './cases.js';
 
 export interface RunReport {
   threads: number;
-  info: { threads: number; threadsReason: string; build: string };
+  info: { threads: number; threadsReason: string; build: string; memoryLimit?: number };
   /** Tasks run per thread, from the pool (null when single-threaded). */
   stats: number[] | null;
   hashes: Record<string, string>;
@@ -62,7 +62,7 @@ export async function runSuite(L: typeof Lanewise, runtime: string, threadCounts
         hashes[c.name] = hashOutput(c.run(lw));
       }
       const info = lw.info();
-      report.runs.push({ threads, info: { threads: info.threads, threadsReason: info.threadsReason, build: info.build },
+      report.runs.push({ threads, info: { threads: info.threads, threadsReason: info.threadsReason, build: info.build, memoryLimit: info.memory.limit },
         stats: pool ? pool.stats() : null, hashes, ms: Date.now() - t0 });
     } finally {
       lw.dispose();
