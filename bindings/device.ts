@@ -54,9 +54,6 @@ export class Device {
       module = await compileBuild(build);
     }
     const kmod = await instantiate(module, undefined, opts.maxMemory === undefined ? undefined : opts.maxMemory / 65536);
-    if (opts.maxMemory !== undefined && kmod.memory.buffer.byteLength > opts.maxMemory) {
-      throw new ValueError('options.maxMemory', `at least ${kmod.memory.buffer.byteLength} bytes (the build's initial memory)`, opts.maxMemory);
-    }
     return new Device(kmod, features, opts.maxMemory);
   }
 

@@ -265,7 +265,6 @@ function setHalfConvBias(dev: Device, c: F16ConvCall, ks: number, cig: number, p
   writeConvBias(new Uint16Array(dev.arena.memory.buffer), c.w.ptr >> 1, c.bias, c.geometry.co, ks, cig, c.geometry.groups, packing);
 }
 
-
 /**
  * out = round16(clamp(conv(x, w) + bias)).
  * 'f16': x and the weights widened to f32 (exact), the f32 convolution (its documented order:

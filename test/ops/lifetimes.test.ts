@@ -133,5 +133,4 @@ describe('sequences of calls', () => {
     for (const lw of instances) { const a = lw.tensor('float32', new Float32Array(64 * 64), [64, 64]); lw.matMul(a, a).dispose(); a.dispose(); }
   });
   for (const seed of SEEDS) it(`keep every live tensor intact, agree across threads and leak nothing (seed ${seed})`, () => sequence(seed), 60_000);
-
 });
