@@ -3,7 +3,7 @@
 // generation from bytes is forbidden (Cloudflare workerd, Vercel edge) the caller passes a
 // precompiled WebAssembly.Module instead.
 import { wasmBase64 } from './wasm-bytes.generated.js';
-import { UnsupportedError, ValueError } from './errors.js';
+import { OutOfMemoryError, UnsupportedError, ValueError } from './errors.js';
 
 export type BuildName = 'simd' | 'simd-mt';
 export const buildNames: readonly BuildName[] = ['simd', 'simd-mt'];
@@ -76,7 +76,16 @@ export async function instantiate(module: WebAssembly.Module, memory?: WebAssemb
   const build = buildOfModule(module);
   let imports: WebAssembly.Imports = {};
   if (build === 'simd-mt') {
-    memory ??= new WebAssembly.Memory({ initial: 2, maximum: maxPages, shared: true });
+    if (!memory) {
+      try {
+        memory = new WebAssembly.Memory({ initial: 2, maximum: maxPages, shared: true });
+      } catch (e) {
+        // A shared memory's maximum is reserved up front; small address spaces (32-bit browsers)
+        // refuse 4 GiB.
+        throw new OutOfMemoryError('options.maxMemory', 'a size this runtime can reserve for a shared WebAssembly.Memory',
+          `${maxPages * 65536} bytes`, `${(e as Error).message}; pass a smaller maxMemory`);
+      }
+    }
     imports = { env: { memory } };
   }
   const instance = await WebAssembly.instantiate(module, imports);

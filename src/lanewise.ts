@@ -2,7 +2,7 @@
 import { Device, type Block } from '../bindings/device.js';
 import { buildOfModule, detectFeatures, isWasmModule, type BuildName, type Features } from '../bindings/module.js';
 import { planThreads, startThreads, threadsNow, type Threads } from '../bindings/pool.js';
-import { DisposedError, DTypeError, ShapeError, ValueError } from './errors.js';
+import { DisposedError, DTypeError, OutOfMemoryError, ShapeError, ValueError } from './errors.js';
 import { checkDims, dtypeInfo, dtypes, sizeOf, Tensor, type DataType, type Held, type Owner, type TensorData, type TensorDataOf } from './tensor.js';
 import { matMul, prepack, PackedMatrix, type MatMulOptions, type PrepackOptions } from './ops/matmul.js';
 import { QuantizedTensor, type QuantizedType } from './quant/tensor.js';
@@ -91,8 +91,17 @@ export class Lanewise implements Owner {
       throw new ValueError('options.threads', "'auto' or an integer 1..64", t);
     }
     const moduleBuild = isWasmModule(options.module) ? buildOfModule(options.module) : undefined;
-    const plan = await planThreads(t, moduleBuild, options.build, detectFeatures());
-    const device = await Device.create({ module: options.module, build: options.module ? options.build : plan.build, maxMemory: mm });
+    let plan = await planThreads(t, moduleBuild, options.build, detectFeatures());
+    let device: Device;
+    try {
+      device = await Device.create({ module: options.module, build: options.module ? options.build : plan.build, maxMemory: mm });
+    } catch (e) {
+      // The threads build was this instance's choice, not the caller's: without the shared memory
+      // it needs, run single-threaded and say why.
+      if (!(e instanceof OutOfMemoryError) || plan.build !== 'simd-mt' || options.build === 'simd-mt' || options.module) throw e;
+      plan = { want: 1, build: 'simd', reason: `single-threaded: the runtime could not reserve a shared memory of ${mm ?? 2 ** 32} bytes (pass a smaller maxMemory for threads)` };
+      device = await Device.create({ build: 'simd', maxMemory: mm });
+    }
     // GEMM kernels are warmed here (~1 ms); the convolution family (~10 ms) on its first call,
     // so create() stays fast for programs that never convolve.
     if (options.warmUp !== false) device.warmUp();

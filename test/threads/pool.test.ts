@@ -137,6 +137,33 @@ describe('thread pool', () => {
     }
   });
 
+  it('a runtime that cannot reserve the shared memory: one thread with a reason, or threads under a smaller maxMemory', async () => {
+    // As a 32-bit browser would: shared memories with a maximum above 256 MiB are refused.
+    const Real = WebAssembly.Memory;
+    const Refusing = function (d: WebAssembly.MemoryDescriptor) {
+      if (d.shared && (d.maximum ?? 0) > 4096) throw new RangeError('WebAssembly.Memory(): could not allocate memory');
+      return new Real(d);
+    } as unknown as typeof WebAssembly.Memory;
+    Object.defineProperty(WebAssembly, 'Memory', { value: Refusing, configurable: true, writable: true });
+    try {
+      const one = await Lanewise.create({ threads: 2 });
+      expect(one.info().threads).toBe(1);
+      expect(one.info().build).toBe('simd');
+      expect(one.info().threadsReason).toMatch(/could not reserve a shared memory of 4294967296 bytes \(pass a smaller maxMemory/);
+      expectSameBits(runCase(one, cases[6], 61), reference.get(cases[6])!);
+      one.dispose();
+      const two = await Lanewise.create({ threads: 2, maxMemory: 256 << 20 });
+      await (executorOf(two.device.kmod) as Pool).whenReady();
+      expect(two.info().threads).toBe(2);
+      expectSameBits(runCase(two, cases[6], 61), reference.get(cases[6])!);
+      two.dispose();
+      // Asked for by name, the threads build is not swapped: a typed error naming the option.
+      await expect(Lanewise.create({ build: 'simd-mt' })).rejects.toThrow(/^options\.maxMemory: expected a size this runtime can reserve for a shared WebAssembly\.Memory, got 4294967296 bytes \(.*pass a smaller maxMemory\)$/);
+    } finally {
+      Object.defineProperty(WebAssembly, 'Memory', { value: Real, configurable: true, writable: true });
+    }
+  });
+
   it('a worker dying mid-call: typed error, no hang, then the pool recovers', async () => {
     const lw = await Lanewise.create({ threads: 2 });
     try {
