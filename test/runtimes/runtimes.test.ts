@@ -85,6 +85,7 @@ describe('identical output hashes on every runtime', () => {
       const [coi, plain, inWorker] = await run(process.execPath, [path.join(here, 'run-browser.mjs'), name]) as SuiteReport[];
       check(coi, [1, 2]);
       check(inWorker, [1, 2]);
+      for (const x of inWorker.runs) expect(x.info.memoryLimit, `${name} worker at ${x.threads} thread(s): maxMemory`).toBe(256 << 20);
       check(plain, [1, 1], /SharedArrayBuffer unavailable: serve the page with Cross-Origin-Opener-Policy/);
     }, T);
   }

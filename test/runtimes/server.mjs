@@ -24,7 +24,7 @@ window.__result = await runSuiteSafe(Lanewise, ${JSON.stringify(name)}, [1, 2]);
 
 /** Serves the suite page for `browser`, or, with `dir`, the files of that directory (a built app). */
 // The same suite inside a module Web Worker of the page (the pool then starts nested workers,
-// and the calling thread may block in Atomics.wait).
+// and the calling thread may block in Atomics.wait), under maxMemory: a 256 MiB shared memory.
 const workerPage = `<!doctype html><meta charset="utf-8"><title>lanewise in a worker</title>
 <script type="module">
 const w = new Worker('./inworker.js', { type: 'module' });
@@ -39,7 +39,7 @@ w.onerror = (ev) => done({ runtime: 'worker', runs: [], error: String(ev.message
 const inWorker = (name) => `Object.defineProperty(globalThis, '__lanewiseProgress', { set(v) { postMessage({ progress: v }); } });
 import { Lanewise } from './dist/src/index.js';
 import { runSuiteSafe } from './cache/suite.mjs';
-postMessage(await runSuiteSafe(Lanewise, ${JSON.stringify(name)}, [1, 2]));
+postMessage(await runSuiteSafe(Lanewise, ${JSON.stringify(name)}, [1, 2], { maxMemory: 256 << 20 }));
 `;
 
 export function startServer(browser, dir) {
