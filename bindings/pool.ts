@@ -453,6 +453,11 @@ export async function planThreads(threads: ThreadsOption, moduleBuild: 'simd' | 
   return { want, build: 'simd-mt', reason: '' };
 }
 
+/** The plan when the threads build's shared memory (up to `maxMemory` bytes) could not be reserved. */
+export function noSharedMemoryPlan(maxMemory: number): ThreadsPlan {
+  return { want: 1, build: 'simd', reason: `single-threaded: the runtime could not reserve a shared memory of ${maxMemory} bytes (pass a smaller maxMemory for threads)` };
+}
+
 export interface Threads { pool: Pool | null; reason: string }
 
 /** Starts the pool a plan asked for; on failure, runs single-threaded and says why. */

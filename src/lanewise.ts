@@ -1,9 +1,9 @@
 // The public entry point: one instance owns one wasm instance and its memory.
 import { Device, type Block } from '../bindings/device.js';
 import { buildOfModule, detectFeatures, isWasmModule, type BuildName, type Features } from '../bindings/module.js';
-import { planThreads, startThreads, threadsNow, type Threads } from '../bindings/pool.js';
+import { noSharedMemoryPlan, planThreads, startThreads, threadsNow, type Threads } from '../bindings/pool.js';
 import { DisposedError, DTypeError, OutOfMemoryError, ShapeError, ValueError } from './errors.js';
-import { checkDims, dtypeInfo, dtypes, sizeOf, Tensor, type DataType, type Held, type Owner, type TensorData, type TensorDataOf } from './tensor.js';
+import { checkDims, checkDType, sizeOf, Tensor, type DataType, type Held, type Owner, type TensorData, type TensorDataOf } from './tensor.js';
 import { matMul, prepack, PackedMatrix, type MatMulOptions, type PrepackOptions } from './ops/matmul.js';
 import { QuantizedTensor, type QuantizedType } from './quant/tensor.js';
 import * as quantOps from './quant/quantize.js';
@@ -99,7 +99,7 @@ export class Lanewise implements Owner {
       // The threads build was this instance's choice, not the caller's: without the shared memory
       // it needs, run single-threaded and say why.
       if (!(e instanceof OutOfMemoryError) || plan.build !== 'simd-mt' || options.build === 'simd-mt' || options.module) throw e;
-      plan = { want: 1, build: 'simd', reason: `single-threaded: the runtime could not reserve a shared memory of ${mm ?? 2 ** 32} bytes (pass a smaller maxMemory for threads)` };
+      plan = noSharedMemoryPlan(mm ?? 2 ** 32);
       device = await Device.create({ build: 'simd', maxMemory: mm });
     }
     // GEMM kernels are warmed here (~1 ms); the convolution family (~10 ms) on its first call,
@@ -123,8 +123,7 @@ export class Lanewise implements Owner {
   /** A tensor in wasm memory holding a copy of `data` (dims default to [data.length]). */
   tensor<T extends DataType>(type: T, data: TensorDataOf[T] | readonly number[], dims?: readonly number[]): Tensor<T> {
     this.alive();
-    const info = dtypeInfo(type);
-    if (info === undefined) throw new DTypeError('type', `one of ${Object.keys(dtypes).map((t) => `'${t}'`).join(', ')}`, type);
+    const info = checkDType(type);
     let values: TensorData;
     if (data instanceof info.array) values = data as TensorData;
     else if (Array.isArray(data)) {
@@ -143,8 +142,7 @@ export class Lanewise implements Owner {
   /** A tensor of zeros. */
   zeros<T extends DataType>(type: T, dims: readonly number[]): Tensor<T> {
     this.alive();
-    const info = dtypeInfo(type);
-    if (info === undefined) throw new DTypeError('type', `one of ${Object.keys(dtypes).map((t) => `'${t}'`).join(', ')}`, type);
+    const info = checkDType(type);
     const shape = checkDims(dims, 'dims');
     const bytes = sizeOf(shape) * info.bytes;
     const block: Block = this.device.alloc(bytes, 'tensor');

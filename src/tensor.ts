@@ -21,9 +21,10 @@ export const dtypes: Record<DataType, DTypeInfo> = {
   int32: { bytes: 4, array: Int32Array },
 };
 
-/** The element type `type` names, or undefined (not a string, or not one of dtypes' own keys: 'toString' is none). */
-export function dtypeInfo(type: unknown): DTypeInfo | undefined {
-  return typeof type === 'string' && Object.prototype.hasOwnProperty.call(dtypes, type) ? dtypes[type as DataType] : undefined;
+/** The element type `type` names; a DTypeError unless it is one of dtypes' own keys ('toString' is none). */
+export function checkDType(type: unknown): DTypeInfo {
+  if (typeof type === 'string' && Object.prototype.hasOwnProperty.call(dtypes, type)) return dtypes[type as DataType];
+  throw new DTypeError('type', `one of ${Object.keys(dtypes).map((t) => `'${t}'`).join(', ')}`, type);
 }
 
 export type TensorData = Float32Array | Uint16Array | Int8Array | Uint8Array | Int32Array;

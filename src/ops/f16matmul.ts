@@ -8,7 +8,7 @@ import { f16Gemm, packedF16Bytes, packF16Weights, setPackedF16Bias, type F16Prec
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { checkTensor, Tensor, type Owner } from '../tensor.js';
 import { PackedWeights } from '../packed.js';
-import { broadcastBatch, checkBool, clampBounds, MATMUL_OPTIONS, matMulOperands, PackedMatrix, sourceIndex, type MatMulOptions, type PrepackOptions } from './matmul.js';
+import { broadcastBatch, checkBool, clampBounds, MATMUL_OPTIONS, matMulOperands, PREPACK_OPTIONS, PackedMatrix, sourceIndex, type MatMulOptions, type PrepackOptions } from './matmul.js';
 import { checkOptions } from './options.js';
 import { halfBits, halfValue } from '../../bindings/half.js';
 
@@ -101,7 +101,7 @@ export function checkHalfBias(bias: unknown, n: number, owner: Owner, arg = 'opt
 }
 
 export function prepackF16(owner: Owner, b: unknown, options?: PrepackOptions): PackedMatrixF16 {
-  const opts: PrepackOptions = checkOptions(options, ['transposeB', 'bias']);
+  const opts: PrepackOptions = checkOptions(options, PREPACK_OPTIONS);
   const bt = checkHalfMatrix(b, 'b', owner, 'f16');
   if (bt.dims.length !== 2) throw new ShapeError('b.dims', 'rank 2 ([k, n], or [n, k] with transposeB)', bt.dims);
   const transposeB = checkBool(opts.transposeB, 'options.transposeB');

@@ -24,6 +24,8 @@ export interface MatMulOptions {
 
 /** The options matMul takes in every precision. */
 export const MATMUL_OPTIONS = ['transposeA', 'transposeB', 'bias', 'activation', 'precision'];
+/** The options prepack takes in every precision. */
+export const PREPACK_OPTIONS = ['transposeB', 'bias'];
 
 export interface PrepackOptions {
   transposeB?: boolean;
@@ -134,7 +136,7 @@ export function sourceIndex(i: number, out: readonly number[], src: readonly num
 }
 
 export function prepack(owner: Owner, b: unknown, options?: PrepackOptions): PackedMatrix {
-  const opts: PrepackOptions = checkOptions(options, ['transposeB', 'bias']);
+  const opts: PrepackOptions = checkOptions(options, PREPACK_OPTIONS);
   const bt = checkFloat32Matrix(b, 'b', owner);
   if (bt.dims.length !== 2) throw new ShapeError('b.dims', 'rank 2 ([k, n], or [n, k] with transposeB)', bt.dims);
   const transposeB = checkBool(opts.transposeB, 'options.transposeB');
