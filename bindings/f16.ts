@@ -388,12 +388,25 @@ function f16DwconvExact(dev: Device, c: F16ConvCall): void {
   }
 }
 
+/**
+ * Scratch bytes per band of the exact convolution: a band of output pixels holds its im2col
+ * rows (2 bytes per tap and channel) and the f16 GEMM's widened packing of them (4 more).
+ * Whole images would take 6·P·K bytes, 27× the binary16 input for a 3×3 window at stride 1
+ * (56×56×64: 10.8 MB for a 0.4 MB input), more than a capped instance (maxMemory) may have.
+ * A band is at least one row tile. Each output is still one kernel call over all of K, so the
+ * bits do not depend on the band size. Each band widens the filter again (K·N halves at ~7 per
+ * ns against 2·K·N multiply-adds per pixel at ~9 GFLOPS): under 1% from 64 pixels per band,
+ * which 2 MB gives up to K ≈ 5,000.
+ */
+const EXACT_BAND_BYTES = 2 << 20;
+
 function f16ConvExact(dev: Device, c: F16ConvCall): void {
   const g = c.geometry;
   if (c.packing === 'dwconv') { f16DwconvExact(dev, c); return; }
   const ks = g.kh * g.kw, cig = g.ci / g.groups, og = g.co / g.groups, K = ks * cig, P = g.oh * g.ow;
   const ind = c.cache.get(g, 1).ptr; // [P][ks] byte offsets of f32 rows (channel 0), or 0xffffffff
-  const a = dev.alloc(P * K * 2, 'scratch (im2col)');
+  const band = Math.min(P, Math.max(4, Math.floor(EXACT_BAND_BYTES / (6 * K) / 4) * 4));
+  const a = dev.alloc(band * K * 2, 'scratch (im2col)');
   // The packed filter's groups are f16-packw panels of K rows already: the call's bias goes into
   // their bias slots and each group is the GEMM's B in place.
   setHalfConvBias(dev, c, ks, cig, 'panels');
@@ -401,15 +414,18 @@ function f16ConvExact(dev: Device, c: F16ConvCall): void {
     for (let b = 0; b < g.n; b++) {
       const xImage = c.x.ptr + b * g.ih * g.iw * g.ci * 2;
       for (let gi = 0; gi < g.groups; gi++) {
-        // im2col of this image and group, binary16 bits: row p = taps ascending, channels
-        // ascending. Pixel ranges on the pool whenever the GEMM after it is.
-        const calls = new Calls(dev.kmod, EXACT_COST.gemm * 2 * P * og * K);
-        for (const [p0, np] of calls.ranges(P)) {
-          calls.task().call(im2colKernel.name, [np, ks, cig, ind + p0 * ks * 4, xImage, gi * cig * 2, a.ptr + p0 * K * 2]);
+        for (let p0 = 0; p0 < P; p0 += band) {
+          const np = Math.min(band, P - p0);
+          // im2col of this band, image and group, binary16 bits: row p = taps ascending,
+          // channels ascending. Pixel ranges on the pool whenever the GEMM after it is.
+          const calls = new Calls(dev.kmod, EXACT_COST.gemm * 2 * np * og * K);
+          for (const [q0, nq] of calls.ranges(np)) {
+            calls.task().call(im2colKernel.name, [nq, ks, cig, ind + (p0 + q0) * ks * 4, xImage, gi * cig * 2, a.ptr + q0 * K * 2]);
+          }
+          calls.run();
+          f16Gemm(dev, { m: np, n: og, k: K, a, aOff: 0, transposeA: false, w: c.w, wOff: gi * packedF16Bytes(og, K),
+            c: c.out, cOff: ((b * P + p0) * g.co + gi * og) * 2, cStride: g.co * 2, min: c.min, max: c.max, precision: 'f16-exact' });
         }
-        calls.run();
-        f16Gemm(dev, { m: P, n: og, k: K, a, aOff: 0, transposeA: false, w: c.w, wOff: gi * packedF16Bytes(og, K),
-          c: c.out, cOff: (b * P * g.co + gi * og) * 2, cStride: g.co * 2, min: c.min, max: c.max, precision: 'f16-exact' });
       }
     }
   } finally {

@@ -98,6 +98,25 @@ describe('conv2d / depthwiseConv2d with float16 tensors', () => {
     }
   });
 
+  it("'f16-exact' conv2d runs in bands: a 112×112×32 image fits under maxMemory 16 MiB, bit for bit, 1 and 2 threads", async () => {
+    // Its whole-image im2col and widened packing would take 6 · 12544 pixels · 288 = 21.7 MB.
+    const c: Case = { name: 'banded', n: 1, ih: 112, iw: 112, ci: 32, co: 2, kh: 3, kw: 3, groups: 1, s: 1, d: 1, pad: 'same' };
+    const r = rng(2024);
+    const x = randomF16(112 * 112 * 32, r), w = randomF16(2 * 9 * 32, r), bias = randomF16(2, r);
+    const want = conv2dF16Exact(x, w, bias, geometryOf(c)).out;
+    for (const threads of [1, 2]) {
+      const small = await Lanewise.create({ threads, maxMemory: 16 << 20 });
+      try {
+        const tx = small.tensor('float16', x, [1, 112, 112, 32]), tw = small.tensor('float16', w, [2, 3, 3, 32]);
+        const y = small.conv2d(tx, tw, { pad: 'same', bias, precision: 'f16-exact' });
+        expectSameHalves(y.data, want, `${threads} thread(s)`);
+        for (const t of [tx, tw, y]) t.dispose();
+      } finally {
+        small.dispose();
+      }
+    }
+  });
+
   it('refuses mixed float16/float32 operands and unknown precisions with typed errors', () => {
     const x16 = lw.tensor('float16', new Uint16Array(2 * 4 * 4 * 3), [2, 4, 4, 3]);
     const w32 = lw.tensor('float32', new Float32Array(5 * 3 * 3 * 3), [5, 3, 3, 3]);
