@@ -331,6 +331,13 @@ export interface ConvCall {
   /** Tests: force a route ('igemm' for any packing 'panels'; 'dwconv' needs packing 'dwconv') and a kernel. */
   route?: ConvRoute;
   kernel?: string;
+  /**
+   * Depthwise only, one image (geometry.n = 1): compute output rows [y0, y1) alone, reading the
+   * image at address `x` and writing the output image at `out` instead of c.x / c.out. Both are
+   * the addresses of row 0 (below the memory actually held when a band starts further down:
+   * only the band's rows are read and written). For the binary16 paths' bands (bindings/f16.ts).
+   */
+  rows?: { y0: number; y1: number; x: number; out: number };
 }
 
 /** out[n, oh, ow, co] = clamp(conv(x, w) + bias). Weights packed by packConv for this route's packing. */
@@ -338,6 +345,7 @@ export function conv2d(dev: Device, c: ConvCall): void {
   const g = c.geometry;
   if (g.n * g.oh * g.ow * g.co === 0) return;
   const route = c.route ?? routeOf(g);
+  if (c.rows && (route !== 'dwconv' || g.n !== 1)) throw new Error('lanewise: ConvCall.rows is for one image of a depthwise call');
   if (route === 'gemm') return convGemm(dev, c);
   const own = c.cache ? null : new IndirectionCache(dev);
   const cache = c.cache ?? own!;
@@ -424,12 +432,13 @@ function dwKernelFor(g: ConvGeometry, forced: string | undefined) {
 function convDwDirect(dev: Device, c: ConvCall, name: string, geometry: number, zero: number): void {
   const g = c.geometry;
   const imageBytes = g.ih * g.iw * g.ci * 4, outImageBytes = g.oh * g.ow * g.co * 4;
-  const calls = new Calls(dev.kmod, dwconvOps(g));
-  const spans = calls.spans(g.n * g.oh);
+  const { y0: first, y1: end, x, out } = c.rows ?? { y0: 0, y1: g.oh, x: c.x.ptr, out: c.out.ptr };
+  const calls = new Calls(dev.kmod, dwconvOps(g) * (end - first) / g.oh);
+  const spans = calls.spans(g.n * (end - first));
   for (let b = 0; b < g.n; b++) {
-    for (const [y0, rows] of spans.of(g.oh)) {
-      calls.task().call(name, [g.ci, y0, y0 + rows, c.x.ptr + b * imageBytes, c.w.ptr,
-        c.out.ptr + b * outImageBytes, geometry, zero, c.min, c.max]);
+    for (const [y0, rows] of spans.of(end - first)) {
+      calls.task().call(name, [g.ci, first + y0, first + y0 + rows, x + b * imageBytes, c.w.ptr,
+        out + b * outImageBytes, geometry, zero, c.min, c.max]);
     }
   }
   calls.run();
@@ -439,15 +448,18 @@ function convDw(dev: Device, c: ConvCall, kern: DwconvKernelInfo, ind: number, z
   const g = c.geometry;
   const ks = g.kh * g.kw, P = g.oh * g.ow;
   const imageBytes = g.ih * g.iw * g.ci * 4, outStride = g.co * 4;
-  const calls = new Calls(dev.kmod, dwconvOps(g));
-  const spans = calls.spans(g.n * P, PIXELS_PER_TASK);
+  const { y0, y1, x, out: outBase } = c.rows ?? { y0: 0, y1: g.oh, x: c.x.ptr, out: c.out.ptr };
+  const first = y0 * g.ow, pixels = (y1 - y0) * g.ow;
+  const calls = new Calls(dev.kmod, dwconvOps(g) * pixels / P);
+  const spans = calls.spans(g.n * pixels, PIXELS_PER_TASK);
   const params = kern.taps === null ? paramBlocks(dev, g.n) : null;
   try {
     for (let b = 0; b < g.n; b++) {
-      const image = c.x.ptr + b * imageBytes;
-      const out = c.out.ptr + b * P * outStride;
+      const image = x + b * imageBytes;
+      const out = outBase + b * P * outStride;
       const prm = params ? params.set(b, image, zero, c.min, c.max) : 0;
-      for (const [p0, np] of spans.of(P)) {
+      for (const [q0, np] of spans.of(pixels)) {
+        const p0 = first + q0;
         const pind = ind + p0 * ks * 4, pout = out + p0 * outStride;
         if (kern.taps === null) calls.task().call(kern.name, [g.ci, np, ks, pind, c.w.ptr, pout, outStride, prm]);
         else calls.task().call(kern.name, [g.ci, np, pind, c.w.ptr, pout, outStride, image, zero, c.min, c.max]);

@@ -279,27 +279,83 @@ export function f16Conv(dev: Device, c: F16ConvCall): void {
   const route = routeOf(g);
   if (route === 'gemm' && g.groups === 1) { f16ConvGemm(dev, c); return; }
   if (route === 'igemm') { f16ConvIgemm(dev, c); return; }
-  // Depthwise: the input widened once, the f32 depthwise drivers (the direct 3×3 kernel), then one
-  // narrowing pass. A kernel widening each tap of the binary16 input in registers measured
-  // 1.08–1.30× slower at stride 2 (28×28×128: 51.5 against 44.1 µs) and was deleted.
+  // Depthwise: the input widened, the f32 depthwise drivers (the direct 3×3 kernel), then one
+  // narrowing pass, per band (rowBands: whole images while they fit). A kernel widening each tap
+  // of the binary16 input in registers measured 1.08–1.30× slower at stride 2 (28×28×128: 51.5
+  // against 44.1 µs) and was deleted.
   const ks = g.kh * g.kw, cig = g.ci / g.groups;
   const wBytes32 = packedConvBytes(g.co, g.kh, g.kw, cig, g.groups, c.packing);
-  const xCount = g.n * g.ih * g.iw * g.ci, outCount = g.n * g.oh * g.ow * g.co;
-  const x32 = dev.alloc(xCount * 4 + 64, 'scratch (f16 x widened)');
+  const bands = rowBands(g, 4);
+  const x32 = dev.alloc(bands.inMax * 4 + 64, 'scratch (f16 x widened)');
   const w32 = dev.alloc(wBytes32, 'scratch (f16 filter widened)');
-  const o32 = dev.alloc(outCount * 4, 'scratch (f32 output)');
-  // The whole op's cost decides for every pass (the input widening alone is under the pool's
-  // threshold at 112×112×32, and ran serially between threaded passes).
-  const ops = CONVERT_OPS.float32 * xCount + dwconvOps(g) + CONVERT_OPS.float16 * outCount;
+  const o32 = dev.alloc(bands.outMax * 4, 'scratch (f32 output)');
   try {
-    convertPtr(dev, 'float32', c.x.ptr, x32.ptr, xCount, ops);
     setHalfConvBias(dev, c, ks, cig, c.packing);
     convertPtr(dev, 'float32', c.w.ptr, w32.ptr, wBytes32 / 4);
-    conv2d(dev, { geometry: g, x: x32, w: w32, out: o32, min: c.min, max: c.max, cache: c.cache });
-    convertPtr(dev, 'float16', o32.ptr, c.out.ptr, outCount, ops);
+    for (const band of bands.list) {
+      const xCount = band.n * (band.r1 - band.r0) * g.iw * g.ci, outCount = band.n * (band.y1 - band.y0) * g.ow * g.co;
+      // The band's whole cost decides for each of its passes (the input widening alone is under the
+      // pool's threshold at 112×112×32, and ran serially between threaded passes).
+      const ops = CONVERT_OPS.float32 * xCount + dwconvOps(g) * band.n * (band.y1 - band.y0) / (g.n * g.oh) + CONVERT_OPS.float16 * outCount;
+      convertPtr(dev, 'float32', c.x.ptr + band.xAt * 2, x32.ptr, xCount, ops);
+      conv2d(dev, { geometry: { ...g, n: band.n }, x: x32, w: w32, out: o32, min: c.min, max: c.max, cache: c.cache,
+        rows: band.whole ? undefined : { y0: band.y0, y1: band.y1, x: x32.ptr - band.r0 * g.iw * g.ci * 4, out: o32.ptr - band.y0 * g.ow * g.co * 4 } });
+      convertPtr(dev, 'float16', o32.ptr, c.out.ptr + band.outAt * 2, outCount, ops);
+    }
   } finally {
     dev.free(o32); dev.free(w32); dev.free(x32);
   }
+}
+
+/**
+ * f32 scratch bytes per band of the binary16 depthwise paths: the widened input rows (and for
+ * 'f16' the f32 output rows). Widening a whole batch took 8 bytes per input element at stride 1
+ * ('f16'), 4× the binary16 tensor. Common layers fit whole (112×112×32: 3.2 MB) and run as
+ * before. A larger image runs in bands of output rows, each widening the input rows its windows
+ * read: rows shared by two bands are widened twice. Bits are the same: every output is one
+ * kernel call's, over the same widened values, with the same padding.
+ */
+const DW_BAND_BYTES = 4 << 20;
+
+interface RowBand {
+  /** Either `n` whole images from image `b` (whole), or output rows [y0, y1) of image b (n = 1). */
+  b: number; n: number; whole: boolean;
+  y0: number; y1: number;
+  /** Input rows [r0, r1) the band's windows read (clipped to the image). */
+  r0: number; r1: number;
+  /** Element offsets of the band's first input row and first output row in the call's tensors. */
+  xAt: number; outAt: number;
+}
+
+/**
+ * Bands of a depthwise call `g` whose f32 rows (4 bytes per input element, `outBytes` per output
+ * element) take at most DW_BAND_BYTES: runs of whole images while one fits, else runs of output
+ * rows of one image (at least one row). inMax / outMax: the largest band's element counts.
+ */
+function rowBands(g: ConvGeometry, outBytes: number): { list: RowBand[]; inMax: number; outMax: number } {
+  const inImage = g.ih * g.iw * g.ci, outImage = g.oh * g.ow * g.co;
+  const list: RowBand[] = [];
+  const perImage = inImage * 4 + outImage * outBytes;
+  if (perImage <= DW_BAND_BYTES) {
+    const images = Math.min(g.n, Math.max(1, Math.floor(DW_BAND_BYTES / perImage)));
+    for (let b = 0; b < g.n; b += images) {
+      list.push({ b, n: Math.min(images, g.n - b), whole: true, y0: 0, y1: g.oh, r0: 0, r1: g.ih, xAt: b * inImage, outAt: b * outImage });
+    }
+    return { list, inMax: images * inImage, outMax: images * outImage };
+  }
+  const inRow = g.iw * g.ci * 4, outRow = g.ow * g.co * outBytes;
+  const span = (g.kh - 1) * g.dh + 1; // input rows one output row's windows cover
+  const rows = Math.min(g.oh, Math.max(1, Math.floor((DW_BAND_BYTES - (span - g.sh) * inRow) / (g.sh * inRow + outRow))));
+  let inMax = 0;
+  for (let b = 0; b < g.n; b++) {
+    for (let y0 = 0; y0 < g.oh; y0 += rows) {
+      const y1 = Math.min(y0 + rows, g.oh);
+      const r0 = Math.min(Math.max(y0 * g.sh - g.pt, 0), g.ih), r1 = Math.max(r0, Math.min((y1 - 1) * g.sh - g.pt + span, g.ih));
+      list.push({ b, n: 1, whole: false, y0, y1, r0, r1, xAt: (b * g.ih + r0) * g.iw * g.ci, outAt: (b * g.oh + y0) * g.ow * g.co });
+      inMax = Math.max(inMax, (r1 - r0) * g.iw * g.ci);
+    }
+  }
+  return { list, inMax, outMax: rows * g.ow * g.co };
 }
 
 /** 1×1, stride 1, unpadded, one group: the f16 GEMM (x is the m×ci A, the filter packed as panels). */
@@ -358,31 +414,37 @@ function f16ConvIgemm(dev: Device, c: F16ConvCall): void {
   }
 }
 
-/** 'f16-exact' depthwise: x and the filter widened (stage 1), then pixel ranges of the exact kernel (stage 2). */
+/** 'f16-exact' depthwise, per band (rowBands): its input rows widened (stage 1), then pixel ranges of the exact kernel (stage 2). */
 function f16DwconvExact(dev: Device, c: F16ConvCall): void {
   const g = c.geometry;
-  const ks = g.kh * g.kw, P = g.oh * g.ow;
-  const xCount = g.n * g.ih * g.iw * g.ci, wHalves = packedConvBytes(g.co, g.kh, g.kw, 1, g.groups, 'dwconv') / 4;
-  const x32 = dev.alloc(xCount * 4 + 64, 'scratch (f16 x widened)');
+  const ks = g.kh * g.kw, P = g.oh * g.ow, wHalves = packedConvBytes(g.co, g.kh, g.kw, 1, g.groups, 'dwconv') / 4;
+  const bands = rowBands(g, 0);
+  const x32 = dev.alloc(bands.inMax * 4 + 64, 'scratch (f16 x widened)');
   const w32 = dev.alloc(wHalves * 4, 'scratch (f16 filter widened)');
   const prm = dev.alloc(8, 'kernel parameters');
   try {
-    const calls = new Calls(dev.kmod, EXACT_COST.dwconv * convFlops(g));
-    convertTasks(calls, 'float32', c.x.ptr, x32.ptr, xCount);
-    calls.stage();
     convertPtr(dev, 'float32', c.w.ptr, w32.ptr, wHalves);
     setConvBias(dev, w32, c.bias ? Float32Array.from(c.bias, halfValue) : null, g.co, ks, 1, g.groups, 'dwconv');
     new Float32Array(dev.arena.memory.buffer, prm.ptr, 2).set([c.min, c.max]);
+    // One image's indirection (offsets from its row 0) serves every band: a band passes the
+    // address its widened rows would have if the whole image were there.
     const ind = c.cache.get(g, 1).ptr, zero = c.cache.zeroRow(g.ci).ptr;
-    const outStride = g.co * 2;
-    const spans = calls.spans(g.n * P, PIXELS_PER_TASK);
-    for (let b = 0; b < g.n; b++) {
-      const image = x32.ptr + b * g.ih * g.iw * g.ci * 4, out = c.out.ptr + b * P * outStride;
-      for (const [p0, np] of spans.of(P)) {
-        calls.task().call(dwExactKernel.name, [np, g.ci, ks, ind + p0 * ks * 4, image, zero, w32.ptr, out + p0 * outStride, outStride, prm.ptr]);
+    const outStride = g.co * 2, imageBytes = g.ih * g.iw * g.ci * 4;
+    for (const band of bands.list) {
+      const first = band.y0 * g.ow, pixels = (band.y1 - band.y0) * g.ow;
+      const calls = new Calls(dev.kmod, EXACT_COST.dwconv * convFlops(g) * band.n * pixels / (g.n * P));
+      convertTasks(calls, 'float32', c.x.ptr + band.xAt * 2, x32.ptr, band.n * (band.r1 - band.r0) * g.iw * g.ci);
+      calls.stage();
+      const spans = calls.spans(band.n * pixels, PIXELS_PER_TASK);
+      for (let i = 0; i < band.n; i++) {
+        const image = x32.ptr - band.r0 * g.iw * g.ci * 4 + i * imageBytes, out = c.out.ptr + ((band.b + i) * P) * outStride;
+        for (const [q0, np] of spans.of(pixels)) {
+          const p0 = first + q0;
+          calls.task().call(dwExactKernel.name, [np, g.ci, ks, ind + p0 * ks * 4, image, zero, w32.ptr, out + p0 * outStride, outStride, prm.ptr]);
+        }
       }
+      calls.run();
     }
-    calls.run();
   } finally {
     dev.free(prm); dev.free(w32); dev.free(x32);
   }

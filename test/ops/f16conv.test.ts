@@ -117,6 +117,38 @@ describe('conv2d / depthwiseConv2d with float16 tensors', () => {
     }
   });
 
+  it('depthwise in bands of output rows past 4 MB of f32 rows: bit for bit under maxMemory 12 MiB, 1 and 2 threads', async () => {
+    // Bands (bindings/f16.ts rowBands): A 3 bands, the first with top padding; B 2 bands in
+    // both precisions, stride 2, dilation 2, asymmetric padding; C two images of 2 bands each, a
+    // 5×5 window (indirection kernel). Widened whole, A's scratch (9.5 MB) and its tensors
+    // (4.7 MB) would not fit. (The exact oracle is slow: one case of it.)
+    const bandCases: (Case & { precisions: ('f16' | 'f16-exact')[] })[] = [
+      { name: 'A', n: 1, ih: 136, iw: 136, ci: 64, co: 64, kh: 3, kw: 3, groups: 64, s: 1, d: 1, pad: 'same', depthwise: true, precisions: ['f16'] },
+      { name: 'B', n: 1, ih: 150, iw: 140, ci: 56, co: 56, kh: 3, kw: 3, groups: 56, s: 2, d: 2, pad: [3, 0, 1, 2], depthwise: true, precisions: ['f16', 'f16-exact'] },
+      { name: 'C', n: 2, ih: 150, iw: 150, ci: 40, co: 40, kh: 5, kw: 5, groups: 40, s: 2, d: 1, pad: 'same', depthwise: true, precisions: ['f16'] },
+    ];
+    const instances = [await Lanewise.create({ maxMemory: 12 << 20 }), await Lanewise.create({ threads: 2, maxMemory: 12 << 20 })];
+    try {
+      for (const c of bandCases) {
+        const r = rng(c.ih * 7 + c.ci);
+        const g = geometryOf(c);
+        const x = randomF16(c.n * c.ih * c.iw * c.ci, r), w = randomF16(c.co * c.kh * c.kw, r), bias = randomF16(c.co, r);
+        for (const precision of c.precisions) {
+          const want = precision === 'f16-exact' ? conv2dF16Exact(x, w, bias, g).out
+            : Uint16Array.from(conv2dRef(Array.from(x, f16Value), Array.from(w, f16Value), Array.from(bias, f16Value), g).ordered, round16Bits);
+          for (const small of instances) {
+            const tx = small.tensor('float16', x, [c.n, c.ih, c.iw, c.ci]), tw = small.tensor('float16', ohwiToHWC(w, c), [c.kh, c.kw, c.ci]);
+            const y = small.depthwiseConv2d(tx, tw, { strides: c.s, dilations: c.d, pad: c.pad, bias, precision });
+            expectSameHalves(y.data, want, `${c.name} '${precision}', ${small.info().threads} thread(s)`);
+            for (const t of [tx, tw, y]) t.dispose();
+          }
+        }
+      }
+    } finally {
+      for (const l of instances) l.dispose();
+    }
+  });
+
   it('refuses mixed float16/float32 operands and unknown precisions with typed errors', () => {
     const x16 = lw.tensor('float16', new Uint16Array(2 * 4 * 4 * 3), [2, 4, 4, 3]);
     const w32 = lw.tensor('float32', new Float32Array(5 * 3 * 3 * 3), [5, 3, 3, 3]);
