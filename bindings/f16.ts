@@ -258,6 +258,8 @@ export interface F16ConvCall {
   min: number; max: number;
   precision: F16Precision;
   cache: IndirectionCache;
+  /** Tests: the scratch budget of the bands in bytes (default DW_BAND_BYTES / EXACT_BAND_BYTES). */
+  bandBytes?: number;
 }
 
 /** The call's bias bits into the bias slots of its binary16 filter packing (see F16ConvCall.w). */
@@ -285,7 +287,7 @@ export function f16Conv(dev: Device, c: F16ConvCall): void {
   // against 44.1 µs) and was deleted.
   const ks = g.kh * g.kw, cig = g.ci / g.groups;
   const wBytes32 = packedConvBytes(g.co, g.kh, g.kw, cig, g.groups, c.packing);
-  const bands = rowBands(g, 4);
+  const bands = rowBands(g, 4, c.bandBytes);
   const x32 = dev.alloc(bands.inMax * 4 + 64, 'scratch (f16 x widened)');
   const w32 = dev.alloc(wBytes32, 'scratch (f16 filter widened)');
   const o32 = dev.alloc(bands.outMax * 4, 'scratch (f32 output)');
@@ -329,15 +331,15 @@ interface RowBand {
 
 /**
  * Bands of a depthwise call `g` whose f32 rows (4 bytes per input element, `outBytes` per output
- * element) take at most DW_BAND_BYTES: runs of whole images while one fits, else runs of output
+ * element) take at most `budget` bytes: runs of whole images while one fits, else runs of output
  * rows of one image (at least one row). inMax / outMax: the largest band's element counts.
  */
-function rowBands(g: ConvGeometry, outBytes: number): { list: RowBand[]; inMax: number; outMax: number } {
+function rowBands(g: ConvGeometry, outBytes: number, budget = DW_BAND_BYTES): { list: RowBand[]; inMax: number; outMax: number } {
   const inImage = g.ih * g.iw * g.ci, outImage = g.oh * g.ow * g.co;
   const list: RowBand[] = [];
   const perImage = inImage * 4 + outImage * outBytes;
-  if (perImage <= DW_BAND_BYTES) {
-    const images = Math.min(g.n, Math.max(1, Math.floor(DW_BAND_BYTES / perImage)));
+  if (perImage <= budget) {
+    const images = Math.min(g.n, Math.max(1, Math.floor(budget / perImage)));
     for (let b = 0; b < g.n; b += images) {
       list.push({ b, n: Math.min(images, g.n - b), whole: true, y0: 0, y1: g.oh, r0: 0, r1: g.ih, xAt: b * inImage, outAt: b * outImage });
     }
@@ -345,7 +347,7 @@ function rowBands(g: ConvGeometry, outBytes: number): { list: RowBand[]; inMax: 
   }
   const inRow = g.iw * g.ci * 4, outRow = g.ow * g.co * outBytes;
   const span = (g.kh - 1) * g.dh + 1; // input rows one output row's windows cover
-  const rows = Math.min(g.oh, Math.max(1, Math.floor((DW_BAND_BYTES - (span - g.sh) * inRow) / (g.sh * inRow + outRow))));
+  const rows = Math.min(g.oh, Math.max(1, Math.floor((budget - (span - g.sh) * inRow) / (g.sh * inRow + outRow))));
   let inMax = 0;
   for (let b = 0; b < g.n; b++) {
     for (let y0 = 0; y0 < g.oh; y0 += rows) {
@@ -418,7 +420,7 @@ function f16ConvIgemm(dev: Device, c: F16ConvCall): void {
 function f16DwconvExact(dev: Device, c: F16ConvCall): void {
   const g = c.geometry;
   const ks = g.kh * g.kw, P = g.oh * g.ow, wHalves = packedConvBytes(g.co, g.kh, g.kw, 1, g.groups, 'dwconv') / 4;
-  const bands = rowBands(g, 0);
+  const bands = rowBands(g, 0, c.bandBytes);
   const x32 = dev.alloc(bands.inMax * 4 + 64, 'scratch (f16 x widened)');
   const w32 = dev.alloc(wHalves * 4, 'scratch (f16 filter widened)');
   const prm = dev.alloc(8, 'kernel parameters');
@@ -467,7 +469,7 @@ function f16ConvExact(dev: Device, c: F16ConvCall): void {
   if (c.packing === 'dwconv') { f16DwconvExact(dev, c); return; }
   const ks = g.kh * g.kw, cig = g.ci / g.groups, og = g.co / g.groups, K = ks * cig, P = g.oh * g.ow;
   const ind = c.cache.get(g, 1).ptr; // [P][ks] byte offsets of f32 rows (channel 0), or 0xffffffff
-  const band = Math.min(P, Math.max(4, Math.floor(EXACT_BAND_BYTES / (6 * K) / 4) * 4));
+  const band = Math.min(P, Math.max(4, Math.floor((c.bandBytes ?? EXACT_BAND_BYTES) / (6 * K) / 4) * 4));
   const a = dev.alloc(band * K * 2, 'scratch (im2col)');
   // The packed filter's groups are f16-packw panels of K rows already: the call's bias goes into
   // their bias slots and each group is the GEMM's B in place.

@@ -6,6 +6,7 @@ import { Lanewise, DTypeError, ValueError, PackedConvF16 } from '../../src/index
 import { conv2dF16Exact, f16Value, randomF16, round16Bits, type F16ConvGeometry } from '../reference/f16.js';
 import { conv2dRef, resolvePad, type RefPad } from '../reference/conv.js';
 import { rng } from '../harness/random.js';
+import { f16Conv } from '../../bindings/f16.js';
 
 let lw: Lanewise;
 beforeAll(async () => { lw = await Lanewise.create(); });
@@ -146,6 +147,51 @@ describe('conv2d / depthwiseConv2d with float16 tensors', () => {
       }
     } finally {
       for (const l of instances) l.dispose();
+    }
+  });
+
+  it('bands of any size give the whole-image bits: random geometries, depthwise in both precisions and exact conv, 1 and 2 threads', async () => {
+    // Through the driver with the test hook F16ConvCall.bandBytes: down to one output row (depthwise)
+    // or one row tile (exact im2col) per band.
+    const mt = await Lanewise.create({ threads: 2 });
+    try {
+      const r = rng(909);
+      const ri = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+      for (let trial = 0; trial < 48; trial++) {
+        const l = trial % 2 ? mt : lw, dev = l.device;
+        const depthwise = trial % 3 !== 2;
+        const kh = ri(1, 5), kw = ri(1, 5), sh = ri(1, 3), sw = ri(1, 3), dh = ri(1, 2), dw = ri(1, 2);
+        const ekh = (kh - 1) * dh + 1, ekw = (kw - 1) * dw + 1;
+        const pt = ri(0, ekh - 1), pb = ri(0, ekh - 1), pl = ri(0, ekw - 1), pr = ri(0, ekw - 1);
+        const ih = ri(Math.max(1, ekh - pt - pb), 24), iw = ri(Math.max(1, ekw - pl - pr), 12);
+        const oh = Math.floor((ih + pt + pb - ekh) / sh) + 1, ow = Math.floor((iw + pl + pr - ekw) / sw) + 1;
+        const n = ri(1, 3), ci = ri(1, 20), co = depthwise ? ci : ri(1, 12), groups = depthwise ? ci : 1;
+        const g = { n, ih, iw, ci, oh, ow, co, kh, kw, sh, sw, dh, dw, pt, pb, pl, pr, groups };
+        const x = l.tensor('float16', randomF16(n * ih * iw * ci, r), [n, ih, iw, ci]);
+        const wt = depthwise ? l.tensor('float16', randomF16(kh * kw * ci, r), [kh, kw, ci]) : l.tensor('float16', randomF16(co * kh * kw * ci, r), [co, kh, kw, ci]);
+        const packed = l.prepackConv(wt, depthwise ? { depthwise: true } : {}) as PackedConvF16;
+        const bias = randomF16(co, r);
+        const run = (precision: 'f16' | 'f16-exact', bandBytes: number) => {
+          const out = dev.alloc(n * oh * ow * co * 2, 'output');
+          try {
+            f16Conv(dev, { geometry: g, x: x.block, w: packed.block, packing: packed.packing, bias, out, min: -Infinity, max: Infinity,
+              precision, cache: packed.cache, bandBytes });
+            return dev.read(out, new Uint16Array(n * oh * ow * co));
+          } finally {
+            dev.free(out);
+          }
+        };
+        const rowBytes = iw * ci * 4 + ow * co * 4;
+        for (const precision of depthwise ? ['f16', 'f16-exact'] as const : ['f16-exact'] as const) {
+          const whole = run(precision, Infinity);
+          for (const budget of [1, ri(1, 6) * rowBytes, ri(1, 60) * 6 * kh * kw * ci]) {
+            expectSameHalves(run(precision, budget), whole, `trial ${trial} ${JSON.stringify(g)} '${precision}' budget ${budget}`);
+          }
+        }
+        for (const t of [x, wt, packed]) t.dispose();
+      }
+    } finally {
+      mt.dispose();
     }
   });
 
