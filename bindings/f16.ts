@@ -43,7 +43,7 @@ const CONVERT_OPS = { float16: 12, float32: 6 } as const;
 
 /**
  * The 'f16-exact' kernels' flops in the pool's unit (GEMM flops): the exact GEMM runs at
- * ~8.4 GFLOPS and the exact depthwise at ~4–5 against the f32 GEMM's ~43, so a 128³ exact GEMM
+ * ~9–10 GFLOPS and the exact depthwise at ~4–5 against the f32 GEMM's ~43, so a 128³ exact GEMM
  * (0.5 ms) is worth threads although its 4.2M flops alone would not be.
  */
 const EXACT_COST = { gemm: 5, dwconv: 9 } as const;

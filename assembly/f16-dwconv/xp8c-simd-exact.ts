@@ -1,5 +1,6 @@
 // Depthwise convolution (multiplier 1) with binary16 accumulation ("f16-exact"), any window,
-// 16 channels per pass (8 for a last group of 8 or fewer), SIMD128. Models an FP16 FMA unit as f16_gemm_4x8__simd_exact does:
+// 16 channels per pass (8 for a last group of 8 or fewer), SIMD128. Models an FP16 FMA unit as f16_gemm_4x8__simd_exact does
+// (easy16, tie16 or fma16 per step, as there):
 //
 //   acc = bias[c];  for each tap s ascending:  acc = round16(acc + x[tap s][c]·w[s][c])
 //   (product exact, one rounding to nearest even; a padding tap reads 0, i.e. adds 0·w),
@@ -13,7 +14,7 @@
 //   out: binary16, pixel p at out + p·outStride bytes, C channels.
 //   params: 8 bytes { vmin f32, vmax f32 } (binary16 values).
 // Limits: P ≥ 1, C ≥ 1, ks ≥ 1.
-import { easy16, exactHalves8, fma16, anyHard2, anyHard4, storeHalvesUpTo8 } from '../util/f16';
+import { easy16, exactHalves8, fma16, tie16, anyHard2, anyHard4, anyRange2, anyRange4, storeHalvesUpTo8 } from '../util/f16';
 
 export function f16_dwconv_xp8c__simd_exact(
   P: i32, C: i32, ks: i32,
@@ -41,14 +42,17 @@ export function f16_dwconv_xp8c__simd_exact(
         const row = tapRow(taps, s, x, zero, coff);
         const x0 = v128.load(row), w0 = v128.load(wp), x1 = v128.load(row, 16), w1 = v128.load(wp, 16);
         const x2 = v128.load(row, 32), w2 = v128.load(wp + tileBytes), x3 = v128.load(row, 48), w3 = v128.load(wp + tileBytes, 16);
-        const s0 = f32x4.add(acc0, f32x4.mul(x0, w0)), s1 = f32x4.add(acc1, f32x4.mul(x1, w1));
-        const s2 = f32x4.add(acc2, f32x4.mul(x2, w2)), s3 = f32x4.add(acc3, f32x4.mul(x3, w3));
-        if (anyHard4(s0, s1, s2, s3)) {
+        const p0 = f32x4.mul(x0, w0), p1 = f32x4.mul(x1, w1), p2 = f32x4.mul(x2, w2), p3 = f32x4.mul(x3, w3);
+        const s0 = f32x4.add(acc0, p0), s1 = f32x4.add(acc1, p1), s2 = f32x4.add(acc2, p2), s3 = f32x4.add(acc3, p3);
+        if (!anyHard4(s0, s1, s2, s3)) {
+          acc0 = easy16(s0); acc1 = easy16(s1);
+          acc2 = easy16(s2); acc3 = easy16(s3);
+        } else if (anyRange4(s0, s1, s2, s3)) {
           acc0 = fma16(acc0, x0, w0); acc1 = fma16(acc1, x1, w1);
           acc2 = fma16(acc2, x2, w2); acc3 = fma16(acc3, x3, w3);
         } else {
-          acc0 = easy16(s0); acc1 = easy16(s1);
-          acc2 = easy16(s2); acc3 = easy16(s3);
+          acc0 = tie16(acc0, p0, s0); acc1 = tie16(acc1, p1, s1);
+          acc2 = tie16(acc2, p2, s2); acc3 = tie16(acc3, p3, s3);
         }
         wp += 32;
       }
@@ -64,11 +68,12 @@ export function f16_dwconv_xp8c__simd_exact(
       const coff = <usize>c0 << 2;
       for (let s = 0; s < ks; s++) {
         const row = tapRow(taps, s, x, zero, coff);
-        // As the exact GEMM: the float sums rounded by easy16 unless some lane is hard (hardKey16).
         const x0 = v128.load(row), w0 = v128.load(wp), x1 = v128.load(row, 16), w1 = v128.load(wp, 16);
-        const s0 = f32x4.add(acc0, f32x4.mul(x0, w0)), s1 = f32x4.add(acc1, f32x4.mul(x1, w1));
-        if (anyHard2(s0, s1)) { acc0 = fma16(acc0, x0, w0); acc1 = fma16(acc1, x1, w1); }
-        else { acc0 = easy16(s0); acc1 = easy16(s1); }
+        const p0 = f32x4.mul(x0, w0), p1 = f32x4.mul(x1, w1);
+        const s0 = f32x4.add(acc0, p0), s1 = f32x4.add(acc1, p1);
+        if (!anyHard2(s0, s1)) { acc0 = easy16(s0); acc1 = easy16(s1); }
+        else if (anyRange2(s0, s1)) { acc0 = fma16(acc0, x0, w0); acc1 = fma16(acc1, x1, w1); }
+        else { acc0 = tie16(acc0, p0, s0); acc1 = tie16(acc1, p1, s1); }
         wp += 32;
       }
       storeHalvesUpTo8(o + (<usize>c0 << 1), exactHalves8(acc0, acc1, vlo, vhi), C - c0);

@@ -4,10 +4,11 @@
 //   acc = bias (binary16);  for k = 0, 1, …, kc−1:  acc = round16(acc + a[k]·b[k])
 //   (the product exact, one rounding to nearest even per step), then clamp, then store.
 //
-// The emulation is exact (proof at fma16 in assembly/util/f16.ts); the accumulators are f32
-// lanes that always hold binary16 values. Each step takes the float sums rounded by easy16 and
-// runs the full fma16 only for a row pair where some lane is hard (hardKey16: a binary16 midpoint, about
-// one lane-step in 700 on random data, or a sum outside the normal binary16 range).
+// The emulation is exact (proofs at fma16 and tie16 in assembly/util/f16.ts); the accumulators
+// are f32 lanes that always hold binary16 values. Each step takes the float sums rounded by
+// easy16 when no lane is hard (hardKey16: a binary16 midpoint, about one lane-step in 700 on
+// random data, or a sum outside the normal binary16 range); else tie16 for a step whose sums
+// are all in range (the midpoints, ~99% of hard steps), else the full fma16.
 //
 //   a: packed A tile from x32-packx over the f32 image of A: [kc][4] floats (binary16 values).
 //   w: f32 panels of 8 columns [bias 8][kc × 8] (the f16-packw panels widened).
@@ -20,7 +21,10 @@
 // 256³); all four rows' eight accumulators, with the sums, constants and the operands the
 // rare fma16 needs, spill in V8 (16 XMM registers on x64). Re-reading the B panel from L1 per
 // row pair costs little next to ~7 vector ops per multiply-add.
-import { easy16, exactHalves8, fma16, anyHard2, anyHard4, storeHalvesUpTo8 } from '../util/f16';
+// Why a hard step leaves the inner loop: only the accumulators stay live across it, so V8 keeps
+// the easy loop free of spills (the slow step in the loop body kept its products and sums in
+// stack slots: 3% slower), and the slow step reloads its operands.
+import { easy16, exactHalves8, fma16, tie16, anyHard2, anyHard4, anyRange2, anyRange4, storeHalvesUpTo8 } from '../util/f16';
 
 export function f16_gemm_4x8__simd_exact(
   mr: i32, nc: i32, kc: i32,
@@ -44,17 +48,30 @@ export function f16_gemm_4x8__simd_exact(
       let ap = a + (<usize>row << 2);
       let wp = w;
       while (wp < wEnd) {
+        while (wp < wEnd) {
+          const bl = v128.load(wp);
+          const bh = v128.load(wp, 16);
+          const v0 = v128.load32_splat(ap), v1 = v128.load32_splat(ap, 4);
+          const s0l = f32x4.add(a0l, f32x4.mul(v0, bl)), s0h = f32x4.add(a0h, f32x4.mul(v0, bh));
+          const s1l = f32x4.add(a1l, f32x4.mul(v1, bl)), s1h = f32x4.add(a1h, f32x4.mul(v1, bh));
+          if (anyHard4(s0l, s0h, s1l, s1h)) break;
+          a0l = easy16(s0l); a0h = easy16(s0h);
+          a1l = easy16(s1l); a1h = easy16(s1h);
+          wp += 32;
+          ap += 16;
+        }
+        if (wp >= wEnd) break;
         const bl = v128.load(wp);
         const bh = v128.load(wp, 16);
         const v0 = v128.load32_splat(ap), v1 = v128.load32_splat(ap, 4);
-        const s0l = f32x4.add(a0l, f32x4.mul(v0, bl)), s0h = f32x4.add(a0h, f32x4.mul(v0, bh));
-        const s1l = f32x4.add(a1l, f32x4.mul(v1, bl)), s1h = f32x4.add(a1h, f32x4.mul(v1, bh));
-        if (anyHard4(s0l, s0h, s1l, s1h)) {
+        const p0l = f32x4.mul(v0, bl), p0h = f32x4.mul(v0, bh), p1l = f32x4.mul(v1, bl), p1h = f32x4.mul(v1, bh);
+        const s0l = f32x4.add(a0l, p0l), s0h = f32x4.add(a0h, p0h), s1l = f32x4.add(a1l, p1l), s1h = f32x4.add(a1h, p1h);
+        if (anyRange4(s0l, s0h, s1l, s1h)) {
           a0l = fma16(a0l, v0, bl); a0h = fma16(a0h, v0, bh);
           a1l = fma16(a1l, v1, bl); a1h = fma16(a1h, v1, bh);
         } else {
-          a0l = easy16(s0l); a0h = easy16(s0h);
-          a1l = easy16(s1l); a1h = easy16(s1h);
+          a0l = tie16(a0l, p0l, s0l); a0h = tie16(a0h, p0h, s0h);
+          a1l = tie16(a1l, p1l, s1l); a1h = tie16(a1h, p1h, s1h);
         }
         wp += 32;
         ap += 16;
@@ -72,9 +89,11 @@ export function f16_gemm_4x8__simd_exact(
         const bl = v128.load(wp);
         const bh = v128.load(wp, 16);
         const va = v128.load32_splat(ap);
-        const sl = f32x4.add(accl, f32x4.mul(va, bl)), sh = f32x4.add(acch, f32x4.mul(va, bh));
-        if (anyHard2(sl, sh)) { accl = fma16(accl, va, bl); acch = fma16(acch, va, bh); }
-        else { accl = easy16(sl); acch = easy16(sh); }
+        const pl = f32x4.mul(va, bl), ph = f32x4.mul(va, bh);
+        const sl = f32x4.add(accl, pl), sh = f32x4.add(acch, ph);
+        if (!anyHard2(sl, sh)) { accl = easy16(sl); acch = easy16(sh); }
+        else if (anyRange2(sl, sh)) { accl = fma16(accl, va, bl); acch = fma16(acch, va, bh); }
+        else { accl = tie16(accl, pl, sl); acch = tie16(acch, ph, sh); }
         wp += 32;
         ap += 16;
       }

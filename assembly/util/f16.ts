@@ -29,7 +29,10 @@ export const K_HARDB: usize = 384;    // i16x8 0x4780 (high halves), 0x6fff (low
 export const K_HALF13: usize = 400;   // i32x4 0x00001000 (half the quantum of the 13 bits a binary16 drops)
 export const K_TRUNC13: usize = 416;  // i32x4 0xffffe000
 export const K_HARDL: usize = 432;    // i16x8 0x8efe, 0x7ffe: the keys' bounds (a lane is hard above)
-export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff, 0x00007fff, 0x77800000, 0x77800000, 0x77800000, 0x77800000, 0x00007bff, 0x00007bff, 0x00007bff, 0x00007bff, 0x7f800000, 0x7f800000, 0x7f800000, 0x7f800000, 0x00007c00, 0x00007c00, 0x00007c00, 0x00007c00, 0x7fc00000, 0x7fc00000, 0x7fc00000, 0x7fc00000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x38800000, 0x38800000, 0x38800000, 0x38800000, 0xc8000fff, 0xc8000fff, 0xc8000fff, 0xc8000fff, 0x3f000000, 0x3f000000, 0x3f000000, 0x3f000000, 0x000003ff, 0x000003ff, 0x000003ff, 0x000003ff, 0x00007e00, 0x00007e00, 0x00007e00, 0x00007e00, 0x00000001, 0x00000001, 0x00000001, 0x00000001, 0x7fff1fff, 0x7fff1fff, 0x7fff1fff, 0x7fff1fff, 0x06c00000, 0x06c00000, 0x06c00000, 0x06c00000, 0x07800000, 0x07800000, 0x07800000, 0x07800000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fff7fff, 0x7fff7fff, 0x7fff7fff, 0x7fff7fff, 0x80008000, 0x80008000, 0x80008000, 0x80008000, 0x8fffffff, 0x8fffffff, 0x8fffffff, 0x8fffffff, 0x7bff7bff, 0x7bff7bff, 0x7bff7bff, 0x7bff7bff, 0x47804780, 0x47804780, 0x47804780, 0x47804780, 0x8eff8eff, 0x8eff8eff, 0x8eff8eff, 0x8eff8eff, 0x8fff8fff, 0x8fff8fff, 0x8fff8fff, 0x8fff8fff, 0x47806fff, 0x47806fff, 0x47806fff, 0x47806fff, 0x00001000, 0x00001000, 0x00001000, 0x00001000, 0xffffe000, 0xffffe000, 0xffffe000, 0xffffe000, 0x8efe7ffe, 0x8efe7ffe, 0x8efe7ffe, 0x8efe7ffe], 16);
+export const K_RANGEM: usize = 448;   // i16x8 0x7fff (high halves), 0 (low halves): rangeKey16's masks
+export const K_RANGEB: usize = 464;   // i16x8 0x4780 (high halves), 0 (low halves): rangeKey16's offsets
+export const K_0FFF: usize = 480;     // i32x4 0x00000fff (just under half the quantum of the 13 dropped bits)
+export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff, 0x00007fff, 0x77800000, 0x77800000, 0x77800000, 0x77800000, 0x00007bff, 0x00007bff, 0x00007bff, 0x00007bff, 0x7f800000, 0x7f800000, 0x7f800000, 0x7f800000, 0x00007c00, 0x00007c00, 0x00007c00, 0x00007c00, 0x7fc00000, 0x7fc00000, 0x7fc00000, 0x7fc00000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x38800000, 0x38800000, 0x38800000, 0x38800000, 0xc8000fff, 0xc8000fff, 0xc8000fff, 0xc8000fff, 0x3f000000, 0x3f000000, 0x3f000000, 0x3f000000, 0x000003ff, 0x000003ff, 0x000003ff, 0x000003ff, 0x00007e00, 0x00007e00, 0x00007e00, 0x00007e00, 0x00000001, 0x00000001, 0x00000001, 0x00000001, 0x7fff1fff, 0x7fff1fff, 0x7fff1fff, 0x7fff1fff, 0x06c00000, 0x06c00000, 0x06c00000, 0x06c00000, 0x07800000, 0x07800000, 0x07800000, 0x07800000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fff7fff, 0x7fff7fff, 0x7fff7fff, 0x7fff7fff, 0x80008000, 0x80008000, 0x80008000, 0x80008000, 0x8fffffff, 0x8fffffff, 0x8fffffff, 0x8fffffff, 0x7bff7bff, 0x7bff7bff, 0x7bff7bff, 0x7bff7bff, 0x47804780, 0x47804780, 0x47804780, 0x47804780, 0x8eff8eff, 0x8eff8eff, 0x8eff8eff, 0x8eff8eff, 0x8fff8fff, 0x8fff8fff, 0x8fff8fff, 0x8fff8fff, 0x47806fff, 0x47806fff, 0x47806fff, 0x47806fff, 0x00001000, 0x00001000, 0x00001000, 0x00001000, 0xffffe000, 0xffffe000, 0xffffe000, 0xffffe000, 0x8efe7ffe, 0x8efe7ffe, 0x8efe7ffe, 0x8efe7ffe, 0x7fff0000, 0x7fff0000, 0x7fff0000, 0x7fff0000, 0x47800000, 0x47800000, 0x47800000, 0x47800000, 0x00000fff, 0x00000fff, 0x00000fff, 0x00000fff], 16);
 
 /** f16 bits (one per i32 lane, upper 16 bits zero) → f32 lanes. 13 integer/f32 ops, no select. */
 // @ts-ignore: decorator
@@ -197,7 +200,8 @@ export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff,
  * (its 13 dropped bits are exactly 0x1000). A midpoint is the only place where rounding s can
  * differ from rounding the exact sum, as fma16 does: the midpoints are floats and fl() is
  * monotone, so elsewhere s and the exact sum lie on the same side of every midpoint and round
- * the same way. A kernel takes easy16(s) when no lane is hard and fma16 otherwise.
+ * the same way. A kernel takes easy16(s) when no lane is hard, else tie16 when no lane is out
+ * of range (rangeKey16), else fma16.
  *
  * Hard lanes are flagged per 16-bit half: the high half (sign, exponent, top 7 significand
  * bits) carries the range test and the low half the midpoint test, so one masked add and one
@@ -236,6 +240,50 @@ export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff,
 // @ts-ignore: decorator
 @inline export function anyHard4(s0: v128, s1: v128, s2: v128, s3: v128): bool {
   return anyHardKey(i16x8.max_s(i16x8.max_s(hardKey16(s0), hardKey16(s1)), i16x8.max_s(hardKey16(s2), hardKey16(s3))));
+}
+
+/**
+ * hardKey16's range test alone (the low halves' key is 0, never above their bound): whether
+ * |s| lies outside [2^-14, 65280) in some lane, after hardKey16 fired. A step flagged only for
+ * midpoints takes tie16, which costs less than fma16 and is shorter as a dependency chain.
+ */
+// @ts-ignore: decorator
+@inline export function rangeKey16(s: v128): v128 {
+  return i16x8.add(v128.and(s, v128.load(F16K, K_RANGEM)), v128.load(F16K, K_RANGEB));
+}
+
+/** Whether some lane of s0 or s1 is outside the normal binary16 range (see rangeKey16). */
+// @ts-ignore: decorator
+@inline export function anyRange2(s0: v128, s1: v128): bool {
+  return anyHardKey(i16x8.max_s(rangeKey16(s0), rangeKey16(s1)));
+}
+
+/** Whether some lane of s0..s3 is outside the normal binary16 range (see rangeKey16). */
+// @ts-ignore: decorator
+@inline export function anyRange4(s0: v128, s1: v128, s2: v128, s3: v128): bool {
+  return anyHardKey(i16x8.max_s(i16x8.max_s(rangeKey16(s0), rangeKey16(s1)), i16x8.max_s(rangeKey16(s2), rangeKey16(s3))));
+}
+
+/**
+ * round16(acc + p) for lanes whose s = fl(acc + p) lies in [2^-14, 65280) (rangeKey16 clear), the
+ * same bits as fma16 there: p = a·b is exact (fma16, point 1) and 2Sum gives the error e of s
+ * exactly. Off a midpoint, s and the exact sum round alike (hardKey16), so s is rounded to
+ * nearest on its 13 dropped bits: + 0xfff + adj, then truncated; adj (0 or 1) decides only a
+ * midpoint. There the exact sum s + e lies strictly between the two neighbours (|e| ≤ half an
+ * f32 ulp of s, far below half a binary16 quantum): adj = 1 (away from zero) when e has s's sign,
+ * 0 when not, and when e = 0 (a true tie) the parity of the kept bits, which rounds to even.
+ * The integer adds never reach the sign bit: |s| < 65280.
+ */
+// @ts-ignore: decorator
+@inline export function tie16(acc: v128, p: v128, s: v128): v128 {
+  const bp = f32x4.sub(s, acc);
+  const ap = f32x4.sub(s, bp);
+  const e = f32x4.add(f32x4.sub(acc, ap), f32x4.sub(p, bp));
+  const one = v128.load(F16K, 192 /* 1 */);
+  const same = i32x4.add(i32x4.shr_s(v128.xor(e, s), 31), one);
+  const odd = v128.and(i32x4.shr_u(s, 13), one);
+  const adj = v128.bitselect(odd, same, f32x4.eq(e, f32x4.splat(0)));
+  return v128.and(i32x4.add(i32x4.add(s, v128.load(F16K, K_0FFF)), adj), v128.load(F16K, K_TRUNC13));
 }
 
 /**
