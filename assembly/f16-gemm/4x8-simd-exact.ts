@@ -24,7 +24,7 @@
 // Why a hard step leaves the inner loop: only the accumulators stay live across it, so V8 keeps
 // the easy loop free of spills (the slow step in the loop body kept its products and sums in
 // stack slots: 3% slower), and the slow step reloads its operands.
-import { easy16, exactHalves8, fma16, tie16, anyHard2, anyHard4, anyRange2, anyRange4, storeHalvesUpTo8 } from '../util/f16';
+import { hardM, hardB, hardL, half13, trunc13, easy16, exactHalves8, fma16, tie16, anyHard2, anyHard4, anyRange2, anyRange4, storeHalvesUpTo8 } from '../util/f16';
 
 export function f16_gemm_4x8__simd_exact(
   mr: i32, nc: i32, kc: i32,
@@ -34,6 +34,8 @@ export function f16_gemm_4x8__simd_exact(
   vmin: f32, vmax: f32,
 ): void {
   const kBytes = (<usize>kc) << 5;
+  // The fast path's constants, in registers for the whole call (see util/f16.ts).
+  const hm = hardM(), hb = hardB(), hl = hardL(), half = half13(), trunc = trunc13();
   const vlo = f32x4.splat(vmin);
   const vhi = f32x4.splat(vmax);
   let nLeft = nc;
@@ -54,9 +56,9 @@ export function f16_gemm_4x8__simd_exact(
           const v0 = v128.load32_splat(ap), v1 = v128.load32_splat(ap, 4);
           const s0l = f32x4.add(a0l, f32x4.mul(v0, bl)), s0h = f32x4.add(a0h, f32x4.mul(v0, bh));
           const s1l = f32x4.add(a1l, f32x4.mul(v1, bl)), s1h = f32x4.add(a1h, f32x4.mul(v1, bh));
-          if (anyHard4(s0l, s0h, s1l, s1h)) break;
-          a0l = easy16(s0l); a0h = easy16(s0h);
-          a1l = easy16(s1l); a1h = easy16(s1h);
+          if (anyHard4(s0l, s0h, s1l, s1h, hm, hb, hl)) break;
+          a0l = easy16(s0l, half, trunc); a0h = easy16(s0h, half, trunc);
+          a1l = easy16(s1l, half, trunc); a1h = easy16(s1h, half, trunc);
           wp += 32;
           ap += 16;
         }
@@ -91,7 +93,7 @@ export function f16_gemm_4x8__simd_exact(
         const va = v128.load32_splat(ap);
         const pl = f32x4.mul(va, bl), ph = f32x4.mul(va, bh);
         const sl = f32x4.add(accl, pl), sh = f32x4.add(acch, ph);
-        if (!anyHard2(sl, sh)) { accl = easy16(sl); acch = easy16(sh); }
+        if (!anyHard2(sl, sh, hm, hb, hl)) { accl = easy16(sl, half, trunc); acch = easy16(sh, half, trunc); }
         else if (anyRange2(sl, sh)) { accl = fma16(accl, va, bl); acch = fma16(acch, va, bh); }
         else { accl = tie16(accl, pl, sl); acch = tie16(acch, ph, sh); }
         wp += 32;

@@ -193,6 +193,23 @@ export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff,
   return finish16(s, grid16(s, quantum16(s)));
 }
 
+// The fast path's constants are parameters of hardKey16, anyHard2/4 and easy16 (hm, hb:
+// hardKey16's masks and offsets, hl: its bound; half, trunc: easy16's half quantum and
+// truncation mask). V8 keeps locals in registers but does not move a load out of a loop, so a
+// kernel with registers to spare loads them once before its loops: loading the five at every
+// step cost the exact GEMM 5–6% (2026-11-24, same bits). A kernel without (the exact depthwise
+// one) passes these, which load at the use.
+// @ts-ignore: decorator
+@inline export function hardM(): v128 { return v128.load(F16K, K_HARDM); }
+// @ts-ignore: decorator
+@inline export function hardB(): v128 { return v128.load(F16K, K_HARDB); }
+// @ts-ignore: decorator
+@inline export function hardL(): v128 { return v128.load(F16K, K_HARDL); }
+// @ts-ignore: decorator
+@inline export function half13(): v128 { return v128.load(F16K, K_HALF13); }
+// @ts-ignore: decorator
+@inline export function trunc13(): v128 { return v128.load(F16K, K_TRUNC13); }
+
 /**
  * hardKey16 flags the hard lanes of s = fl(acc + a·b), those whose binary16 rounding easy16
  * cannot give: |s| outside
@@ -211,13 +228,13 @@ export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff,
  * merge it with the others (max) and one compare per step; easy16 takes 2.
  */
 // @ts-ignore: decorator
-@inline export function hardKey16(s: v128): v128 {
+@inline export function hardKey16(s: v128, hm: v128, hb: v128): v128 {
   // High halves: (h & 0x7fff) + 0x4780 moves 0x3880..0x477e to 0x8000..0x8efe (mod 2^16), the
   // bottom of i16, and everything else above 0x8efe. Low halves: (l & 0x1fff) + 0x6fff is
   // 0x7fff, the top of i16, for the midpoint 0x1000 only (other values stay below, or wrap
   // to negative). A lane is hard when either half's key exceeds its bound (K_HARDL), so the
   // keys of several sums combine with i16x8.max_s before one compare.
-  return i16x8.add(v128.and(s, v128.load(F16K, K_HARDM)), v128.load(F16K, K_HARDB));
+  return i16x8.add(v128.and(s, hm), hb);
 }
 
 /**
@@ -226,20 +243,20 @@ export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff,
  * branch for the bitmask (3–6% faster exact kernels).
  */
 // @ts-ignore: decorator
-@inline function anyHardKey(m: v128): bool {
-  return i8x16.bitmask(i16x8.gt_s(m, v128.load(F16K, K_HARDL))) != 0;
+@inline function anyHardKey(m: v128, bound: v128): bool {
+  return i8x16.bitmask(i16x8.gt_s(m, bound)) != 0;
 }
 
 /** Whether some lane of s0 or s1 is hard (see hardKey16). */
 // @ts-ignore: decorator
-@inline export function anyHard2(s0: v128, s1: v128): bool {
-  return anyHardKey(i16x8.max_s(hardKey16(s0), hardKey16(s1)));
+@inline export function anyHard2(s0: v128, s1: v128, hm: v128, hb: v128, hl: v128): bool {
+  return anyHardKey(i16x8.max_s(hardKey16(s0, hm, hb), hardKey16(s1, hm, hb)), hl);
 }
 
 /** Whether some lane of s0..s3 is hard (see hardKey16). */
 // @ts-ignore: decorator
-@inline export function anyHard4(s0: v128, s1: v128, s2: v128, s3: v128): bool {
-  return anyHardKey(i16x8.max_s(i16x8.max_s(hardKey16(s0), hardKey16(s1)), i16x8.max_s(hardKey16(s2), hardKey16(s3))));
+@inline export function anyHard4(s0: v128, s1: v128, s2: v128, s3: v128, hm: v128, hb: v128, hl: v128): bool {
+  return anyHardKey(i16x8.max_s(i16x8.max_s(hardKey16(s0, hm, hb), hardKey16(s1, hm, hb)), i16x8.max_s(hardKey16(s2, hm, hb), hardKey16(s3, hm, hb))), hl);
 }
 
 /**
@@ -255,13 +272,13 @@ export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff,
 /** Whether some lane of s0 or s1 is outside the normal binary16 range (see rangeKey16). */
 // @ts-ignore: decorator
 @inline export function anyRange2(s0: v128, s1: v128): bool {
-  return anyHardKey(i16x8.max_s(rangeKey16(s0), rangeKey16(s1)));
+  return anyHardKey(i16x8.max_s(rangeKey16(s0), rangeKey16(s1)), v128.load(F16K, K_HARDL));
 }
 
 /** Whether some lane of s0..s3 is outside the normal binary16 range (see rangeKey16). */
 // @ts-ignore: decorator
 @inline export function anyRange4(s0: v128, s1: v128, s2: v128, s3: v128): bool {
-  return anyHardKey(i16x8.max_s(i16x8.max_s(rangeKey16(s0), rangeKey16(s1)), i16x8.max_s(rangeKey16(s2), rangeKey16(s3))));
+  return anyHardKey(i16x8.max_s(i16x8.max_s(rangeKey16(s0), rangeKey16(s1)), i16x8.max_s(rangeKey16(s2), rangeKey16(s3))), v128.load(F16K, K_HARDL));
 }
 
 /**
@@ -295,8 +312,8 @@ export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff,
  * as it should, and [65504, 65520) rounds down to 65504.
  */
 // @ts-ignore: decorator
-@inline export function easy16(s: v128): v128 {
-  return v128.and(i32x4.add(s, v128.load(F16K, K_HALF13)), v128.load(F16K, K_TRUNC13));
+@inline export function easy16(s: v128, half: v128, trunc: v128): v128 {
+  return v128.and(i32x4.add(s, half), trunc);
 }
 
 /**
