@@ -301,7 +301,7 @@ export function f16Conv(dev: Device, c: F16ConvCall): void {
       const ops = CONVERT_OPS.float32 * xCount + dwconvOps(g) * band.n * (band.y1 - band.y0) / (g.n * g.oh) + CONVERT_OPS.float16 * outCount;
       convertPtr(dev, 'float32', c.x.ptr + band.xAt * 2, x32.ptr, xCount, ops);
       conv2d(dev, { geometry: { ...g, n: band.n }, x: x32, w: w32, out: o32, min: c.min, max: c.max, cache: c.cache,
-        rows: band.whole ? undefined : { y0: band.y0, y1: band.y1, x: x32.ptr - band.r0 * g.iw * g.ci * 4, out: o32.ptr - band.y0 * g.ow * g.co * 4 } });
+        rows: band.n > 1 ? undefined : { y0: band.y0, y1: band.y1, x: x32.ptr - band.r0 * g.iw * g.ci * 4, out: o32.ptr - band.y0 * g.ow * g.co * 4 } });
       convertPtr(dev, 'float16', o32.ptr, c.out.ptr + band.outAt * 2, outCount, ops);
     }
   } finally {
@@ -320,8 +320,8 @@ export function f16Conv(dev: Device, c: F16ConvCall): void {
 const DW_BAND_BYTES = 4 << 20;
 
 interface RowBand {
-  /** Either `n` whole images from image `b` (whole), or output rows [y0, y1) of image b (n = 1). */
-  b: number; n: number; whole: boolean;
+  /** Either `n` whole images from image `b`, or output rows [y0, y1) of image b (n = 1). */
+  b: number; n: number;
   y0: number; y1: number;
   /** Input rows [r0, r1) the band's windows read (clipped to the image). */
   r0: number; r1: number;
@@ -341,7 +341,7 @@ function rowBands(g: ConvGeometry, outBytes: number, budget = DW_BAND_BYTES): { 
   if (perImage <= budget) {
     const images = Math.min(g.n, Math.max(1, Math.floor(budget / perImage)));
     for (let b = 0; b < g.n; b += images) {
-      list.push({ b, n: Math.min(images, g.n - b), whole: true, y0: 0, y1: g.oh, r0: 0, r1: g.ih, xAt: b * inImage, outAt: b * outImage });
+      list.push({ b, n: Math.min(images, g.n - b), y0: 0, y1: g.oh, r0: 0, r1: g.ih, xAt: b * inImage, outAt: b * outImage });
     }
     return { list, inMax: images * inImage, outMax: images * outImage };
   }
@@ -353,7 +353,7 @@ function rowBands(g: ConvGeometry, outBytes: number, budget = DW_BAND_BYTES): { 
     for (let y0 = 0; y0 < g.oh; y0 += rows) {
       const y1 = Math.min(y0 + rows, g.oh);
       const r0 = Math.min(Math.max(y0 * g.sh - g.pt, 0), g.ih), r1 = Math.max(r0, Math.min((y1 - 1) * g.sh - g.pt + span, g.ih));
-      list.push({ b, n: 1, whole: false, y0, y1, r0, r1, xAt: (b * g.ih + r0) * g.iw * g.ci, outAt: (b * g.oh + y0) * g.ow * g.co });
+      list.push({ b, n: 1, y0, y1, r0, r1, xAt: (b * g.ih + r0) * g.iw * g.ci, outAt: (b * g.oh + y0) * g.ow * g.co });
       inMax = Math.max(inMax, (r1 - r0) * g.iw * g.ci);
     }
   }

@@ -223,8 +223,11 @@ function checkGroupsFit(co: number, groups: number, arg: string): void {
   }
 }
 
+/** The options prepackConv takes, for float32 and float16 filters. */
+export const PREPACK_CONV_OPTIONS = ['groups', 'bias', 'depthwise', 'filterLayout'];
+
 export function prepackConv(owner: Owner, filter: unknown, options?: PrepackConvOptions): PackedConv {
-  const o = checkOptions(options, ['groups', 'bias', 'depthwise', 'filterLayout']);
+  const o = checkOptions(options, PREPACK_CONV_OPTIONS);
   const f = checkFilter(filter, owner);
   if (o.depthwise !== undefined && typeof o.depthwise !== 'boolean') throw new ValueError('options.depthwise', 'a boolean', o.depthwise);
   let ohwi: { data: Float32Array; dims: number[] }, groups: number;
@@ -269,10 +272,11 @@ function execute(owner: Owner, x: Tensor<'float32'>, w: PackedConv, o: Record<st
   return result;
 }
 
-const convOptionNames = ['strides', 'pad', 'dilations', 'groups', 'bias', 'activation', 'filterLayout'];
+/** The options conv2d takes (the float16 path adds precision). */
+export const CONV_OPTIONS = ['strides', 'pad', 'dilations', 'groups', 'bias', 'activation', 'filterLayout'];
 
 export function conv2d(owner: Owner, x: unknown, filter: unknown, options?: Conv2DOptions): Tensor<'float32'> {
-  const o = checkOptions(options, convOptionNames);
+  const o = checkOptions(options, CONV_OPTIONS);
   const xt = checkX(x, owner);
   const [min, max] = clampBounds(o.activation);
   if (filter instanceof PackedConv) {
@@ -308,14 +312,15 @@ export function conv2d(owner: Owner, x: unknown, filter: unknown, options?: Conv
   }
 }
 
-const dwOptionNames = ['strides', 'pad', 'dilations', 'bias', 'activation', 'filterLayout'];
+/** The options depthwiseConv2d takes (the float16 path adds precision). */
+export const DEPTHWISE_OPTIONS = ['strides', 'pad', 'dilations', 'bias', 'activation', 'filterLayout'];
 
 /**
  * Depthwise convolution: each input channel c convolved with its own `multiplier` filters, giving
  * output channels c·multiplier + j. A packed filter from prepackConv({ depthwise: true }) works too.
  */
 export function depthwiseConv2d(owner: Owner, x: unknown, filter: unknown, options?: DepthwiseConv2DOptions): Tensor<'float32'> {
-  const o = checkOptions(options, dwOptionNames);
+  const o = checkOptions(options, DEPTHWISE_OPTIONS);
   const xt = checkX(x, owner);
   const [min, max] = clampBounds(o.activation);
   const c = xt.dims[3];

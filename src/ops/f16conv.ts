@@ -14,7 +14,7 @@ import { checkHalfBias } from './f16matmul.js';
 import { halfBits, halfValue } from '../../bindings/half.js';
 import { cast } from './cast.js';
 import { checkOptions } from './options.js';
-import { geometry, prepackConv, PackedConv, type Conv2DOptions, type DepthwiseConv2DOptions,
+import { CONV_OPTIONS, DEPTHWISE_OPTIONS, geometry, PREPACK_CONV_OPTIONS, prepackConv, PackedConv, type Conv2DOptions, type DepthwiseConv2DOptions,
   type PrepackConvOptions } from './conv.js';
 
 export type F16ConvOptions = Conv2DOptions & { precision?: 'f32' | F16Precision };
@@ -83,7 +83,7 @@ function checkHalf(t: unknown, arg: string, owner: Owner, precision: string): Te
 
 /** Packs a float16 filter through conv.ts's validation and packing, then narrows it to binary16. */
 export function prepackConvF16(owner: Owner, filter: unknown, options?: PrepackConvOptions): PackedConvF16 {
-  const o = checkOptions(options, ['groups', 'bias', 'depthwise', 'filterLayout']);
+  const o = checkOptions(options, PREPACK_CONV_OPTIONS);
   const f = checkHalf(filter, 'filter', owner, 'f16');
   const wide = cast(owner, f, 'float32');
   let p32: PackedConv | null = null;
@@ -101,8 +101,8 @@ export function prepackConvF16(owner: Owner, filter: unknown, options?: PrepackC
   }
 }
 
-const convNames = ['strides', 'pad', 'dilations', 'groups', 'bias', 'activation', 'filterLayout', 'precision'];
-const dwNames = ['strides', 'pad', 'dilations', 'bias', 'activation', 'filterLayout', 'precision'];
+const convNames = [...CONV_OPTIONS, 'precision'];
+const dwNames = [...DEPTHWISE_OPTIONS, 'precision'];
 
 function run(owner: Owner, x: unknown, filter: unknown, o: Record<string, unknown>, depthwise: boolean): Tensor<'float16'> {
   const precision: F16Precision = o.precision === 'f16-exact' ? 'f16-exact' : 'f16';

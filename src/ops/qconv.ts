@@ -10,7 +10,7 @@ import { Tensor, type Owner } from '../tensor.js';
 import type { Activation } from './matmul.js';
 import { geometry, type Padding } from './conv.js';
 import { checkOptions } from './options.js';
-import { packedPlan } from './qmatmul.js';
+import { OUTPUT_OPTIONS, packedPlan } from './qmatmul.js';
 import { QuantizedTensor, type PackedWeights } from '../quant/tensor.js';
 import { checkQuantized } from '../quant/quantize.js';
 
@@ -42,7 +42,7 @@ export interface QDepthwiseConv2DOptions extends QConvCommon {
   filterLayout?: 'HWC' | 'OIHW';
 }
 
-const common = ['strides', 'pad', 'dilations', 'bias', 'outScale', 'outZeroPoint', 'outType', 'requant', 'dyadic', 'activation', 'output', 'filterLayout'];
+const common = ['strides', 'pad', 'dilations', ...OUTPUT_OPTIONS, 'filterLayout'];
 
 function checkInputs(owner: Owner, x: unknown, w: unknown): { qx: QuantizedTensor; qw: QuantizedTensor } {
   const qx = checkQuantized(x, 'x', owner);

@@ -107,6 +107,10 @@ function checkBias(bias: unknown, n: number, owner: Owner): Float64Array | null 
   return out;
 }
 
+/** The output options qMatMul shares with the quantized convolutions. */
+export const OUTPUT_OPTIONS = ['bias', 'outScale', 'outZeroPoint', 'outType', 'requant', 'dyadic', 'activation', 'output'] as const;
+type OutputOptions = Pick<QMatMulOptions, (typeof OUTPUT_OPTIONS)[number]>;
+
 /** [lo, hi] in the output's integer domain for an activation given in real units. */
 function quantizedBounds(act: unknown, scale: number, zp: number, type: QuantizedType): [number, number] {
   const [qmin, qmax] = rangeOf(type);
@@ -125,7 +129,7 @@ function quantizedBounds(act: unknown, scale: number, zp: number, type: Quantize
 }
 
 export function qMatMul(owner: Owner, x: unknown, w: unknown, options?: QMatMulOptions): QuantizedTensor | Tensor<'int32'> {
-  const opts: QMatMulOptions = checkOptions(options, ['bias', 'outScale', 'outZeroPoint', 'outType', 'requant', 'dyadic', 'activation', 'output', 'transposeB']);
+  const opts: QMatMulOptions = checkOptions(options, [...OUTPUT_OPTIONS, 'transposeB']);
   const qx = checkQuantized(x, 'x', owner);
   const qw = checkQuantized(w, 'w', owner);
   if (qx.bits !== 8) throw new DTypeError('x.type', "'int8' or 'uint8' activations", qx.type);
@@ -156,9 +160,6 @@ export function qMatMul(owner: Owner, x: unknown, w: unknown, options?: QMatMulO
   if (output === 'int32') return new Tensor(owner, 'int32' as const, outDims, outBlock);
   return new QuantizedTensor(owner, outType, outDims, outBlock, Float32Array.of(outScale), Int32Array.of(outZp), null);
 }
-
-/** The output options qMatMul shares with the quantized convolutions. */
-type OutputOptions = Pick<QMatMulOptions, 'bias' | 'outScale' | 'outZeroPoint' | 'outType' | 'requant' | 'dyadic' | 'activation' | 'output'>;
 
 /** Output parameters of a quantized op and its requantization plan (cached per weight). */
 interface ResolvedPlan { plan: QPlan; output: 'quantized' | 'int32'; outType: QuantizedType; outScale: number; outZp: number; }
