@@ -17,6 +17,8 @@ export interface DeviceOptions {
   build?: BuildName;
   /** Bytes of wasm memory the device may use at most (checked by the caller: a multiple of 64 KiB, ≤ 4 GiB). */
   maxMemory?: number;
+  /** The threads build's shared memory, when the caller reserved it (reserveSharedMemory). */
+  memory?: WebAssembly.Memory;
 }
 
 export class Device {
@@ -53,7 +55,7 @@ export class Device {
       }
       module = await compileBuild(build);
     }
-    const kmod = await instantiate(module, undefined, opts.maxMemory === undefined ? undefined : opts.maxMemory / 65536);
+    const kmod = await instantiate(module, opts.memory, opts.maxMemory === undefined ? undefined : opts.maxMemory / 65536);
     return new Device(kmod, features, opts.maxMemory);
   }
 

@@ -71,20 +71,34 @@ export async function compileBuild(build: BuildName): Promise<WebAssembly.Module
   return WebAssembly.compile(buildBytes(build) as BufferSource);
 }
 
-/** `maxPages` bounds the shared memory of the threaded build (engines reserve its maximum up front). */
+/**
+ * A shared memory for the threads build, growable to `maxPages` (engines reserve the maximum up
+ * front, and small address spaces, such as 32-bit browsers, refuse 4 GiB); when the runtime
+ * refuses, its reason.
+ */
+export function reserveSharedMemory(maxPages: number): WebAssembly.Memory | { refused: string } {
+  try {
+    return new WebAssembly.Memory({ initial: 2, maximum: maxPages, shared: true });
+  } catch (e) {
+    return { refused: (e as Error).message };
+  }
+}
+
+/**
+ * `memory`: the threaded build's shared memory (ignored by the single-thread build, which has its
+ * own); when not given, one growable to `maxPages` is reserved here.
+ */
 export async function instantiate(module: WebAssembly.Module, memory?: WebAssembly.Memory, maxPages = 65536): Promise<KernelModule> {
   const build = buildOfModule(module);
   let imports: WebAssembly.Imports = {};
   if (build === 'simd-mt') {
     if (!memory) {
-      try {
-        memory = new WebAssembly.Memory({ initial: 2, maximum: maxPages, shared: true });
-      } catch (e) {
-        // A shared memory's maximum is reserved up front; small address spaces (32-bit browsers)
-        // refuse 4 GiB.
+      const reserved = reserveSharedMemory(maxPages);
+      if ('refused' in reserved) {
         throw new OutOfMemoryError('options.maxMemory', 'a size this runtime can reserve for a shared WebAssembly.Memory',
-          `${maxPages * 65536} bytes`, `${(e as Error).message}; pass a smaller maxMemory`);
+          `${maxPages * 65536} bytes`, `${reserved.refused}; pass a smaller maxMemory`);
       }
+      memory = reserved;
     }
     imports = { env: { memory } };
   }
@@ -93,7 +107,7 @@ export async function instantiate(module: WebAssembly.Module, memory?: WebAssemb
   return {
     build,
     exports,
-    memory: memory ?? (instance.exports.memory as WebAssembly.Memory),
+    memory: build === 'simd-mt' ? memory! : (instance.exports.memory as WebAssembly.Memory),
     shared: build === 'simd-mt',
     module,
   };

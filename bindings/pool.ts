@@ -454,8 +454,8 @@ export async function planThreads(threads: ThreadsOption, moduleBuild: 'simd' | 
 }
 
 /** The plan when the threads build's shared memory (up to `maxMemory` bytes) could not be reserved. */
-export function noSharedMemoryPlan(maxMemory: number): ThreadsPlan {
-  return { want: 1, build: 'simd', reason: `single-threaded: the runtime could not reserve a shared memory of ${maxMemory} bytes (pass a smaller maxMemory for threads)` };
+export function noSharedMemoryPlan(maxMemory: number, refused: string): ThreadsPlan {
+  return { want: 1, build: 'simd', reason: `single-threaded: the runtime could not reserve a shared memory of ${maxMemory} bytes (pass a smaller maxMemory for threads; ${refused})` };
 }
 
 export interface Threads { pool: Pool | null; reason: string }

@@ -1,8 +1,8 @@
 // The public entry point: one instance owns one wasm instance and its memory.
 import { Device, type Block } from '../bindings/device.js';
-import { buildOfModule, detectFeatures, isWasmModule, type BuildName, type Features } from '../bindings/module.js';
+import { buildOfModule, detectFeatures, isWasmModule, reserveSharedMemory, type BuildName, type Features } from '../bindings/module.js';
 import { noSharedMemoryPlan, planThreads, startThreads, threadsNow, type Threads } from '../bindings/pool.js';
-import { DisposedError, DTypeError, OutOfMemoryError, ShapeError, ValueError } from './errors.js';
+import { DisposedError, DTypeError, ShapeError, ValueError } from './errors.js';
 import { checkDims, checkDType, sizeOf, Tensor, type DataType, type Held, type Owner, type TensorData, type TensorDataOf } from './tensor.js';
 import { matMul, prepack, PackedMatrix, type MatMulOptions, type PrepackOptions } from './ops/matmul.js';
 import { QuantizedTensor, type QuantizedType } from './quant/tensor.js';
@@ -92,16 +92,15 @@ export class Lanewise implements Owner {
     }
     const moduleBuild = isWasmModule(options.module) ? buildOfModule(options.module) : undefined;
     let plan = await planThreads(t, moduleBuild, options.build, detectFeatures());
-    let device: Device;
-    try {
-      device = await Device.create({ module: options.module, build: options.module ? options.build : plan.build, maxMemory: mm });
-    } catch (e) {
+    let memory: WebAssembly.Memory | undefined;
+    if (plan.build === 'simd-mt' && options.build === undefined && !options.module) {
       // The threads build was this instance's choice, not the caller's: without the shared memory
       // it needs, run single-threaded and say why.
-      if (!(e instanceof OutOfMemoryError) || plan.build !== 'simd-mt' || options.build === 'simd-mt' || options.module) throw e;
-      plan = noSharedMemoryPlan(mm ?? 2 ** 32);
-      device = await Device.create({ build: 'simd', maxMemory: mm });
+      const reserved = reserveSharedMemory((mm ?? 2 ** 32) / 65536);
+      if ('refused' in reserved) plan = noSharedMemoryPlan(mm ?? 2 ** 32, reserved.refused);
+      else memory = reserved;
     }
+    const device = await Device.create({ module: options.module, build: options.module ? options.build : plan.build, maxMemory: mm, memory });
     // GEMM kernels are warmed here (~1 ms); the convolution family (~10 ms) on its first call,
     // so create() stays fast for programs that never convolve.
     if (options.warmUp !== false) device.warmUp();
