@@ -19,55 +19,10 @@ import { storeTile4x8_f16 } from './f16';
  * C[0..mr)[0..nc) = clamp(bias + A·B, vmin, vmax) as O, A packed ([kc][4] floats, x32-packx), w
  * the f32-packw panels ([bias 8][kc × 8] per 8 columns), row i of C at c + i·cStride bytes.
  * Order: bias, k ascending, mul then add (no FMA).
- * Why pack A: with the 4 rows interleaved, the four A splats of a k-step come from one pointer
- * at immediate offsets 0, 4, 8, 12 and the loop advances two pointers; unpacked rows cost an
- * address computation per row per k-step, which left V8's loop issue-bound at ~70% of peak.
  */
 // @ts-ignore: decorator
 @inline export function gemm4x8<O>(mr: i32, nc: i32, kc: i32, a: usize, w: usize, c: usize, cStride: usize, vmin: f32, vmax: f32): void {
-  let c0 = c;
-  let c1 = c0 + cStride;
-  if (mr < 2) c1 = c0;
-  let c2 = c1 + cStride;
-  if (mr <= 2) c2 = c1;
-  let c3 = c2 + cStride;
-  if (mr != 4) c3 = c2;
-  const aEnd = a + ((<usize>kc) << 4);
-  const vlo = f32x4.splat(vmin);
-  const vhi = f32x4.splat(vmax);
-  const clampLo = vmin != -Infinity, clampHi = vmax != Infinity;
-  let nLeft = nc;
-  while (true) {
-    let acc0l = v128.load(w);
-    let acc0h = v128.load(w, 16);
-    let acc1l = acc0l; let acc1h = acc0h;
-    let acc2l = acc0l; let acc2h = acc0h;
-    let acc3l = acc0l; let acc3h = acc0h;
-    w += 32;
-    let ap = a;
-    while (ap < aEnd) {
-      const bl = v128.load(w);
-      const bh = v128.load(w, 16);
-      const va0 = v128.load32_splat(ap);
-      const va1 = v128.load32_splat(ap, 4);
-      const va2 = v128.load32_splat(ap, 8);
-      const va3 = v128.load32_splat(ap, 12);
-      acc0l = f32x4.add(acc0l, f32x4.mul(va0, bl));
-      acc0h = f32x4.add(acc0h, f32x4.mul(va0, bh));
-      acc1l = f32x4.add(acc1l, f32x4.mul(va1, bl));
-      acc1h = f32x4.add(acc1h, f32x4.mul(va1, bh));
-      acc2l = f32x4.add(acc2l, f32x4.mul(va2, bl));
-      acc2h = f32x4.add(acc2h, f32x4.mul(va2, bh));
-      acc3l = f32x4.add(acc3l, f32x4.mul(va3, bl));
-      acc3h = f32x4.add(acc3h, f32x4.mul(va3, bh));
-      w += 32;
-      ap += 16;
-    }
-    storeTile<O>(c0, c1, c2, c3, acc0l, acc0h, acc1l, acc1h, acc2l, acc2h, acc3l, acc3h, vlo, vhi, clampLo, clampHi, nLeft);
-    if (nLeft <= 8) break;
-    c0 += 8 * sizeof<O>(); c1 += 8 * sizeof<O>(); c2 += 8 * sizeof<O>(); c3 += 8 * sizeof<O>();
-    nLeft -= 8;
-  }
+  tile4x8<O>(false, mr, nc, kc, 1, a, w, c, cStride, 0, 0, vmin, vmax);
 }
 
 /**
@@ -76,11 +31,8 @@ import { storeTile4x8_f16 } from './f16';
  * the indirection entries [ceil(m/4)][ks][4] (byte offsets from the image, 0xFFFFFFFF for a
  * padding tap, which reads `zero`); `params` is { aOffset u32, zero u32, vmin f32, vmax f32 }
  * (f32-igemm/4x8-simd.ts has the whole contract). Order: bias, taps ascending, channels ascending
- * within a tap, mul then add: the gemm4x8 order with K = ks·kc.
- * Why this form: the four A rows are read through their own pointers with load32_splat (a load
- * port op, not a shuffle), and the loop advances five pointers; 8 accumulators + 2 B loads + 4
- * splats + 1 temporary = 15 SIMD registers, V8's limit on x64 without spills. The tile loop runs
- * here rather than in the driver: a JS→wasm call per 4 pixels cost ~8% on small convolutions.
+ * within a tap, mul then add: the gemm4x8 order with K = ks·kc. The tile loop runs here rather
+ * than in the driver: a JS→wasm call per 4 pixels cost ~8% on small convolutions.
  */
 // @ts-ignore: decorator
 @inline export function igemm4x8<O>(m: i32, nc: i32, kc: i32, ks: i32, a: usize, w: usize, c: usize, cStride: usize, params: usize): void {
@@ -91,15 +43,25 @@ import { storeTile4x8_f16 } from './f16';
   const tileA = (<usize>ks) << 4;
   const tileC = cStride << 2;
   for (let m0 = 0; m0 < m; m0 += 4) {
-    igemmTile<O>(min(4, m - m0), nc, kc, ks, a, w, c, cStride, aOffset, zero, vmin, vmax);
+    tile4x8<O>(true, min(4, m - m0), nc, kc, ks, a, w, c, cStride, aOffset, zero, vmin, vmax);
     a += tileA;
     c += tileC;
   }
 }
 
-// One tile of up to 4 pixels × nc channels.
+/**
+ * One tile of up to 4 rows × nc columns, panel by panel. `indirect` is a constant at each call
+ * (inlined, so the other loop is compiled out): false, A is a packed tile (the four A splats of
+ * a k-step come from one pointer at immediate offsets 0, 4, 8, 12 and the loop advances two
+ * pointers; unpacked rows cost an address computation per row per k-step, which left V8's loop
+ * issue-bound at ~70% of peak); true, each of the ks taps gives four row pointers through the
+ * indirection (read with load32_splat, a load-port op, not a shuffle; five pointers advance).
+ * Either way 8 accumulators + 2 B loads + 4 splats + 1 temporary = 15 SIMD registers, V8's
+ * limit on x64 without spills.
+ */
 // @ts-ignore: decorator
-@inline function igemmTile<O>(
+@inline function tile4x8<O>(
+  indirect: bool,
   mr: i32, nc: i32, kc: i32, ks: i32,
   a: usize,
   w: usize,
@@ -115,7 +77,7 @@ import { storeTile4x8_f16 } from './f16';
   let c3 = c2 + cStride;
   if (mr != 4) c3 = c2;
   const kcBytes = (<usize>kc) << 2;
-  const aEnd = a + ((<usize>ks) << 4);
+  const aEnd = a + ((<usize>(indirect ? ks : kc)) << 4);
   const vlo = f32x4.splat(vmin);
   const vhi = f32x4.splat(vmax);
   const clampLo = vmin != -Infinity, clampHi = vmax != Infinity;
@@ -127,25 +89,47 @@ import { storeTile4x8_f16 } from './f16';
     let acc2l = acc0l; let acc2h = acc0h;
     let acc3l = acc0l; let acc3h = acc0h;
     w += 32;
-    let ip = a;
-    do {
-      let a0 = <usize>load<u32>(ip);
-      let a1 = <usize>load<u32>(ip, 4);
-      let a2 = <usize>load<u32>(ip, 8);
-      let a3 = <usize>load<u32>(ip, 12);
-      a0 = select<usize>(zero, a0 + aOffset, a0 == 0xFFFFFFFF);
-      a1 = select<usize>(zero, a1 + aOffset, a1 == 0xFFFFFFFF);
-      a2 = select<usize>(zero, a2 + aOffset, a2 == 0xFFFFFFFF);
-      a3 = select<usize>(zero, a3 + aOffset, a3 == 0xFFFFFFFF);
-      ip += 16;
-      const a0End = a0 + kcBytes;
+    if (indirect) {
+      let ip = a;
       do {
+        let a0 = <usize>load<u32>(ip);
+        let a1 = <usize>load<u32>(ip, 4);
+        let a2 = <usize>load<u32>(ip, 8);
+        let a3 = <usize>load<u32>(ip, 12);
+        a0 = select<usize>(zero, a0 + aOffset, a0 == 0xFFFFFFFF);
+        a1 = select<usize>(zero, a1 + aOffset, a1 == 0xFFFFFFFF);
+        a2 = select<usize>(zero, a2 + aOffset, a2 == 0xFFFFFFFF);
+        a3 = select<usize>(zero, a3 + aOffset, a3 == 0xFFFFFFFF);
+        ip += 16;
+        const a0End = a0 + kcBytes;
+        do {
+          const bl = v128.load(w);
+          const bh = v128.load(w, 16);
+          const va0 = v128.load32_splat(a0);
+          const va1 = v128.load32_splat(a1);
+          const va2 = v128.load32_splat(a2);
+          const va3 = v128.load32_splat(a3);
+          acc0l = f32x4.add(acc0l, f32x4.mul(va0, bl));
+          acc0h = f32x4.add(acc0h, f32x4.mul(va0, bh));
+          acc1l = f32x4.add(acc1l, f32x4.mul(va1, bl));
+          acc1h = f32x4.add(acc1h, f32x4.mul(va1, bh));
+          acc2l = f32x4.add(acc2l, f32x4.mul(va2, bl));
+          acc2h = f32x4.add(acc2h, f32x4.mul(va2, bh));
+          acc3l = f32x4.add(acc3l, f32x4.mul(va3, bl));
+          acc3h = f32x4.add(acc3h, f32x4.mul(va3, bh));
+          w += 32;
+          a0 += 4; a1 += 4; a2 += 4; a3 += 4;
+        } while (a0 < a0End);
+      } while (ip < aEnd);
+    } else {
+      let ap = a;
+      while (ap < aEnd) {
         const bl = v128.load(w);
         const bh = v128.load(w, 16);
-        const va0 = v128.load32_splat(a0);
-        const va1 = v128.load32_splat(a1);
-        const va2 = v128.load32_splat(a2);
-        const va3 = v128.load32_splat(a3);
+        const va0 = v128.load32_splat(ap);
+        const va1 = v128.load32_splat(ap, 4);
+        const va2 = v128.load32_splat(ap, 8);
+        const va3 = v128.load32_splat(ap, 12);
         acc0l = f32x4.add(acc0l, f32x4.mul(va0, bl));
         acc0h = f32x4.add(acc0h, f32x4.mul(va0, bh));
         acc1l = f32x4.add(acc1l, f32x4.mul(va1, bl));
@@ -155,9 +139,9 @@ import { storeTile4x8_f16 } from './f16';
         acc3l = f32x4.add(acc3l, f32x4.mul(va3, bl));
         acc3h = f32x4.add(acc3h, f32x4.mul(va3, bh));
         w += 32;
-        a0 += 4; a1 += 4; a2 += 4; a3 += 4;
-      } while (a0 < a0End);
-    } while (ip < aEnd);
+        ap += 16;
+      }
+    }
     storeTile<O>(c0, c1, c2, c3, acc0l, acc0h, acc1l, acc1h, acc2l, acc2h, acc3l, acc3h, vlo, vhi, clampLo, clampHi, nLeft);
     if (nLeft <= 8) break;
     c0 += 8 * sizeof<O>(); c1 += 8 * sizeof<O>(); c2 += 8 * sizeof<O>(); c3 += 8 * sizeof<O>();
