@@ -8,8 +8,9 @@
 // Limits: 1 ≤ mr ≤ 4, nc ≥ 1, kc ≥ 0. aStride is unused (the signature is the f32-gemm one).
 //
 // Reduction order: as every f32-gemm variant (bias first, k ascending, mul then add, no FMA),
-// so outputs are bit-identical to f32_gemm_4x8__simd. The loop (and why A is packed) is
-// util/gemm4x8.ts, shared with the binary16-output twin f16_f32acc_gemm_4x8__simd_packa.
+// so outputs are bit-identical to the 1×24 kernels' (M = 1) and the IGEMM's. The loop (and why
+// A is packed) is util/gemm4x8.ts, shared with the binary16-output twin
+// f16_f32acc_gemm_4x8__simd_packa.
 import { gemm4x8 } from '../util/gemm4x8';
 
 export function f32_gemm_4x8__simd_packa(
