@@ -29,8 +29,8 @@ export const K_HARDB: usize = 384;    // i16x8 0x4780 (high halves), 0x6fff (low
 export const K_HALF13: usize = 400;   // i32x4 0x00001000 (half the quantum of the 13 bits a binary16 drops)
 export const K_TRUNC13: usize = 416;  // i32x4 0xffffe000
 export const K_HARDL: usize = 432;    // i16x8 0x8efe, 0x7ffe: the keys' bounds (a lane is hard above)
-export const K_RANGEM: usize = 448;   // i16x8 0x7fff (high halves), 0 (low halves): rangeKey16's masks
-export const K_RANGEB: usize = 464;   // i16x8 0x4780 (high halves), 0 (low halves): rangeKey16's offsets
+export const K_RANGEM: usize = 448;   // i16x8 0x7fff (high halves), 0 (low halves): anyRange2/4's masks
+export const K_RANGEB: usize = 464;   // i16x8 0x4780 (high halves), 0 (low halves): anyRange2/4's offsets
 export const K_0FFF: usize = 480;     // i32x4 0x00000fff (just under half the quantum of the 13 dropped bits)
 export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff, 0x00007fff, 0x77800000, 0x77800000, 0x77800000, 0x77800000, 0x00007bff, 0x00007bff, 0x00007bff, 0x00007bff, 0x7f800000, 0x7f800000, 0x7f800000, 0x7f800000, 0x00007c00, 0x00007c00, 0x00007c00, 0x00007c00, 0x7fc00000, 0x7fc00000, 0x7fc00000, 0x7fc00000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x38800000, 0x38800000, 0x38800000, 0x38800000, 0xc8000fff, 0xc8000fff, 0xc8000fff, 0xc8000fff, 0x3f000000, 0x3f000000, 0x3f000000, 0x3f000000, 0x000003ff, 0x000003ff, 0x000003ff, 0x000003ff, 0x00007e00, 0x00007e00, 0x00007e00, 0x00007e00, 0x00000001, 0x00000001, 0x00000001, 0x00000001, 0x7fff1fff, 0x7fff1fff, 0x7fff1fff, 0x7fff1fff, 0x06c00000, 0x06c00000, 0x06c00000, 0x06c00000, 0x07800000, 0x07800000, 0x07800000, 0x07800000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fff7fff, 0x7fff7fff, 0x7fff7fff, 0x7fff7fff, 0x80008000, 0x80008000, 0x80008000, 0x80008000, 0x8fffffff, 0x8fffffff, 0x8fffffff, 0x8fffffff, 0x7bff7bff, 0x7bff7bff, 0x7bff7bff, 0x7bff7bff, 0x47804780, 0x47804780, 0x47804780, 0x47804780, 0x8eff8eff, 0x8eff8eff, 0x8eff8eff, 0x8eff8eff, 0x8fff8fff, 0x8fff8fff, 0x8fff8fff, 0x8fff8fff, 0x47806fff, 0x47806fff, 0x47806fff, 0x47806fff, 0x00001000, 0x00001000, 0x00001000, 0x00001000, 0xffffe000, 0xffffe000, 0xffffe000, 0xffffe000, 0x8efe7ffe, 0x8efe7ffe, 0x8efe7ffe, 0x8efe7ffe, 0x7fff0000, 0x7fff0000, 0x7fff0000, 0x7fff0000, 0x47800000, 0x47800000, 0x47800000, 0x47800000, 0x00000fff, 0x00000fff, 0x00000fff, 0x00000fff], 16);
 
@@ -218,7 +218,7 @@ export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff,
  * differ from rounding the exact sum, as fma16 does: the midpoints are floats and fl() is
  * monotone, so elsewhere s and the exact sum lie on the same side of every midpoint and round
  * the same way. A kernel takes easy16(s) when no lane is hard, else tie16 when no lane is out
- * of range (rangeKey16), else fma16.
+ * of range (anyRange2/4), else fma16.
  *
  * Hard lanes are flagged per 16-bit half: the high half (sign, exponent, top 7 significand
  * bits) carries the range test and the low half the midpoint test, so one masked add and one
@@ -260,29 +260,24 @@ export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff,
 }
 
 /**
- * hardKey16's range test alone (the low halves' key is 0, never above their bound): whether
- * |s| lies outside [2^-14, 65280) in some lane, after hardKey16 fired. A step flagged only for
- * midpoints takes tie16, which costs less than fma16 and is shorter as a dependency chain.
+ * hardKey16's range test alone, as anyHard2/4 with masks and offsets that zero the low halves'
+ * key (never above their bound): whether |s| lies outside [2^-14, 65280) in some lane, after
+ * hardKey16 fired. A step flagged only for midpoints takes tie16, which costs less than fma16
+ * and is shorter as a dependency chain.
  */
 // @ts-ignore: decorator
-@inline export function rangeKey16(s: v128): v128 {
-  return i16x8.add(v128.and(s, v128.load(F16K, K_RANGEM)), v128.load(F16K, K_RANGEB));
-}
-
-/** Whether some lane of s0 or s1 is outside the normal binary16 range (see rangeKey16). */
-// @ts-ignore: decorator
 @inline export function anyRange2(s0: v128, s1: v128): bool {
-  return anyHardKey(i16x8.max_s(rangeKey16(s0), rangeKey16(s1)), v128.load(F16K, K_HARDL));
+  return anyHard2(s0, s1, v128.load(F16K, K_RANGEM), v128.load(F16K, K_RANGEB), hardL());
 }
 
-/** Whether some lane of s0..s3 is outside the normal binary16 range (see rangeKey16). */
+/** Whether some lane of s0..s3 is outside the normal binary16 range (see anyRange2). */
 // @ts-ignore: decorator
 @inline export function anyRange4(s0: v128, s1: v128, s2: v128, s3: v128): bool {
-  return anyHardKey(i16x8.max_s(i16x8.max_s(rangeKey16(s0), rangeKey16(s1)), i16x8.max_s(rangeKey16(s2), rangeKey16(s3))), v128.load(F16K, K_HARDL));
+  return anyHard4(s0, s1, s2, s3, v128.load(F16K, K_RANGEM), v128.load(F16K, K_RANGEB), hardL());
 }
 
 /**
- * round16(acc + p) for lanes whose s = fl(acc + p) lies in [2^-14, 65280) (rangeKey16 clear), the
+ * round16(acc + p) for lanes whose s = fl(acc + p) lies in [2^-14, 65280) (anyRange2/4 clear), the
  * same bits as fma16 there: p = a·b is exact (fma16, point 1) and 2Sum gives the error e of s
  * exactly. Off a midpoint, s and the exact sum round alike (hardKey16), so s is rounded to
  * nearest on its 13 dropped bits: + 0xfff + adj, then truncated; adj (0 or 1) decides only a
@@ -379,19 +374,22 @@ export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff,
   let h = high16(a3l, a3h);
   let ok = fastLanes(h);
   v128.store(c3, fastRow(a3l, a3h, h));
-  h = high16(a2l, a2h);
-  ok = v128.and(ok, fastLanes(h));
-  v128.store(c2, fastRow(a2l, a2h, h));
-  h = high16(a1l, a1h);
-  ok = v128.and(ok, fastLanes(h));
-  v128.store(c1, fastRow(a1l, a1h, h));
-  h = high16(a0l, a0h);
-  ok = v128.and(ok, fastLanes(h));
-  v128.store(c0, fastRow(a0l, a0h, h));
+  ok = storeFastRow(c2, a2l, a2h, ok);
+  ok = storeFastRow(c1, a1l, a1h, ok);
+  ok = storeFastRow(c0, a0l, a0h, ok);
   if (i8x16.bitmask(ok) != 0xffff) {
     v128.store(c3, f32x8_to_f16x8(a3l, a3h)); v128.store(c2, f32x8_to_f16x8(a2l, a2h));
     v128.store(c1, f32x8_to_f16x8(a1l, a1h)); v128.store(c0, f32x8_to_f16x8(a0l, a0h));
   }
+}
+
+/** Stores the fast-path binary16 bits of the row (lo, hi) at c; returns `ok` and the lanes that path converts right (fastLanes). */
+// @ts-ignore: decorator
+@inline function storeFastRow(c: usize, lo: v128, hi: v128, ok: v128): v128 {
+  const h = high16(lo, hi);
+  ok = v128.and(ok, fastLanes(h));
+  v128.store(c, fastRow(lo, hi, h));
+  return ok;
 }
 
 /**
