@@ -96,8 +96,9 @@ export class Lanewise implements Owner {
     if (plan.build === 'simd-mt' && options.build === undefined && !options.module) {
       // The threads build was this instance's choice, not the caller's: without the shared memory
       // it needs, run single-threaded and say why.
-      const reserved = reserveSharedMemory((mm ?? 2 ** 32) / 65536);
-      if ('refused' in reserved) plan = noSharedMemoryPlan(mm ?? 2 ** 32, reserved.refused);
+      const limit = mm ?? 2 ** 32;
+      const reserved = reserveSharedMemory(limit / 65536);
+      if ('refused' in reserved) plan = noSharedMemoryPlan(limit, reserved.refused);
       else memory = reserved;
     }
     const device = await Device.create({ module: options.module, build: options.module ? options.build : plan.build, maxMemory: mm, memory });
