@@ -14,10 +14,10 @@
 //   out: binary16, pixel p at out + p·outStride bytes, C channels.
 //   params: 8 bytes { vmin f32, vmax f32 } (binary16 values).
 // Limits: P ≥ 1, C ≥ 1, ks ≥ 1.
-// The fast path's constants are loaded at each use (hardM() … trunc13()), not once per call as
+// The fast path's constants are loaded at each use (hardB() … trunc13()), not once per call as
 // the exact GEMM does: with 16 live vectors in its main loop there are no registers to keep
 // them in (loaded once: 2–5% slower, 2026-11-24).
-import { hardM, hardB, hardL, half13, trunc13, easy16, exactHalves8, fma16, tie16, anyHard2, anyHard4, anyRange2, anyRange4, storeHalvesUpTo8 } from '../util/f16';
+import { hardB, hardL, half13, trunc13, lift16, easy16, exactHalves8, fma16, tie16, anyHard2, anyHard4, anyRange2, anyRange4, storeHalvesUpTo8 } from '../util/f16';
 
 export function f16_dwconv_xp8c__simd_exact(
   P: i32, C: i32, ks: i32,
@@ -47,9 +47,10 @@ export function f16_dwconv_xp8c__simd_exact(
         const x2 = v128.load(row, 32), w2 = v128.load(wp + tileBytes), x3 = v128.load(row, 48), w3 = v128.load(wp + tileBytes, 16);
         const p0 = f32x4.mul(x0, w0), p1 = f32x4.mul(x1, w1), p2 = f32x4.mul(x2, w2), p3 = f32x4.mul(x3, w3);
         const s0 = f32x4.add(acc0, p0), s1 = f32x4.add(acc1, p1), s2 = f32x4.add(acc2, p2), s3 = f32x4.add(acc3, p3);
-        if (!anyHard4(s0, s1, s2, s3, hardM(), hardB(), hardL())) {
-          acc0 = easy16(s0, half13(), trunc13()); acc1 = easy16(s1, half13(), trunc13());
-          acc2 = easy16(s2, half13(), trunc13()); acc3 = easy16(s3, half13(), trunc13());
+        const t0 = lift16(s0, half13()), t1 = lift16(s1, half13()), t2 = lift16(s2, half13()), t3 = lift16(s3, half13());
+        if (!anyHard4(t0, t1, t2, t3, hardB(), hardL())) {
+          acc0 = easy16(t0, trunc13()); acc1 = easy16(t1, trunc13());
+          acc2 = easy16(t2, trunc13()); acc3 = easy16(t3, trunc13());
         } else if (anyRange4(s0, s1, s2, s3)) {
           acc0 = fma16(acc0, x0, w0); acc1 = fma16(acc1, x1, w1);
           acc2 = fma16(acc2, x2, w2); acc3 = fma16(acc3, x3, w3);
@@ -74,7 +75,8 @@ export function f16_dwconv_xp8c__simd_exact(
         const x0 = v128.load(row), w0 = v128.load(wp), x1 = v128.load(row, 16), w1 = v128.load(wp, 16);
         const p0 = f32x4.mul(x0, w0), p1 = f32x4.mul(x1, w1);
         const s0 = f32x4.add(acc0, p0), s1 = f32x4.add(acc1, p1);
-        if (!anyHard2(s0, s1, hardM(), hardB(), hardL())) { acc0 = easy16(s0, half13(), trunc13()); acc1 = easy16(s1, half13(), trunc13()); }
+        const t0 = lift16(s0, half13()), t1 = lift16(s1, half13());
+        if (!anyHard2(t0, t1, hardB(), hardL())) { acc0 = easy16(t0, trunc13()); acc1 = easy16(t1, trunc13()); }
         else if (anyRange2(s0, s1)) { acc0 = fma16(acc0, x0, w0); acc1 = fma16(acc1, x1, w1); }
         else { acc0 = tie16(acc0, p0, s0); acc1 = tie16(acc1, p1, s1); }
         wp += 32;

@@ -7,8 +7,9 @@
 // The emulation is exact (proofs at fma16 and tie16 in assembly/util/f16.ts); the accumulators
 // are f32 lanes that always hold binary16 values. Each step takes the float sums rounded by
 // easy16 when no lane is hard (hardKey16: a binary16 midpoint, about one lane-step in 700 on
-// random data, or a sum outside the normal binary16 range); else tie16 for a step whose sums
-// are all in range (the midpoints, ~99% of hard steps), else the full fma16.
+// random data, or a sum that rounds to a binary16 subnormal or overflows; ±0, Inf and NaN are
+// easy); else tie16 for a step whose sums are all in the normal range (the midpoints, ~99% of
+// hard steps), else the full fma16.
 //
 //   a: packed A tile from x32-packx over the f32 image of A: [kc][4] floats (binary16 values).
 //   w: f32 panels of 8 columns [bias 8][kc × 8] (the f16-packw panels widened).
@@ -24,7 +25,7 @@
 // Why a hard step leaves the inner loop: only the accumulators stay live across it, so V8 keeps
 // the easy loop free of spills (the slow step in the loop body kept its products and sums in
 // stack slots: 3% slower), and the slow step reloads its operands.
-import { hardM, hardB, hardL, half13, trunc13, easy16, exactHalves8, fma16, tie16, anyHard2, anyHard4, anyRange2, anyRange4, storeHalvesUpTo8 } from '../util/f16';
+import { hardB, hardL, half13, trunc13, lift16, easy16, exactHalves8, fma16, tie16, anyHard2, anyHard4, anyRange2, anyRange4, storeHalvesUpTo8 } from '../util/f16';
 
 export function f16_gemm_4x8__simd_exact(
   mr: i32, nc: i32, kc: i32,
@@ -35,7 +36,7 @@ export function f16_gemm_4x8__simd_exact(
 ): void {
   const kBytes = (<usize>kc) << 5;
   // The fast path's constants, in registers for the whole call (see util/f16.ts).
-  const hm = hardM(), hb = hardB(), hl = hardL(), half = half13(), trunc = trunc13();
+  const hb = hardB(), hl = hardL(), half = half13(), trunc = trunc13();
   const vlo = f32x4.splat(vmin);
   const vhi = f32x4.splat(vmax);
   let nLeft = nc;
@@ -56,9 +57,10 @@ export function f16_gemm_4x8__simd_exact(
           const v0 = v128.load32_splat(ap), v1 = v128.load32_splat(ap, 4);
           const s0l = f32x4.add(a0l, f32x4.mul(v0, bl)), s0h = f32x4.add(a0h, f32x4.mul(v0, bh));
           const s1l = f32x4.add(a1l, f32x4.mul(v1, bl)), s1h = f32x4.add(a1h, f32x4.mul(v1, bh));
-          if (anyHard4(s0l, s0h, s1l, s1h, hm, hb, hl)) break;
-          a0l = easy16(s0l, half, trunc); a0h = easy16(s0h, half, trunc);
-          a1l = easy16(s1l, half, trunc); a1h = easy16(s1h, half, trunc);
+          const t0l = lift16(s0l, half), t0h = lift16(s0h, half), t1l = lift16(s1l, half), t1h = lift16(s1h, half);
+          if (anyHard4(t0l, t0h, t1l, t1h, hb, hl)) break;
+          a0l = easy16(t0l, trunc); a0h = easy16(t0h, trunc);
+          a1l = easy16(t1l, trunc); a1h = easy16(t1h, trunc);
           wp += 32;
           ap += 16;
         }
@@ -93,7 +95,8 @@ export function f16_gemm_4x8__simd_exact(
         const va = v128.load32_splat(ap);
         const pl = f32x4.mul(va, bl), ph = f32x4.mul(va, bh);
         const sl = f32x4.add(accl, pl), sh = f32x4.add(acch, ph);
-        if (!anyHard2(sl, sh, hm, hb, hl)) { accl = easy16(sl, half, trunc); acch = easy16(sh, half, trunc); }
+        const tl = lift16(sl, half), th = lift16(sh, half);
+        if (!anyHard2(tl, th, hb, hl)) { accl = easy16(tl, trunc); acch = easy16(th, trunc); }
         else if (anyRange2(sl, sh)) { accl = fma16(accl, va, bl); acch = fma16(acch, va, bh); }
         else { accl = tie16(accl, pl, sl); acch = tie16(acch, ph, sh); }
         wp += 32;

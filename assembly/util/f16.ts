@@ -17,7 +17,7 @@
 // in the comment at each use): V8 rebuilds v128 constants inside loops, several instructions
 // each; a load from L1 is one load-port uop. Some offsets are written as numbers at their
 // uses, the others are named:
-export const K_HARDM: usize = 208;    // i16x8 0x7fff (high halves), 0x1fff (low halves): hardKey16's masks
+export const K_RANGEL: usize = 208;   // i16x8 0x8efe (high halves), 0x7ffe (low halves): rangeKey16's bound (a lane is out of range above)
 export const K_7FFF16: usize = 272;   // i16x8 0x7fff
 export const K_SIGN16: usize = 288;   // i16x8 0x8000
 export const K_8FFF: usize = 304;     // i32x4 0x8fffffff
@@ -25,14 +25,14 @@ export const K_7BFF16: usize = 320;   // i16x8 0x7bff
 export const K_NRM16: usize = 336;    // i16x8 0x4780 (moves [0x3880, 0x477e] to the bottom of i16)
 export const K_NRMHI16: usize = 352;  // i16x8 0x8eff (that range's end, signed)
 export const K_8FFF16: usize = 368;   // i16x8 0x8fff
-export const K_HARDB: usize = 384;    // i16x8 0x4780 (high halves), 0x6fff (low halves): hardKey16's offsets
+export const K_HARDB: usize = 384;    // i16x8 0xbc00 (high halves), 0x7fff (low halves): hardKey16's offsets
 export const K_HALF13: usize = 400;   // i32x4 0x00001000 (half the quantum of the 13 bits a binary16 drops)
 export const K_TRUNC13: usize = 416;  // i32x4 0xffffe000
-export const K_HARDL: usize = 432;    // i16x8 0x8efe, 0x7ffe: the keys' bounds (a lane is hard above)
-export const K_RANGEM: usize = 448;   // i16x8 0x7fff (high halves), 0 (low halves): anyRange2/4's masks
-export const K_RANGEB: usize = 464;   // i16x8 0x4780 (high halves), 0 (low halves): anyRange2/4's offsets
+export const K_HARDL: usize = 432;    // i16x8 0xf7ff, 0x7ffe: hardKey16's bounds (a lane is hard above)
+export const K_RANGEM: usize = 448;   // i16x8 0x7fff (high halves), 0 (low halves): rangeKey16's masks
+export const K_RANGEB: usize = 464;   // i16x8 0x4780 (high halves), 0 (low halves): rangeKey16's offsets
 export const K_0FFF: usize = 480;     // i32x4 0x00000fff (just under half the quantum of the 13 dropped bits)
-export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff, 0x00007fff, 0x77800000, 0x77800000, 0x77800000, 0x77800000, 0x00007bff, 0x00007bff, 0x00007bff, 0x00007bff, 0x7f800000, 0x7f800000, 0x7f800000, 0x7f800000, 0x00007c00, 0x00007c00, 0x00007c00, 0x00007c00, 0x7fc00000, 0x7fc00000, 0x7fc00000, 0x7fc00000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x38800000, 0x38800000, 0x38800000, 0x38800000, 0xc8000fff, 0xc8000fff, 0xc8000fff, 0xc8000fff, 0x3f000000, 0x3f000000, 0x3f000000, 0x3f000000, 0x000003ff, 0x000003ff, 0x000003ff, 0x000003ff, 0x00007e00, 0x00007e00, 0x00007e00, 0x00007e00, 0x00000001, 0x00000001, 0x00000001, 0x00000001, 0x7fff1fff, 0x7fff1fff, 0x7fff1fff, 0x7fff1fff, 0x06c00000, 0x06c00000, 0x06c00000, 0x06c00000, 0x07800000, 0x07800000, 0x07800000, 0x07800000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fff7fff, 0x7fff7fff, 0x7fff7fff, 0x7fff7fff, 0x80008000, 0x80008000, 0x80008000, 0x80008000, 0x8fffffff, 0x8fffffff, 0x8fffffff, 0x8fffffff, 0x7bff7bff, 0x7bff7bff, 0x7bff7bff, 0x7bff7bff, 0x47804780, 0x47804780, 0x47804780, 0x47804780, 0x8eff8eff, 0x8eff8eff, 0x8eff8eff, 0x8eff8eff, 0x8fff8fff, 0x8fff8fff, 0x8fff8fff, 0x8fff8fff, 0x47806fff, 0x47806fff, 0x47806fff, 0x47806fff, 0x00001000, 0x00001000, 0x00001000, 0x00001000, 0xffffe000, 0xffffe000, 0xffffe000, 0xffffe000, 0x8efe7ffe, 0x8efe7ffe, 0x8efe7ffe, 0x8efe7ffe, 0x7fff0000, 0x7fff0000, 0x7fff0000, 0x7fff0000, 0x47800000, 0x47800000, 0x47800000, 0x47800000, 0x00000fff, 0x00000fff, 0x00000fff, 0x00000fff], 16);
+export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff, 0x00007fff, 0x77800000, 0x77800000, 0x77800000, 0x77800000, 0x00007bff, 0x00007bff, 0x00007bff, 0x00007bff, 0x7f800000, 0x7f800000, 0x7f800000, 0x7f800000, 0x00007c00, 0x00007c00, 0x00007c00, 0x00007c00, 0x7fc00000, 0x7fc00000, 0x7fc00000, 0x7fc00000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x38800000, 0x38800000, 0x38800000, 0x38800000, 0xc8000fff, 0xc8000fff, 0xc8000fff, 0xc8000fff, 0x3f000000, 0x3f000000, 0x3f000000, 0x3f000000, 0x000003ff, 0x000003ff, 0x000003ff, 0x000003ff, 0x00007e00, 0x00007e00, 0x00007e00, 0x00007e00, 0x00000001, 0x00000001, 0x00000001, 0x00000001, 0x8efe7ffe, 0x8efe7ffe, 0x8efe7ffe, 0x8efe7ffe, 0x06c00000, 0x06c00000, 0x06c00000, 0x06c00000, 0x07800000, 0x07800000, 0x07800000, 0x07800000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fff7fff, 0x7fff7fff, 0x7fff7fff, 0x7fff7fff, 0x80008000, 0x80008000, 0x80008000, 0x80008000, 0x8fffffff, 0x8fffffff, 0x8fffffff, 0x8fffffff, 0x7bff7bff, 0x7bff7bff, 0x7bff7bff, 0x7bff7bff, 0x47804780, 0x47804780, 0x47804780, 0x47804780, 0x8eff8eff, 0x8eff8eff, 0x8eff8eff, 0x8eff8eff, 0x8fff8fff, 0x8fff8fff, 0x8fff8fff, 0x8fff8fff, 0xbc007fff, 0xbc007fff, 0xbc007fff, 0xbc007fff, 0x00001000, 0x00001000, 0x00001000, 0x00001000, 0xffffe000, 0xffffe000, 0xffffe000, 0xffffe000, 0xf7ff7ffe, 0xf7ff7ffe, 0xf7ff7ffe, 0xf7ff7ffe, 0x7fff0000, 0x7fff0000, 0x7fff0000, 0x7fff0000, 0x47800000, 0x47800000, 0x47800000, 0x47800000, 0x00000fff, 0x00000fff, 0x00000fff, 0x00000fff], 16);
 
 /** f16 bits (one per i32 lane, upper 16 bits zero) → f32 lanes. 13 integer/f32 ops, no select. */
 // @ts-ignore: decorator
@@ -193,14 +193,12 @@ export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff,
   return finish16(s, grid16(s, quantum16(s)));
 }
 
-// The fast path's constants are parameters of hardKey16, anyHard2/4 and easy16 (hm, hb:
-// hardKey16's masks and offsets, hl: its bound; half, trunc: easy16's half quantum and
+// The fast path's constants are parameters of lift16, hardKey16, anyHard2/4 and easy16 (hb:
+// hardKey16's offsets, hl: its bound; half, trunc: lift16's half quantum and easy16's
 // truncation mask). V8 keeps locals in registers but does not move a load out of a loop, so a
-// kernel with registers to spare loads them once before its loops: loading the five at every
-// step cost the exact GEMM 5–6% (2026-11-24, same bits). A kernel without (the exact depthwise
-// one) passes these, which load at the use.
-// @ts-ignore: decorator
-@inline export function hardM(): v128 { return v128.load(F16K, K_HARDM); }
+// kernel with registers to spare loads them once before its loops: loading the fast path's
+// constants at every step cost the exact GEMM 5–6% (2026-11-24, same bits). A kernel without (the
+// exact depthwise one) passes these, which load at the use.
 // @ts-ignore: decorator
 @inline export function hardB(): v128 { return v128.load(F16K, K_HARDB); }
 // @ts-ignore: decorator
@@ -211,75 +209,104 @@ export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff,
 @inline export function trunc13(): v128 { return v128.load(F16K, K_TRUNC13); }
 
 /**
- * hardKey16 flags the hard lanes of s = fl(acc + a·b), those whose binary16 rounding easy16
- * cannot give: |s| outside
- * [2^-14, 65520) (zero, binary16 subnormals, overflow, Inf, NaN) or s on a binary16 midpoint
- * (its 13 dropped bits are exactly 0x1000). A midpoint is the only place where rounding s can
- * differ from rounding the exact sum, as fma16 does: the midpoints are floats and fl() is
- * monotone, so elsewhere s and the exact sum lie on the same side of every midpoint and round
- * the same way. A kernel takes easy16(s) when no lane is hard, else tie16 when no lane is out
- * of range (anyRange2/4), else fma16.
- *
- * Hard lanes are flagged per 16-bit half: the high half (sign, exponent, top 7 significand
- * bits) carries the range test and the low half the midpoint test, so one masked add and one
- * signed compare do both, and any flagged half marks its lane. The range test on the high half
- * is conservative: it accepts [2^-14, 65280) (high halves 0x3880..0x477e), so [65280, 65520)
- * also takes fma16, which is exact everywhere. 2 integer ops per 4 lanes for the key, 1 to
- * merge it with the others (max) and one compare per step; easy16 takes 2.
+ * The fast path of one binary16 FMA step, for s = fl(acc + a·b): t = lift16(s) is s's bits plus
+ * half the quantum of the 13 bits binary16 drops, easy16(t) truncates them, and hardKey16(t)
+ * flags the lanes where that is not round16 of the exact sum. Those are:
+ *  - a midpoint, s's 13 dropped bits exactly 0x1000 (t's are then 0). It is the only place where
+ *    rounding s can differ from rounding the exact sum, as fma16 does: the midpoints are floats
+ *    and fl() is monotone, so elsewhere s and the exact sum lie on the same side of every
+ *    midpoint and round the same way; easy16 rounds half away from zero, right off the midpoints.
+ *  - t (so |s| rounded up by half a quantum) outside [2^-14, 2^16): binary16 subnormals, which have
+ *    a coarser grid, and overflow, which must give ±Inf.
+ * easy16 is right everywhere else: on the normal range (a carry out of the significand rounds
+ * up into the next binade, as it should, and [65504, 65520) rounds down to 65504); just below
+ * 2^-14, where t reaches 2^-14 only when s rounds up to it; and on ±0, ±Inf and NaN, which it
+ * returns unchanged (the f32 sum already has the FMA's sign of zero and Inf). A NaN keeps its
+ * quiet bit as long as its significand is below 0x7ff000, which holds for every NaN the
+ * kernels can meet: the widened binary16 NaNs (significand ≤ 0x7fe000) and whatever the engines'
+ * float operations derive from them (an operand's NaN or the default 0x7fc00000).
+ * A kernel takes easy16(t) when no lane is hard, else tie16 when no lane is out of range
+ * (anyRange2/4), else fma16.
  */
 // @ts-ignore: decorator
-@inline export function hardKey16(s: v128, hm: v128, hb: v128): v128 {
-  // High halves: (h & 0x7fff) + 0x4780 moves 0x3880..0x477e to 0x8000..0x8efe (mod 2^16), the
-  // bottom of i16, and everything else above 0x8efe. Low halves: (l & 0x1fff) + 0x6fff is
-  // 0x7fff, the top of i16, for the midpoint 0x1000 only (other values stay below, or wrap
-  // to negative). A lane is hard when either half's key exceeds its bound (K_HARDL), so the
-  // keys of several sums combine with i16x8.max_s before one compare.
-  return i16x8.add(v128.and(s, hm), hb);
+@inline export function lift16(s: v128, half: v128): v128 {
+  return i32x4.add(s, half);
+}
+
+/** t (from lift16) with its 13 low bits cleared: s rounded to binary16, when hardKey16 does not flag it. */
+// @ts-ignore: decorator
+@inline export function easy16(t: v128, trunc: v128): v128 {
+  return v128.and(t, trunc);
 }
 
 /**
- * Whether some lane of m, the max of hardKey16 keys, is hard. Through the compare's bitmask, not
+ * The hard-lane key of t = lift16(s), per 16-bit half: u = t << 3 puts t's 13 low bits at the
+ * top of the low half (u_lo = 0 exactly on a midpoint), and the low 6 bits of t's exponent over
+ * 10 significand bits in the high half. The sums the kernels form are 0 or have an exponent in
+ * [79, 160] (|s| ≥ 2^-48, as a multiple of it, and below 2^33), or are Inf/NaN (255), and the
+ * exponent's low 6 bits tell them apart: 113..142 (the range easy16 serves) give 49..63 and
+ * 0..14, as do 0 and 255 (served too); 79..112 and 143..160 give 15..48, the high halves
+ * 0x3c00..0xc3ff. Adding 0xbc00 moves the served high halves to the bottom of i16 (up to 0xf7ff),
+ * and 0x7fff moves the low half 0 to the top (every other low half, a multiple of 8, lands at or
+ * below 0x7ff7). A lane is hard when either half's key exceeds its bound (K_HARDL), so the keys
+ * of several sums combine with i16x8.max_s before one compare. Per 4 lanes: 2 integer ops for
+ * the key (the shift, the add) and 1 to merge it; lift16 and easy16 take 1 each.
+ */
+// @ts-ignore: decorator
+@inline export function hardKey16(t: v128, hb: v128): v128 {
+  return i16x8.add(i32x4.shl(t, 3), hb);
+}
+
+/**
+ * Whether some lane of m, the max of keys, exceeds its bound. Through the compare's bitmask, not
  * any_true: V8 emits xor, ptest, setnz, test and a branch for any_true, movemask, test and a
  * branch for the bitmask (3–6% faster exact kernels).
  */
 // @ts-ignore: decorator
-@inline function anyHardKey(m: v128, bound: v128): bool {
+@inline function anyKey(m: v128, bound: v128): bool {
   return i8x16.bitmask(i16x8.gt_s(m, bound)) != 0;
 }
 
-/** Whether some lane of s0 or s1 is hard (see hardKey16). */
+/** Whether some lane of t0 or t1 (from lift16) is hard (see hardKey16). */
 // @ts-ignore: decorator
-@inline export function anyHard2(s0: v128, s1: v128, hm: v128, hb: v128, hl: v128): bool {
-  return anyHardKey(i16x8.max_s(hardKey16(s0, hm, hb), hardKey16(s1, hm, hb)), hl);
+@inline export function anyHard2(t0: v128, t1: v128, hb: v128, hl: v128): bool {
+  return anyKey(i16x8.max_s(hardKey16(t0, hb), hardKey16(t1, hb)), hl);
 }
 
-/** Whether some lane of s0..s3 is hard (see hardKey16). */
+/** Whether some lane of t0..t3 (from lift16) is hard (see hardKey16). */
 // @ts-ignore: decorator
-@inline export function anyHard4(s0: v128, s1: v128, s2: v128, s3: v128, hm: v128, hb: v128, hl: v128): bool {
-  return anyHardKey(i16x8.max_s(i16x8.max_s(hardKey16(s0, hm, hb), hardKey16(s1, hm, hb)), i16x8.max_s(hardKey16(s2, hm, hb), hardKey16(s3, hm, hb))), hl);
+@inline export function anyHard4(t0: v128, t1: v128, t2: v128, t3: v128, hb: v128, hl: v128): bool {
+  return anyKey(i16x8.max_s(i16x8.max_s(hardKey16(t0, hb), hardKey16(t1, hb)), i16x8.max_s(hardKey16(t2, hb), hardKey16(t3, hb))), hl);
 }
 
 /**
- * hardKey16's range test alone, as anyHard2/4 with masks and offsets that zero the low halves'
- * key (never above their bound): whether |s| lies outside [2^-14, 65280) in some lane, after
- * hardKey16 fired. A step flagged only for midpoints takes tie16, which costs less than fma16
- * and is shorter as a dependency chain.
+ * The range key of a sum s: its high half (h & 0x7fff) + 0x4780 moves 0x3880..0x477e, the high
+ * halves of |s| in [2^-14, 65280), to 0x8000..0x8efe (mod 2^16), the bottom of i16, and
+ * everything else above 0x8efe; its low half is 0. After hardKey16 fired, a step with no lane out
+ * of that range (anyRange2/4) takes tie16, which costs less than fma16 and is shorter as a
+ * dependency chain; the others (±0, subnormals, [65280, 2^16) and beyond, Inf, NaN) take fma16.
  */
 // @ts-ignore: decorator
-@inline export function anyRange2(s0: v128, s1: v128): bool {
-  return anyHard2(s0, s1, v128.load(F16K, K_RANGEM), v128.load(F16K, K_RANGEB), hardL());
+@inline function rangeKey16(s: v128): v128 {
+  return i16x8.add(v128.and(s, v128.load(F16K, K_RANGEM)), v128.load(F16K, K_RANGEB));
 }
 
-/** Whether some lane of s0..s3 is outside the normal binary16 range (see anyRange2). */
+/** Whether some lane of s0 or s1 is outside [2^-14, 65280) (see rangeKey16). */
+// @ts-ignore: decorator
+@inline export function anyRange2(s0: v128, s1: v128): bool {
+  return anyKey(i16x8.max_s(rangeKey16(s0), rangeKey16(s1)), v128.load(F16K, K_RANGEL));
+}
+
+/** Whether some lane of s0..s3 is outside [2^-14, 65280) (see rangeKey16). */
 // @ts-ignore: decorator
 @inline export function anyRange4(s0: v128, s1: v128, s2: v128, s3: v128): bool {
-  return anyHard4(s0, s1, s2, s3, v128.load(F16K, K_RANGEM), v128.load(F16K, K_RANGEB), hardL());
+  return anyKey(i16x8.max_s(i16x8.max_s(rangeKey16(s0), rangeKey16(s1)), i16x8.max_s(rangeKey16(s2), rangeKey16(s3))), v128.load(F16K, K_RANGEL));
 }
 
 /**
  * round16(acc + p) for lanes whose s = fl(acc + p) lies in [2^-14, 65280) (anyRange2/4 clear), the
  * same bits as fma16 there: p = a·b is exact (fma16, point 1) and 2Sum gives the error e of s
- * exactly. Off a midpoint, s and the exact sum round alike (hardKey16), so s is rounded to
+ * exactly. Off a midpoint, s and the exact sum round alike (lift16), so s is rounded to
  * nearest on its 13 dropped bits: + 0xfff + adj, then truncated; adj (0 or 1) decides only a
  * midpoint. There the exact sum s + e lies strictly between the two neighbours (|e| ≤ half an
  * f32 ulp of s, far below half a binary16 quantum): adj = 1 (away from zero) when e has s's sign,
@@ -296,19 +323,6 @@ export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff,
   const odd = v128.and(i32x4.shr_u(s, 13), one);
   const adj = v128.bitselect(odd, same, f32x4.eq(e, f32x4.splat(0)));
   return v128.and(i32x4.add(i32x4.add(s, v128.load(F16K, K_0FFF)), adj), v128.load(F16K, K_TRUNC13));
-}
-
-/**
- * s rounded to the nearest binary16, kept as f32, for lanes that hardKey16 does not flag: in the
- * normal range a binary16 keeps the top 10 of f32's 23 significand bits, so adding half of the
- * dropped quantum to the magnitude bits and truncating rounds to nearest (the sign bit is
- * untouched: |s| < 65520 leaves no carry into it). Halfway cases would round away from zero,
- * but hardKey16 has excluded them; a carry out of the significand rounds up into the next binade,
- * as it should, and [65504, 65520) rounds down to 65504.
- */
-// @ts-ignore: decorator
-@inline export function easy16(s: v128, half: v128, trunc: v128): v128 {
-  return v128.and(i32x4.add(s, half), trunc);
 }
 
 /**

@@ -266,6 +266,33 @@ for (const kern of gemmKernels) {
           const want = gemmF16Exact(m, n, k, a, b, bias);
           expect(want.some((h) => h === 0x7c00) && want.some((h) => h < 0x7bff && h > 0x7800)).toBe(true);
           expectSameHalves(runGemm(dev, kern.name, m, n, k, a, b, bias), want, 'near 65504');
+          // A whole panel of first sums in [65536, 66048) (no other lane hard in that step), brought
+          // back under 65504 by the second product: Inf, since the FMA overflowed first.
+          const a2 = Uint16Array.from([256, -1, 1, 1], round16Bits);
+          const b2 = Uint16Array.from([256, 256.25, 256.5, 256.75, 257, 257.5, 257.75, 256, 100, 100, 100, 100, 100, 100, 100, 100], round16Bits);
+          const whole = runGemm(dev, kern.name, 2, 8, 2, a2, b2, new Uint16Array(8));
+          expectSameHalves(whole, gemmF16Exact(2, 8, 2, a2, b2, new Uint16Array(8)), 'a panel overflowing at once');
+          expect(Array.from(whole.subarray(0, 8))).toEqual(new Array(8).fill(0x7c00));
+        });
+
+        it('takes zero sums, infinities and NaNs of any payload through the fast path right', () => {
+          const dev = devices.get(build)!;
+          const r = rng(53);
+          const m = 6, n = 13, k = 24;
+          // Zero bias (some −0) and rows whose first half is ±0: the first sums are exactly ±0.
+          const a = randomF16(m * k, r), b = randomF16(k * n, r);
+          for (let i = 0; i < m; i++) for (let j = 0; j < k / 2; j++) a[i * k + j] = (i + j) % 2 ? 0x8000 : 0;
+          const bias = Uint16Array.from({ length: n }, (_, j) => (j % 3 === 0 ? 0x8000 : 0));
+          expectSameHalves(runGemm(dev, kern.name, m, n, k, a, b, bias), ref(m, n, k, a, b, bias), 'leading zeros');
+          // NaNs with every payload bit set (significand 0x7fe000 once widened: lift16 must not carry
+          // it into the sign), infinities met by later products, and a NaN bias.
+          const an = randomF16(m * k, r), bn = randomF16(k * n, r);
+          an[1] = 0x7fff; an[k + 2] = 0xffff; bn[3 * n + 4] = 0xfdff; an[2 * k] = 0x7c00; an[3 * k + 5] = 0xfc00;
+          const bnan = Uint16Array.from({ length: n }, (_, j) => (j === 6 ? 0x7fff : 0));
+          const got = runGemm(dev, kern.name, m, n, k, an, bn, bnan);
+          expectSameHalves(got, ref(m, n, k, an, bn, bnan), 'NaN payloads and infinities');
+          for (let j = 0; j < n; j++) expect((got[j] & 0x7fff) > 0x7c00 && (got[n + j] & 0x7fff) > 0x7c00).toBe(true); // rows 0 and 1 meet a NaN
+          expect(got.every((h, i) => i % n !== 6 || (h & 0x7fff) > 0x7c00)).toBe(true);
         });
 
         it('resolves the double-rounding cases (ties after an inexact f32 sum) as the FP16 FMA does', () => {
@@ -380,6 +407,16 @@ for (const kern of kernelsOf('f16-dwconv').filter((k) => k.precision === 'f16-ex
           what === 'x' ? (1 + (1 + Math.floor(r() * 7)) * 2 ** -10) * (r() < 0.5 ? -1 : 1)
             : what === 'w' ? 0.5 + Math.floor(r() * 16 - 8) * 2 ** -11 : 1200 + Math.floor(r() * 600)));
         for (const geo of [[9, 9, 16, 3, 3, 1, 0], [8, 7, 11, 5, 5, 1, 0]]) runCase(dev, geo, data, -65504, 65504, `ties ${geo.join(',')}`);
+      });
+
+      it('takes zero sums and infinities through the fast path right (ReLU input, zero bias, padding)', () => {
+        const dev = devices.get(build)!;
+        const r = rng(59);
+        // Half the inputs +0, a few ±Inf, zero bias (some −0): padded windows start on exact zero sums.
+        const data: Data = (n, what) => Uint16Array.from({ length: n }, (_, i) => what === 'bias' ? (i % 3 === 0 ? 0x8000 : 0)
+          : what === 'w' ? round16Bits((r() - 0.5) * 2)
+            : r() < 0.5 ? 0 : r() < 0.02 ? (r() < 0.5 ? 0x7c00 : 0xfc00) : round16Bits(r() * 2));
+        for (const geo of [[6, 7, 16, 3, 3, 1, 1], [5, 5, 9, 3, 3, 2, 1]]) runCase(dev, geo, data, -Infinity, Infinity, `zeros ${geo.join(',')}`);
       });
     });
   }
