@@ -18,9 +18,10 @@ function f32Gemm(lw: Lanewise, m: number, k: number, n: number): Runner {
   };
 }
 
-function f16Gemm(lw: Lanewise, m: number, k: number, n: number, precision: 'f16' | 'f16-exact'): Runner {
-  const a32 = lw.tensor('float32', randomData(m * k, 1), [m, k]);
-  const b32 = lw.tensor('float32', randomData(k * n, 2), [k, n]);
+/** Inputs uniform in [−scale, scale]: 2^-7 makes most 'f16-exact' sums binary16 subnormals (its slow path). */
+function f16Gemm(lw: Lanewise, m: number, k: number, n: number, precision: 'f16' | 'f16-exact', scale = 1): Runner {
+  const a32 = lw.tensor('float32', randomData(m * k, 1).map((v) => v * scale), [m, k]);
+  const b32 = lw.tensor('float32', randomData(k * n, 2).map((v) => v * scale), [k, n]);
   const ta = lw.cast(a32, 'float16'), tb = lw.cast(b32, 'float16');
   a32.dispose(); b32.dispose();
   const w = lw.prepack(tb);
@@ -46,7 +47,7 @@ function f32Reference(make: (lw: Lanewise) => Runner): NonNullable<BenchCase['re
   return { name: 'lanewise-f32', make };
 }
 
-function gemmCases(m: number, k: number, n: number): BenchCase[] {
+function gemmCases(m: number, k: number, n: number, small = false): BenchCase[] {
   const ops = 2 * m * n * k;
   const shape = `${m}×${k}×${n}`;
   const f32Bytes = Math.ceil(n / 8) * (8 + 8 * k) * 4, f16Bytes = f32Bytes / 2;
@@ -55,6 +56,10 @@ function gemmCases(m: number, k: number, n: number): BenchCase[] {
   return [
     { name: `f16 gemm ${shape}`, ops, unit: 'GFLOPS', lanewise: (lw) => f16Gemm(lw, m, k, n, 'f16'), reference, notes },
     { name: `f16-exact gemm ${shape}`, ops, unit: 'GFLOPS', lanewise: (lw) => f16Gemm(lw, m, k, n, 'f16-exact'), reference, notes },
+    ...(small ? [
+      { name: `f16 gemm ${shape}, inputs ×2^-7`, ops, unit: 'GFLOPS', lanewise: (lw) => f16Gemm(lw, m, k, n, 'f16', 2 ** -7), reference, notes },
+      { name: `f16-exact gemm ${shape}, inputs ×2^-7`, ops, unit: 'GFLOPS', lanewise: (lw) => f16Gemm(lw, m, k, n, 'f16-exact', 2 ** -7), reference, notes },
+    ] satisfies BenchCase[] : []),
   ];
 }
 
@@ -111,7 +116,7 @@ export const f16Suite: Suite = {
   description: "binary16: matMul and conv in precision 'f16' and 'f16-exact' against lanewise's f32 on the same shape in the same rounds (weights prepacked, single thread), f32⇄f16 cast throughput, bytes per weight",
   cases: ({ quick }) => [
     ...(quick ? [[256, 256, 256]] : [[256, 256, 256], [512, 512, 512], [1024, 1024, 1024]])
-      .flatMap(([m, k, n]) => gemmCases(m, k, n)),
+      .flatMap(([m, k, n]) => gemmCases(m, k, n, m === 256)),
     ...convCases(quick),
     ...castCases(quick ? 1 << 16 : 1 << 20),
   ],
