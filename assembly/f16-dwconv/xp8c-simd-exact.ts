@@ -1,6 +1,6 @@
 // Depthwise convolution (multiplier 1) with binary16 accumulation ("f16-exact"), any window,
 // 16 channels per pass (8 for a last group of 8 or fewer), SIMD128. Models an FP16 FMA unit as f16_gemm_4x8__simd_exact does
-// (easy16, tie16 or fma16 per step, as there):
+// (easy16, tie16, round16 or fma16 per step, as there):
 //
 //   acc = bias[c];  for each tap s ascending:  acc = round16(acc + x[tap s][c]·w[s][c])
 //   (product exact, one rounding to nearest even; a padding tap reads 0, i.e. adds 0·w),
@@ -17,7 +17,7 @@
 // The fast path's constants are loaded at each use (hardB() … trunc13()), not once per call as
 // the exact GEMM does: with 16 live vectors in its main loop there are no registers to keep
 // them in (loaded once: 2–5% slower, 2026-11-24).
-import { hardB, hardL, half13, trunc13, lift16, easy16, exactHalves8, fma16, tie16, anyHard2, anyHard4, anyRange2, anyRange4, storeHalvesUpTo8 } from '../util/f16';
+import { hardB, hardL, half13, trunc13, lift16, easy16, exactHalves8, fma16, tie16, quantum16, grid16, finish16, midGrid16, anyHard2, anyHard4, anyRange2, anyRange4, storeHalvesUpTo8 } from '../util/f16';
 
 export function f16_dwconv_xp8c__simd_exact(
   P: i32, C: i32, ks: i32,
@@ -51,12 +51,19 @@ export function f16_dwconv_xp8c__simd_exact(
         if (!anyHard4(t0, t1, t2, t3, hardB(), hardL())) {
           acc0 = easy16(t0, trunc13()); acc1 = easy16(t1, trunc13());
           acc2 = easy16(t2, trunc13()); acc3 = easy16(t3, trunc13());
-        } else if (anyRange4(s0, s1, s2, s3)) {
-          acc0 = fma16(acc0, x0, w0); acc1 = fma16(acc1, x1, w1);
-          acc2 = fma16(acc2, x2, w2); acc3 = fma16(acc3, x3, w3);
-        } else {
+        } else if (!anyRange4(s0, s1, s2, s3)) {
           acc0 = tie16(acc0, p0, s0); acc1 = tie16(acc1, p1, s1);
           acc2 = tie16(acc2, p2, s2); acc3 = tie16(acc3, p3, s3);
+        } else {
+          const e0 = quantum16(s0), e1 = quantum16(s1), e2 = quantum16(s2), e3 = quantum16(s3);
+          const g0 = grid16(s0, e0), g1 = grid16(s1, e1), g2 = grid16(s2, e2), g3 = grid16(s3, e3);
+          if (i8x16.bitmask(v128.or(v128.or(midGrid16(s0, g0, e0), midGrid16(s1, g1, e1)), v128.or(midGrid16(s2, g2, e2), midGrid16(s3, g3, e3)))) != 0) {
+            acc0 = fma16(acc0, x0, w0); acc1 = fma16(acc1, x1, w1);
+            acc2 = fma16(acc2, x2, w2); acc3 = fma16(acc3, x3, w3);
+          } else {
+            acc0 = finish16(s0, g0); acc1 = finish16(s1, g1);
+            acc2 = finish16(s2, g2); acc3 = finish16(s3, g3);
+          }
         }
         wp += 32;
       }
@@ -77,8 +84,12 @@ export function f16_dwconv_xp8c__simd_exact(
         const s0 = f32x4.add(acc0, p0), s1 = f32x4.add(acc1, p1);
         const t0 = lift16(s0, half13()), t1 = lift16(s1, half13());
         if (!anyHard2(t0, t1, hardB(), hardL())) { acc0 = easy16(t0, trunc13()); acc1 = easy16(t1, trunc13()); }
-        else if (anyRange2(s0, s1)) { acc0 = fma16(acc0, x0, w0); acc1 = fma16(acc1, x1, w1); }
-        else { acc0 = tie16(acc0, p0, s0); acc1 = tie16(acc1, p1, s1); }
+        else if (!anyRange2(s0, s1)) { acc0 = tie16(acc0, p0, s0); acc1 = tie16(acc1, p1, s1); }
+        else {
+          const e0 = quantum16(s0), e1 = quantum16(s1), g0 = grid16(s0, e0), g1 = grid16(s1, e1);
+          if (i8x16.bitmask(v128.or(midGrid16(s0, g0, e0), midGrid16(s1, g1, e1))) != 0) { acc0 = fma16(acc0, x0, w0); acc1 = fma16(acc1, x1, w1); }
+          else { acc0 = finish16(s0, g0); acc1 = finish16(s1, g1); }
+        }
         wp += 32;
       }
       storeHalvesUpTo8(o + (<usize>c0 << 1), exactHalves8(acc0, acc1, vlo, vhi), C - c0);

@@ -9,7 +9,8 @@
 // easy16 when no lane is hard (hardKey16: a binary16 midpoint, about one lane-step in 700 on
 // random data, or a sum that rounds to a binary16 subnormal or overflows; ±0, Inf and NaN are
 // easy); else tie16 for a step whose sums are all in the normal range (the midpoints, ~99% of
-// hard steps), else the full fma16.
+// hard steps); else round16 of the sums when none is a midpoint of its own grid (midGrid16:
+// subnormal sums, overflow); else the full fma16.
 //
 //   a: packed A tile from x32-packx over the f32 image of A: [kc][4] floats (binary16 values).
 //   w: f32 panels of 8 columns [bias 8][kc × 8] (the f16-packw panels widened).
@@ -25,7 +26,7 @@
 // Why a hard step leaves the inner loop: only the accumulators stay live across it, so V8 keeps
 // the easy loop free of spills (the slow step in the loop body kept its products and sums in
 // stack slots: 3% slower), and the slow step reloads its operands.
-import { hardB, hardL, half13, trunc13, lift16, easy16, exactHalves8, fma16, tie16, anyHard2, anyHard4, anyRange2, anyRange4, storeHalvesUpTo8 } from '../util/f16';
+import { hardB, hardL, half13, trunc13, lift16, easy16, exactHalves8, fma16, tie16, quantum16, grid16, finish16, midGrid16, anyHard2, anyHard4, anyRange2, anyRange4, storeHalvesUpTo8 } from '../util/f16';
 
 export function f16_gemm_4x8__simd_exact(
   mr: i32, nc: i32, kc: i32,
@@ -70,12 +71,20 @@ export function f16_gemm_4x8__simd_exact(
         const v0 = v128.load32_splat(ap), v1 = v128.load32_splat(ap, 4);
         const p0l = f32x4.mul(v0, bl), p0h = f32x4.mul(v0, bh), p1l = f32x4.mul(v1, bl), p1h = f32x4.mul(v1, bh);
         const s0l = f32x4.add(a0l, p0l), s0h = f32x4.add(a0h, p0h), s1l = f32x4.add(a1l, p1l), s1h = f32x4.add(a1h, p1h);
-        if (anyRange4(s0l, s0h, s1l, s1h)) {
-          a0l = fma16(a0l, v0, bl); a0h = fma16(a0h, v0, bh);
-          a1l = fma16(a1l, v1, bl); a1h = fma16(a1h, v1, bh);
-        } else {
+        if (!anyRange4(s0l, s0h, s1l, s1h)) {
           a0l = tie16(a0l, p0l, s0l); a0h = tie16(a0h, p0h, s0h);
           a1l = tie16(a1l, p1l, s1l); a1h = tie16(a1h, p1h, s1h);
+        } else {
+          const e0l = quantum16(s0l), e0h = quantum16(s0h), e1l = quantum16(s1l), e1h = quantum16(s1h);
+          const g0l = grid16(s0l, e0l), g0h = grid16(s0h, e0h), g1l = grid16(s1l, e1l), g1h = grid16(s1h, e1h);
+          if (i8x16.bitmask(v128.or(v128.or(midGrid16(s0l, g0l, e0l), midGrid16(s0h, g0h, e0h)),
+            v128.or(midGrid16(s1l, g1l, e1l), midGrid16(s1h, g1h, e1h)))) != 0) {
+            a0l = fma16(a0l, v0, bl); a0h = fma16(a0h, v0, bh);
+            a1l = fma16(a1l, v1, bl); a1h = fma16(a1h, v1, bh);
+          } else {
+            a0l = finish16(s0l, g0l); a0h = finish16(s0h, g0h);
+            a1l = finish16(s1l, g1l); a1h = finish16(s1h, g1h);
+          }
         }
         wp += 32;
         ap += 16;
@@ -97,8 +106,12 @@ export function f16_gemm_4x8__simd_exact(
         const sl = f32x4.add(accl, pl), sh = f32x4.add(acch, ph);
         const tl = lift16(sl, half), th = lift16(sh, half);
         if (!anyHard2(tl, th, hb, hl)) { accl = easy16(tl, trunc); acch = easy16(th, trunc); }
-        else if (anyRange2(sl, sh)) { accl = fma16(accl, va, bl); acch = fma16(acch, va, bh); }
-        else { accl = tie16(accl, pl, sl); acch = tie16(acch, ph, sh); }
+        else if (!anyRange2(sl, sh)) { accl = tie16(accl, pl, sl); acch = tie16(acch, ph, sh); }
+        else {
+          const el = quantum16(sl), eh = quantum16(sh), gl = grid16(sl, el), gh = grid16(sh, eh);
+          if (i8x16.bitmask(v128.or(midGrid16(sl, gl, el), midGrid16(sh, gh, eh))) != 0) { accl = fma16(accl, va, bl); acch = fma16(acch, va, bh); }
+          else { accl = finish16(sl, gl); acch = finish16(sh, gh); }
+        }
         wp += 32;
         ap += 16;
       }

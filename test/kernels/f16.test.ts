@@ -275,6 +275,21 @@ for (const kern of gemmKernels) {
           expect(Array.from(whole.subarray(0, 8))).toEqual(new Array(8).fill(0x7c00));
         });
 
+        it('resolves subnormal sums that the f32 sum rounded onto a midpoint of the 2^-24 grid', () => {
+          const dev = devices.get(build)!;
+          // bias 64·2^-24 + a·b = 2^-25 + 2^-43 and bias 65·2^-24 + a·b = 2^-25 − 2^-45: each f32 sum drops
+          // the last term and lands on a midpoint whose even neighbour is the wrong one; the FMA gives 65·2^-24.
+          const [a1, b1, a2, b2] = [0.00006496906280517578, 0.00045871734619140625, 0.00006109476089477539, 0.0004878044128417969].map(round16Bits);
+          const bias = Uint16Array.of(round16Bits(64 * 2 ** -24), round16Bits(65 * 2 ** -24));
+          for (const m of [1, 2, 3]) {
+            const a = Uint16Array.from({ length: m }, (_, i) => (i % 2 ? a2 : a1)), b = Uint16Array.of(b1, b2);
+            const got = runGemm(dev, kern.name, m, 2, 1, a, b, bias);
+            expectSameHalves(got, ref(m, 2, 1, a, b, bias), `subnormal midpoints, m = ${m}`);
+            expect(got[0]).toBe(0x0041);
+            if (m > 1) expect(got[3]).toBe(0x0041);
+          }
+        });
+
         it('takes zero sums, infinities and NaNs of any payload through the fast path right', () => {
           const dev = devices.get(build)!;
           const r = rng(53);
@@ -407,6 +422,15 @@ for (const kern of kernelsOf('f16-dwconv').filter((k) => k.precision === 'f16-ex
           what === 'x' ? (1 + (1 + Math.floor(r() * 7)) * 2 ** -10) * (r() < 0.5 ? -1 : 1)
             : what === 'w' ? 0.5 + Math.floor(r() * 16 - 8) * 2 ** -11 : 1200 + Math.floor(r() * 600)));
         for (const geo of [[9, 9, 16, 3, 3, 1, 0], [8, 7, 11, 5, 5, 1, 0]]) runCase(dev, geo, data, -65504, 65504, `ties ${geo.join(',')}`);
+      });
+
+      it('resolves subnormal sums that the f32 sum rounded onto a midpoint of the 2^-24 grid', () => {
+        const dev = devices.get(build)!;
+        // As the GEMM test: per channel, bias + x·w with the f32 sum on a midpoint the FMA does not round to.
+        const pick = (c: number, v: number[]) => round16Bits(v[c % 2]);
+        const data: Data = (n, what) => Uint16Array.from({ length: n }, (_, c) => what === 'x' ? pick(c, [0.00006496906280517578, 0.00006109476089477539])
+          : what === 'w' ? pick(c, [0.00045871734619140625, 0.0004878044128417969]) : pick(c, [64 * 2 ** -24, 65 * 2 ** -24]));
+        for (const C of [16, 8, 3]) runCase(dev, [1, 1, C, 1, 1, 1, 0], data, -Infinity, Infinity, `subnormal midpoints, C = ${C}`);
       });
 
       it('takes zero sums and infinities through the fast path right (ReLU input, zero bias, padding)', () => {
