@@ -4,7 +4,7 @@
 //   acc = bias (binary16);  for k = 0, 1, …, kc−1:  acc = round16(acc + a[k]·b[k])
 //   (the product exact, one rounding to nearest even per step), then clamp, then store.
 //
-// The emulation is exact (proofs at fma16 and tie16 in assembly/util/f16.ts); the accumulators
+// The emulation is exact (proofs at fma16, lift16, tie16 and midGrid16 in assembly/util/f16.ts); the accumulators
 // are f32 lanes that always hold binary16 values. Each step takes the float sums rounded by
 // easy16 when no lane is hard (hardKey16: a binary16 midpoint, about one lane-step in 700 on
 // random data, or a sum that rounds to a binary16 subnormal or overflows; ±0, Inf and NaN are
