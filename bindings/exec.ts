@@ -270,6 +270,15 @@ export function attachExecutor(mod: KernelModule, ex: Executor | null): void {
 }
 export function executorOf(mod: KernelModule): Executor | null { return executors.get(mod) ?? null; }
 
+/**
+ * `ops` for a job whose plan pays on threads only from `min` operations, 0 below (the pool's
+ * minOps then keeps it on one thread, unless a test sets minOps to 0). For plans with several
+ * stages, each a barrier, or passes that cost more per operation than the unit says.
+ */
+export function opsFrom(ops: number, min: number): number {
+  return ops < min ? 0 : ops;
+}
+
 /** How many threads a job of `ops` operations (2·m·n·k for a GEMM) would run on; 1 when serial. */
 export function threadsFor(mod: KernelModule, ops: number): number {
   const ex = executors.get(mod);

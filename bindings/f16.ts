@@ -13,7 +13,7 @@
 import type { Block, Device } from './device.js';
 import { kernelsOf } from './kernels.js';
 import { packedABytes, writePackedBias } from './gemm.js';
-import { Calls, nBlockColumns, Plan, runPlan, threadsFor, tileTasks } from './exec.js';
+import { Calls, nBlockColumns, opsFrom, Plan, runPlan, threadsFor, tileTasks } from './exec.js';
 import { conv2d, convFlops, dwconvOps, packedConvBytes, PIXELS_PER_TASK, routeOf, setConvBias, writeConvBias, type ConvGeometry, type IndirectionCache } from './conv.js';
 import { halfValue } from './half.js';
 
@@ -47,6 +47,21 @@ const CONVERT_OPS = { float16: 12, float32: 6 } as const;
  * (0.5 ms) is worth threads although its 4.2M flops alone would not be.
  */
 const EXACT_COST = { gemm: 5, dwconv: 9 } as const;
+
+/**
+ * The f16 GEMMs thread from 2^21 operations (weighted as above), above the pool's default: their
+ * plans widen A and the weights in a stage of their own. 'f16' ran 0.85–0.87× as fast on 2
+ * threads as on 1 at 64³, 0.94× at 80³, 1.11× at 96³ and 1.31× at 128³; 'f16-exact' 0.95× at
+ * 40³, 1.15× at 48³, 1.48× at 64³ (2026-11-24).
+ */
+const F16_GEMM_THREADS_FROM = 2 ** 21;
+
+/**
+ * The 'f16' depthwise convolution threads from 2^22 operations, above the pool's default: its
+ * three passes (widen, convolve, narrow) each end at a barrier. At 24×24×32 and 32×32×32 it ran
+ * 0.57× and 0.72× as fast on 2 threads as on 1, at 48×48×32 0.98× (2026-11-24).
+ */
+const F16_DW_THREADS_FROM = 2 ** 22;
 
 /**
  * Tasks of the current stage of `calls` converting `count` elements at `src` into `dst`: one
@@ -121,7 +136,7 @@ export function f16Gemm(dev: Device, g: F16GemmCall): void {
   if (m === 0 || n === 0) return;
   if (!warmed.has(dev)) { warmed.add(dev); warmUpF16(dev); }
   if (m === 1 && g.precision === 'f16') { gemv(dev, g); return; }
-  const ops = 2 * m * n * k * (g.precision === 'f16-exact' ? EXACT_COST.gemm : 1);
+  const ops = opsFrom(2 * m * n * k * (g.precision === 'f16-exact' ? EXACT_COST.gemm : 1), F16_GEMM_THREADS_FROM);
   if (threadsFor(dev.kmod, ops) > 1) { threaded(dev, g, ops); return; }
   const s = f16GemmScratch(m, n, k);
   const ap = dev.alloc(s.aPacked, 'scratch (f16 a packed)');
@@ -298,9 +313,9 @@ export function f16Conv(dev: Device, c: F16ConvCall): void {
       const xCount = band.n * (band.r1 - band.r0) * g.iw * g.ci, outCount = band.n * (band.y1 - band.y0) * g.ow * g.co;
       // The band's whole cost decides for each of its passes (the input widening alone is under the
       // pool's threshold at 112×112×32, and ran serially between threaded passes).
-      const ops = CONVERT_OPS.float32 * xCount + dwconvOps(g) * band.n * (band.y1 - band.y0) / (g.n * g.oh) + CONVERT_OPS.float16 * outCount;
+      const ops = opsFrom(CONVERT_OPS.float32 * xCount + dwconvOps(g) * band.n * (band.y1 - band.y0) / (g.n * g.oh) + CONVERT_OPS.float16 * outCount, F16_DW_THREADS_FROM);
       convertPtr(dev, 'float32', c.x.ptr + band.xAt * 2, x32.ptr, xCount, ops);
-      conv2d(dev, { geometry: { ...g, n: band.n }, x: x32, w: w32, out: o32, min: c.min, max: c.max, cache: c.cache,
+      conv2d(dev, { geometry: { ...g, n: band.n }, x: x32, w: w32, out: o32, min: c.min, max: c.max, cache: c.cache, ops,
         rows: band.n > 1 ? undefined : { y0: band.y0, y1: band.y1, x: x32.ptr - band.r0 * g.iw * g.ci * 4, out: o32.ptr - band.y0 * g.ow * g.co * 4 } });
       convertPtr(dev, 'float16', o32.ptr, c.out.ptr + band.outAt * 2, outCount, ops);
     }

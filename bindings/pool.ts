@@ -20,7 +20,12 @@ export { WorkerError } from './exec.js';
 export interface PoolOptions {
   /** Worker threads to start (the calling thread comes on top). */
   workers: number;
-  /** Jobs below this many operations run on the calling thread alone. Default 2^22 (a 128³ GEMM). */
+  /**
+   * Jobs below this many operations run on the calling thread alone. Default 2^19, a 64³ GEMM:
+   * a plan costs ~2 µs to hand out and gather, and from there the f32 GEMM, convolutions,
+   * elementwise ops and casts gain on 2 threads (drivers whose plans pay later raise their own
+   * bar: exec.ts, opsFrom).
+   */
   minOps?: number;
   /** How long idle workers spin before sleeping, microseconds. Default 1500. */
   spinMicros?: number;
@@ -192,7 +197,7 @@ export class Pool implements Executor {
     this.mod = mod; this.arena = arena; this.spawn = spawn;
     this.workers = o.workers;
     this.maxThreads = o.workers + 1;
-    this.minOps = o.minOps ?? 2 ** 22;
+    this.minOps = o.minOps ?? 2 ** 19;
     this.stallMs = o.stallMs ?? 2000;
     this.spinMicros = o.spinMicros ?? 1500;
     this.callerTakesWork = o.callerTakesWork ?? true;

@@ -4,7 +4,7 @@
 import type { Device, Block } from './device.js';
 import { kernelsOf, type QConvKernelInfo, type QGemmKernelInfo } from './kernels.js';
 import { indirection, type ConvGeometry } from './conv.js';
-import { Calls, nBlockColumns, Plan, runPlan, threadsFor, tileTasks } from './exec.js';
+import { Calls, nBlockColumns, opsFrom, Plan, runPlan, threadsFor, tileTasks } from './exec.js';
 
 export type WeightBits = 8 | 4 | 2;
 export const QPANEL = 8;
@@ -180,7 +180,7 @@ const QBLOCK_BYTES = 384 * 1024;
 export function qgemm(dev: Device, g: QGemmArgs, kern: QGemmKernelInfo = chooseQGemmKernel(g.m, g.bits), mode: QMode = QMode.Fp32): void {
   const { m, n, k, bits } = g;
   if (m === 0 || n === 0) return;
-  const threads = threadsFor(dev.kmod, 2 * m * n * k);
+  const threads = threadsFor(dev.kmod, opsFrom(2 * m * n * k, QUANT_THREADS_FROM));
   if (threads > 1) { runPlan(dev.kmod, qgemmPlan(dev, g, kern, mode, threads)); return; }
   const ex = dev.kmod.exports;
   ex[g.aSigned ? 'qs8_packx_4__simd' : 'qu8_packx_4__simd'](m, k, g.a, g.aStride, g.scratch);
@@ -268,6 +268,13 @@ function qgemmPlan(dev: Device, g: QGemmArgs, kern: QGemmKernelInfo, mode: QMode
  * column, against int32 output), where the f32 GEMM does ~40 operations per ns.
  */
 const REQUANT_OPS = { simd: 40, scalar: 100 } as const;
+
+/**
+ * The quantized GEMM and convolutions thread from 2^22 operations (a 128³ GEMM), above the
+ * pool's default: their plans pack, multiply and requantize, and at 64³ an int8 qMatMul ran
+ * 0.70–0.74× as fast on 2 threads as on 1, at 96³ 0.72–1.15×, at 128³ 1.26–1.42× (2026-11-24).
+ */
+const QUANT_THREADS_FROM = 2 ** 22;
 
 /**
  * The unfused plan's requantization (its qs8-requant kernel: the SIMD one when every shift is in
@@ -504,7 +511,7 @@ export function runQConv(dev: Device, plan: QPlan, r: QConvRun): void {
   const wideBytes = r.depthwise ? 0 : (Math.ceil((g.n * imageElems) / 16) * 16 + 16) * 2;
   const outBytes = plan.mode === QMode.Int32 ? 4 : 1;
   const fused = plan.requant === null;
-  const calls = new Calls(dev.kmod, 2 * g.n * P * co * ks * (r.depthwise ? 1 : cig));
+  const calls = new Calls(dev.kmod, opsFrom(2 * g.n * P * co * ks * (r.depthwise ? 1 : cig), QUANT_THREADS_FROM));
   // Without fused requantization the kernels write int32 accumulators and a last stage
   // requantizes them: one image at a time serially (one buffer reused), all images on the pool.
   const imagesPerPass = fused || calls.plan !== null ? g.n : 1;

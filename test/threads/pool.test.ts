@@ -3,7 +3,7 @@
 // the pool recovers).
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Lanewise, ValueError } from '../../src/index.js';
-import { executorOf, threadsFor, WorkerError } from '../../bindings/exec.js';
+import { executorOf, opsFrom, threadsFor, WorkerError } from '../../bindings/exec.js';
 import type { Pool } from '../../bindings/pool.js';
 import { compileBuild } from '../../bindings/module.js';
 import { expectSameBits } from '../harness/gemm.js';
@@ -108,9 +108,32 @@ describe('thread pool', () => {
   it('keeps small problems on the calling thread', async () => {
     const lw = await Lanewise.create({ threads: 2 });
     try {
-      expect(threadsFor(lw.device.kmod, 2 * 64 ** 3)).toBe(1);
-      expect(threadsFor(lw.device.kmod, 2 * 256 ** 3)).toBe(2);
+      expect(threadsFor(lw.device.kmod, 2 * 48 ** 3)).toBe(1);
+      expect(threadsFor(lw.device.kmod, 2 * 64 ** 3)).toBe(2);
+      // A driver that raises its own bar (the quantized GEMM: 2^22) keeps a 64³ call serial.
+      expect(threadsFor(lw.device.kmod, opsFrom(2 * 64 ** 3, 2 ** 22))).toBe(1);
+      expect(threadsFor(lw.device.kmod, opsFrom(2 * 128 ** 3, 2 ** 22))).toBe(2);
       expect(lw.info().threadsReason).toMatch(/2 threads/);
+    } finally {
+      lw.dispose();
+    }
+  });
+
+  it('runs a 64³ f32 matMul on the pool and keeps a 64³ int8 qMatMul and f16 matMul serial', async () => {
+    const lw = await Lanewise.create({ threads: 2 });
+    try {
+      const tasks = () => poolOf(lw).stats().reduce((x, y) => x + y, 0);
+      const data = Float32Array.from({ length: 64 * 64 }, (_, i) => Math.sin(i));
+      const a = lw.tensor('float32', data, [64, 64]);
+      let before = tasks();
+      lw.matMul(a, a).dispose();
+      expect(tasks()).toBeGreaterThan(before);
+      const q = lw.quantize(a, { bits: 8 });
+      before = tasks();
+      lw.qMatMul(q, q, { outScale: 0.05 }).dispose();
+      const h = lw.cast(a, 'float16');
+      lw.matMul(h, h).dispose();
+      expect(tasks()).toBe(before);
     } finally {
       lw.dispose();
     }
