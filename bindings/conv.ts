@@ -7,9 +7,9 @@
 // add); padding taps read a zero row, i.e. add 0·w; then clamp. GEMM (1×1), IGEMM and the
 // depthwise kernels all follow it, so the route the driver picks never changes a bit.
 import type { Block, Device } from './device.js';
-import { kernelsOf, type DwconvKernelInfo } from './kernels.js';
+import { kernelsOf, type AvgpoolKernelInfo, type DwconvKernelInfo, type MaxpoolKernelInfo } from './kernels.js';
 import { chooseGemmKernel, gemm, packedABytes, packedBytes, PANEL, writePackedBias } from './gemm.js';
-import { Calls, nBlockColumns, opsFrom } from './exec.js';
+import { Calls, nBlockColumns } from './exec.js';
 
 /** Everything about one 2-D convolution or pooling window, NHWC. */
 export interface ConvGeometry {
@@ -44,8 +44,8 @@ const DW_TILE = 8;
 const igemmKernels = kernelsOf('f32-igemm');
 const dwKernels = kernelsOf('f32-dwconv');
 const packW = kernelsOf('f32-packw').find((p) => p.layout === 'goi')!;
-const maxpoolKernel = kernelsOf('f32-maxpool')[0];
-const avgpoolKernel = kernelsOf('f32-avgpool')[0];
+const maxpoolKernels = kernelsOf('f32-maxpool');
+const avgpoolKernels = kernelsOf('f32-avgpool');
 
 /**
  * The depthwise kernel for a kh×kw window: the first registered unrolled one for its taps ('direct'
@@ -488,27 +488,59 @@ export interface PoolCall {
   kind: 'max' | 'avg';
   /** Average pooling: divide by every window tap (true) or by the taps inside the image (false). */
   countIncludePad?: boolean;
+  /** Tests: force a kernel of the kind's family (one written for a window size needs that size). */
+  kernel?: string;
+}
+
+/** The pooling kernel for a window of `ks` taps: the one written for that size, else the generic one. */
+function poolKernelFor(kind: 'max' | 'avg', ks: number, forced?: string): MaxpoolKernelInfo | AvgpoolKernelInfo {
+  const family: readonly (MaxpoolKernelInfo | AvgpoolKernelInfo)[] = kind === 'max' ? maxpoolKernels : avgpoolKernels;
+  if (forced !== undefined) {
+    const k = family.find((f) => f.name === forced);
+    if (!k || (k.taps !== null && k.taps !== ks)) throw new Error(`lanewise: no ${kind} pooling kernel ${forced} for ${ks} taps`);
+    return k;
+  }
+  return family.find((f) => f.taps === ks) ?? family.find((f) => f.taps === null)!;
+}
+
+/**
+ * The pooling ops' indirection entries and divisors, by geometry (the last 8): a network pools
+ * with the same few shapes again and again, and building them took ~35% of a 3×3 pooling call.
+ * They stay in JS and are copied into a block per call (~5 µs for 64×64 outputs), so that an
+ * instance holds no wasm memory between calls.
+ */
+const poolTables = new Map<string, Uint32Array | Float32Array>();
+
+function poolTable<T extends Uint32Array | Float32Array>(key: string, make: () => T): T {
+  let t = poolTables.get(key) as T | undefined;
+  if (t) {
+    poolTables.delete(key);
+  } else {
+    t = make();
+    if (poolTables.size >= 8) poolTables.delete(poolTables.keys().next().value as string);
+  }
+  poolTables.set(key, t);
+  return t;
 }
 
 export function pool(dev: Device, p: PoolCall): void {
   const g = p.geometry;
   const P = g.oh * g.ow, ks = g.kh * g.kw;
   if (g.n * P * g.ci === 0) return;
-  const ind = indirection(g, 1);
+  const ind = poolTable(geometryKey(g, 1), () => indirection(g, 1));
   const indB = dev.alloc(ind.byteLength, 'indirection buffer');
   const padB = padRow(dev, g.ci, p.kind === 'max' ? -Infinity : 0);
   let divB: Block | null = null;
   try {
     dev.write(indB, ind);
     if (p.kind === 'avg') {
-      const div = p.countIncludePad ? new Float32Array(P).fill(ks) : validTaps(g);
+      const div = poolTable(geometryKey(g, p.countIncludePad ? -1 : -2),
+        () => (p.countIncludePad ? new Float32Array(P).fill(ks) : validTaps(g)));
       divB = dev.alloc(div.byteLength, 'divisors');
       dev.write(divB, div);
     }
-    const name = p.kind === 'max' ? maxpoolKernel.name : avgpoolKernel.name;
-    // From 2^22 operations, as before the pool's default went down to 2^19: at 96×96×32 (3×3,
-    // stride 2) max pooling ran 0.78× as fast on 2 threads as on 1 (2026-11-24).
-    const calls = new Calls(dev.kmod, opsFrom(g.n * P * g.ci * ks, 2 ** 22));
+    const name = poolKernelFor(p.kind, ks, p.kernel).name;
+    const calls = new Calls(dev.kmod, g.n * P * g.ci * ks);
     const spans = calls.spans(g.n * P, PIXELS_PER_TASK);
     for (let b = 0; b < g.n; b++) {
       const image = p.x.ptr + b * g.ih * g.iw * g.ci * 4;

@@ -76,6 +76,8 @@ export interface DwconvKernelInfo {
 export interface MaxpoolKernelInfo {
   name: string;
   family: 'f32-maxpool';
+  /** Window taps the kernel is written for (null: any window). */
+  taps: number | null;
   channels: number;
   builds: readonly BuildName[];
 }
@@ -83,6 +85,8 @@ export interface MaxpoolKernelInfo {
 export interface AvgpoolKernelInfo {
   name: string;
   family: 'f32-avgpool';
+  /** Window taps the kernel is written for (null: any window). */
+  taps: number | null;
   channels: number;
   builds: readonly BuildName[];
 }
@@ -254,8 +258,10 @@ export const kernels: readonly KernelInfo[] = [
   { name: 'f32_dwconv_9p8c__simd', family: 'f32-dwconv', taps: 9, channels: 8, pointers: 'relative', builds: all },
   { name: 'f32_dwconv_25p8c__simd', family: 'f32-dwconv', taps: 25, channels: 8, pointers: 'relative', builds: all },
   { name: 'f32_dwconv_xp4c__simd', family: 'f32-dwconv', taps: null, channels: 4, pointers: 'relative', builds: all },
-  { name: 'f32_maxpool_c4__simd', family: 'f32-maxpool', channels: 4, builds: all },
-  { name: 'f32_avgpool_c4__simd', family: 'f32-avgpool', channels: 4, builds: all },
+  { name: 'f32_maxpool_c4__simd', family: 'f32-maxpool', taps: null, channels: 4, builds: all },
+  { name: 'f32_maxpool_9p8c__simd', family: 'f32-maxpool', taps: 9, channels: 8, builds: all },
+  { name: 'f32_avgpool_c4__simd', family: 'f32-avgpool', taps: null, channels: 4, builds: all },
+  { name: 'f32_avgpool_9p8c__simd', family: 'f32-avgpool', taps: 9, channels: 8, builds: all },
   { name: 'f32_vadd_x8__simd', family: 'f32-vadd', broadcast: false, builds: all },
   { name: 'f32_vadd_x8__simd_c', family: 'f32-vadd', broadcast: true, builds: all },
   { name: 'f32_vclamp_x8__simd', family: 'f32-vclamp', builds: all },

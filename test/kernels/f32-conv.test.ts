@@ -198,14 +198,14 @@ describe('every route of a convolution gives the same bits', () => {
   });
 });
 
-function poolBattery(seed: number, count: number): Case[] {
+function poolBattery(seed: number, count: number, window?: [number, number]): Case[] {
   const r = rng(seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)];
   const out: Case[] = [];
   let guard = 0;
   while (out.length < count && guard++ < count * 50) {
-    const k: [number, number] = [pick([1, 2, 3, 4, 5, 7]), pick([1, 2, 3, 5])];
-    const ci = pick([1, 3, 4, 5, 8, 9, 13]);
+    const k: [number, number] = window ?? [pick([1, 2, 3, 4, 5, 7]), pick([1, 2, 3, 5])];
+    const ci = pick([1, 3, 4, 5, 8, 9, 13, 16, 21]);
     const c = makeCase(pick([1, 2]), pick([1, 2, 5, 8, 11]), pick([1, 3, 4, 9, 12]), ci, ci, k[0], k[1], ci,
       [pick([1, 2, 3]), pick([1, 2, 3])], [pick([1, 1, 2]), 1], pick<RefPad>(['valid', 'same', [1, 0, 0, 1], [0, 1, 1, 0]]));
     if (!c) continue;
@@ -225,14 +225,14 @@ function poolBattery(seed: number, count: number): Case[] {
   return out;
 }
 
-function runPool(dev: Device, c: RefGeometry, x: Float32Array, kind: 'max' | 'avg', countIncludePad: boolean): Float32Array {
+function runPool(dev: Device, c: RefGeometry, x: Float32Array, kind: 'max' | 'avg', countIncludePad: boolean, kernel?: string): Float32Array {
   const g = toGeometry(c);
   const outFloats = g.n * g.oh * g.ow * g.ci;
   const xb = dev.alloc(x.byteLength, 'x'), ob = dev.alloc(outFloats * 4 + 64, 'out');
   try {
     dev.write(xb, x);
     dev.viewF32(ob, outFloats * 4, 16).fill(12345);
-    pool(dev, { geometry: g, x: xb, out: ob, kind, countIncludePad });
+    pool(dev, { geometry: g, x: xb, out: ob, kind, countIncludePad, kernel });
     expect(Array.from(dev.viewF32(ob, outFloats * 4, 16))).toEqual(new Array(16).fill(12345));
     return dev.viewF32(ob, 0, outFloats).slice();
   } finally {
@@ -247,11 +247,23 @@ for (const kind of ['max', 'avg'] as const) {
         it('matches the reference on a battery of windows, strides, dilations and paddings', () => {
           const dev = devices.get(build)!;
           let seed = 500;
-          for (const c of poolBattery(kind === 'max' ? 11 : 12, 60)) {
+          // A kernel written for one window size gets a battery of that size only (3×3: 9 taps).
+          const battery = poolBattery(kind === 'max' ? 11 : 12, 60, kern.taps === 9 ? [3, 3] : undefined);
+          expect(battery.length).toBe(60);
+          for (const c of battery) {
             const x = randomF32(c.n * c.ih * c.iw * c.ci, seed++, -5, 5);
             for (const cip of kind === 'avg' ? [false, true] : [false]) {
-              const got = runPool(dev, c, x, kind, cip);
+              const got = runPool(dev, c, x, kind, cip, kern.name);
               expectSameBits(got, poolRef(x, c, kind, cip).ordered, `${c.label} countIncludePad=${cip}`);
+            }
+          }
+        });
+        it('signed zeros: +0 above −0 (max), sums from +0 (avg), as the reference', () => {
+          const dev = devices.get(build)!;
+          const c = makeCase(1, 4, 4, 9, 9, 3, 3, 9, [1, 1], [1, 1], 'valid')!;
+          for (const x of [new Float32Array(144).fill(-0), Float32Array.from({ length: 144 }, (_, i) => (i % 7 === 0 ? 0 : -0))]) {
+            for (const cip of kind === 'avg' ? [false, true] : [false]) {
+              expectSameBits(runPool(dev, c, x, kind, cip, kern.name), poolRef(x, c, kind, cip).ordered, `countIncludePad=${cip}`);
             }
           }
         });
@@ -261,7 +273,7 @@ for (const kind of ['max', 'avg'] as const) {
             const c = makeCase(1, 3, 3, 5, 5, 3, 3, 5, [1, 1], [1, 1], 'same')!;
             const x = new Float32Array(45).fill(-7);
             x[4 * 5 + 2] = NaN;
-            const got = runPool(dev, c, x, 'max', false);
+            const got = runPool(dev, c, x, 'max', false, kern.name);
             for (let p = 0; p < 9; p++) {
               expect(Number.isNaN(got[p * 5 + 2])).toBe(true);
               expect(got[p * 5]).toBe(-7);
