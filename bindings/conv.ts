@@ -158,6 +158,23 @@ export function indirection(g: ConvGeometry, tile: 1 | 4): Uint32Array {
   return out;
 }
 
+/**
+ * Whether some window of `g` holds only padding. A window's taps inside the image are its rows
+ * inside times its columns inside (validTaps), so one axis at a time suffices: O(oh·kh + ow·kw),
+ * not a pass over every output pixel.
+ */
+export function hasEmptyWindow(g: ConvGeometry): boolean {
+  const axis = (out: number, k: number, stride: number, pad: number, dil: number, size: number): boolean => {
+    for (let o = 0; o < out; o++) {
+      let inside = false;
+      for (let t = 0; t < k && !inside; t++) { const i = o * stride - pad + t * dil; inside = i >= 0 && i < size; }
+      if (!inside) return true;
+    }
+    return false;
+  };
+  return axis(g.oh, g.kh, g.sh, g.pt, g.dh, g.ih) || axis(g.ow, g.kw, g.sw, g.pl, g.dw, g.iw);
+}
+
 /** Per output pixel: the number of taps inside the image (avg pooling without the padding). */
 export function validTaps(g: ConvGeometry): Float32Array {
   const out = new Float32Array(g.oh * g.ow);

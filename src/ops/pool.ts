@@ -1,6 +1,6 @@
 // maxPool, avgPool, globalAvgPool on NHWC activations: validation and geometry around the
 // pooling driver of bindings/conv.ts.
-import { pool as runPool, validTaps } from '../../bindings/conv.js';
+import { hasEmptyWindow, pool as runPool } from '../../bindings/conv.js';
 import { OutOfMemoryError, ValueError } from '../errors.js';
 import { Tensor, type Owner } from '../tensor.js';
 import { checkPair, checkX, geometry, type Padding } from './conv.js';
@@ -41,7 +41,7 @@ function poolOp(owner: Owner, kind: 'max' | 'avg', x: unknown, options: unknown)
     throw new OutOfMemoryError('options.windowShape', `at most ${Math.floor(limit / 4 / P)} taps for a ${g.oh}×${g.ow} output (4 bytes per tap and output pixel, ${limit} bytes of wasm memory at most)`,
       [kh, kw]);
   }
-  if (g.pt + g.pb + g.pl + g.pr > 0 && validTaps(g).some((v) => v === 0)) {
+  if (g.pt + g.pb + g.pl + g.pr > 0 && hasEmptyWindow(g)) {
     throw new ValueError('options.pad', 'padding that leaves at least one input pixel in every window', o.pad ?? 'valid',
       'with this dilation some windows would see only padding');
   }

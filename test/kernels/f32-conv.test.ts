@@ -7,7 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Device, type Block } from '../../bindings/device.js';
 import { kernelsOf } from '../../bindings/kernels.js';
-import { conv2d, packConv, packedConvBytes, packingOf, pool, addRun, clampRun, IndirectionCache, type ConvGeometry, type ConvRoute } from '../../bindings/conv.js';
+import { conv2d, hasEmptyWindow, packConv, packedConvBytes, packingOf, pool, addRun, clampRun, IndirectionCache, validTaps, type ConvGeometry, type ConvRoute } from '../../bindings/conv.js';
 import { buildNames, type BuildName } from '../../bindings/module.js';
 import { conv2dRef, outSize, poolRef, resolvePad, type RefGeometry, type RefPad } from '../reference/conv.js';
 import { expectSameBits, expectWithinBound } from '../harness/gemm.js';
@@ -240,6 +240,25 @@ function runPool(dev: Device, c: RefGeometry, x: Float32Array, kind: 'max' | 'av
   }
 }
 
+describe('hasEmptyWindow (the pooling ops reject windows of padding only)', () => {
+  it('agrees with a per-pixel count of the taps inside the image', () => {
+    let empty = 0, checked = 0;
+    for (const ih of [1, 2, 5]) for (const k of [1, 2, 3]) for (const s of [1, 2, 3]) for (const d of [1, 2, 3]) {
+      const span = (k - 1) * d + 1;
+      for (let pt = 0; pt < span; pt++) for (let pl = 0; pl < span; pl++) {
+        const c = makeCase(1, ih, ih + 1, 2, 2, k, k, 2, [s, s], [d, d], [pt, (pt * 7) % span, pl, (pl * 5) % span]);
+        if (!c) continue;
+        const g = toGeometry(c);
+        const want = validTaps(g).some((v) => v === 0);
+        expect(hasEmptyWindow(g), JSON.stringify(c)).toBe(want);
+        checked++; if (want) empty++;
+      }
+    }
+    expect(checked).toBeGreaterThan(500);
+    expect(empty).toBeGreaterThan(20);
+  });
+});
+
 for (const kind of ['max', 'avg'] as const) {
   for (const kern of kernelsOf(kind === 'max' ? 'f32-maxpool' : 'f32-avgpool')) {
     for (const build of kern.builds) {
@@ -265,6 +284,22 @@ for (const kind of ['max', 'avg'] as const) {
             for (const cip of kind === 'avg' ? [false, true] : [false]) {
               expectSameBits(runPool(dev, c, x, kind, cip, kern.name), poolRef(x, c, kind, cip).ordered, `countIncludePad=${cip}`);
             }
+          }
+        });
+        it('negative NaNs, infinities of both signs, windows of negatives only: as the reference', () => {
+          const dev = devices.get(build)!;
+          // 6×6 image, 13 channels (8 + 4 + 1: every step of a kernel), 3×3 windows, stride 1, padding 1.
+          const c = makeCase(1, 6, 6, 13, 13, 3, 3, 13, [1, 1], [1, 1], 'same')!;
+          const r = rng(77);
+          const x = Float32Array.from({ length: 6 * 6 * 13 }, () => -1 - 4 * r());
+          const bits = new Uint32Array(x.buffer);
+          for (let i = 0; i < x.length; i += 5) if (r() < 0.3) x[i] = 2 * r() - 0.5;
+          bits[7 * 13 + 3] = 0xffc00000;                      // x86's default NaN: negative
+          bits[20 * 13 + 9] = 0xfff00001;                     // a negative NaN with a payload
+          x[28 * 13 + 1] = Infinity; x[29 * 13 + 1] = -Infinity; // both infinities in some windows
+          x[33 * 13 + 12] = -Infinity;
+          for (const cip of kind === 'avg' ? [false, true] : [false]) {
+            expectSameBits(runPool(dev, c, x, kind, cip, kern.name), poolRef(x, c, kind, cip).ordered, `countIncludePad=${cip}`);
           }
         });
         if (kind === 'max') {
