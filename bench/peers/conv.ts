@@ -1,7 +1,8 @@
 /**
  * Convolution chains for the peers (tfjs-backend-wasm, onnxruntime-web, onnxruntime-node) and for
- * lanewise: one spec (NHWC input, a list of conv / depthwise layers with bias and activation,
- * an optional residual add) built the way each library is meant to be used for inference —
+ * lanewise: one spec (NHWC input, a list of conv / depthwise layers with bias and activation, or
+ * pooling layers, an optional residual add) built the way each library is meant to be used for
+ * inference —
  * weights constant and packed once (tfjs caches its XNNPACK operator per filter, ORT prepacks
  * initializers at session creation, lanewise uses prepackConv), the input copied in and the
  * output copied out on every call.
@@ -16,12 +17,13 @@ import { errorMessage } from './types.js';
 import type { Runner } from '../suite.js';
 
 export interface ConvLayerSpec {
-  kind: 'conv' | 'dw';
+  /** Pooling layers have no weights (their filter and bias are empty) and no activation. */
+  kind: 'conv' | 'dw' | 'maxpool' | 'avgpool';
   k: number;
   stride: number;
   /** Symmetric explicit padding on every side. */
   pad: number;
-  /** Output channels (depthwise: the input channels). */
+  /** Output channels (depthwise and pooling: the input channels). */
   co: number;
   act: 'none' | 'relu' | 'relu6';
 }
@@ -42,20 +44,25 @@ export function layerShapes(spec: ConvNetSpec): LayerShape[] {
   let h = spec.h, w = spec.w, c = spec.c;
   return spec.layers.map((l) => {
     const oh = Math.floor((h + 2 * l.pad - l.k) / l.stride) + 1, ow = Math.floor((w + 2 * l.pad - l.k) / l.stride) + 1;
-    const co = l.kind === 'dw' ? c : l.co;
+    const co = l.kind === 'conv' ? l.co : c;
     const s = { ih: h, iw: w, ci: c, oh, ow, co };
     h = oh; w = ow; c = co;
     return s;
   });
 }
 
-/** Floating-point operations per call: 2 per multiply-add, plus the residual adds. */
+const isPool = (l: ConvLayerSpec) => l.kind === 'maxpool' || l.kind === 'avgpool';
+
+/**
+ * Floating-point operations per call: 2 per multiply-add, one per pooling window tap (a max or
+ * an add), plus the residual adds.
+ */
 export function convNetFlops(spec: ConvNetSpec): number {
   const shapes = layerShapes(spec);
   let f = 0;
   spec.layers.forEach((l, i) => {
     const s = shapes[i];
-    f += 2 * spec.n * s.oh * s.ow * s.co * l.k * l.k * (l.kind === 'dw' ? 1 : s.ci);
+    f += (isPool(l) ? 1 : 2) * spec.n * s.oh * s.ow * s.co * l.k * l.k * (l.kind === 'conv' ? s.ci : 1);
   });
   if (spec.residual) f += spec.n * spec.h * spec.w * spec.c;
   return f;
@@ -86,8 +93,9 @@ function checkSpec(spec: ConvNetSpec): void {
 export function lanewiseConvNet(lw: Lanewise, spec: ConvNetSpec, wts: ConvNetWeights, x: Float32Array): Runner {
   checkSpec(spec);
   const shapes = layerShapes(spec);
-  const packed: PackedConv[] = spec.layers.map((l, i) => {
+  const packed: (PackedConv | null)[] = spec.layers.map((l, i) => {
     const s = shapes[i];
+    if (isPool(l)) return null;
     const f = lw.tensor('float32', wts.filters[i], [s.co, l.k, l.k, l.kind === 'dw' ? 1 : s.ci]);
     const p = lw.prepackConv(f, { groups: l.kind === 'dw' ? s.ci : 1, bias: wts.biases[i] });
     f.dispose();
@@ -100,7 +108,9 @@ export function lanewiseConvNet(lw: Lanewise, spec: ConvNetSpec, wts: ConvNetWei
       const xt = lw.tensor('float32', x, [spec.n, spec.h, spec.w, spec.c]);
       let y: Tensor = xt;
       spec.layers.forEach((l, i) => {
-        const next = lw.conv2d(y, packed[i], { strides: l.stride, pad: l.pad, activation: l.act === 'none' ? 'linear' : l.act });
+        const pool = { windowShape: l.k, strides: l.stride, pad: l.pad };
+        const next = l.kind === 'maxpool' ? lw.maxPool(y, pool) : l.kind === 'avgpool' ? lw.avgPool(y, pool)
+          : lw.conv2d(y, packed[i]!, { strides: l.stride, pad: l.pad, activation: l.act === 'none' ? 'linear' : l.act });
         if (y !== xt) y.dispose();
         y = next;
       });
@@ -108,7 +118,7 @@ export function lanewiseConvNet(lw: Lanewise, spec: ConvNetSpec, wts: ConvNetWei
       y.read(out);
       y.dispose(); xt.dispose();
     },
-    dispose() { for (const p of packed) p.dispose(); },
+    dispose() { for (const p of packed) p?.dispose(); },
   };
 }
 
@@ -122,6 +132,7 @@ export async function tfjsConvNet(spec: ConvNetSpec, wts: ConvNetWeights, x: Flo
   const shapes = layerShapes(spec);
   const filters = spec.layers.map((l, i) => {
     const s = shapes[i];
+    if (isPool(l)) return null;
     // OHWI → HWIO (conv), [c][k][k][1] → [k][k][c][1] (depthwise, HWCM).
     const hw = l.kind === 'dw'
       ? permute4(wts.filters[i], [s.co, l.k, l.k, 1], [1, 2, 0, 3])
@@ -134,7 +145,9 @@ export async function tfjsConvNet(spec: ConvNetSpec, wts: ConvNetWeights, x: Flo
       const x0 = tf.tensor4d(x, [spec.n, spec.h, spec.w, spec.c], 'float32');
       let y = x0 as ReturnType<typeof tf.tensor4d>;
       spec.layers.forEach((l, i) => {
-        const args = { x: y, filter: filters[i], strides: l.stride, pad: l.pad, bias: biases[i],
+        if (l.kind === 'maxpool') { y = tf.maxPool(y, l.k, l.stride, l.pad); return; }
+        if (l.kind === 'avgpool') { y = tf.avgPool(y, l.k, l.stride, l.pad); return; }
+        const args = { x: y, filter: filters[i]!, strides: l.stride, pad: l.pad, bias: biases[i],
           activation: (l.act === 'none' ? 'linear' : l.act) as 'linear' | 'relu' | 'relu6' };
         y = l.kind === 'dw' ? tf.fused.depthwiseConv2d(args) : tf.fused.conv2d(args);
       });
@@ -143,7 +156,7 @@ export async function tfjsConvNet(spec: ConvNetSpec, wts: ConvNetWeights, x: Flo
     y.dataSync();
     y.dispose();
   };
-  return { run, dispose() { for (const t of [...filters, ...biases]) t.dispose(); } };
+  return { run, dispose() { for (const t of [...filters, ...biases]) t?.dispose(); } };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -157,6 +170,13 @@ export function convNetModel(spec: ConvNetSpec, wts: ConvNetWeights): Uint8Array
   let cur = 'X';
   spec.layers.forEach((l, i) => {
     const s = shapes[i];
+    if (isPool(l)) {
+      // AveragePool divides by the taps inside the image (count_include_pad = 0), as lanewise and tfjs.
+      nodes.push({ op: l.kind === 'maxpool' ? 'MaxPool' : 'AveragePool', inputs: [cur], outputs: [`P${i}`], attrs: {
+        kernel_shape: { ints: [l.k, l.k] }, strides: { ints: [l.stride, l.stride] }, pads: { ints: [l.pad, l.pad, l.pad, l.pad] } } });
+      cur = `P${i}`;
+      return;
+    }
     const cig = l.kind === 'dw' ? 1 : s.ci;
     inits.push(tensor(`W${i}`, [s.co, cig, l.k, l.k], permute4(wts.filters[i], [s.co, l.k, l.k, cig], [0, 3, 1, 2])));
     inits.push(tensor(`B${i}`, [s.co], wts.biases[i]));
