@@ -49,17 +49,19 @@ const CONVERT_OPS = { float16: 12, float32: 6 } as const;
 const EXACT_COST = { gemm: 5, dwconv: 9 } as const;
 
 /**
- * The f16 GEMMs thread from 2^21 operations (weighted as above), above the pool's default: their
- * plans widen A and the weights in a stage of their own. 'f16' ran 0.85–0.87× as fast on 2
- * threads as on 1 at 64³, 0.94× at 80³, 1.11× at 96³ and 1.31× at 128³; 'f16-exact' 0.95× at
- * 40³, 1.15× at 48³, 1.48× at 64³ (2026-11-24).
+ * The f16 GEMMs thread from 2^22 operations (weighted as above), as before the pool's default
+ * went down to 2^19: their plans widen A and the weights in a stage of their own. 'f16' ran
+ * 0.85–0.87× as fast on 2 threads as on 1 at 64³, 0.94× at 80³, 0.98–1.11× at 96³ and 1.31–1.52×
+ * at 128³; 'f16-exact' (5 operations per flop) 0.70–1.48× at 64³ over five runs and 1.40× at
+ * 80³ (2026-11-24).
  */
-const F16_GEMM_THREADS_FROM = 2 ** 21;
+const F16_GEMM_THREADS_FROM = 2 ** 22;
 
 /**
- * The 'f16' depthwise convolution threads from 2^22 operations, above the pool's default: its
- * three passes (widen, convolve, narrow) each end at a barrier. At 24×24×32 and 32×32×32 it ran
- * 0.57× and 0.72× as fast on 2 threads as on 1, at 48×48×32 0.98× (2026-11-24).
+ * The binary16 depthwise convolutions thread from 2^22 operations (weighted), as before the
+ * pool's default went down to 2^19: their passes (widen, convolve, and for 'f16' narrow) each end
+ * at a barrier. At 24×24×32 and 32×32×32 'f16' ran 0.57× and 0.72× as fast on 2 threads as on 1,
+ * at 48×48×32 0.98× (2026-11-24). The exact convolution's im2col passes follow its GEMM's bar.
  */
 const F16_DW_THREADS_FROM = 2 ** 22;
 
@@ -449,7 +451,7 @@ function f16DwconvExact(dev: Device, c: F16ConvCall): void {
     const outStride = g.co * 2, imageBytes = g.ih * g.iw * g.ci * 4;
     for (const band of bands.list) {
       const first = band.y0 * g.ow, pixels = (band.y1 - band.y0) * g.ow;
-      const calls = new Calls(dev.kmod, EXACT_COST.dwconv * convFlops(g) * band.n * pixels / (g.n * P));
+      const calls = new Calls(dev.kmod, opsFrom(EXACT_COST.dwconv * convFlops(g) * band.n * pixels / (g.n * P), F16_DW_THREADS_FROM));
       convertTasks(calls, 'float32', c.x.ptr + band.xAt * 2, x32.ptr, band.n * (band.r1 - band.r0) * g.iw * g.ci);
       calls.stage();
       const spans = calls.spans(band.n * pixels, PIXELS_PER_TASK);
@@ -497,7 +499,7 @@ function f16ConvExact(dev: Device, c: F16ConvCall): void {
           const np = Math.min(band, P - p0);
           // im2col of this band, image and group, binary16 bits: row p = taps ascending,
           // channels ascending. Pixel ranges on the pool whenever the GEMM after it is.
-          const calls = new Calls(dev.kmod, EXACT_COST.gemm * 2 * np * og * K);
+          const calls = new Calls(dev.kmod, opsFrom(EXACT_COST.gemm * 2 * np * og * K, F16_GEMM_THREADS_FROM));
           for (const [q0, nq] of calls.ranges(np)) {
             calls.task().call(im2colKernel.name, [nq, ks, cig, ind + (p0 + q0) * ks * 4, xImage, gi * cig * 2, a.ptr + q0 * K * 2]);
           }
