@@ -1,4 +1,4 @@
-// f32 average pooling over 3×3 windows (9 taps), 8 channels per step, SIMD128.
+// f32 average pooling over 3×3 windows (9 taps), 4 channels per step, SIMD128.
 //
 // The contract of f32_avgpool_c4__simd with ks = 9 (the argument is ignored), and the same bits:
 //   out[c] = (((0 + X_0[c]) + X_1[c]) + … + X_8[c]) / div[p], taps ascending from +0, then one
@@ -9,8 +9,8 @@
 //   out: pixel p at out + p·outStride bytes, channels floats written exactly.
 // Limits: channels ≥ 1, pixels ≥ 0. No reads past the channels.
 // Why a 3×3 variant: the 9 tap addresses are resolved once per pixel instead of once per 4
-// channels (f32_maxpool_9p8c__simd has the measurement).
-export function f32_avgpool_9p8c__simd(
+// channels. Why 4 channels per step: f32_maxpool_9p4c__simd.
+export function f32_avgpool_9p4c__simd(
   channels: i32, pixels: i32, ks: i32,
   ind: usize, div: usize,
   out: usize, outStride: usize,
@@ -32,30 +32,7 @@ export function f32_avgpool_9p8c__simd(
     div += 4;
     let off: usize = 0;
     let cLeft = channels;
-    while (cLeft >= 8) {
-      let l = f32x4.add(f32x4.splat(0), v128.load(i0 + off));
-      l = f32x4.add(l, v128.load(i1 + off));
-      l = f32x4.add(l, v128.load(i2 + off));
-      l = f32x4.add(l, v128.load(i3 + off));
-      l = f32x4.add(l, v128.load(i4 + off));
-      l = f32x4.add(l, v128.load(i5 + off));
-      l = f32x4.add(l, v128.load(i6 + off));
-      l = f32x4.add(l, v128.load(i7 + off));
-      l = f32x4.add(l, v128.load(i8 + off));
-      let h = f32x4.add(f32x4.splat(0), v128.load(i0 + off, 16));
-      h = f32x4.add(h, v128.load(i1 + off, 16));
-      h = f32x4.add(h, v128.load(i2 + off, 16));
-      h = f32x4.add(h, v128.load(i3 + off, 16));
-      h = f32x4.add(h, v128.load(i4 + off, 16));
-      h = f32x4.add(h, v128.load(i5 + off, 16));
-      h = f32x4.add(h, v128.load(i6 + off, 16));
-      h = f32x4.add(h, v128.load(i7 + off, 16));
-      h = f32x4.add(h, v128.load(i8 + off, 16));
-      v128.store(out + off, f32x4.div(l, vd));
-      v128.store(out + off, f32x4.div(h, vd), 16);
-      off += 32; cLeft -= 8;
-    }
-    if (cLeft >= 4) {
+    while (cLeft >= 4) {
       let l = f32x4.add(f32x4.splat(0), v128.load(i0 + off));
       l = f32x4.add(l, v128.load(i1 + off));
       l = f32x4.add(l, v128.load(i2 + off));
