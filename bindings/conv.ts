@@ -521,12 +521,13 @@ function poolKernelFor(kind: 'max' | 'avg', ks: number, forced?: string): Maxpoo
 }
 
 /**
- * The pooling ops' indirection entries and divisors, by geometry (the last 8): a network pools
- * with the same few shapes again and again, and building them took ~35% of a 3×3 pooling call.
- * They stay in JS and are copied into a block per call (~5 µs for 64×64 outputs), so that an
- * instance holds no wasm memory between calls.
+ * The pooling ops' indirection entries and divisors, by geometry (the last 8, each up to 1 MiB:
+ * a 3×3 window over 170×170 outputs): a network pools with the same few shapes again and again,
+ * and building them took ~35% of a 3×3 pooling call. They stay in JS and are copied into a block
+ * per call (~5 µs for 64×64 outputs), so that an instance holds no wasm memory between calls.
  */
 const poolTables = new Map<string, Uint32Array | Float32Array>();
+const POOL_TABLE_BYTES = 1 << 20;
 
 function poolTable<T extends Uint32Array | Float32Array>(key: string, make: () => T): T {
   let t = poolTables.get(key) as T | undefined;
@@ -534,6 +535,7 @@ function poolTable<T extends Uint32Array | Float32Array>(key: string, make: () =
     poolTables.delete(key);
   } else {
     t = make();
+    if (t.byteLength > POOL_TABLE_BYTES) return t;
     if (poolTables.size >= 8) poolTables.delete(poolTables.keys().next().value as string);
   }
   poolTables.set(key, t);
