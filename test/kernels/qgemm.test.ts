@@ -176,6 +176,13 @@ for (const kern of qkernels) {
             expectSame(run(dev, kern, c), expected(c), `extremes mode ${mode}`);
           }
         }
+        // Scales that send fl(acc·s) past 2^16, 2^22 and 2^31 (and leave some near 0): the fp32
+        // rule saturates them like any value beyond the output range.
+        for (const signed of [true, false]) {
+          const c = makeCase(kern.mr + 1, kern.nr + 3, 37, kern.bits, signed, QMode.Fp32, 78);
+          for (let j = 0; j < c.scale.length; j++) c.scale[j] = Math.fround([1e-6, 3, 300, 3e4, 3e6, 1e9][j % 6]);
+          expectSame(run(dev, kern, c), expected(c), 'huge scales');
+        }
       });
     });
   }
