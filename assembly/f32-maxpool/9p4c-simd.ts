@@ -17,9 +17,9 @@
 // (−0, the smallest, wins as it should). A NaN (x86 makes them negative) can hide from both, so
 // the 9 taps are also summed: the sum is NaN when a tap is NaN (or holds both infinities), and
 // such steps take f32x4.max. The maxima are exact, so any order gives the same bits.
-// Why 4 channels per step: 8 (two vectors, 18 taps loaded per step) ran 1.38–1.47× slower, and
-// the average kernel 1.07–1.09× (A/B runs of both builds in one process, 2026-11-24); the steps
-// of consecutive channels are independent, so the core overlaps them anyway.
+// Why 4 channels per step: 8 (two vectors, 18 taps loaded per step) ran 1.40–1.46× slower, and
+// the average kernel 1.02–1.10× (A/B runs of both builds in one process, in both orders,
+// 2026-11-24); the steps of consecutive channels are independent, so the core overlaps them.
 // @ts-ignore: decorator
 @inline function max9(x0: v128, x1: v128, x2: v128, x3: v128, x4: v128, x5: v128, x6: v128, x7: v128, x8: v128): v128 {
   const hi = i32x4.max_s(i32x4.max_s(i32x4.max_s(x0, x1), i32x4.max_s(x2, x3)), i32x4.max_s(i32x4.max_s(x4, x5), i32x4.max_s(i32x4.max_s(x6, x7), x8)));

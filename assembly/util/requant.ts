@@ -24,25 +24,13 @@ export const P_LO: usize = 32;
 export const P_HI: usize = 48;
 export const P_RND: usize = 64;
 
-/**
- * rne(v) as i32 for mode 0, where only its value saturated to i16 matters (the narrow after it
- * saturates): v clamped to ±2^16 first (which changes no saturated result), then v + 1.5·2^23,
- * whose float addition rounds to the nearest integer, ties to even, and holds it in the low
- * significand bits. 4 x64 instructions against 8 for f32x4.nearest and trunc_sat.
- */
-// @ts-ignore: decorator
-@inline function rneToI32(v: v128): v128 {
-  const c = f32x4.pmin(f32x4.pmax(v, f32x4.splat(-65536.0)), f32x4.splat(65536.0));
-  return i32x4.sub(f32x4.add(c, f32x4.splat(12582912.0)), i32x4.splat(0x4b400000));
-}
-
 /** Requantizes 8 accumulators (two i32x4) with their 8 column scales to i16x8, zero point added. */
 // @ts-ignore: decorator
 @inline export function requant8(accl: v128, acch: v128, sl: v128, sh: v128, mode: i32, e: i32, rnd: v128, zp: v128): v128 {
   let il: v128, ih: v128;
   if (mode == 0) {
-    il = rneToI32(f32x4.mul(f32x4.convert_i32x4_s(accl), sl));
-    ih = rneToI32(f32x4.mul(f32x4.convert_i32x4_s(acch), sh));
+    il = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(f32x4.convert_i32x4_s(accl), sl)));
+    ih = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(f32x4.convert_i32x4_s(acch), sh)));
   } else {
     const l0 = i64x2.add(i64x2.extmul_low_i32x4_s(accl, sl), rnd);
     const l1 = i64x2.add(i64x2.extmul_high_i32x4_s(accl, sl), rnd);
