@@ -28,8 +28,10 @@ export { f32_dwconv_9p4c__simd_direct } from './f32-dwconv/9p4c-simd-direct';
 // f32-maxpool, f32-avgpool
 export { f32_maxpool_c4__simd } from './f32-maxpool/c4-simd';
 export { f32_maxpool_9p4c__simd } from './f32-maxpool/9p4c-simd';
+export { f32_maxpool_4p4c__simd } from './f32-maxpool/4p4c-simd';
 export { f32_avgpool_c4__simd } from './f32-avgpool/c4-simd';
 export { f32_avgpool_9p4c__simd } from './f32-avgpool/9p4c-simd';
+export { f32_avgpool_4p4c__simd } from './f32-avgpool/4p4c-simd';
 
 // f32-vadd, f32-vclamp
 export { f32_vadd_x8__simd } from './f32-vadd/x8-simd';

@@ -49,6 +49,7 @@ export function convCases(): BenchCase[] {
     convCase('f32 dwconv 112×112×32 k3 s1 p1', one(112, 112, 32, 'dw', 3, 1, 1, 32)),
     convCase('f32 dwconv 28×28×128 k3 s2 p1', one(28, 28, 128, 'dw', 3, 2, 1, 128)),
     convCase('f32 maxpool 112×112×64 k3 s2 p1 (ResNet stem)', pooling(112, 112, 64, 'maxpool', 3, 2, 1), 'GOPS'),
+    convCase('f32 maxpool 112×112×64 k2 s2 (VGG, U-Net)', pooling(112, 112, 64, 'maxpool', 2, 2, 0), 'GOPS'),
     convCase('f32 avgpool 28×28×192 k3 s1 p1', pooling(28, 28, 192, 'avgpool', 3, 1, 1), 'GOPS'),
     convCase('f32 MobileNetV2 block 28×28×32 (1×1→192 relu6, dw3×3 relu6, 1×1→32, +x)', {
       n: 1, h: 28, w: 28, c: 32, residual: true, layers: [

@@ -266,8 +266,10 @@ for (const kind of ['max', 'avg'] as const) {
         it('matches the reference on a battery of windows, strides, dilations and paddings', () => {
           const dev = devices.get(build)!;
           let seed = 500;
-          // A kernel written for one window size gets a battery of that size only (3×3: 9 taps).
-          const battery = poolBattery(kind === 'max' ? 11 : 12, 60, kern.taps === 9 ? [3, 3] : undefined);
+          // A kernel written for one window size gets a battery of that size only (3×3: 9 taps, 2×2: 4).
+          const window: [number, number] | undefined = kern.taps === 9 ? [3, 3] : kern.taps === 4 ? [2, 2] : undefined;
+          expect(kern.taps === null || window !== undefined).toBe(true);
+          const battery = poolBattery(kind === 'max' ? 11 : 12, 60, window);
           expect(battery.length).toBe(60);
           for (const c of battery) {
             const x = randomF32(c.n * c.ih * c.iw * c.ci, seed++, -5, 5);
@@ -277,9 +279,11 @@ for (const kind of ['max', 'avg'] as const) {
             }
           }
         });
+        // The window of the tests below: the kernel's own size (2×2 for 4 taps), else 3×3.
+        const k = kern.taps === 4 ? 2 : 3;
         it('signed zeros: +0 above −0 (max), sums from +0 (avg), as the reference', () => {
           const dev = devices.get(build)!;
-          const c = makeCase(1, 4, 4, 9, 9, 3, 3, 9, [1, 1], [1, 1], 'valid')!;
+          const c = makeCase(1, 4, 4, 9, 9, k, k, 9, [1, 1], [1, 1], 'valid')!;
           for (const x of [new Float32Array(144).fill(-0), Float32Array.from({ length: 144 }, (_, i) => (i % 7 === 0 ? 0 : -0))]) {
             for (const cip of kind === 'avg' ? [false, true] : [false]) {
               expectSameBits(runPool(dev, c, x, kind, cip, kern.name), poolRef(x, c, kind, cip).ordered, `countIncludePad=${cip}`);
@@ -288,8 +292,8 @@ for (const kind of ['max', 'avg'] as const) {
         });
         it('negative NaNs, infinities of both signs, windows of negatives only: as the reference', () => {
           const dev = devices.get(build)!;
-          // 6×6 image, 13 channels (8 + 4 + 1: every step of a kernel), 3×3 windows, stride 1, padding 1.
-          const c = makeCase(1, 6, 6, 13, 13, 3, 3, 13, [1, 1], [1, 1], 'same')!;
+          // 6×6 image, 13 channels (8 + 4 + 1: every step of a kernel), k×k windows, stride 1, 'same'.
+          const c = makeCase(1, 6, 6, 13, 13, k, k, 13, [1, 1], [1, 1], 'same')!;
           const r = rng(77);
           const x = Float32Array.from({ length: 6 * 6 * 13 }, () => -1 - 4 * r());
           const bits = new Uint32Array(x.buffer);
@@ -305,12 +309,14 @@ for (const kind of ['max', 'avg'] as const) {
         if (kind === 'max') {
           it('propagates NaN and never lets padding win', () => {
             const dev = devices.get(build)!;
-            const c = makeCase(1, 3, 3, 5, 5, 3, 3, 5, [1, 1], [1, 1], 'same')!;
+            // A NaN at the centre of a 3×3 image: every window that holds it gives NaN in its channel.
+            const c = makeCase(1, 3, 3, 5, 5, k, k, 5, [1, 1], [1, 1], 'same')!;
             const x = new Float32Array(45).fill(-7);
             x[4 * 5 + 2] = NaN;
             const got = runPool(dev, c, x, 'max', false, kern.name);
+            const windows = k === 3 ? [0, 1, 2, 3, 4, 5, 6, 7, 8] : [0, 1, 3, 4]; // 2×2 'same' pads after
             for (let p = 0; p < 9; p++) {
-              expect(Number.isNaN(got[p * 5 + 2])).toBe(true);
+              expect(Number.isNaN(got[p * 5 + 2])).toBe(windows.includes(p));
               expect(got[p * 5]).toBe(-7);
             }
           });

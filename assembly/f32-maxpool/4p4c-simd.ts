@@ -1,0 +1,20 @@
+// f32 max pooling over 2×2 windows (4 taps), 4 channels per step, SIMD128.
+//
+// The contract of f32_maxpool_c4__simd with ks = 4 (the argument is ignored), and the same bits:
+//   out[c] = max_{s<4} X_s[c] for each of `pixels` output pixels and channel c < channels
+//   (f32x4.max: NaN wins, +0 above −0);
+//   ind: [pixels][4] u32 byte offsets of the taps' input pixels from the image (plus aOffset), or
+//        0xFFFFFFFF for padding, which reads `pad`: a row of at least `channels` -Infinity floats.
+//   out: pixel p at out + p·outStride bytes, channels floats written exactly.
+// Limits: channels ≥ 1, pixels ≥ 0. No reads past the channels.
+// The body, and why integer maxima: assembly/util/pool.ts.
+import { maxpoolBody } from '../util/pool';
+
+export function f32_maxpool_4p4c__simd(
+  channels: i32, pixels: i32, ks: i32,
+  ind: usize,
+  out: usize, outStride: usize,
+  aOffset: usize, pad: usize,
+): void {
+  maxpoolBody(channels, pixels, ind, out, outStride, aOffset, pad, false);
+}
