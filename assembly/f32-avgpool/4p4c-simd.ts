@@ -8,7 +8,7 @@
 //   div: one f32 divisor per output pixel.
 //   out: pixel p at out + p·outStride bytes, channels floats written exactly.
 // Limits: channels ≥ 1, pixels ≥ 0. No reads past the channels. The body: assembly/util/pool.ts.
-import { avgpoolBody } from '../util/pool';
+import { poolBody } from '../util/pool';
 
 export function f32_avgpool_4p4c__simd(
   channels: i32, pixels: i32, ks: i32,
@@ -16,5 +16,5 @@ export function f32_avgpool_4p4c__simd(
   out: usize, outStride: usize,
   aOffset: usize, zero: usize,
 ): void {
-  avgpoolBody(channels, pixels, ind, div, out, outStride, aOffset, zero, false);
+  poolBody(channels, pixels, ind, div, out, outStride, aOffset, zero, false, true);
 }

@@ -8,7 +8,7 @@
 //   out: pixel p at out + p·outStride bytes, channels floats written exactly.
 // Limits: channels ≥ 1, pixels ≥ 0. No reads past the channels.
 // The body, and why integer maxima: assembly/util/pool.ts.
-import { maxpoolBody } from '../util/pool';
+import { poolBody } from '../util/pool';
 
 export function f32_maxpool_9p4c__simd(
   channels: i32, pixels: i32, ks: i32,
@@ -16,5 +16,5 @@ export function f32_maxpool_9p4c__simd(
   out: usize, outStride: usize,
   aOffset: usize, pad: usize,
 ): void {
-  maxpoolBody(channels, pixels, ind, out, outStride, aOffset, pad, true);
+  poolBody(channels, pixels, ind, 0, out, outStride, aOffset, pad, true, false);
 }

@@ -1,4 +1,4 @@
-// The bodies of the pooling kernels written for one window size, 3×3 (9 taps: `nine`) or 2×2
+// The body of the pooling kernels written for one window size, 3×3 (9 taps: `nine`) or 2×2
 // (4 taps), inlined into each with `nine` a constant (assembly/f32-maxpool/9p4c-simd.ts,
 // 4p4c-simd.ts and their f32-avgpool twins; contract there). The tap addresses are resolved
 // once per pixel, not once per 4 channels as in the generic kernels.
@@ -57,9 +57,14 @@
   return select<usize>(pad, e + base, e == 0xFFFFFFFF);
 }
 
+/**
+ * One body for both kinds (`avg` and `nine` constants at each call site): per output pixel the
+ * tap addresses once, then 4 channels per step. Max: integer maxima (above). Average: taps
+ * ascending from +0, then one correctly rounded division by div[p] (unused for max).
+ */
 // @ts-ignore: decorator
-@inline export function maxpoolBody(channels: i32, pixels: i32, ind: usize, out: usize, outStride: usize,
-  aOffset: usize, pad: usize, nine: bool): void {
+@inline export function poolBody(channels: i32, pixels: i32, ind: usize, div: usize, out: usize, outStride: usize,
+  aOffset: usize, pad: usize, nine: bool, avg: bool): void {
   const taps: usize = nine ? 9 : 4;
   for (let p = 0; p < pixels; p++) {
     const i0 = tapAddress(<usize>load<u32>(ind, 0), aOffset, pad), i1 = tapAddress(<usize>load<u32>(ind, 4), aOffset, pad);
@@ -71,64 +76,45 @@
       i8 = tapAddress(<usize>load<u32>(ind, 32), aOffset, pad);
     }
     ind += taps << 2;
+    let d: f32 = 1;
+    if (avg) { d = load<f32>(div); div += 4; }
+    const vd = f32x4.splat(d);
     let off: usize = 0;
     let cLeft = channels;
     while (cLeft >= 4) {
       const a0 = v128.load(i0 + off), a1 = v128.load(i1 + off), a2 = v128.load(i2 + off), a3 = v128.load(i3 + off);
-      if (nine) {
+      let r: v128;
+      if (avg) {
+        r = f32x4.add(f32x4.add(f32x4.add(f32x4.add(f32x4.splat(0), a0), a1), a2), a3);
+        if (nine) {
+          r = f32x4.add(f32x4.add(f32x4.add(f32x4.add(f32x4.add(r, v128.load(i4 + off)), v128.load(i5 + off)), v128.load(i6 + off)), v128.load(i7 + off)), v128.load(i8 + off));
+        }
+        r = f32x4.div(r, vd);
+      } else if (nine) {
         const a4 = v128.load(i4 + off), a5 = v128.load(i5 + off), a6 = v128.load(i6 + off), a7 = v128.load(i7 + off), a8 = v128.load(i8 + off);
-        v128.store(out + off, anyNaN(f32x4.add(f32x4.add(sum4(a0, a1, a2, a3), sum4(a4, a5, a6, a7)), a8))
-          ? f32x4.max(f32x4.max(fmax4(a0, a1, a2, a3), fmax4(a4, a5, a6, a7)), a8) : max9(a0, a1, a2, a3, a4, a5, a6, a7, a8));
+        r = anyNaN(f32x4.add(f32x4.add(sum4(a0, a1, a2, a3), sum4(a4, a5, a6, a7)), a8))
+          ? f32x4.max(f32x4.max(fmax4(a0, a1, a2, a3), fmax4(a4, a5, a6, a7)), a8) : max9(a0, a1, a2, a3, a4, a5, a6, a7, a8);
       } else {
-        v128.store(out + off, anyNaN(sum4(a0, a1, a2, a3)) ? fmax4(a0, a1, a2, a3) : max4(a0, a1, a2, a3));
+        r = anyNaN(sum4(a0, a1, a2, a3)) ? fmax4(a0, a1, a2, a3) : max4(a0, a1, a2, a3);
       }
+      v128.store(out + off, r);
       off += 16; cLeft -= 4;
     }
     while (cLeft > 0) {
-      let m = max<f32>(max<f32>(load<f32>(i0 + off), load<f32>(i1 + off)), max<f32>(load<f32>(i2 + off), load<f32>(i3 + off)));
-      if (nine) {
-        m = max<f32>(max<f32>(m, max<f32>(load<f32>(i4 + off), load<f32>(i5 + off))),
-          max<f32>(max<f32>(load<f32>(i6 + off), load<f32>(i7 + off)), load<f32>(i8 + off)));
+      const x0 = load<f32>(i0 + off), x1 = load<f32>(i1 + off), x2 = load<f32>(i2 + off), x3 = load<f32>(i3 + off);
+      let r: f32;
+      if (avg) {
+        r = <f32>0 + x0 + x1 + x2 + x3;
+        if (nine) r = r + load<f32>(i4 + off) + load<f32>(i5 + off) + load<f32>(i6 + off) + load<f32>(i7 + off) + load<f32>(i8 + off);
+        r = r / d;
+      } else {
+        r = max<f32>(max<f32>(x0, x1), max<f32>(x2, x3));
+        if (nine) {
+          r = max<f32>(max<f32>(r, max<f32>(load<f32>(i4 + off), load<f32>(i5 + off))),
+            max<f32>(max<f32>(load<f32>(i6 + off), load<f32>(i7 + off)), load<f32>(i8 + off)));
+        }
       }
-      store<f32>(out + off, m);
-      off += 4; cLeft--;
-    }
-    out += outStride;
-  }
-}
-
-/** Average pooling: taps ascending from +0, then one correctly rounded division per output. */
-// @ts-ignore: decorator
-@inline export function avgpoolBody(channels: i32, pixels: i32, ind: usize, div: usize, out: usize, outStride: usize,
-  aOffset: usize, zero: usize, nine: bool): void {
-  const taps: usize = nine ? 9 : 4;
-  for (let p = 0; p < pixels; p++) {
-    const i0 = tapAddress(<usize>load<u32>(ind, 0), aOffset, zero), i1 = tapAddress(<usize>load<u32>(ind, 4), aOffset, zero);
-    const i2 = tapAddress(<usize>load<u32>(ind, 8), aOffset, zero), i3 = tapAddress(<usize>load<u32>(ind, 12), aOffset, zero);
-    let i4: usize = 0, i5: usize = 0, i6: usize = 0, i7: usize = 0, i8: usize = 0;
-    if (nine) {
-      i4 = tapAddress(<usize>load<u32>(ind, 16), aOffset, zero); i5 = tapAddress(<usize>load<u32>(ind, 20), aOffset, zero);
-      i6 = tapAddress(<usize>load<u32>(ind, 24), aOffset, zero); i7 = tapAddress(<usize>load<u32>(ind, 28), aOffset, zero);
-      i8 = tapAddress(<usize>load<u32>(ind, 32), aOffset, zero);
-    }
-    ind += taps << 2;
-    const d = load<f32>(div);
-    const vd = f32x4.splat(d);
-    div += 4;
-    let off: usize = 0;
-    let cLeft = channels;
-    while (cLeft >= 4) {
-      let s = f32x4.add(f32x4.add(f32x4.add(f32x4.add(f32x4.splat(0), v128.load(i0 + off)), v128.load(i1 + off)), v128.load(i2 + off)), v128.load(i3 + off));
-      if (nine) {
-        s = f32x4.add(f32x4.add(f32x4.add(f32x4.add(f32x4.add(s, v128.load(i4 + off)), v128.load(i5 + off)), v128.load(i6 + off)), v128.load(i7 + off)), v128.load(i8 + off));
-      }
-      v128.store(out + off, f32x4.div(s, vd));
-      off += 16; cLeft -= 4;
-    }
-    while (cLeft > 0) {
-      let s: f32 = <f32>0 + load<f32>(i0 + off) + load<f32>(i1 + off) + load<f32>(i2 + off) + load<f32>(i3 + off);
-      if (nine) s = s + load<f32>(i4 + off) + load<f32>(i5 + off) + load<f32>(i6 + off) + load<f32>(i7 + off) + load<f32>(i8 + off);
-      store<f32>(out + off, s / d);
+      store<f32>(out + off, r);
       off += 4; cLeft--;
     }
     out += outStride;
