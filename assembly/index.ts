@@ -35,6 +35,7 @@ export { f32_avgpool_4p4c__simd } from './f32-avgpool/4p4c-simd';
 
 // f32-vadd, f32-vclamp
 export { f32_vadd_x8__simd } from './f32-vadd/x8-simd';
+export { f32_vadd_x8__simd_r } from './f32-vadd/x8-simd-r';
 export { f32_vadd_x8__simd_c } from './f32-vadd/x8-simd-c';
 export { f32_vclamp_x8__simd } from './f32-vclamp/x8-simd';
 

@@ -582,8 +582,9 @@ export function pool(dev: Device, p: PoolCall): void {
 // Elementwise
 
 const vadd = kernelsOf('f32-vadd');
-const vaddFull = vadd.find((k) => !k.broadcast)!;
-const vaddScalar = vadd.find((k) => k.broadcast)!;
+const vaddFull = vadd.find((k) => k.broadcast === 'none')!;
+const vaddScalar = vadd.find((k) => k.broadcast === 'scalar')!;
+const vaddRows = vadd.find((k) => k.broadcast === 'row')!;
 const vclamp = kernelsOf('f32-vclamp')[0];
 
 /**
@@ -604,6 +605,21 @@ export function addRun(dev: Device, n: number, a: Block, aOff: number, b: Block,
   const ap = a.ptr + aOff, bp = b.ptr + bOff, op = out.ptr + outOff;
   for (const [i, count] of calls.ranges(n)) {
     calls.task().call(name, [count, ap + i * 4, bScalar ? bp : bp + i * 4, op + i * 4, min, max]);
+  }
+  calls.run();
+}
+
+/**
+ * out[r·m + j] = clamp(a[r·m + j] + b[j]) for `rows` rows of m elements (a and out at byte
+ * offsets into their blocks, b's row at bOff): a bias row added down a tensor. Rows are split
+ * over the worker pool (same bits: each row is the one-run kernel's loop).
+ */
+export function addRowsRun(dev: Device, rows: number, m: number, a: Block, aOff: number, b: Block, bOff: number,
+  out: Block, outOff: number, min: number, max: number): void {
+  const calls = new Calls(dev.kmod, ELEMENTWISE_OPS * rows * m);
+  const ap = a.ptr + aOff, bp = b.ptr + bOff, op = out.ptr + outOff, rowBytes = m * 4;
+  for (const [r, count] of calls.ranges(rows, 1)) {
+    calls.task().call(vaddRows.name, [count, m, ap + r * rowBytes, bp, op + r * rowBytes, min, max]);
   }
   calls.run();
 }

@@ -94,8 +94,12 @@ export interface AvgpoolKernelInfo {
 export interface VaddKernelInfo {
   name: string;
   family: 'f32-vadd';
-  /** Second operand read as one value broadcast along the run. */
-  broadcast: boolean;
+  /**
+   * How the second operand is read: whole ('none'), as one value broadcast along the run
+   * ('scalar'), or as one row of m values broadcast down `rows` rows ('row': arguments rows, m
+   * before the pointers).
+   */
+  broadcast: 'none' | 'scalar' | 'row';
   builds: readonly BuildName[];
 }
 
@@ -264,8 +268,9 @@ export const kernels: readonly KernelInfo[] = [
   { name: 'f32_avgpool_c4__simd', family: 'f32-avgpool', taps: null, channels: 4, builds: all },
   { name: 'f32_avgpool_9p4c__simd', family: 'f32-avgpool', taps: 9, channels: 4, builds: all },
   { name: 'f32_avgpool_4p4c__simd', family: 'f32-avgpool', taps: 4, channels: 4, builds: all },
-  { name: 'f32_vadd_x8__simd', family: 'f32-vadd', broadcast: false, builds: all },
-  { name: 'f32_vadd_x8__simd_c', family: 'f32-vadd', broadcast: true, builds: all },
+  { name: 'f32_vadd_x8__simd', family: 'f32-vadd', broadcast: 'none', builds: all },
+  { name: 'f32_vadd_x8__simd_c', family: 'f32-vadd', broadcast: 'scalar', builds: all },
+  { name: 'f32_vadd_x8__simd_r', family: 'f32-vadd', broadcast: 'row', builds: all },
   { name: 'f32_vclamp_x8__simd', family: 'f32-vclamp', builds: all },
   // f16 family
   { name: 'f16_f32_vcvt_x16__simd', family: 'f16-f32-vcvt', tile: 16, builds: all },

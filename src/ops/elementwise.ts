@@ -1,5 +1,5 @@
 // add (numpy broadcasting, fused clamp), relu, relu6 and clamp on float32 tensors.
-import { addRun, clampRun } from '../../bindings/conv.js';
+import { addRowsRun, addRun, clampRun } from '../../bindings/conv.js';
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { checkTensor, Tensor, type Owner } from '../tensor.js';
 import { clampBounds, type Activation } from './matmul.js';
@@ -63,6 +63,15 @@ export function add(owner: Owner, x: unknown, y: unknown, options?: AddOptions):
   if (k < r) { inner = dims.slice(k).reduce((p, d) => p * d, 1); mode = 'both'; }
   else { k = r - 1; inner = dims[r - 1]; mode = sx[r - 1] === 0 ? 'xScalar' : 'yScalar'; }
   const outer = size / inner;
+  // One operand a single trailing run (a bias [C] over [N, H, W, C]): one row-broadcast call.
+  if (mode === 'both' && sy.slice(0, k).every((s) => s === 0) && xt.size === size) {
+    addRowsRun(dev, outer, inner, xb, 0, yb, 0, out, 0, min, max);
+    return result;
+  }
+  if (mode === 'both' && sx.slice(0, k).every((s) => s === 0) && yt.size === size) {
+    addRowsRun(dev, outer, inner, yb, 0, xb, 0, out, 0, min, max);
+    return result;
+  }
   const idx = new Array<number>(k).fill(0);
   for (let i = 0; i < outer; i++) {
     let xo = 0, yo = 0;

@@ -7,7 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Device, type Block } from '../../bindings/device.js';
 import { kernelsOf } from '../../bindings/kernels.js';
-import { conv2d, hasEmptyWindow, packConv, packedConvBytes, packingOf, pool, addRun, clampRun, IndirectionCache, validTaps, type ConvGeometry, type ConvRoute } from '../../bindings/conv.js';
+import { conv2d, hasEmptyWindow, packConv, packedConvBytes, packingOf, pool, addRowsRun, addRun, clampRun, IndirectionCache, validTaps, type ConvGeometry, type ConvRoute } from '../../bindings/conv.js';
 import { buildNames, type BuildName } from '../../bindings/module.js';
 import { conv2dRef, outSize, poolRef, resolvePad, type RefGeometry, type RefPad } from '../reference/conv.js';
 import { expectSameBits, expectWithinBound } from '../harness/gemm.js';
@@ -326,7 +326,7 @@ for (const kind of ['max', 'avg'] as const) {
   }
 }
 
-for (const kern of [...kernelsOf('f32-vadd'), ...kernelsOf('f32-vclamp')]) {
+for (const kern of [...kernelsOf('f32-vadd').filter((k) => k.broadcast !== 'row'), ...kernelsOf('f32-vclamp')]) {
   for (const build of kern.builds) {
     describe(`${kern.name} [${build}]`, () => {
       it('every length 0..40 and 1001, with a clamp, exact and without writing past the end', () => {
@@ -343,13 +343,42 @@ for (const kern of [...kernelsOf('f32-vadd'), ...kernelsOf('f32-vclamp')]) {
               clampRun(dev, n, ab, ob, -1, 2);
               for (let i = 0; i < n; i++) want[i] = Math.min(Math.max(a[i], -1), 2);
             } else {
-              addRun(dev, n, ab, 0, bb, 0, kern.broadcast, ob, 0, -2, 2.5);
-              for (let i = 0; i < n; i++) want[i] = Math.min(Math.max(f(a[i] + (kern.broadcast ? b[0] : b[i])), -2), 2.5);
+              const scalar = kern.broadcast === 'scalar';
+              addRun(dev, n, ab, 0, bb, 0, scalar, ob, 0, -2, 2.5);
+              for (let i = 0; i < n; i++) want[i] = Math.min(Math.max(f(a[i] + (scalar ? b[0] : b[i])), -2), 2.5);
             }
             expectSameBits(dev.viewF32(ob, 0, n).slice(), want, `n=${n}`);
             expect(Array.from(dev.viewF32(ob, n * 4, 16))).toEqual(new Array(16).fill(12345));
           } finally {
             dev.free(ob); dev.free(bb); dev.free(ab);
+          }
+        }
+      });
+    });
+  }
+}
+
+for (const kern of kernelsOf('f32-vadd').filter((k) => k.broadcast === 'row')) {
+  for (const build of kern.builds) {
+    describe(`${kern.name} [${build}]`, () => {
+      it('one row added down 0–3 rows, every row length 0..40 and 1001, with a clamp, exact, nothing written past the end', () => {
+        const dev = devices.get(build)!;
+        const f = Math.fround;
+        for (const rows of [0, 1, 3]) {
+          for (const m of [...Array(41).keys(), 1001]) {
+            const n = rows * m;
+            const a = randomF32(n, 7 * m + rows, -3, 3), b = randomF32(Math.max(m, 1), m + 2, -3, 3);
+            const ab = dev.alloc(n * 4 + 64, 'a'), bb = dev.alloc(b.byteLength, 'b'), ob = dev.alloc(n * 4 + 64, 'o');
+            try {
+              dev.write(ab, a); dev.write(bb, b);
+              dev.viewF32(ob, n * 4, 16).fill(12345);
+              addRowsRun(dev, rows, m, ab, 0, bb, 0, ob, 0, -2, 2.5);
+              const want = Float32Array.from(a, (v, i) => Math.min(Math.max(f(v + b[i % m]), -2), 2.5));
+              expectSameBits(dev.viewF32(ob, 0, n).slice(), want, `${rows} rows of ${m}`);
+              expect(Array.from(dev.viewF32(ob, n * 4, 16))).toEqual(new Array(16).fill(12345));
+            } finally {
+              dev.free(ob); dev.free(bb); dev.free(ab);
+            }
           }
         }
       });

@@ -186,7 +186,8 @@ describe('add, relu, relu6, clamp', () => {
   it('adds with numpy broadcasting and a fused activation', () => {
     const f = Math.fround;
     const shapes: [number[], number[]][] = [[[2, 3, 4, 5], [2, 3, 4, 5]], [[2, 3, 4, 5], [5]], [[2, 3, 4, 5], [1]], [[1], [3, 4]],
-      [[2, 3, 1, 5], [1, 1, 4, 1]], [[2, 3, 4, 1], [4, 7]], [[3, 1], [1, 4]], [[0, 3], [3]]];
+      [[2, 3, 1, 5], [1, 1, 4, 1]], [[2, 3, 4, 1], [4, 7]], [[3, 1], [1, 4]], [[0, 3], [3]],
+      [[5], [2, 3, 4, 5]], [[4, 5], [2, 3, 4, 5]], [[2, 3, 4, 5], [1, 4, 5]], [[37, 13], [13]]];
     for (const [da, db] of shapes) {
       const a = randomF32(da.reduce((p, q) => p * q, 1), 1, -2, 2), b = randomF32(db.reduce((p, q) => p * q, 1), 2, -2, 2);
       const y = lw.add(lw.tensor('float32', a, da), lw.tensor('float32', b, db), { activation: { min: -1, max: 1.5 } });
