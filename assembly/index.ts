@@ -34,6 +34,9 @@ export { f32_avgpool_9p4c__simd } from './f32-avgpool/9p4c-simd';
 export { f32_avgpool_4p4c__simd } from './f32-avgpool/4p4c-simd';
 
 // f32-vadd, f32-vclamp
+// x32-transpose (NHWC ⇄ NCHW)
+export { x32_transpose_4x4__simd } from './x32-transpose/4x4-simd';
+
 export { f32_vadd_x8__simd } from './f32-vadd/x8-simd';
 export { f32_vadd_x8__simd_r } from './f32-vadd/x8-simd-r';
 export { f32_vadd_x8__simd_c } from './f32-vadd/x8-simd-c';

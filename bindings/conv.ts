@@ -586,6 +586,7 @@ const vaddFull = vadd.find((k) => k.broadcast === 'none')!;
 const vaddScalar = vadd.find((k) => k.broadcast === 'scalar')!;
 const vaddRows = vadd.find((k) => k.broadcast === 'row')!;
 const vclamp = kernelsOf('f32-vclamp')[0];
+const transposeKernel = kernelsOf('x32-transpose')[0];
 
 /**
  * What an elementwise kernel costs per element in GEMM operations (the unit of threadsFor): they
@@ -622,6 +623,17 @@ export function addRowsRun(dev: Device, rows: number, m: number, a: Block, aOff:
     calls.task().call(vaddRows.name, [count, m, ap + r * rowBytes, bp, op + r * rowBytes, min, max]);
   }
   calls.run();
+}
+
+/**
+ * dst image b = the transpose of src image b, for `batch` images of rows × cols 32-bit elements
+ * (NHWC ⇄ NCHW: rows H·W and cols C, or the other way). One call per image, on this thread:
+ * ~0.1 ns per element.
+ */
+export function transposeRun(dev: Device, batch: number, rows: number, cols: number, src: Block, dst: Block): void {
+  const fn = dev.kmod.exports[transposeKernel.name];
+  const bytes = rows * cols * 4;
+  for (let b = 0; b < batch; b++) fn(rows, cols, src.ptr + b * bytes, dst.ptr + b * bytes);
 }
 
 /** out[i] = clamp(x[i]) for the n elements of x, split like addRun. */

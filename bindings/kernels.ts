@@ -109,6 +109,13 @@ export interface VclampKernelInfo {
   builds: readonly BuildName[];
 }
 
+export interface TransposeKernelInfo {
+  name: string;
+  /** 32-bit elements: dst[j][i] = src[i][j] (rows, cols, src, dst). */
+  family: 'x32-transpose';
+  builds: readonly BuildName[];
+}
+
 // f16 family (bindings/f16.ts drives them)
 export interface F16GemmInfoOf<F extends 'f16-f32acc-gemm' | 'f16-gemm'> {
   name: string;
@@ -242,7 +249,7 @@ export interface QVcvtKernelInfo {
 }
 
 export type KernelInfo = GemmKernelInfo | RegroupKernelInfo | PackKernelInfo | PackAKernelInfo | F16GemmKernelInfo | F16VcvtKernelInfo | F16PackKernelInfo | F16DwconvKernelInfo | F16IgemmKernelInfo | F16PackXKernelInfo
-  | IgemmKernelInfo | DwconvKernelInfo | MaxpoolKernelInfo | AvgpoolKernelInfo | VaddKernelInfo | VclampKernelInfo
+  | IgemmKernelInfo | DwconvKernelInfo | MaxpoolKernelInfo | AvgpoolKernelInfo | VaddKernelInfo | VclampKernelInfo | TransposeKernelInfo
   | QGemmKernelInfo | QPackXKernelInfo | QRequantKernelInfo | QConvKernelInfo | QUnpackKernelInfo | QVcvtKernelInfo | Im2colKernelInfo;
 
 const all = buildNames;
@@ -268,6 +275,7 @@ export const kernels: readonly KernelInfo[] = [
   { name: 'f32_avgpool_c4__simd', family: 'f32-avgpool', taps: null, channels: 4, builds: all },
   { name: 'f32_avgpool_9p4c__simd', family: 'f32-avgpool', taps: 9, channels: 4, builds: all },
   { name: 'f32_avgpool_4p4c__simd', family: 'f32-avgpool', taps: 4, channels: 4, builds: all },
+  { name: 'x32_transpose_4x4__simd', family: 'x32-transpose', builds: all },
   { name: 'f32_vadd_x8__simd', family: 'f32-vadd', broadcast: 'none', builds: all },
   { name: 'f32_vadd_x8__simd_c', family: 'f32-vadd', broadcast: 'scalar', builds: all },
   { name: 'f32_vadd_x8__simd_r', family: 'f32-vadd', broadcast: 'row', builds: all },

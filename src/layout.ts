@@ -1,8 +1,9 @@
 // Layout converters at the API edge: activations NCHW ⇄ NHWC, filters OIHW / HWIO / HWCM → OHWI.
-// Plain index permutations on JS arrays: they run once per weight or per model input.
+// Filters: index permutations on JS arrays (once per weight). Activations: a wasm transpose per image.
 import type { Owner } from './tensor.js';
 import { checkTensor, Tensor } from './tensor.js';
 import { DTypeError, ShapeError } from './errors.js';
+import { transposeRun } from '../bindings/conv.js';
 
 /** Filter layouts a convolution accepts. O = output channels, I = input channels per group, M = depth multiplier. */
 export type FilterLayout = 'OHWI' | 'OIHW' | 'HWIO';
@@ -56,22 +57,29 @@ function rank4(t: unknown, arg: string, owner: Owner): Tensor<'float32'> {
   return x as Tensor<'float32'>;
 }
 
-function fresh(owner: Owner, data: Float32Array, dims: number[]): Tensor<'float32'> {
-  const block = owner.device.alloc(data.byteLength, 'tensor');
-  owner.device.write(block, data);
-  return new Tensor(owner, 'float32', dims, block);
+/**
+ * A new tensor of `dims` holding each of the n images of t transposed as a rows × cols matrix,
+ * in wasm (x32_transpose_4x4__simd): a per-element pass in JS took 4.7 ms (NCHW → NHWC) and
+ * 8.0 ms (NHWC → NCHW) for 1M elements of 64 channels.
+ */
+function transposed(owner: Owner, t: Tensor<'float32'>, n: number, rows: number, cols: number, dims: number[]): Tensor<'float32'> {
+  const dev = owner.device;
+  const out = dev.alloc(t.size * 4, 'tensor');
+  const result = new Tensor(owner, 'float32', dims, out);
+  transposeRun(dev, n, rows, cols, t.block, out);
+  return result;
 }
 
-/** NCHW (PyTorch, ONNX) → NHWC, a new tensor. */
+/** NCHW (PyTorch, ONNX) → NHWC, a new tensor: per image, [C][H·W] transposed. */
 export function fromNCHW(owner: Owner, x: unknown): Tensor<'float32'> {
   const t = rank4(x, 'x', owner);
   const [n, c, h, w] = t.dims;
-  return fresh(owner, permute4(t.read(), t.dims, [0, 2, 3, 1]), [n, h, w, c]);
+  return transposed(owner, t, n, c, h * w, [n, h, w, c]);
 }
 
-/** NHWC → NCHW, a new tensor. */
+/** NHWC → NCHW, a new tensor: per image, [H·W][C] transposed. */
 export function toNCHW(owner: Owner, x: unknown): Tensor<'float32'> {
   const t = rank4(x, 'x', owner);
   const [n, h, w, c] = t.dims;
-  return fresh(owner, permute4(t.read(), t.dims, [0, 3, 1, 2]), [n, c, h, w]);
+  return transposed(owner, t, n, h * w, c, [n, c, h, w]);
 }

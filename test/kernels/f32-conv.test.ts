@@ -7,7 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Device, type Block } from '../../bindings/device.js';
 import { kernelsOf } from '../../bindings/kernels.js';
-import { conv2d, hasEmptyWindow, packConv, packedConvBytes, packingOf, pool, addRowsRun, addRun, clampRun, IndirectionCache, validTaps, type ConvGeometry, type ConvRoute } from '../../bindings/conv.js';
+import { conv2d, hasEmptyWindow, packConv, packedConvBytes, packingOf, pool, addRowsRun, addRun, clampRun, transposeRun, IndirectionCache, validTaps, type ConvGeometry, type ConvRoute } from '../../bindings/conv.js';
 import { buildNames, type BuildName } from '../../bindings/module.js';
 import { conv2dRef, outSize, poolRef, resolvePad, type RefGeometry, type RefPad } from '../reference/conv.js';
 import { expectSameBits, expectWithinBound } from '../harness/gemm.js';
@@ -351,6 +351,45 @@ for (const kern of [...kernelsOf('f32-vadd').filter((k) => k.broadcast !== 'row'
             expect(Array.from(dev.viewF32(ob, n * 4, 16))).toEqual(new Array(16).fill(12345));
           } finally {
             dev.free(ob); dev.free(bb); dev.free(ab);
+          }
+        }
+      });
+    });
+  }
+}
+
+for (const kern of kernelsOf('x32-transpose')) {
+  for (const build of kern.builds) {
+    describe(`${kern.name} [${build}]`, () => {
+      it('every shape up to 13 × 13 and larger ones, whole blocks and edges: the bits moved, nothing written past the end', () => {
+        const dev = devices.get(build)!;
+        const shapes: [number, number][] = [];
+        for (let r = 0; r <= 13; r++) for (let c = 0; c <= 13; c++) shapes.push([r, c]);
+        shapes.push([37, 70], [1000, 3], [3, 1000], [64, 256], [256, 64]);
+        for (const [rows, cols] of shapes) {
+          for (const batch of [1, 2]) {
+            const n = rows * cols;
+            // Raw bit patterns, NaN payloads included: a transpose moves bits and computes nothing.
+            const bits = Uint32Array.from({ length: batch * n }, (_, i) => (Math.imul(i + 1, 2654435761) ^ (i << 7)) >>> 0);
+            const sb = dev.alloc(bits.byteLength + 64, 'src'), db = dev.alloc(bits.byteLength + 64, 'dst');
+            try {
+              new Uint32Array(dev.arena.memory.buffer, sb.ptr, batch * n).set(bits);
+              const guard = new Uint32Array(dev.arena.memory.buffer, db.ptr, batch * n + 16);
+              guard.fill(0xdeadbeef);
+              transposeRun(dev, batch, rows, cols, sb, db);
+              const got = new Uint32Array(dev.arena.memory.buffer, db.ptr, batch * n + 16);
+              for (let b = 0; b < batch; b++) {
+                for (let i = 0; i < rows; i++) {
+                  for (let j = 0; j < cols; j++) {
+                    const g = got[b * n + j * rows + i], w = bits[b * n + i * cols + j];
+                    if (g !== w) expect.fail(`${batch}×${rows}×${cols} [${b}][${i}][${j}]: got ${g.toString(16)}, want ${w.toString(16)}`);
+                  }
+                }
+              }
+              expect(Array.from(got.subarray(batch * n))).toEqual(new Array(16).fill(0xdeadbeef));
+            } finally {
+              dev.free(db); dev.free(sb);
+            }
           }
         }
       });
