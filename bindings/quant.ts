@@ -657,6 +657,39 @@ export function quantize8(dev: Device, x: Block, n: number, y: Block, signed: bo
   calls.run();
 }
 
+/**
+ * Per-channel 8-bit quantization where channel r is the contiguous row r of m floats (axis 0):
+ * [min, max] of every row (minMaxRows: NaN in both when the row holds one; a zero may come out
+ * as ±0, see f32-rminmax), then each row quantized with its own scale and zero point
+ * (quantize8Rows). The same kernels as the per-tensor passes, one call per row, rows split over
+ * the pool (same bits).
+ */
+export function minMaxRows(dev: Device, x: Block, rows: number, m: number): Float32Array {
+  const calls = new Calls(dev.kmod, MINMAX_OPS * rows * m);
+  const out = dev.alloc(8 * rows, 'scratch (row min/max)');
+  try {
+    for (const [r0, count] of calls.ranges(rows, 1)) {
+      calls.task();
+      for (let r = r0; r < r0 + count; r++) calls.call(rminmax.name, [m, x.ptr + r * m * 4, out.ptr + r * 8]);
+    }
+    calls.run();
+    return dev.read(out, new Float32Array(2 * rows));
+  } finally {
+    dev.free(out);
+  }
+}
+
+export function quantize8Rows(dev: Device, x: Block, rows: number, m: number, y: Block, signed: boolean,
+  scale: Float32Array, zp: Int32Array, qmin: number, qmax: number): void {
+  const calls = new Calls(dev.kmod, QUANTIZE8_OPS * rows * m);
+  const name = (signed ? quant8Kernels.signed : quant8Kernels.unsigned).name;
+  for (const [r0, count] of calls.ranges(rows, 1)) {
+    calls.task();
+    for (let r = r0; r < r0 + count; r++) calls.call(name, [m, x.ptr + r * m * 4, y.ptr + r * m, scale[r], zp[r], qmin, qmax]);
+  }
+  calls.run();
+}
+
 /** y[i] = f32(x[i] − zp) · scale for the n bytes in block x (int8 or uint8) into n floats in block y. */
 export function dequantize8(dev: Device, x: Block, n: number, y: Block, signed: boolean, zp: number, scale: number): void {
   const calls = new Calls(dev.kmod, DEQUANT8_OPS * n);

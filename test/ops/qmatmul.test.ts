@@ -2,6 +2,7 @@
 // reference (bit-exact), every weight width, both activation types, both requantization modes,
 // batch dimensions, weight layouts, GEMV and GEMM paths; and typed errors for bad input.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { executorOf } from '../../bindings/exec.js';
 import { Lanewise, QuantizedTensor, ValueError, ShapeError, DTypeError, DisposedError, dyadicScales, quantizeMultiplier,
   type Tensor } from '../../src/index.js';
 import { clamp, dequantizeRef, qgemmRef, quantizeMultiplierRef, quantizeRef, requantDyadicRef, rne } from '../reference/quant.js';
@@ -40,6 +41,40 @@ describe('quantize / dequantize / requantize', () => {
       for (let i = 0; i < d.length; i++) expect(d[i]).toBe(dequantizeRef(data[i], q.scale[Math.floor(i / k)], 0));
       q.dispose(); t.dispose();
     }
+  });
+
+  it('8-bit per-channel rows (axis 0) through the wasm passes: the reference bits, ties, ±0, static parameters, NaN and Inf errors', async () => {
+    const n = 9, k = 1003;
+    const w = randomF32(n * k, 77, -2, 2);
+    for (let c = 0; c < n; c++) w[c * k + 5] = -0;
+    w[3 * k + 17] = 0.5 * Math.fround(2 / 127) * 3;                 // near a tie of its row
+    const lw2 = await Lanewise.create({ threads: 2 });
+    const pool = executorOf(lw2.device.kmod) as unknown as { minOps: number } | null;
+    if (pool) pool.minOps = 0; // rows on the pool even at this size
+    for (const threads of [1, 2]) {
+      const l = threads === 1 ? lw : lw2;
+      const t = l.tensor('float32', w, [n, k]);
+      const q = l.quantize(t, { axis: 0, scheme: 'symmetric' });
+      const data = q.data;
+      for (let c = 0; c < n; c++) {
+        let mx = 0;
+        for (let j = 0; j < k; j++) mx = Math.max(mx, Math.abs(w[c * k + j]));
+        expect(q.scale[c]).toBe(Math.fround(mx / 127));
+        for (let j = 0; j < k; j++) if (data[c * k + j] !== quantizeRef(w[c * k + j], q.scale[c], 0, -127, 127)) expect.fail(`${threads} threads [${c}][${j}]`);
+      }
+      const s = l.quantize(t, { axis: 0, scheme: 'asymmetric', scale: Array.from({ length: n }, (_, c) => 0.01 * (c + 1)), zeroPoint: Array.from({ length: n }, (_, c) => 20 * c) });
+      const sd = s.data;
+      for (let i = 0; i < n * k; i++) {
+        const c = Math.floor(i / k);
+        if (sd[i] !== quantizeRef(w[i], Math.fround(0.01 * (c + 1)), 20 * c, 0, 255)) expect.fail(`static ${threads} threads [${i}]`);
+      }
+      const bad = w.slice(); bad[4 * k + 900] = NaN;
+      expect(() => l.quantize(l.tensor('float32', bad, [n, k]), { axis: 0, scheme: 'symmetric' })).toThrow(`x.data[${4 * k + 900}]`);
+      bad[4 * k + 900] = Infinity;
+      expect(() => l.quantize(l.tensor('float32', bad, [n, k]), { axis: 0, scheme: 'symmetric' })).toThrow(ValueError);
+      q.dispose(); s.dispose(); t.dispose();
+    }
+    lw2.dispose();
   });
 
   it('asymmetric per-tensor activations (ONNX DynamicQuantizeLinear), uint8 and int8', () => {
