@@ -690,6 +690,18 @@ export function quantize8Rows(dev: Device, x: Block, rows: number, m: number, y:
   calls.run();
 }
 
+/** dequantize8 row by row: row r of m bytes (channel r, axis 0) with scale[r] and zp[r]. */
+export function dequantize8Rows(dev: Device, x: Block, rows: number, m: number, y: Block, signed: boolean,
+  scale: Float32Array, zp: Int32Array): void {
+  const calls = new Calls(dev.kmod, DEQUANT8_OPS * rows * m);
+  const name = (signed ? dequant8Kernels.signed : dequant8Kernels.unsigned).name;
+  for (const [r0, count] of calls.ranges(rows, 1)) {
+    calls.task();
+    for (let r = r0; r < r0 + count; r++) calls.call(name, [m, x.ptr + r * m, y.ptr + r * m * 4, zp[r], scale[r]]);
+  }
+  calls.run();
+}
+
 /** y[i] = f32(x[i] − zp) · scale for the n bytes in block x (int8 or uint8) into n floats in block y. */
 export function dequantize8(dev: Device, x: Block, n: number, y: Block, signed: boolean, zp: number, scale: number): void {
   const calls = new Calls(dev.kmod, DEQUANT8_OPS * n);

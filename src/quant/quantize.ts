@@ -5,7 +5,7 @@
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { checkTensor, Tensor, type Owner } from '../tensor.js';
 import { checkOptions } from '../ops/options.js';
-import { dequantize8, minMax, minMaxRows, quantize8, quantize8Ops, quantize8Rows } from '../../bindings/quant.js';
+import { dequantize8, dequantize8Rows, minMax, minMaxRows, quantize8, quantize8Ops, quantize8Rows } from '../../bindings/quant.js';
 import { QuantizedTensor, packBits, rangeOf, storageBytes, type Bits, type QuantizedType } from './tensor.js';
 
 export interface QuantizeOptions {
@@ -233,8 +233,14 @@ export function dequantize(owner: Owner, q: unknown): Tensor<'float32'> {
     dequantize8(owner.device, qt.block, qt.size, block, qt.type === 'int8', qt.zeroPoint[0], qt.scale[0]);
     return new Tensor(owner, 'float32' as const, qt.dims, block);
   }
-  const v = qt.data;
   const { inner, channels } = channelStride(qt.dims, qt.axis);
+  if ((qt.type === 'int8' || qt.type === 'uint8') && channels > 1 && inner * channels === qt.size && inner > 0) {
+    // Channels as contiguous rows (axis 0), in wasm row by row, as quantize.
+    const block = owner.device.alloc(qt.size * 4, 'tensor');
+    dequantize8Rows(owner.device, qt.block, channels, inner, block, qt.type === 'int8', qt.scale, qt.zeroPoint);
+    return new Tensor(owner, 'float32' as const, qt.dims, block);
+  }
+  const v = qt.data;
   const out = new Float32Array(v.length);
   channelRuns(v.length, inner, channels, (c, start, end) => {
     const src = v, dst = out, z = qt.zeroPoint[c], s = qt.scale[c];

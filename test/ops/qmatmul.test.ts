@@ -62,11 +62,18 @@ describe('quantize / dequantize / requantize', () => {
         expect(q.scale[c]).toBe(Math.fround(mx / 127));
         for (let j = 0; j < k; j++) if (data[c * k + j] !== quantizeRef(w[c * k + j], q.scale[c], 0, -127, 127)) expect.fail(`${threads} threads [${c}][${j}]`);
       }
+      const d = l.dequantize(q).read();
+      for (let i = 0; i < n * k; i++) if (d[i] !== dequantizeRef(data[i], q.scale[Math.floor(i / k)], 0)) expect.fail(`dequantize ${threads} threads [${i}]`);
       const s = l.quantize(t, { axis: 0, scheme: 'asymmetric', scale: Array.from({ length: n }, (_, c) => 0.01 * (c + 1)), zeroPoint: Array.from({ length: n }, (_, c) => 20 * c) });
       const sd = s.data;
       for (let i = 0; i < n * k; i++) {
         const c = Math.floor(i / k);
         if (sd[i] !== quantizeRef(w[i], Math.fround(0.01 * (c + 1)), 20 * c, 0, 255)) expect.fail(`static ${threads} threads [${i}]`);
+      }
+      const sdq = l.dequantize(s).read();
+      for (let i = 0; i < n * k; i++) {
+        const c = Math.floor(i / k);
+        if (sdq[i] !== dequantizeRef(sd[i], Math.fround(0.01 * (c + 1)), 20 * c)) expect.fail(`static dequantize ${threads} threads [${i}]`);
       }
       const bad = w.slice(); bad[4 * k + 900] = NaN;
       expect(() => l.quantize(l.tensor('float32', bad, [n, k]), { axis: 0, scheme: 'symmetric' })).toThrow(`x.data[${4 * k + 900}]`);
