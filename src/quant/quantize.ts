@@ -260,8 +260,23 @@ export function requantize(owner: Owner, q: unknown, opts: RequantizeOptions): Q
   const s = checkScale(opts.scale, 'options.scale');
   const z = checkZeroPoint(opts.zeroPoint ?? 0, 'options.zeroPoint', type);
   const [qmin, qmax] = rangeOf(type);
-  const v = qt.data;
   const { inner, channels } = channelStride(qt.dims, qt.axis);
+  if ((qt.type === 'int8' || qt.type === 'uint8') && qt.size > 0 && (channels === 1 || inner * channels === qt.size)) {
+    // 8 bits per tensor or per channel row in wasm: dequantize8 into f32 (fl((q − zp)·s), the first
+    // rounding of the formula), then quantize8 with the new parameters (the second): same bits.
+    const dev = owner.device;
+    const real = dev.alloc(qt.size * 4, 'scratch (requantize)');
+    try {
+      if (channels === 1) dequantize8(dev, qt.block, qt.size, real, qt.type === 'int8', qt.zeroPoint[0], qt.scale[0]);
+      else dequantize8Rows(dev, qt.block, channels, inner, real, qt.type === 'int8', qt.scale, qt.zeroPoint);
+      const block = dev.alloc(storageBytes(type, qt.size), 'quantized tensor');
+      quantize8(dev, real, qt.size, block, type === 'int8', s, z, qmin, qmax);
+      return new QuantizedTensor(owner, type, qt.dims, block, Float32Array.of(s), Int32Array.of(z), null);
+    } finally {
+      dev.free(real);
+    }
+  }
+  const v = qt.data;
   const out = new Int16Array(v.length);
   channelRuns(v.length, inner, channels, (c, start, end) => {
     const src = v, dst = out, lo = qmin, hi = qmax, zc = qt.zeroPoint[c], sc = qt.scale[c];

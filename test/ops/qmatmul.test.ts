@@ -70,6 +70,18 @@ describe('quantize / dequantize / requantize', () => {
         const c = Math.floor(i / k);
         if (sd[i] !== quantizeRef(w[i], Math.fround(0.01 * (c + 1)), 20 * c, 0, 255)) expect.fail(`static ${threads} threads [${i}]`);
       }
+      // requantize = quantize(dequantize), per-channel rows and per tensor, both through wasm.
+      for (const src of [q, l.quantize(t, { scheme: 'asymmetric' })]) {
+        const sv = src.data;
+        const r = l.requantize(src, { scale: 0.004, zeroPoint: -3, signed: true });
+        const rv = r.data;
+        for (let i = 0; i < n * k; i++) {
+          const c = src.axis === null ? 0 : Math.floor(i / k);
+          const want = quantizeRef(dequantizeRef(sv[i], src.scale[c], src.zeroPoint[c]), Math.fround(0.004), -3, -128, 127);
+          if (rv[i] !== want) expect.fail(`requantize axis ${src.axis} ${threads} threads [${i}]: ${rv[i]} vs ${want}`);
+        }
+        r.dispose();
+      }
       const sdq = l.dequantize(s).read();
       for (let i = 0; i < n * k; i++) {
         const c = Math.floor(i / k);
