@@ -21,10 +21,12 @@ export interface PoolOptions {
   /** Worker threads to start (the calling thread comes on top). */
   workers: number;
   /**
-   * Jobs below this many operations run on the calling thread alone. Default 2^19, a 64³ GEMM:
-   * a plan costs ~2 µs to hand out and gather, and from there the f32 GEMM, convolutions,
-   * elementwise ops and casts gain on 2 threads (drivers whose plans pay later raise their own
-   * bar: exec.ts, opsFrom).
+   * Jobs below this many operations run on the calling thread alone. Default 2^20, twice a 64³
+   * GEMM: a plan costs ~2 µs to hand out and gather, and from ~2^19 the f32 GEMM, convolutions,
+   * elementwise ops and casts gain on 2 threads when both cores are free (64³ 1.11–1.24×), but a
+   * job of ~12 µs waits for a worker whose core the host lends elsewhere (64³ 0.85× in two runs
+   * of the threads suite), so 64³ stays on one thread (drivers whose plans pay later raise their
+   * own bar: exec.ts, opsFrom).
    */
   minOps?: number;
   /** How long idle workers spin before sleeping, microseconds. Default 1500. */
@@ -197,7 +199,7 @@ export class Pool implements Executor {
     this.mod = mod; this.arena = arena; this.spawn = spawn;
     this.workers = o.workers;
     this.maxThreads = o.workers + 1;
-    this.minOps = o.minOps ?? 2 ** 19;
+    this.minOps = o.minOps ?? 2 ** 20;
     this.stallMs = o.stallMs ?? 2000;
     this.spinMicros = o.spinMicros ?? 1500;
     this.callerTakesWork = o.callerTakesWork ?? true;

@@ -108,10 +108,10 @@ describe('thread pool', () => {
   it('keeps small problems on the calling thread', async () => {
     const lw = await Lanewise.create({ threads: 2 });
     try {
-      expect(threadsFor(lw.device.kmod, 2 * 48 ** 3)).toBe(1);
-      expect(threadsFor(lw.device.kmod, 2 * 64 ** 3)).toBe(2);
-      // A driver that raises its own bar (the quantized GEMM: 2^22) keeps a 64³ call serial.
-      expect(threadsFor(lw.device.kmod, opsFrom(2 * 64 ** 3, 2 ** 22))).toBe(1);
+      expect(threadsFor(lw.device.kmod, 2 * 64 ** 3)).toBe(1);
+      expect(threadsFor(lw.device.kmod, 2 * 96 ** 3)).toBe(2);
+      // A driver that raises its own bar (the quantized GEMM: 2^22) keeps a 96³ call serial.
+      expect(threadsFor(lw.device.kmod, opsFrom(2 * 96 ** 3, 2 ** 22))).toBe(1);
       expect(threadsFor(lw.device.kmod, opsFrom(2 * 128 ** 3, 2 ** 22))).toBe(2);
       expect(lw.info().threadsReason).toMatch(/2 threads/);
     } finally {
@@ -119,12 +119,12 @@ describe('thread pool', () => {
     }
   });
 
-  it('runs a 64³ f32 matMul on the pool and keeps a 64³ int8 qMatMul and f16 matMul serial', async () => {
+  it('runs a 96³ f32 matMul on the pool and keeps a 96³ int8 qMatMul and f16 matMul serial', async () => {
     const lw = await Lanewise.create({ threads: 2 });
     try {
       const tasks = () => poolOf(lw).stats().reduce((x, y) => x + y, 0);
-      const data = Float32Array.from({ length: 64 * 64 }, (_, i) => Math.sin(i));
-      const a = lw.tensor('float32', data, [64, 64]);
+      const data = Float32Array.from({ length: 96 * 96 }, (_, i) => Math.sin(i));
+      const a = lw.tensor('float32', data, [96, 96]);
       let before = tasks();
       lw.matMul(a, a).dispose();
       expect(tasks()).toBeGreaterThan(before);
