@@ -50,7 +50,7 @@ const EXACT_COST = { gemm: 5, dwconv: 9 } as const;
 
 /**
  * The f16 GEMMs thread from 2^22 operations (weighted as above), as before the pool's default
- * went down to 2^19: their plans widen A and the weights in a stage of their own. 'f16' ran
+ * went down to 2^20: their plans widen A and the weights in a stage of their own. 'f16' ran
  * 0.85–0.87× as fast on 2 threads as on 1 at 64³, 0.94× at 80³, 0.98–1.11× at 96³ and 1.31–1.52×
  * at 128³; 'f16-exact' (5 operations per flop) 0.70–1.48× at 64³ over five runs and 1.40× at
  * 80³ (2026-11-24).
@@ -59,7 +59,7 @@ const F16_GEMM_THREADS_FROM = 2 ** 22;
 
 /**
  * The binary16 depthwise convolutions thread from 2^22 operations (weighted), as before the
- * pool's default went down to 2^19: their passes (widen, convolve, and for 'f16' narrow) each end
+ * pool's default went down to 2^20: their passes (widen, convolve, and for 'f16' narrow) each end
  * at a barrier. At 24×24×32 and 32×32×32 'f16' ran 0.57× and 0.72× as fast on 2 threads as on 1,
  * at 48×48×32 0.98× (2026-11-24). The exact convolution's im2col passes follow its GEMM's bar.
  */
