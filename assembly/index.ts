@@ -30,6 +30,7 @@ export { f32_maxpool_c4__simd } from './f32-maxpool/c4-simd';
 export { f32_maxpool_9p4c__simd } from './f32-maxpool/9p4c-simd';
 export { f32_maxpool_4p4c__simd } from './f32-maxpool/4p4c-simd';
 export { f32_avgpool_c4__simd } from './f32-avgpool/c4-simd';
+export { f32_gavgpool_c4__simd } from './f32-gavgpool/c4-simd';
 export { f32_avgpool_9p4c__simd } from './f32-avgpool/9p4c-simd';
 export { f32_avgpool_4p4c__simd } from './f32-avgpool/4p4c-simd';
 

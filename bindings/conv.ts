@@ -587,6 +587,7 @@ const vaddScalar = vadd.find((k) => k.broadcast === 'scalar')!;
 const vaddRows = vadd.find((k) => k.broadcast === 'row')!;
 const vclamp = kernelsOf('f32-vclamp')[0];
 const transposeKernel = kernelsOf('x32-transpose')[0];
+const gavgpoolKernel = kernelsOf('f32-gavgpool')[0];
 
 /**
  * What an elementwise kernel costs per element in GEMM operations (the unit of threadsFor): they
@@ -634,6 +635,16 @@ export function transposeRun(dev: Device, batch: number, rows: number, cols: num
   const fn = dev.kmod.exports[transposeKernel.name];
   const bytes = rows * cols * 4;
   for (let b = 0; b < batch; b++) fn(rows, cols, src.ptr + b * bytes, dst.ptr + b * bytes);
+}
+
+/**
+ * Global average pooling: out image b (channels floats) = the mean of the `pixels` rows of x
+ * image b, pixels in order from +0 then one division (the avgpool kernels' bits over one window
+ * of every pixel). One call per image, on this thread.
+ */
+export function globalAvgPoolRun(dev: Device, batch: number, pixels: number, channels: number, x: Block, out: Block): void {
+  const fn = dev.kmod.exports[gavgpoolKernel.name];
+  for (let b = 0; b < batch; b++) fn(pixels, channels, x.ptr + b * pixels * channels * 4, out.ptr + b * channels * 4);
 }
 
 /** out[i] = clamp(x[i]) for the n elements of x, split like addRun. */

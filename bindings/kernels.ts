@@ -109,6 +109,13 @@ export interface VclampKernelInfo {
   builds: readonly BuildName[];
 }
 
+export interface GavgpoolKernelInfo {
+  name: string;
+  /** Global average pooling of one image: (pixels, channels, x, out). */
+  family: 'f32-gavgpool';
+  builds: readonly BuildName[];
+}
+
 export interface TransposeKernelInfo {
   name: string;
   /** 32-bit elements: dst[j][i] = src[i][j] (rows, cols, src, dst). */
@@ -249,7 +256,7 @@ export interface QVcvtKernelInfo {
 }
 
 export type KernelInfo = GemmKernelInfo | RegroupKernelInfo | PackKernelInfo | PackAKernelInfo | F16GemmKernelInfo | F16VcvtKernelInfo | F16PackKernelInfo | F16DwconvKernelInfo | F16IgemmKernelInfo | F16PackXKernelInfo
-  | IgemmKernelInfo | DwconvKernelInfo | MaxpoolKernelInfo | AvgpoolKernelInfo | VaddKernelInfo | VclampKernelInfo | TransposeKernelInfo
+  | IgemmKernelInfo | DwconvKernelInfo | MaxpoolKernelInfo | AvgpoolKernelInfo | VaddKernelInfo | VclampKernelInfo | TransposeKernelInfo | GavgpoolKernelInfo
   | QGemmKernelInfo | QPackXKernelInfo | QRequantKernelInfo | QConvKernelInfo | QUnpackKernelInfo | QVcvtKernelInfo | Im2colKernelInfo;
 
 const all = buildNames;
@@ -276,6 +283,7 @@ export const kernels: readonly KernelInfo[] = [
   { name: 'f32_avgpool_9p4c__simd', family: 'f32-avgpool', taps: 9, channels: 4, builds: all },
   { name: 'f32_avgpool_4p4c__simd', family: 'f32-avgpool', taps: 4, channels: 4, builds: all },
   { name: 'x32_transpose_4x4__simd', family: 'x32-transpose', builds: all },
+  { name: 'f32_gavgpool_c4__simd', family: 'f32-gavgpool', builds: all },
   { name: 'f32_vadd_x8__simd', family: 'f32-vadd', broadcast: 'none', builds: all },
   { name: 'f32_vadd_x8__simd_c', family: 'f32-vadd', broadcast: 'scalar', builds: all },
   { name: 'f32_vadd_x8__simd_r', family: 'f32-vadd', broadcast: 'row', builds: all },

@@ -1,6 +1,6 @@
 // maxPool, avgPool, globalAvgPool on NHWC activations: validation and geometry around the
 // pooling driver of bindings/conv.ts.
-import { hasEmptyWindow, pool as runPool } from '../../bindings/conv.js';
+import { globalAvgPoolRun, hasEmptyWindow, pool as runPool } from '../../bindings/conv.js';
 import { OutOfMemoryError, ValueError } from '../errors.js';
 import { Tensor, type Owner } from '../tensor.js';
 import { checkPair, checkX, geometry, type Padding } from './conv.js';
@@ -74,5 +74,10 @@ export function globalAvgPool(owner: Owner, x: unknown): Tensor<'float32'> {
   const xt = checkX(x, owner);
   const [, h, w, c] = xt.dims;
   if (h === 0 || w === 0) throw new ValueError('x.dims', 'a non-empty image (height and width ≥ 1)', xt.dims);
-  return run(owner, xt, geometry(xt.dims, c, h, w, c, {}), 'avg', true);
+  const n = xt.dims[0];
+  const dev = owner.device;
+  const out = dev.alloc(n * c * 4, 'output');
+  const result = new Tensor(owner, 'float32', [n, 1, 1, c], out);
+  if (n * c > 0) globalAvgPoolRun(dev, n, h * w, c, xt.block, out);
+  return result;
 }

@@ -7,7 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Device, type Block } from '../../bindings/device.js';
 import { kernelsOf } from '../../bindings/kernels.js';
-import { conv2d, hasEmptyWindow, packConv, packedConvBytes, packingOf, pool, addRowsRun, addRun, clampRun, transposeRun, IndirectionCache, validTaps, type ConvGeometry, type ConvRoute } from '../../bindings/conv.js';
+import { conv2d, globalAvgPoolRun, hasEmptyWindow, packConv, packedConvBytes, packingOf, pool, addRowsRun, addRun, clampRun, transposeRun, IndirectionCache, validTaps, type ConvGeometry, type ConvRoute } from '../../bindings/conv.js';
 import { buildNames, type BuildName } from '../../bindings/module.js';
 import { conv2dRef, outSize, poolRef, resolvePad, type RefGeometry, type RefPad } from '../reference/conv.js';
 import { expectSameBits, expectWithinBound } from '../harness/gemm.js';
@@ -351,6 +351,32 @@ for (const kern of [...kernelsOf('f32-vadd').filter((k) => k.broadcast !== 'row'
             expect(Array.from(dev.viewF32(ob, n * 4, 16))).toEqual(new Array(16).fill(12345));
           } finally {
             dev.free(ob); dev.free(bb); dev.free(ab);
+          }
+        }
+      });
+    });
+  }
+}
+
+for (const kern of kernelsOf('f32-gavgpool')) {
+  for (const build of kern.builds) {
+    describe(`${kern.name} [${build}]`, () => {
+      it('the average pooling bits over one window of every pixel: channel tails, batches, ±0, ±Inf, NaN', () => {
+        const dev = devices.get(build)!;
+        let seed = 900;
+        for (const [n, h, w, c] of [[1, 1, 1, 1], [1, 7, 7, 13], [2, 3, 5, 8], [3, 2, 2, 37], [1, 7, 7, 2048], [1, 1, 9, 3], [2, 4, 1, 0], [1, 2, 3, 5]]) {
+          const cs = makeCase(n, h, w, Math.max(c, 1), Math.max(c, 1), h, w, Math.max(c, 1), [1, 1], [1, 1], 'valid')!;
+          const x = c === 5 ? new Float32Array(n * h * w * c).fill(-0) : randomF32(n * h * w * c, seed++, -5, 5); // all −0: the sum starts at +0
+          if (x.length > 8 && c !== 5) { x[3] = -0; x[5] = Infinity; x[x.length - 2] = NaN; if (c > 1) x[c + 1] = -Infinity; }
+          const xb = dev.alloc(x.byteLength + 64, 'x'), ob = dev.alloc(n * c * 4 + 64, 'out');
+          try {
+            dev.write(xb, x);
+            dev.viewF32(ob, n * c * 4, 16).fill(12345);
+            globalAvgPoolRun(dev, n, h * w, c, xb, ob);
+            if (c > 0) expectSameBits(dev.viewF32(ob, 0, n * c).slice(), poolRef(x, cs, 'avg', true).ordered, `${n}×${h}×${w}×${c}`);
+            expect(Array.from(dev.viewF32(ob, n * c * 4, 16))).toEqual(new Array(16).fill(12345));
+          } finally {
+            dev.free(ob); dev.free(xb);
           }
         }
       });
