@@ -279,6 +279,15 @@ export function opsFrom(ops: number, min: number): number {
   return ops < min ? 0 : ops;
 }
 
+/**
+ * The bar (opsFrom's min) of the drivers whose plans have several stages: 2^22 operations, a
+ * 128³ GEMM, the pool's default before it went down to 2^20. The quantized GEMM and convolutions
+ * (pack, multiply, requantize), the binary16 GEMMs (A and the weights widened in a stage of their
+ * own) and the binary16 depthwise convolutions (widen, convolve, narrow) ran up to 1.75× slower on
+ * 2 threads below it; each driver's measurements are at its use.
+ */
+export const STAGED_PLAN_OPS = 2 ** 22;
+
 /** How many threads a job of `ops` operations (2·m·n·k for a GEMM) would run on; 1 when serial. */
 export function threadsFor(mod: KernelModule, ops: number): number {
   const ex = executors.get(mod);

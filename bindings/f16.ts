@@ -13,7 +13,7 @@
 import type { Block, Device } from './device.js';
 import { kernelsOf } from './kernels.js';
 import { packedABytes, writePackedBias } from './gemm.js';
-import { Calls, nBlockColumns, opsFrom, Plan, runPlan, threadsFor, tileTasks } from './exec.js';
+import { Calls, nBlockColumns, opsFrom, Plan, runPlan, STAGED_PLAN_OPS, threadsFor, tileTasks } from './exec.js';
 import { conv2d, convFlops, dwconvOps, packedConvBytes, PIXELS_PER_TASK, routeOf, setConvBias, writeConvBias, type ConvGeometry, type IndirectionCache } from './conv.js';
 import { halfValue } from './half.js';
 
@@ -47,23 +47,6 @@ const CONVERT_OPS = { float16: 12, float32: 6 } as const;
  * (0.5 ms) is worth threads although its 4.2M flops alone would not be.
  */
 const EXACT_COST = { gemm: 5, dwconv: 9 } as const;
-
-/**
- * The f16 GEMMs thread from 2^22 operations (weighted as above), as before the pool's default
- * went down to 2^20: their plans widen A and the weights in a stage of their own. 'f16' ran
- * 0.85–0.87× as fast on 2 threads as on 1 at 64³, 0.94× at 80³, 0.98–1.11× at 96³ and 1.31–1.52×
- * at 128³; 'f16-exact' (5 operations per flop) 0.70–1.48× at 64³ over five runs and 1.40× at
- * 80³ (2026-11-24).
- */
-const F16_GEMM_THREADS_FROM = 2 ** 22;
-
-/**
- * The binary16 depthwise convolutions thread from 2^22 operations (weighted), as before the
- * pool's default went down to 2^20: their passes (widen, convolve, and for 'f16' narrow) each end
- * at a barrier. At 24×24×32 and 32×32×32 'f16' ran 0.57× and 0.72× as fast on 2 threads as on 1,
- * at 48×48×32 0.98× (2026-11-24). The exact convolution's im2col passes follow its GEMM's bar.
- */
-const F16_DW_THREADS_FROM = 2 ** 22;
 
 /**
  * Tasks of the current stage of `calls` converting `count` elements at `src` into `dst`: one
@@ -138,7 +121,12 @@ export function f16Gemm(dev: Device, g: F16GemmCall): void {
   if (m === 0 || n === 0) return;
   if (!warmed.has(dev)) { warmed.add(dev); warmUpF16(dev); }
   if (m === 1 && g.precision === 'f16') { gemv(dev, g); return; }
-  const ops = opsFrom(2 * m * n * k * (g.precision === 'f16-exact' ? EXACT_COST.gemm : 1), F16_GEMM_THREADS_FROM);
+  // The binary16 GEMMs and depthwise convolutions thread from STAGED_PLAN_OPS (weighted; the exact
+  // convolution's im2col passes follow its GEMM). 2 threads against 1 (2026-11-24): 'f16' GEMM
+  // 0.85–0.87× at 64³, 0.94× at 80³, 0.98–1.11× at 96³, 1.31–1.52× at 128³; 'f16-exact' GEMM
+  // 0.70–1.48× at 64³ over five runs, 1.40× at 80³; 'f16' depthwise 0.57× and 0.72× at 24×24×32
+  // and 32×32×32, 0.98× at 48×48×32.
+  const ops = opsFrom(2 * m * n * k * (g.precision === 'f16-exact' ? EXACT_COST.gemm : 1), STAGED_PLAN_OPS);
   if (threadsFor(dev.kmod, ops) > 1) { threaded(dev, g, ops); return; }
   const s = f16GemmScratch(m, n, k);
   const ap = dev.alloc(s.aPacked, 'scratch (f16 a packed)');
@@ -315,7 +303,7 @@ export function f16Conv(dev: Device, c: F16ConvCall): void {
       const xCount = band.n * (band.r1 - band.r0) * g.iw * g.ci, outCount = band.n * (band.y1 - band.y0) * g.ow * g.co;
       // The band's whole cost decides for each of its passes (the input widening alone is under the
       // pool's threshold at 112×112×32, and ran serially between threaded passes).
-      const ops = opsFrom(CONVERT_OPS.float32 * xCount + dwconvOps(g) * band.n * (band.y1 - band.y0) / (g.n * g.oh) + CONVERT_OPS.float16 * outCount, F16_DW_THREADS_FROM);
+      const ops = opsFrom(CONVERT_OPS.float32 * xCount + dwconvOps(g) * band.n * (band.y1 - band.y0) / (g.n * g.oh) + CONVERT_OPS.float16 * outCount, STAGED_PLAN_OPS);
       convertPtr(dev, 'float32', c.x.ptr + band.xAt * 2, x32.ptr, xCount, ops);
       conv2d(dev, { geometry: { ...g, n: band.n }, x: x32, w: w32, out: o32, min: c.min, max: c.max, cache: c.cache, ops,
         rows: band.n > 1 ? undefined : { y0: band.y0, y1: band.y1, x: x32.ptr - band.r0 * g.iw * g.ci * 4, out: o32.ptr - band.y0 * g.ow * g.co * 4 } });
@@ -451,7 +439,7 @@ function f16DwconvExact(dev: Device, c: F16ConvCall): void {
     const outStride = g.co * 2, imageBytes = g.ih * g.iw * g.ci * 4;
     for (const band of bands.list) {
       const first = band.y0 * g.ow, pixels = (band.y1 - band.y0) * g.ow;
-      const calls = new Calls(dev.kmod, opsFrom(EXACT_COST.dwconv * convFlops(g) * band.n * pixels / (g.n * P), F16_DW_THREADS_FROM));
+      const calls = new Calls(dev.kmod, opsFrom(EXACT_COST.dwconv * convFlops(g) * band.n * pixels / (g.n * P), STAGED_PLAN_OPS));
       convertTasks(calls, 'float32', c.x.ptr + band.xAt * 2, x32.ptr, band.n * (band.r1 - band.r0) * g.iw * g.ci);
       calls.stage();
       const spans = calls.spans(band.n * pixels, PIXELS_PER_TASK);
@@ -499,7 +487,7 @@ function f16ConvExact(dev: Device, c: F16ConvCall): void {
           const np = Math.min(band, P - p0);
           // im2col of this band, image and group, binary16 bits: row p = taps ascending,
           // channels ascending. Pixel ranges on the pool whenever the GEMM after it is.
-          const calls = new Calls(dev.kmod, opsFrom(EXACT_COST.gemm * 2 * np * og * K, F16_GEMM_THREADS_FROM));
+          const calls = new Calls(dev.kmod, opsFrom(EXACT_COST.gemm * 2 * np * og * K, STAGED_PLAN_OPS));
           for (const [q0, nq] of calls.ranges(np)) {
             calls.task().call(im2colKernel.name, [nq, ks, cig, ind + (p0 + q0) * ks * 4, xImage, gi * cig * 2, a.ptr + q0 * K * 2]);
           }

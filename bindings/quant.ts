@@ -4,7 +4,7 @@
 import type { Device, Block } from './device.js';
 import { kernelsOf, type QConvKernelInfo, type QGemmKernelInfo } from './kernels.js';
 import { indirection, type ConvGeometry } from './conv.js';
-import { Calls, nBlockColumns, opsFrom, Plan, runPlan, threadsFor, tileTasks } from './exec.js';
+import { Calls, nBlockColumns, opsFrom, Plan, runPlan, STAGED_PLAN_OPS, threadsFor, tileTasks } from './exec.js';
 
 export type WeightBits = 8 | 4 | 2;
 export const QPANEL = 8;
@@ -180,7 +180,9 @@ const QBLOCK_BYTES = 384 * 1024;
 export function qgemm(dev: Device, g: QGemmArgs, kern: QGemmKernelInfo = chooseQGemmKernel(g.m, g.bits), mode: QMode = QMode.Fp32): void {
   const { m, n, k, bits } = g;
   if (m === 0 || n === 0) return;
-  const threads = threadsFor(dev.kmod, opsFrom(2 * m * n * k, QUANT_THREADS_FROM));
+  // From STAGED_PLAN_OPS (the convolutions too): at 64³ an int8 qMatMul ran 0.70–0.74× as fast on
+  // 2 threads as on 1, at 96³ 0.72–1.15×, at 128³ 1.26–1.42× (2026-11-24).
+  const threads = threadsFor(dev.kmod, opsFrom(2 * m * n * k, STAGED_PLAN_OPS));
   if (threads > 1) { runPlan(dev.kmod, qgemmPlan(dev, g, kern, mode, threads)); return; }
   const ex = dev.kmod.exports;
   ex[g.aSigned ? 'qs8_packx_4__simd' : 'qu8_packx_4__simd'](m, k, g.a, g.aStride, g.scratch);
@@ -268,13 +270,6 @@ function qgemmPlan(dev: Device, g: QGemmArgs, kern: QGemmKernelInfo, mode: QMode
  * column, against int32 output), where the f32 GEMM does ~40 operations per ns.
  */
 const REQUANT_OPS = { simd: 40, scalar: 100 } as const;
-
-/**
- * The quantized GEMM and convolutions thread from 2^22 operations (a 128³ GEMM), above the
- * pool's default: their plans pack, multiply and requantize, and at 64³ an int8 qMatMul ran
- * 0.70–0.74× as fast on 2 threads as on 1, at 96³ 0.72–1.15×, at 128³ 1.26–1.42× (2026-11-24).
- */
-const QUANT_THREADS_FROM = 2 ** 22;
 
 /**
  * The unfused plan's requantization (its qs8-requant kernel: the SIMD one when every shift is in
@@ -511,7 +506,7 @@ export function runQConv(dev: Device, plan: QPlan, r: QConvRun): void {
   const wideBytes = r.depthwise ? 0 : (Math.ceil((g.n * imageElems) / 16) * 16 + 16) * 2;
   const outBytes = plan.mode === QMode.Int32 ? 4 : 1;
   const fused = plan.requant === null;
-  const calls = new Calls(dev.kmod, opsFrom(2 * g.n * P * co * ks * (r.depthwise ? 1 : cig), QUANT_THREADS_FROM));
+  const calls = new Calls(dev.kmod, opsFrom(2 * g.n * P * co * ks * (r.depthwise ? 1 : cig), STAGED_PLAN_OPS));
   // Without fused requantization the kernels write int32 accumulators and a last stage
   // requantizes them: one image at a time serially (one buffer reused), all images on the pool.
   const imagesPerPass = fused || calls.plan !== null ? g.n : 1;
@@ -665,14 +660,9 @@ export function quantize8(dev: Device, x: Block, n: number, y: Block, signed: bo
  * the pool (same bits).
  */
 export function minMaxRows(dev: Device, x: Block, rows: number, m: number): Float32Array {
-  const calls = new Calls(dev.kmod, MINMAX_OPS * rows * m);
   const out = dev.alloc(8 * rows, 'scratch (row min/max)');
   try {
-    for (const [r0, count] of calls.ranges(rows, 1)) {
-      calls.task();
-      for (let r = r0; r < r0 + count; r++) calls.call(rminmax.name, [m, x.ptr + r * m * 4, out.ptr + r * 8]);
-    }
-    calls.run();
+    perRow(dev, MINMAX_OPS * m, rows, rminmax.name, (r) => [m, x.ptr + r * m * 4, out.ptr + r * 8]);
     return dev.read(out, new Float32Array(2 * rows));
   } finally {
     dev.free(out);
@@ -681,23 +671,23 @@ export function minMaxRows(dev: Device, x: Block, rows: number, m: number): Floa
 
 export function quantize8Rows(dev: Device, x: Block, rows: number, m: number, y: Block, signed: boolean,
   scale: Float32Array, zp: Int32Array, qmin: number, qmax: number): void {
-  const calls = new Calls(dev.kmod, QUANTIZE8_OPS * rows * m);
-  const name = (signed ? quant8Kernels.signed : quant8Kernels.unsigned).name;
-  for (const [r0, count] of calls.ranges(rows, 1)) {
-    calls.task();
-    for (let r = r0; r < r0 + count; r++) calls.call(name, [m, x.ptr + r * m * 4, y.ptr + r * m, scale[r], zp[r], qmin, qmax]);
-  }
-  calls.run();
+  perRow(dev, QUANTIZE8_OPS * m, rows, (signed ? quant8Kernels.signed : quant8Kernels.unsigned).name,
+    (r) => [m, x.ptr + r * m * 4, y.ptr + r * m, scale[r], zp[r], qmin, qmax]);
 }
 
 /** dequantize8 row by row: row r of m bytes (channel r, axis 0) with scale[r] and zp[r]. */
 export function dequantize8Rows(dev: Device, x: Block, rows: number, m: number, y: Block, signed: boolean,
   scale: Float32Array, zp: Int32Array): void {
-  const calls = new Calls(dev.kmod, DEQUANT8_OPS * rows * m);
-  const name = (signed ? dequant8Kernels.signed : dequant8Kernels.unsigned).name;
+  perRow(dev, DEQUANT8_OPS * m, rows, (signed ? dequant8Kernels.signed : dequant8Kernels.unsigned).name,
+    (r) => [m, x.ptr + r * m, y.ptr + r * m * 4, zp[r], scale[r]]);
+}
+
+/** One call of kernel `name` per row (arguments `args(r)`), runs of rows split over the pool. */
+function perRow(dev: Device, opsPerRow: number, rows: number, name: string, args: (r: number) => number[]): void {
+  const calls = new Calls(dev.kmod, opsPerRow * rows);
   for (const [r0, count] of calls.ranges(rows, 1)) {
     calls.task();
-    for (let r = r0; r < r0 + count; r++) calls.call(name, [m, x.ptr + r * m, y.ptr + r * m * 4, zp[r], scale[r]]);
+    for (let r = r0; r < r0 + count; r++) calls.call(name, args(r));
   }
   calls.run();
 }

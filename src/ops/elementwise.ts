@@ -64,13 +64,13 @@ export function add(owner: Owner, x: unknown, y: unknown, options?: AddOptions):
   else { k = r - 1; inner = dims[r - 1]; mode = sx[r - 1] === 0 ? 'xScalar' : 'yScalar'; }
   const outer = size / inner;
   // One operand a single trailing run (a bias [C] over [N, H, W, C]): one row-broadcast call.
-  if (mode === 'both' && sy.slice(0, k).every((s) => s === 0) && xt.size === size) {
-    addRowsRun(dev, outer, inner, xb, 0, yb, 0, out, 0, min, max);
-    return result;
-  }
-  if (mode === 'both' && sx.slice(0, k).every((s) => s === 0) && yt.size === size) {
-    addRowsRun(dev, outer, inner, yb, 0, xb, 0, out, 0, min, max);
-    return result;
+  if (mode === 'both') {
+    const constant = (s: number[]) => s.slice(0, k).every((v) => v === 0);
+    const yRow = xt.size === size && constant(sy), xRow = !yRow && yt.size === size && constant(sx);
+    if (yRow || xRow) {
+      addRowsRun(dev, outer, inner, yRow ? xb : yb, 0, yRow ? yb : xb, 0, out, 0, min, max);
+      return result;
+    }
   }
   const idx = new Array<number>(k).fill(0);
   for (let i = 0; i < outer; i++) {

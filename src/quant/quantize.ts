@@ -92,6 +92,11 @@ export function channelStride(dims: readonly number[], axis: number | null): { i
   return { inner, channels: dims[axis] };
 }
 
+/** Whether each of the `channels` channels (channels > 1) is one contiguous run of `inner` elements: axis 0. */
+function channelRows(size: number, inner: number, channels: number): boolean {
+  return channels > 1 && inner > 0 && inner * channels === size;
+}
+
 /**
  * Calls fn(c, start, end) for each run of elements [start, end) that share channel c: runs of
  * `inner` elements (channelStride), one run for a per-tensor tensor. The per-element loops keep
@@ -149,8 +154,7 @@ export function quantize(owner: Owner, x: unknown, options?: QuantizeOptions): Q
   const mm = wasm ? minMax(dev, t.block, t.size, quantize8Ops(t.size)) : null;
   // 8 bits per channel with every channel one contiguous row (axis 0: weights [n, …]) runs in
   // wasm too, row by row: 1M weights in 1,024 rows took 15–16 ms in JavaScript.
-  const rows = channels > 1 && bits === 8 && inner * channels === t.size && inner > 0;
-  const mmRows = rows ? minMaxRows(dev, t.block, channels, inner) : null;
+  const mmRows = bits === 8 && channelRows(t.size, inner, channels) ? minMaxRows(dev, t.block, channels, inner) : null;
   const rowsOk = mmRows !== null && !mmRows.some((v) => Number.isNaN(v));
   const data = (mm && !Number.isNaN(mm[0])) || rowsOk ? null : t.read();
   if (data) {
@@ -234,7 +238,7 @@ export function dequantize(owner: Owner, q: unknown): Tensor<'float32'> {
     return new Tensor(owner, 'float32' as const, qt.dims, block);
   }
   const { inner, channels } = channelStride(qt.dims, qt.axis);
-  if ((qt.type === 'int8' || qt.type === 'uint8') && channels > 1 && inner * channels === qt.size && inner > 0) {
+  if ((qt.type === 'int8' || qt.type === 'uint8') && channelRows(qt.size, inner, channels)) {
     // Channels as contiguous rows (axis 0), in wasm row by row, as quantize.
     const block = owner.device.alloc(qt.size * 4, 'tensor');
     dequantize8Rows(owner.device, qt.block, channels, inner, block, qt.type === 'int8', qt.scale, qt.zeroPoint);
@@ -261,7 +265,7 @@ export function requantize(owner: Owner, q: unknown, opts: RequantizeOptions): Q
   const z = checkZeroPoint(opts.zeroPoint ?? 0, 'options.zeroPoint', type);
   const [qmin, qmax] = rangeOf(type);
   const { inner, channels } = channelStride(qt.dims, qt.axis);
-  if ((qt.type === 'int8' || qt.type === 'uint8') && qt.size > 0 && (channels === 1 || inner * channels === qt.size)) {
+  if ((qt.type === 'int8' || qt.type === 'uint8') && qt.size > 0 && (channels === 1 || channelRows(qt.size, inner, channels))) {
     // 8 bits per tensor or per channel row in wasm: dequantize8 into f32 (fl((q − zp)·s), the first
     // rounding of the formula), then quantize8 with the new parameters (the second): same bits.
     const dev = owner.device;
