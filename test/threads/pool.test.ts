@@ -7,8 +7,9 @@ import { executorOf, opsFrom, threadsFor, WorkerError } from '../../bindings/exe
 import type { Pool } from '../../bindings/pool.js';
 import { compileBuild } from '../../bindings/module.js';
 import { expectSameBits } from '../harness/gemm.js';
-import { randomF32 } from '../harness/random.js';
+import { randomF32, rng } from '../harness/random.js';
 import { gemmF32Ordered, transpose } from '../reference/gemm.js';
+import { gemmF16Fast, randomF16 } from '../reference/f16.js';
 
 const poolOf = (lw: Lanewise) => executorOf(lw.device.kmod) as Pool;
 
@@ -99,6 +100,31 @@ describe('thread pool', () => {
         };
         expectSameBits(run(lw), run(single), `1×${k}×${n}`);
         expectSameBits(run(lw), gemmF32Ordered(1, n, k, a, b, null, -Infinity, Infinity), `1×${k}×${n} reference`);
+      }
+    } finally {
+      lw.dispose();
+    }
+  });
+
+  it("threads the 'f16' GEMV (M = 1) over column ranges with the same bits", async () => {
+    const lw = await Lanewise.create({ threads: 2 });
+    try {
+      const pool = poolOf(lw);
+      pool.minOps = 0;
+      for (const [k, n] of [[77, 300], [1024, 1000], [33, 23], [16, 17]] as const) {
+        const r = rng(k * n);
+        const a = randomF16(k, r), b = randomF16(k * n, r), bias = randomF16(n, r);
+        const run = (x: Lanewise) => {
+          const w = x.prepack(x.tensor('float16', b, [k, n]), { bias });
+          const y = x.matMul(x.tensor('float16', a, [1, k]), w, { activation: 'relu6' }).read();
+          w.dispose();
+          return y;
+        };
+        const before = pool.stats().reduce((x, y) => x + y, 0);
+        const got = run(lw);
+        if (n > 16) expect(pool.stats().reduce((x, y) => x + y, 0)).toBeGreaterThan(before + 1);
+        expect(Array.from(got), `1×${k}×${n} against one thread`).toEqual(Array.from(run(single)));
+        expect(Array.from(got), `1×${k}×${n} reference`).toEqual(Array.from(gemmF16Fast(1, n, k, a, b, bias, 0, 6)));
       }
     } finally {
       lw.dispose();
