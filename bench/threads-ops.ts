@@ -1,6 +1,6 @@
-// 1 against 2 threads on the ops beyond the f32 GEMM and conv of the threads suite: the f16
-// convolutions, the f32 depthwise, casts, elementwise ops, quantize and the quantized ops with a
-// dyadic shift per channel.
+// 1 against 2 threads on the ops beyond the f32 GEMM and conv of the threads suite: batched f32
+// matMul, the f16 GEMV and convolutions, the f32 depthwise, casts, elementwise ops, quantize and
+// the quantized ops with a dyadic shift per channel.
 // One process, a 1-thread and a 2-thread instance, interleaved best-of rounds.
 // Run after `npm run build`: node dist/bench/threads-ops.js [rounds]
 import { Lanewise } from '../src/index.js';
@@ -11,6 +11,15 @@ const perChannel = (n: number, base: number, spread: number) =>
   ({ multiplier: Array<number>(n).fill(1 << 30), shift: Array.from({ length: n }, (_, i) => base + (i % spread)) });
 
 const cases: Record<string, (lw: Lanewise) => () => void> = {
+  'f32 matMul batched 8×128³ (A and B batched)': (lw) => {
+    const a = lw.tensor('float32', wave(8 * 128 * 128), [8, 128, 128]), b = lw.tensor('float32', wave(8 * 128 * 128, 1), [8, 128, 128]);
+    return () => lw.matMul(a, b).dispose();
+  },
+  "'f16' GEMV 1×2048×2048, prepacked": (lw) => {
+    const a = lw.cast(lw.tensor('float32', wave(2048), [1, 2048]), 'float16');
+    const w = lw.prepack(lw.cast(lw.tensor('float32', wave(2048 * 2048, 1), [2048, 2048]), 'float16'));
+    return () => lw.matMul(a, w).dispose();
+  },
   "'f16' conv2d 56×56×64→64 k3, prepacked": (lw) => {
     const x = lw.cast(lw.tensor('float32', wave(56 * 56 * 64), [1, 56, 56, 64]), 'float16');
     const w = lw.prepackConv(lw.cast(lw.tensor('float32', wave(64 * 9 * 64, 1).map((v) => v * 0.1), [64, 3, 3, 64]), 'float16'));

@@ -204,3 +204,56 @@ export function gemmPlan(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo, t
   }
   return plan;
 }
+
+/**
+ * A batch of f32 GEMMs (M > 1) that cannot fold into one (B batched, or A transposed), as one
+ * plan whose tasks are whole batches: each packs its B (when `b` is given) and its A into the
+ * running thread's scratch (`batchedScratchBytes` per thread at `scratch`), then computes its
+ * output with the serial loop's calls (N blocks × row tiles). One GEMM per batch element on
+ * the pool split each 128³ batch between the threads (1.44× at 8×128³); whole batches need no
+ * barrier. Each output element is still one kernel call's, so the bits are the serial ones.
+ */
+export interface BatchedGemmArgs {
+  batches: number; m: number; n: number; k: number;
+  /** Per batch: A (row-major, or its transpose when transposeA), rows aStride bytes apart. */
+  a: number[]; aStride: number; transposeA: boolean;
+  /** Per batch: B to pack (K×N, or N×K when bTransposed), with `bias` (n floats or 0); or null: every batch uses the packed `w`. */
+  b: number[] | null; bTransposed: boolean; bias: number;
+  w: number;
+  /** Per batch: C, rows cStride bytes apart. */
+  c: number[]; cStride: number;
+  min: number; max: number;
+}
+
+/** Scratch bytes per thread of batchedGemmPlan. */
+export function batchedScratchBytes(m: number, n: number, k: number, packsB: boolean): number {
+  return (packsB ? packedBytes(n, k) : 0) + packedABytes(m, k, tileKernel.packA!);
+}
+
+export function batchedGemmPlan(mod: KernelModule, g: BatchedGemmArgs, threads: number, scratch: number): Plan {
+  const { m, n, k } = g;
+  const mr = tileKernel.packA!;
+  const pa = packAKernels.find((p) => p.mr === mr && p.source === (g.transposeA ? 't' : 'n'))!;
+  const pw = packWKernels.find((p) => p.layout === (g.bTransposed ? 'goi' : 'gio'))!;
+  const wBytes = g.b ? packedBytes(n, k) : 0;
+  const panelBytes = (PANEL + PANEL * k) * 4;
+  const nBlock = nBlockColumns(n, PANEL, panelBytes);
+  // Scratch-relative arguments: bit i adds the running thread's scratch to argument i.
+  const A_ARG = 1 << 3, W_ARG = 1 << 5;
+  const plan = new Plan(mod).threadScratch(scratch, batchedScratchBytes(m, n, k, g.b !== null));
+  for (const [b0, count] of new Spans(threads, g.batches).of(g.batches)) {
+    plan.task();
+    for (let i = b0; i < b0 + count; i++) {
+      if (g.b) plan.call(pw.name, [n, k, g.b[i], (g.bTransposed ? k : n) * 4, g.bias, 0], W_ARG);
+      plan.call(pa.name, [m, k, g.a[i], g.aStride, wBytes], 1 << 4);
+      for (let n0 = 0; n0 < n; n0 += nBlock) {
+        const nc = Math.min(nBlock, n - n0), w = (g.b ? 0 : g.w) + (n0 / PANEL) * panelBytes;
+        for (let m0 = 0; m0 < m; m0 += mr) {
+          plan.call(tileKernel.name, [Math.min(mr, m - m0), nc, k, wBytes + m0 * k * 4, 0, w, g.c[i] + n0 * 4 + m0 * g.cStride,
+            g.cStride, g.min, g.max], g.b ? A_ARG | W_ARG : A_ARG);
+        }
+      }
+    }
+  }
+  return plan;
+}

@@ -213,7 +213,7 @@ export function matMul(owner: Owner, a: unknown, b: unknown, options?: MatMulOpt
   const bBatches = batchB.reduce((x, y) => x * y, 1);
   const fold = !transposeA && bBatches === 1;
   try {
-    let w: Block;
+    let w: Block | null = null;
     let layout: WeightLayout = 'panels';
     if (packed) {
       w = packed.block;
@@ -221,12 +221,14 @@ export function matMul(owner: Owner, a: unknown, b: unknown, options?: MatMulOpt
       if (packed.layout !== layout) { dev.regroup(w, n, k, layout); packed.layout = layout; }
       const wantBias = bias ?? packed.bias;
       if (packed.slotBias !== wantBias) { dev.setPackedBias(w, n, k, wantBias, layout); packed.slotBias = wantBias; }
-    } else {
-      scratch = dev.alloc(dev.packedGemmBytes(n, k), 'packed b (scratch)');
-      w = scratch;
     }
-    let lastB = -1;
     const steps = fold ? 1 : batches;
+    const ids = Array.from({ length: steps }, (_, i) => i);
+    if (steps > 1 && dev.gemmBatched({ m, n, k, a: at.block, aOffs: ids.map((i) => sourceIndex(i, batch, batchA) * m * k * 4), transposeA,
+      b: bt ? bt.block : null, bOffs: ids.map((i) => sourceIndex(i, batch, batchB) * k * n * 4), transposeB, bias, w,
+      c: out, cOffs: ids.map((i) => i * m * n * 4), min, max })) return result;
+    if (!w) w = scratch = dev.alloc(dev.packedGemmBytes(n, k), 'packed b (scratch)');
+    let lastB = -1;
     for (let i = 0; i < steps; i++) {
       if (bt) {
         const bi = fold ? 0 : sourceIndex(i, batch, batchB);

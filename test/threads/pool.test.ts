@@ -1,7 +1,7 @@
 // The worker pool in Node: bit-identical results for every thread count, the single-thread
 // fallbacks and their reasons, dispose, and a worker dying mid-call (typed error, no hang,
 // the pool recovers).
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
 import { Lanewise, ValueError } from '../../src/index.js';
 import { executorOf, opsFrom, threadsFor, WorkerError } from '../../bindings/exec.js';
 import type { Pool } from '../../bindings/pool.js';
@@ -125,6 +125,49 @@ describe('thread pool', () => {
         if (n > 16) expect(pool.stats().reduce((x, y) => x + y, 0)).toBeGreaterThan(before + 1);
         expect(Array.from(got), `1×${k}×${n} against one thread`).toEqual(Array.from(run(single)));
         expect(Array.from(got), `1×${k}×${n} reference`).toEqual(Array.from(gemmF16Fast(1, n, k, a, b, bias, 0, 6)));
+      }
+    } finally {
+      lw.dispose();
+    }
+  });
+
+  it('runs batched matMuls that do not fold as whole batches per task, with the same bits', async () => {
+    const lw = await Lanewise.create({ threads: 2 });
+    try {
+      const pool = poolOf(lw);
+      pool.minOps = 0;
+      type B = { a: number[]; b: number[]; tA?: boolean; tB?: boolean; bias?: boolean; relu?: boolean; prepack?: boolean };
+      const shapes: B[] = [
+        { a: [8, 13, 33], b: [8, 33, 47], bias: true, relu: true },
+        { a: [2, 1, 9, 20], b: [1, 3, 17, 20], tB: true },                     // broadcast batches, B transposed
+        { a: [5, 40, 6], b: [40, 24], tA: true, prepack: true, bias: true },  // A transposed on prepacked weights
+        { a: [4, 2, 70], b: [4, 70, 9] },
+      ];
+      const run = (x: Lanewise, c: B, seed: number) => {
+        const sz = (d: number[]) => d.reduce((p, q) => p * q, 1);
+        const ta = x.tensor('float32', randomF32(sz(c.a), seed), c.a), tb = x.tensor('float32', randomF32(sz(c.b), seed + 1), c.b);
+        const n = c.tB ? c.b[c.b.length - 2] : c.b[c.b.length - 1];
+        const bias = c.bias ? randomF32(n, seed + 2) : undefined;
+        const w = c.prepack ? x.prepack(tb, { bias }) : tb;
+        const out = x.matMul(ta, w, { transposeA: c.tA, transposeB: c.tB, bias: c.prepack ? undefined : bias, activation: c.relu ? 'relu' : undefined });
+        const data = out.read();
+        ta.dispose(); tb.dispose(); out.dispose(); if (w !== tb) w.dispose();
+        return data;
+      };
+      const batched = vi.spyOn(lw.device, 'gemmBatched');
+      for (const [i, c] of shapes.entries()) {
+        const before = pool.stats().reduce((x, y) => x + y, 0);
+        const got = run(lw, c, 40 + i);
+        expect(pool.stats().reduce((x, y) => x + y, 0), JSON.stringify(c)).toBeGreaterThan(before + 1);
+        expect(batched.mock.results.at(-1)?.value, `${JSON.stringify(c)} ran as one plan of batches`).toBe(true);
+        expectSameBits(got, run(single, c, 40 + i), JSON.stringify(c));
+      }
+      // Each batch element against the documented order.
+      const a = randomF32(8 * 13 * 33, 40), b = randomF32(8 * 33 * 47, 41), bias = randomF32(47, 42);
+      const all = run(lw, shapes[0], 40);
+      for (let i = 0; i < 8; i++) {
+        expectSameBits(all.subarray(i * 13 * 47, (i + 1) * 13 * 47),
+          gemmF32Ordered(13, 47, 33, a.subarray(i * 13 * 33), b.subarray(i * 33 * 47), bias, 0, Infinity), `batch ${i}`);
       }
     } finally {
       lw.dispose();
