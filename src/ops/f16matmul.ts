@@ -4,7 +4,7 @@
 //   'f16-exact' every multiply-accumulate rounded to binary16, as an FP16 FMA unit does.
 // Every argument is checked before anything is allocated, so a failed call changes nothing.
 import type { Block } from '../../bindings/device.js';
-import { f16Gemm, packedF16Bytes, packF16Weights, setPackedF16Bias, type F16Precision } from '../../bindings/f16.js';
+import { f16Gemm, f16GemmBatched, packedF16Bytes, packF16Weights, setPackedF16Bias, type F16Precision } from '../../bindings/f16.js';
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { checkTensor, Tensor, type Owner } from '../tensor.js';
 import { PackedWeights } from '../packed.js';
@@ -146,21 +146,23 @@ export function matMulF16(owner: Owner, a: unknown, b: unknown, options?: MatMul
   if (batches * m * n === 0) return result;
   let scratch: Block | null = null;
   try {
-    let w: Block;
+    let w: Block | null = null;
     if (packed) {
       w = packed.block;
       const want = bias ?? packed.bias;
       if (packed.slotBias !== want) { setPackedF16Bias(dev, w, n, k, want); packed.slotBias = want; }
-    } else {
-      scratch = dev.alloc(packedF16Bytes(n, k), 'packed b (scratch)');
-      w = scratch;
     }
     const bBatches = batchB.reduce((x, y) => x * y, 1);
     // One GEMM over A's batches stacked as rows when B has a single batch (same bits: each
     // output element's reduction is the same whichever call computes it).
     const fold = !transposeA && bBatches === 1;
-    let lastB = -1;
     const steps = fold ? 1 : batches;
+    const ids = Array.from({ length: steps }, (_, i) => i);
+    if (steps > 1 && f16GemmBatched(dev, { m, n, k, a: at.block, aOffs: ids.map((i) => sourceIndex(i, batch, batchA) * m * k * 2), transposeA,
+      b: bt ? bt.block : null, bOffs: ids.map((i) => sourceIndex(i, batch, batchB) * k * n * 2), transposeB, bias, w,
+      c: out, cOffs: ids.map((i) => i * m * n * 2), min, max, precision })) return result;
+    if (!w) w = scratch = dev.alloc(packedF16Bytes(n, k), 'packed b (scratch)');
+    let lastB = -1;
     for (let i = 0; i < steps; i++) {
       if (bt) {
         const bi = fold ? 0 : sourceIndex(i, batch, batchB);

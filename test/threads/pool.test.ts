@@ -9,7 +9,7 @@ import { compileBuild } from '../../bindings/module.js';
 import { expectSameBits } from '../harness/gemm.js';
 import { randomF32, rng } from '../harness/random.js';
 import { gemmF32Ordered, transpose } from '../reference/gemm.js';
-import { gemmF16Fast, randomF16 } from '../reference/f16.js';
+import { gemmF16Exact, gemmF16Fast, randomF16 } from '../reference/f16.js';
 
 const poolOf = (lw: Lanewise) => executorOf(lw.device.kmod) as Pool;
 
@@ -168,6 +168,67 @@ describe('thread pool', () => {
       for (let i = 0; i < 8; i++) {
         expectSameBits(all.subarray(i * 13 * 47, (i + 1) * 13 * 47),
           gemmF32Ordered(13, 47, 33, a.subarray(i * 13 * 33), b.subarray(i * 33 * 47), bias, 0, Infinity), `batch ${i}`);
+      }
+    } finally {
+      lw.dispose();
+    }
+  });
+
+  it('runs batched binary16 matMuls that do not fold as whole batches per task, both precisions, with the same halves', async () => {
+    const lw = await Lanewise.create({ threads: 2 });
+    try {
+      poolOf(lw).minOps = 0;
+      // The batched plan's per-thread scratch shows that it ran.
+      const alloc = vi.spyOn(lw.device, 'alloc');
+      const planned = () => alloc.mock.calls.filter((c) => c[1] === 'scratch (batched f16 gemm)').length;
+      const r = rng(77);
+      const [bs, m, k, n] = [6, 9, 21, 19];
+      const a = randomF16(bs * m * k, r), b = randomF16(bs * k * n, r), bias = randomF16(n, r);
+      for (const precision of ['f16', 'f16-exact'] as const) {
+        const run = (x: Lanewise, tB: boolean) => {
+          const bData = tB ? Uint16Array.from({ length: bs * k * n }, (_, i) => {
+            const bi = Math.floor(i / (k * n)), j = Math.floor((i % (k * n)) / k), kk = i % k;
+            return b[bi * k * n + kk * n + j];
+          }) : b;
+          const ta = x.tensor('float16', a, [bs, m, k]), tb = x.tensor('float16', bData, tB ? [bs, n, k] : [bs, k, n]);
+          const out = x.matMul(ta, tb, { transposeB: tB, bias, activation: 'relu6', precision });
+          const data = out.read();
+          ta.dispose(); tb.dispose(); out.dispose();
+          return data;
+        };
+        for (const tB of [false, true]) {
+          const before = planned();
+          const got = run(lw, tB);
+          expect(planned(), `${precision} tB=${tB} ran as one plan of batches`).toBe(before + 1);
+          expect(Array.from(got), `${precision} tB=${tB} against one thread`).toEqual(Array.from(run(single, tB)));
+          const ref = precision === 'f16' ? gemmF16Fast : gemmF16Exact;
+          for (let i = 0; i < bs; i++) {
+            expect(Array.from(got.subarray(i * m * n, (i + 1) * m * n)), `${precision} tB=${tB} batch ${i}`)
+              .toEqual(Array.from(ref(m, n, k, a.subarray(i * m * k), b.subarray(i * k * n), bias, 0, 6)));
+          }
+        }
+        // A transposed on prepacked weights (one B for every batch).
+        const aT = Uint16Array.from({ length: bs * k * m }, (_, j) => {
+          const bi = Math.floor(j / (k * m)), kk = Math.floor((j % (k * m)) / m), row = j % m;
+          return a[bi * m * k + row * k + kk];
+        });
+        const runT = (x: Lanewise) => {
+          const w = x.prepack(x.tensor('float16', b.subarray(0, k * n), [k, n]), { bias });
+          const ta = x.tensor('float16', aT, [bs, k, m]);
+          const out = x.matMul(ta, w, { transposeA: true, activation: 'relu6', precision });
+          const data = out.read();
+          ta.dispose(); w.dispose(); out.dispose();
+          return data;
+        };
+        const before = planned();
+        const gotT = runT(lw);
+        expect(planned(), `${precision} transposeA ran as one plan of batches`).toBe(before + 1);
+        expect(Array.from(gotT), `${precision} transposeA against one thread`).toEqual(Array.from(runT(single)));
+        const ref = precision === 'f16' ? gemmF16Fast : gemmF16Exact;
+        for (let i = 0; i < bs; i++) {
+          expect(Array.from(gotT.subarray(i * m * n, (i + 1) * m * n)), `${precision} transposeA batch ${i}`)
+            .toEqual(Array.from(ref(m, n, k, a.subarray(i * m * k), b, bias, 0, 6)));
+        }
       }
     } finally {
       lw.dispose();
