@@ -44,7 +44,8 @@ describe('quantized ops on 2 threads', () => {
   });
 
   for (const bits of [8, 4, 2] as const) {
-    for (const [m, k, n] of [[1, 300, 77], [37, 129, 203], [130, 64, 40]]) {
+    // 200×1024×500: three N blocks of unpacked int4/int2 panels (stages: unpack, tiles, unpack, …).
+    for (const [m, k, n] of [[1, 300, 77], [37, 129, 203], [130, 64, 40], [200, 1024, 500]]) {
       it(`qMatMul int${bits} ${m}×${k}×${n}: fp32, dyadic and int32 outputs`, () => {
         for (const signed of [false, true]) {
           same((lw) => {
