@@ -628,23 +628,43 @@ export function addRowsRun(dev: Device, rows: number, m: number, a: Block, aOff:
 
 /**
  * dst image b = the transpose of src image b, for `batch` images of rows × cols 32-bit elements
- * (NHWC ⇄ NCHW: rows H·W and cols C, or the other way). One call per image, on this thread:
- * ~0.1 ns per element.
+ * (NHWC ⇄ NCHW: rows H·W and cols C, or the other way), ~0.1 ns per element on one thread. On
+ * the pool the images are split along their longer side in whole kernel tiles (8 columns or 16
+ * rows): a column range writes whole dst rows, a row range reads whole src rows. Bits are
+ * copied, so the split cannot change them.
  */
 export function transposeRun(dev: Device, batch: number, rows: number, cols: number, src: Block, dst: Block): void {
-  const fn = dev.kmod.exports[transposeKernel.name];
-  const bytes = rows * cols * 4;
-  for (let b = 0; b < batch; b++) fn(rows, cols, src.ptr + b * bytes, dst.ptr + b * bytes);
+  const calls = new Calls(dev.kmod, ELEMENTWISE_OPS * batch * rows * cols);
+  const byCols = cols >= rows, unit = byCols ? 8 : 16, units = Math.ceil((byCols ? cols : rows) / unit);
+  const spans = calls.spans(batch * units), bytes = rows * cols * 4;
+  for (let b = 0; b < batch; b++) {
+    const s = src.ptr + b * bytes, d = dst.ptr + b * bytes;
+    for (const [u0, count] of spans.of(units)) {
+      const at = u0 * unit;
+      if (byCols) calls.task().call(transposeKernel.name, [rows, Math.min(count * unit, cols - at), s + at * 4, cols * 4, d + at * rows * 4, rows * 4]);
+      else calls.task().call(transposeKernel.name, [Math.min(count * unit, rows - at), cols, s + at * cols * 4, cols * 4, d + at * 4, rows * 4]);
+    }
+  }
+  calls.run();
 }
 
 /**
  * Global average pooling: out image b (channels floats) = the mean of the `pixels` rows of x
  * image b, pixels in order from +0 then one division (the avgpool kernels' bits over one window
- * of every pixel). One call per image, on this thread.
+ * of every pixel). Ranges of 16 channels (whole 64-byte lines) per task on the pool; one call
+ * per image serially.
  */
 export function globalAvgPoolRun(dev: Device, batch: number, pixels: number, channels: number, x: Block, out: Block): void {
-  const fn = dev.kmod.exports[gavgpoolKernel.name];
-  for (let b = 0; b < batch; b++) fn(pixels, channels, x.ptr + b * pixels * channels * 4, out.ptr + b * channels * 4);
+  const calls = new Calls(dev.kmod, ELEMENTWISE_OPS * batch * pixels * channels);
+  const units = Math.ceil(channels / 16), spans = calls.spans(batch * units);
+  for (let b = 0; b < batch; b++) {
+    for (const [u0, count] of spans.of(units)) {
+      const c0 = u0 * 16;
+      calls.task().call(gavgpoolKernel.name, [pixels, Math.min(count * 16, channels - c0), x.ptr + (b * pixels * channels + c0) * 4,
+        channels * 4, out.ptr + (b * channels + c0) * 4]);
+    }
+  }
+  calls.run();
 }
 
 /** out[i] = clamp(x[i]) for the n elements of x, split like addRun. */

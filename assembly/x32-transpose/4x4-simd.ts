@@ -1,6 +1,8 @@
 // Transpose of a matrix of 32-bit elements, SIMD128: dst[j][i] = src[i][j], i < rows, j < cols.
-//   src: rows × cols, row-major (rows of cols elements); dst: cols × rows, row-major.
-// Limits: rows ≥ 0, cols ≥ 0; src and dst must not overlap. Bits are copied, never computed.
+//   src: rows × cols, row i at src + i·sStride bytes; dst: cols × rows, row j at dst + j·dStride
+//   bytes (a block of a larger matrix either way, so callers can split the work).
+// Limits: rows ≥ 0, cols ≥ 0, sStride ≥ 4·cols, dStride ≥ 4·rows; src and dst must not overlap.
+// Bits are copied, never computed.
 //
 // 4 × 4 blocks through registers (4 row loads, 8 shuffles, 4 column stores), visited in tiles of
 // 16 source rows × 8 source columns: each tile writes 8 whole 64-byte lines of dst, and at most
@@ -19,8 +21,7 @@
   v128.store(d + 3 * dStride, i64x2.shuffle(t1, t3, 1, 3));
 }
 
-export function x32_transpose_4x4__simd(rows: i32, cols: i32, src: usize, dst: usize): void {
-  const sStride = <usize>cols << 2, dStride = <usize>rows << 2;
+export function x32_transpose_4x4__simd(rows: i32, cols: i32, src: usize, sStride: usize, dst: usize, dStride: usize): void {
   const rows4 = rows & ~3, cols4 = cols & ~3;
   for (let i0 = 0; i0 < rows4; i0 += 16) {
     const i1 = min(i0 + 16, rows4);

@@ -61,6 +61,13 @@ const cases: Case[] = [
   { label: 'clamp', run: (lw) => lw.clamp(lw.tensor('float32', randomF32(8191, 24, -3, 3), [8191]), -1, 2) },
   { label: 'maxPool', run: (lw) => lw.maxPool(lw.tensor('float32', randomF32(2 * 33 * 33 * 20, 9), [2, 33, 33, 20]), { windowShape: 3, strides: 2, pad: 'same' }) },
   { label: 'avgPool', run: (lw) => lw.avgPool(lw.tensor('float32', randomF32(2 * 33 * 33 * 20, 9), [2, 33, 33, 20]), { windowShape: 3, strides: 1, pad: 'same' }) },
+  // Channel ranges of 16: 37 and 70 channels end in a partial range.
+  { label: 'globalAvgPool', run: (lw) => lw.globalAvgPool(lw.tensor('float32', randomF32(2 * 9 * 11 * 37, 31), [2, 9, 11, 37])) },
+  { label: 'globalAvgPool, 70 channels', run: (lw) => lw.globalAvgPool(lw.tensor('float32', randomF32(5 * 5 * 70, 32), [1, 5, 5, 70])) },
+  // Transposes split along the longer side: columns (C < H·W for fromNCHW) or rows.
+  { label: 'fromNCHW, split by columns', run: (lw) => lw.fromNCHW(lw.tensor('float32', randomF32(2 * 37 * 9 * 11, 33), [2, 37, 9, 11])) },
+  { label: 'toNCHW, split by rows', run: (lw) => lw.toNCHW(lw.tensor('float32', randomF32(2 * 9 * 11 * 37, 34), [2, 9, 11, 37])) },
+  { label: 'fromNCHW, split by rows', run: (lw) => lw.fromNCHW(lw.tensor('float32', randomF32(200 * 3 * 5, 35), [1, 200, 3, 5])) },
 ];
 
 let single: Lanewise;
