@@ -223,6 +223,19 @@ for (const kern of gemmKernels) {
         expect(Array.from(got.slice(n)).some((h) => (h & 0x7fff) > 0x7c00)).toBe(false);
       });
 
+      it('extreme operands: the largest finite halves against the smallest subnormals', () => {
+        // The GEMV widens weights to w·2^-112 and scales A by 2^112: both must stay exact here.
+        const dev = devices.get(build)!;
+        const r = rng(37);
+        const pick = [0x7bff, 0xfbff, 0x0001, 0x8001, 0x03ff, 0x83ff, 0x0400, 0x3c00, 0x0000, 0x8000, 0x5bff, 0x1001];
+        const m = 5, n = 21, k = 33;
+        const draw = (len: number) => Uint16Array.from({ length: len }, () => pick[Math.floor(r() * pick.length)]);
+        for (let trial = 0; trial < 4; trial++) {
+          const a = draw(m * k), b = draw(k * n), bias = draw(n);
+          expectSameHalves(runGemm(dev, kern.name, m, n, k, a, b, bias), ref(m, n, k, a, b, bias), `trial ${trial}`);
+        }
+      });
+
       it('overflows to ±Inf, underflows through subnormals, keeps the sign of zero', () => {
         const dev = devices.get(build)!;
         const r = rng(31);
