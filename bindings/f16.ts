@@ -180,7 +180,6 @@ function threaded(dev: Device, g: F16GemmCall, ops: number): void {
   }
 }
 
-/** M = 1, 'f16': the GEMV kernel reads the binary16 panels directly (no widened copy). */
 /**
  * The GEMMs of a batched binary16 matMul that does not fold into one (B batched, or A
  * transposed) as one plan of whole batches per task, when the pool takes the job: M > 1 and at
@@ -237,10 +236,11 @@ export function f16GemmBatched(dev: Device, p: { m: number; n: number; k: number
 }
 
 /**
- * M = 1 ('f16'): the A row widened here (k floats), then the GEMV kernel over column ranges of
- * whole panel pairs (its 16-column step), on the pool from its threshold: the
- * kernel widens the weights in registers, so it is compute-bound (2 threads: 1.76× at 1×2048×2048,
- * 706 → 401 µs, 2026-11-24). Each column is one call's, so the bits do not depend on the threads.
+ * M = 1 ('f16'): the A row widened here (k floats), then the GEMV kernel, which reads the
+ * binary16 panels directly (no widened copy), over column ranges of whole panel pairs (its
+ * 16-column step), on the pool from its threshold: widening the weights in registers makes it
+ * compute-bound (2 threads: 1.76× at 1×2048×2048, 706 → 401 µs, 2026-11-24). Each column is one
+ * call's, so the bits do not depend on the threads.
  */
 function gemv(dev: Device, g: F16GemmCall): void {
   const a32 = dev.alloc(g.k * 4, 'scratch (f16 a widened)');

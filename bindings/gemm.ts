@@ -205,14 +205,7 @@ export function gemmPlan(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo, t
   return plan;
 }
 
-/**
- * A batch of f32 GEMMs (M > 1) that cannot fold into one (B batched, or A transposed), as one
- * plan whose tasks are whole batches: each packs its B (when `b` is given) and its A into the
- * running thread's scratch (`batchedScratchBytes` per thread at `scratch`), then computes its
- * output with the serial loop's calls (N blocks × row tiles). One GEMM per batch element on
- * the pool split each 128³ batch between the threads (1.44× at 8×128³); whole batches need no
- * barrier. Each output element is still one kernel call's, so the bits are the serial ones.
- */
+/** The batches of batchedGemmPlan: pointers per batch, the rest shared. */
 export interface BatchedGemmArgs {
   batches: number; m: number; n: number; k: number;
   /** Per batch: A (row-major, or its transpose when transposeA), rows aStride bytes apart. */
@@ -230,6 +223,14 @@ export function batchedScratchBytes(m: number, n: number, k: number, packsB: boo
   return (packsB ? packedBytes(n, k) : 0) + packedABytes(m, k, tileKernel.packA!);
 }
 
+/**
+ * A batch of f32 GEMMs (M > 1) that cannot fold into one (B batched, or A transposed), as one
+ * plan whose tasks are whole batches: each packs its B (when `b` is given) and its A into the
+ * running thread's scratch (`batchedScratchBytes` per thread at `scratch`), then computes its
+ * output with the serial loop's calls (N blocks × row tiles). One GEMM per batch element on
+ * the pool split each 128³ batch between the threads (1.12–1.44× at 8×128³); whole batches need
+ * no barrier. Each output element is still one kernel call's, so the bits are the serial ones.
+ */
 export function batchedGemmPlan(mod: KernelModule, g: BatchedGemmArgs, threads: number, scratch: number): Plan {
   const { m, n, k } = g;
   const mr = tileKernel.packA!;
