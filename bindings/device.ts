@@ -3,8 +3,8 @@
 import { instantiate, compileBuild, detectFeatures, isWasmModule, buildOfModule,
   type BuildName, type Features, type KernelModule } from './module.js';
 import { Arena } from './memory.js';
-import { batchedGemmPlan, batchedScratchBytes, chooseGemmKernel, gemm, packWeights, packedABytes, packedBytes, regroupScratchBytes,
-  regroupWeights, setPackedBias, type WeightLayout } from './gemm.js';
+import { BATCH_PLAN_MAX_OPS, batchedGemmPlan, batchedScratchBytes, chooseGemmKernel, gemm, packWeights, packedABytes, packedBytes,
+  regroupScratchBytes, regroupWeights, setPackedBias, type WeightLayout } from './gemm.js';
 import { maxThreads, runPlan, threadsFor } from './exec.js';
 import { UnsupportedError, ValueError } from './errors.js';
 
@@ -159,7 +159,8 @@ export class Device {
 
   /**
    * The GEMMs of a batched matMul that does not fold into one (batchedGemmPlan) as one plan of
-   * whole batches, when the pool takes the job: M > 1 and at least two batches per thread.
+   * whole batches, when the pool takes the job: M > 1, at least two batches per thread, and
+   * batches of at most BATCH_PLAN_MAX_OPS.
    * Batch i reads A at aOffs[i] in a, B at bOffs[i] in b (packed per batch, with `bias`) or the
    * packed `w` when b is null, and writes C at cOffs[i] in c. False: nothing ran, the caller
    * runs the batches one GEMM at a time (the same bits).
@@ -170,7 +171,7 @@ export class Device {
     const batches = p.cOffs.length;
     const ops = 2 * batches * p.m * p.n * p.k;
     const threads = threadsFor(this.kmod, ops);
-    if (p.m < 2 || threads < 2 || batches < 2 * threads) return false;
+    if (p.m < 2 || threads < 2 || batches < 2 * threads || 2 * p.m * p.n * p.k > BATCH_PLAN_MAX_OPS) return false;
     const s = this.alloc(batchedScratchBytes(p.m, p.n, p.k, p.b !== null) * maxThreads(this.kmod), 'scratch (batched gemm)');
     const bias = p.b && p.bias ? this.alloc(p.n * 4, 'scratch (bias)') : null;
     try {

@@ -12,7 +12,7 @@
 // the N blocking and of threads, since every output element is computed by one kernel call.
 import type { Block, Device } from './device.js';
 import { kernelsOf } from './kernels.js';
-import { packedABytes, writePackedBias } from './gemm.js';
+import { BATCH_PLAN_MAX_OPS, packedABytes, writePackedBias } from './gemm.js';
 import { Calls, maxThreads, nBlockColumns, opsFrom, Plan, runPlan, Spans, STAGED_PLAN_OPS, threadsFor, tileTasks } from './exec.js';
 import { conv2d, convFlops, dwconvOps, packedConvBytes, PIXELS_PER_TASK, routeOf, setConvBias, writeConvBias, type ConvGeometry, type IndirectionCache } from './conv.js';
 import { halfValue } from './half.js';
@@ -182,8 +182,9 @@ function threaded(dev: Device, g: F16GemmCall, ops: number): void {
 
 /**
  * The GEMMs of a batched binary16 matMul that does not fold into one (B batched, or A
- * transposed) as one plan of whole batches per task, when the pool takes the job: M > 1 and at
- * least two batches per thread (as the f32 driver, bindings/gemm.ts batchedGemmPlan). Each task
+ * transposed) as one plan of whole batches per task, when the pool takes the job: M > 1, at
+ * least two batches per thread, batches of at most BATCH_PLAN_MAX_OPS (as the f32 driver,
+ * bindings/gemm.ts batchedGemmPlan). Each task
  * packs its B into binary16 panels with `bias` (or reads the packed `w`), widens the panels,
  * packs A into the running thread's scratch, then makes the serial calls: the same bits.
  * Batch i reads A at aOffs[i] in a, B at bOffs[i] in b, and writes C at cOffs[i] in c. False:
@@ -196,7 +197,7 @@ export function f16GemmBatched(dev: Device, p: { m: number; n: number; k: number
   const batches = p.cOffs.length;
   const ops = opsFrom(batches * 2 * m * n * k * (p.precision === 'f16-exact' ? EXACT_COST.gemm : 1), STAGED_PLAN_OPS);
   const threads = threadsFor(dev.kmod, ops);
-  if (m < 2 || threads < 2 || batches < 2 * threads) return false;
+  if (m < 2 || threads < 2 || batches < 2 * threads || 2 * m * n * k > BATCH_PLAN_MAX_OPS) return false;
   if (!warmed.has(dev)) { warmed.add(dev); warmUpF16(dev); }
   const panels = Math.ceil(n / F16_PANEL), panelHalves = F16_PANEL + F16_PANEL * k;
   // Per-thread scratch: [binary16 panels, when B is packed here][f32 panels][packed A].

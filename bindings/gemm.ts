@@ -205,6 +205,14 @@ export function gemmPlan(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo, t
   return plan;
 }
 
+/**
+ * The largest batch (GEMM operations) the batched plans take (here and in bindings/f16.ts). Every
+ * thread that may run a task needs its own packed A and B (maxThreads of them, not only the
+ * plan's threads), and a larger GEMM already splits well between the threads by itself (512³:
+ * 1.97×); 256³ batches gained (4×256³: 1.43× -> 1.94× on 2 threads).
+ */
+export const BATCH_PLAN_MAX_OPS = 2 ** 25;
+
 /** The batches of batchedGemmPlan: pointers per batch, the rest shared. */
 export interface BatchedGemmArgs {
   batches: number; m: number; n: number; k: number;

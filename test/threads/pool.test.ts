@@ -162,6 +162,11 @@ describe('thread pool', () => {
         expect(batched.mock.results.at(-1)?.value, `${JSON.stringify(c)} ran as one plan of batches`).toBe(true);
         expectSameBits(got, run(single, c, 40 + i), JSON.stringify(c));
       }
+      // Batches above BATCH_PLAN_MAX_OPS (2·64·1024·300 operations each) run one GEMM at a time.
+      const big: B = { a: [4, 64, 1024], b: [4, 1024, 300] };
+      const gotBig = run(lw, big, 50);
+      expect(batched.mock.results.at(-1)?.value, 'large batches one GEMM at a time').toBe(false);
+      expectSameBits(gotBig, run(single, big, 50), 'large batches');
       // Each batch element against the documented order.
       const a = randomF32(8 * 13 * 33, 40), b = randomF32(8 * 33 * 47, 41), bias = randomF32(47, 42);
       const all = run(lw, shapes[0], 40);
