@@ -99,4 +99,13 @@ export const cases: RuntimeCase[] = [
   // 4.5M operations: above the pool's threshold, so it runs on 2 threads where there are 2.
   op('int8 qDepthwiseConv2d 2x56x56x40 k3 p1 fp32', (lw) => take(lw.qDepthwiseConv2d(lw.quantize(t(lw, [2, 56, 56, 40], 25), { scheme: 'asymmetric' }),
     lw.quantize(t(lw, [3, 3, 40], 26), { bits: 8, axis: 2, scheme: 'symmetric' }), { pad: 1, outScale: 0.1 }))),
+  // The batched plans (whole batches per task), the f16 GEMV's column ranges, int4 weights
+  // unpacked per N block (k = 1024: 192 columns per block), strided transposes and pooling.
+  op('f32 matMul batched 6x9x20x17 B batched, bias', (lw) => take(lw.matMul(t(lw, [6, 9, 20], 27), t(lw, [6, 20, 17], 28), { bias: seeded(17, 29) }))),
+  op('f16 matMul batched 6x9x21x19 tB f16', (lw) => take(lw.matMul(h(lw, [6, 9, 21], 30), h(lw, [6, 19, 21], 31), { transposeB: true, precision: 'f16' }))),
+  op('f16 matMul 1x300x77 f16 (GEMV)', (lw) => take(lw.matMul(h(lw, [1, 77], 32), lw.prepack(h(lw, [77, 300], 33)), { precision: 'f16' }))),
+  op('int4 qMatMul 33x1024x300 fp32', (lw) => take(lw.qMatMul(lw.quantize(t(lw, [33, 1024], 34), { scheme: 'asymmetric' }),
+    lw.quantize(t(lw, [300, 1024], 35), { bits: 4, axis: 0, scheme: 'symmetric' }), { outScale: 0.2 }))),
+  op('fromNCHW 2x37x9x11', (lw) => take(lw.fromNCHW(t(lw, [2, 37, 9, 11], 36)))),
+  op('globalAvgPool 2x9x11x37', (lw) => take(lw.globalAvgPool(t(lw, [2, 9, 11, 37], 37)))),
 ];
