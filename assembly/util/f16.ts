@@ -352,8 +352,16 @@ export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff,
  */
 // @ts-ignore: decorator
 @inline export function roundNormal(a: v128): v128 {
-  const lsb = v128.and(i32x4.shr_u(a, 13), v128.load(F16K, 192 /* 1 */));
-  return i32x4.shr_s(i32x4.add(i32x4.add(a, v128.load(F16K, 128 /* 0xc8000fff */)), lsb), 13);
+  return roundNormalK(a, v128.load(F16K, 128 /* 0xc8000fff */), v128.load(F16K, 192 /* 1 */));
+}
+
+// The fast path's helpers with their constants as parameters (the *K forms), for loops that
+// load them once: V8 does not move a load out of a loop (see hardB).
+/** roundNormal with rebias = i32x4 0xc8000fff and one = i32x4 1. */
+// @ts-ignore: decorator
+@inline export function roundNormalK(a: v128, rebias: v128, one: v128): v128 {
+  const lsb = v128.and(i32x4.shr_u(a, 13), one);
+  return i32x4.shr_s(i32x4.add(i32x4.add(a, rebias), lsb), 13);
 }
 
 /**
@@ -377,17 +385,29 @@ export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff,
 /** Lanes of `h` (f32 high halves) whose value f32x8_to_f16x8_auto's fast path converts. */
 // @ts-ignore: decorator
 @inline export function fastLanes(h: v128): v128 {
-  const e = v128.and(h, v128.load(F16K, K_7FFF16));
+  return fastLanesK(h, v128.load(F16K, K_7FFF16), v128.load(F16K, K_NRM16), v128.load(F16K, K_NRMHI16));
+}
+
+/** fastLanes with m7fff = K_7FFF16, nrm = K_NRM16 and nrmHi = K_NRMHI16. */
+// @ts-ignore: decorator
+@inline export function fastLanesK(h: v128, m7fff: v128, nrm: v128, nrmHi: v128): v128 {
+  const e = v128.and(h, m7fff);
   // e in [0x3880, 0x477e] (a normal half, no overflow) as one signed compare after moving the
   // range to the bottom of i16; or e = 0 (rounds to ±0).
-  return v128.or(i16x8.lt_s(i16x8.add(e, v128.load(F16K, K_NRM16)), v128.load(F16K, K_NRMHI16)), i16x8.eq(e, i32x4.splat(0)));
+  return v128.or(i16x8.lt_s(i16x8.add(e, nrm), nrmHi), i16x8.eq(e, i32x4.splat(0)));
 }
 
 /** The binary16 bits of 8 floats whose lanes all pass fastLanes (h = high16(lo, hi)). */
 // @ts-ignore: decorator
 @inline export function fastRow(lo: v128, hi: v128, h: v128): v128 {
-  const n = i16x8.narrow_i32x4_u(roundNormal(v128.and(lo, v128.load(F16K, 96))), roundNormal(v128.and(hi, v128.load(F16K, 96))));
-  return v128.or(n, v128.and(h, v128.load(F16K, K_SIGN16)));
+  return fastRowK(lo, hi, h, v128.load(F16K, 96), v128.load(F16K, 128), v128.load(F16K, 192), v128.load(F16K, K_SIGN16));
+}
+
+/** fastRow with abs = i32x4 0x7fffffff, rebias and one (roundNormalK), sign = K_SIGN16. */
+// @ts-ignore: decorator
+@inline export function fastRowK(lo: v128, hi: v128, h: v128, abs: v128, rebias: v128, one: v128, sign: v128): v128 {
+  const n = i16x8.narrow_i32x4_u(roundNormalK(v128.and(lo, abs), rebias, one), roundNormalK(v128.and(hi, abs), rebias, one));
+  return v128.or(n, v128.and(h, sign));
 }
 
 /**
