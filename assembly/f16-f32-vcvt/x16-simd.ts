@@ -7,15 +7,17 @@
 // sign << 31 | (exponent and significand) << 13, then ·2^112 rebiases exactly — subnormal halves
 // become f32 subnormals times 2^112, normalized by the multiply). Otherwise the 16 go through
 // the general conversion (f16x4_to_f32x4).
-import { f16x4_to_f32x4, f16x8_to_f32x8_store, f16_to_f32_bits, F16K, K_7FFF16, K_7BFF16 } from '../util/f16';
+import { f16x4_to_f32x4, f16x8_to_f32x8_storeK, f16_to_f32_bits, F16K, K_7FFF16, K_7BFF16, K_8FFF16 } from '../util/f16';
 
 export function f16_f32_vcvt_x16__simd(n: i32, x: usize, y: usize): void {
+  // Constants loaded once per call: V8 would rebuild splats in the loop, and does not move a
+  // load out of it.
+  const em = v128.load(F16K, K_7FFF16), inf = v128.load(F16K, K_7BFF16);
+  const mask = v128.load(F16K, K_8FFF16), scale = v128.load(F16K, 16 /* 2^112 */);
   let i = n;
   while (i >= 16) {
     const h0 = v128.load(x);
     const h1 = v128.load(x, 16);
-    // Constants loaded from memory in the loop (V8 would rebuild splats there).
-    const em = v128.load(F16K, K_7FFF16), inf = v128.load(F16K, K_7BFF16);
     const special = v128.or(i16x8.gt_s(v128.and(h0, em), inf), i16x8.gt_s(v128.and(h1, em), inf));
     if (i8x16.bitmask(special) != 0) {
       v128.store(y, f16x4_to_f32x4(i32x4.extend_low_i16x8_u(h0)));
@@ -23,8 +25,8 @@ export function f16_f32_vcvt_x16__simd(n: i32, x: usize, y: usize): void {
       v128.store(y, f16x4_to_f32x4(i32x4.extend_low_i16x8_u(h1)), 32);
       v128.store(y, f16x4_to_f32x4(i32x4.extend_high_i16x8_u(h1)), 48);
     } else {
-      f16x8_to_f32x8_store(y, h0);
-      f16x8_to_f32x8_store(y + 32, h1);
+      f16x8_to_f32x8_storeK(y, h0, mask, scale);
+      f16x8_to_f32x8_storeK(y + 32, h1, mask, scale);
     }
     x += 32; y += 64; i -= 16;
   }

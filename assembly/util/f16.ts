@@ -58,9 +58,14 @@ export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff,
 // the two interleaves build the f32 bit patterns.
 // @ts-ignore: decorator
 @inline export function f16x8_to_f32x8_store(out: usize, h: v128): void {
-  const hi = v128.and(i16x8.shr_s(h, 3), v128.load(F16K, K_8FFF16));
+  f16x8_to_f32x8_storeK(out, h, v128.load(F16K, K_8FFF16), v128.load(F16K, 16 /* 2^112 */));
+}
+
+/** f16x8_to_f32x8_store with mask = K_8FFF16 and scale = f32x4 2^112 passed in (a loop loads them once). */
+// @ts-ignore: decorator
+@inline export function f16x8_to_f32x8_storeK(out: usize, h: v128, mask: v128, scale: v128): void {
+  const hi = v128.and(i16x8.shr_s(h, 3), mask);
   const lo = i16x8.shl(h, 13);
-  const scale = v128.load(F16K, 16 /* 2^112 */);
   v128.store(out, f32x4.mul(v128.shuffle<u16>(lo, hi, 0, 8, 1, 9, 2, 10, 3, 11), scale));
   v128.store(out, f32x4.mul(v128.shuffle<u16>(lo, hi, 4, 12, 5, 13, 6, 14, 7, 15), scale), 16);
 }
