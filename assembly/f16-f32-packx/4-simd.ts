@@ -4,7 +4,7 @@
 //   a: row i at a + i·aStride bytes, k halves per row.   out: ceil(m/4)·k·4 floats.
 // 8 halves of each of the 4 rows per step, transposed as halves and widened (f16x8_to_f32x8_store unless a
 // step holds Inf/NaN; ~30% fewer ops than widening first and transposing floats). Limits: m ≥ 1, k ≥ 0.
-import { f16x4_to_f32x4, f16x8_to_f32x8_storeK, f16_to_f32_bits, F16K, K_7FFF16, K_7BFF16, K_8FFF16 } from '../util/f16';
+import { f16x4_to_f32x4, f16x8_to_f32x8_store, f16_to_f32_bits, F16K, K_7FFF16, K_7BFF16, K_8FFF16 } from '../util/f16';
 
 // @ts-ignore: decorator
 @inline function widen4(h: v128, lowHalf: bool): v128 {
@@ -42,10 +42,10 @@ export function f16_f32_packx_4__simd(m: i32, k: i32, a: usize, aStride: usize, 
           // Transpose the 4×8 halves first (8 shuffles), then widen [k][4] runs of eight.
           const a = v128.shuffle<u16>(h0, h1, 0, 8, 1, 9, 2, 10, 3, 11), b = v128.shuffle<u16>(h0, h1, 4, 12, 5, 13, 6, 14, 7, 15);
           const c = v128.shuffle<u16>(h2, h3, 0, 8, 1, 9, 2, 10, 3, 11), d = v128.shuffle<u16>(h2, h3, 4, 12, 5, 13, 6, 14, 7, 15);
-          f16x8_to_f32x8_storeK(out, i32x4.shuffle(a, c, 0, 4, 1, 5), mask, scale);
-          f16x8_to_f32x8_storeK(out + 32, i32x4.shuffle(a, c, 2, 6, 3, 7), mask, scale);
-          f16x8_to_f32x8_storeK(out + 64, i32x4.shuffle(b, d, 0, 4, 1, 5), mask, scale);
-          f16x8_to_f32x8_storeK(out + 96, i32x4.shuffle(b, d, 2, 6, 3, 7), mask, scale);
+          f16x8_to_f32x8_store(out, i32x4.shuffle(a, c, 0, 4, 1, 5), mask, scale);
+          f16x8_to_f32x8_store(out + 32, i32x4.shuffle(a, c, 2, 6, 3, 7), mask, scale);
+          f16x8_to_f32x8_store(out + 64, i32x4.shuffle(b, d, 0, 4, 1, 5), mask, scale);
+          f16x8_to_f32x8_store(out + 96, i32x4.shuffle(b, d, 2, 6, 3, 7), mask, scale);
         } else {
           store4x4(out, widen4(h0, true), widen4(h1, true), widen4(h2, true), widen4(h3, true));
           store4x4(out + 64, widen4(h0, false), widen4(h1, false), widen4(h2, false), widen4(h3, false));

@@ -7,7 +7,7 @@
 // sign << 31 | (exponent and significand) << 13, then ·2^112 rebiases exactly — subnormal halves
 // become f32 subnormals times 2^112, normalized by the multiply). Otherwise the 16 go through
 // the general conversion (f16x4_to_f32x4).
-import { f16x4_to_f32x4, f16x8_to_f32x8_storeK, f16_to_f32_bits, F16K, K_7FFF16, K_7BFF16, K_8FFF16 } from '../util/f16';
+import { f16x4_to_f32x4, f16x8_to_f32x8_store, f16_to_f32_bits, F16K, K_7FFF16, K_7BFF16, K_8FFF16 } from '../util/f16';
 
 export function f16_f32_vcvt_x16__simd(n: i32, x: usize, y: usize): void {
   // Constants loaded once per call: V8 would rebuild splats in the loop, and does not move a
@@ -25,8 +25,8 @@ export function f16_f32_vcvt_x16__simd(n: i32, x: usize, y: usize): void {
       v128.store(y, f16x4_to_f32x4(i32x4.extend_low_i16x8_u(h1)), 32);
       v128.store(y, f16x4_to_f32x4(i32x4.extend_high_i16x8_u(h1)), 48);
     } else {
-      f16x8_to_f32x8_storeK(y, h0, mask, scale);
-      f16x8_to_f32x8_storeK(y + 32, h1, mask, scale);
+      f16x8_to_f32x8_store(y, h0, mask, scale);
+      f16x8_to_f32x8_store(y + 32, h1, mask, scale);
     }
     x += 32; y += 64; i -= 16;
   }

@@ -55,15 +55,10 @@ export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff,
 // Eight halves, none Inf/NaN (callers check), → two f32x4 at out, out + 16, exactly: each f32 is sign << 31 | (exponent
 // and significand) << 13, times 2^112 (subnormals included). Its high 16 bits are
 // (h >> 3 arithmetic) & 0x8fff, its low 16 bits h << 13: three i16 ops for eight lanes, then
-// the two interleaves build the f32 bit patterns.
+// the two interleaves build the f32 bit patterns. mask = K_8FFF16 and scale = f32x4 2^112 are
+// parameters so that the callers' loops load them once (V8 does not move a load out of a loop).
 // @ts-ignore: decorator
-@inline export function f16x8_to_f32x8_store(out: usize, h: v128): void {
-  f16x8_to_f32x8_storeK(out, h, v128.load(F16K, K_8FFF16), v128.load(F16K, 16 /* 2^112 */));
-}
-
-/** f16x8_to_f32x8_store with mask = K_8FFF16 and scale = f32x4 2^112 passed in (a loop loads them once). */
-// @ts-ignore: decorator
-@inline export function f16x8_to_f32x8_storeK(out: usize, h: v128, mask: v128, scale: v128): void {
+@inline export function f16x8_to_f32x8_store(out: usize, h: v128, mask: v128, scale: v128): void {
   const hi = v128.and(i16x8.shr_s(h, 3), mask);
   const lo = i16x8.shl(h, 13);
   v128.store(out, f32x4.mul(v128.shuffle<u16>(lo, hi, 0, 8, 1, 9, 2, 10, 3, 11), scale));
