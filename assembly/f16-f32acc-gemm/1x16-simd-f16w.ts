@@ -15,18 +15,19 @@
 // for 16 weights), so each product is w·a exactly as the true operands would give it: both
 // scalings are exact (|a| ≤ 65504 stays below 2^128, and w·2^-112 ≥ 2^-136 is an exact f32
 // subnormal at worst). Against scaling every widened weight: 1.08–1.16× faster (2026-11-24,
-// kernel calls of both builds in one process, both orders, same bits). The hot
+// kernel calls of both builds in one process, both orders, same bits); the constants loaded
+// once per call and the bias reloaded for the rare path, not kept live: 1.07–1.09× more. The hot
 // loop keeps the largest |bits| seen, and when that is Inf/NaN the panel pair is recomputed with
 // the general conversion and the unscaled A (same bits, slower).
 import { f16x4_to_f32x4, f32x8_to_f16x8_auto, F16K, K_7FFF16, K_7BFF16, K_8FFF } from '../util/f16';
 
 // @ts-ignore: decorator
-@inline function widenLo(h: v128): v128 {
-  return v128.and(i32x4.shl(i32x4.extend_low_i16x8_s(h), 13), v128.load(F16K, K_8FFF));
+@inline function widenLo(h: v128, mask: v128): v128 {
+  return v128.and(i32x4.shl(i32x4.extend_low_i16x8_s(h), 13), mask);
 }
 // @ts-ignore: decorator
-@inline function widenHi(h: v128): v128 {
-  return v128.and(i32x4.shl(i32x4.extend_high_i16x8_s(h), 13), v128.load(F16K, K_8FFF));
+@inline function widenHi(h: v128, mask: v128): v128 {
+  return v128.and(i32x4.shl(i32x4.extend_high_i16x8_s(h), 13), mask);
 }
 // @ts-ignore: decorator
 @inline function special(h: v128): bool {
@@ -52,6 +53,8 @@ export function f16_f32acc_gemm_1x16__simd_f16w(
   const panelBytes: usize = 16 + ((<usize>kc) << 4);
   const vlo = f32x4.splat(vmin);
   const vhi = f32x4.splat(vmax);
+  // The hot loop's constants, once per call (V8 does not move a load out of a loop).
+  const mask = v128.load(F16K, K_8FFF), scale = v128.load(F16K, 16 /* 2^112 */), m7 = v128.load(F16K, K_7FFF16);
   let nLeft = nc;
   while (nLeft > 0) {
     const two = nLeft > 8;
@@ -64,24 +67,27 @@ export function f16_f32acc_gemm_1x16__simd_f16w(
     let p0 = w + 16, p1 = w1 + 16;
     // Hot loop: the 4-op widening, no branch; Inf/NaN weights are only noted (a running max).
     let seen = i32x4.splat(0);
-    const base0 = acc0, base1 = acc1, base2 = acc2, base3 = acc3;
     let k: usize = 0;
     while (k < kBytes) {
-      const va = f32x4.mul(v128.load32_splat(a + k), v128.load(F16K, 16 /* 2^112 */));
+      const va = f32x4.mul(v128.load32_splat(a + k), scale);
       const h0 = v128.load(p0), h1 = v128.load(p1);
-      const m7 = v128.load(F16K, K_7FFF16);
       seen = i16x8.max_u(seen, i16x8.max_u(v128.and(h0, m7), v128.and(h1, m7)));
-      acc0 = f32x4.add(acc0, f32x4.mul(va, widenLo(h0)));
-      acc1 = f32x4.add(acc1, f32x4.mul(va, widenHi(h0)));
-      acc2 = f32x4.add(acc2, f32x4.mul(va, widenLo(h1)));
-      acc3 = f32x4.add(acc3, f32x4.mul(va, widenHi(h1)));
+      acc0 = f32x4.add(acc0, f32x4.mul(va, widenLo(h0, mask)));
+      acc1 = f32x4.add(acc1, f32x4.mul(va, widenHi(h0, mask)));
+      acc2 = f32x4.add(acc2, f32x4.mul(va, widenLo(h1, mask)));
+      acc3 = f32x4.add(acc3, f32x4.mul(va, widenHi(h1, mask)));
       p0 += 16; p1 += 16;
       k += 4;
     }
     // The largest magnitude bits seen: if one is Inf/NaN, the panels go through the general
     // conversion again, from the bias: same order, exact.
     if (special(seen)) {
-      acc0 = base0; acc1 = base1; acc2 = base2; acc3 = base3;
+      // From the bias again (reloaded: keeping it live through the hot loop cost registers).
+      const c0 = v128.load(w), c1 = v128.load(w1);
+      acc0 = f16x4_to_f32x4(i32x4.extend_low_i16x8_u(c0));
+      acc1 = f16x4_to_f32x4(i32x4.extend_high_i16x8_u(c0));
+      acc2 = f16x4_to_f32x4(i32x4.extend_low_i16x8_u(c1));
+      acc3 = f16x4_to_f32x4(i32x4.extend_high_i16x8_u(c1));
       p0 = w + 16; p1 = w1 + 16;
       for (k = 0; k < kBytes; k += 4) {
         const va = v128.load32_splat(a + k);
