@@ -65,7 +65,7 @@ export function f16_f32acc_gemm_1x16__simd_f16w(
     let acc2 = f16x4_to_f32x4(i32x4.extend_low_i16x8_u(b1));
     let acc3 = f16x4_to_f32x4(i32x4.extend_high_i16x8_u(b1));
     let p0 = w + 16, p1 = w1 + 16;
-    // Hot loop: the 4-op widening, no branch; Inf/NaN weights are only noted (a running max).
+    // Hot loop: the 3-op widening, no branch; Inf/NaN weights are only noted (a running max).
     let seen = i32x4.splat(0);
     let k: usize = 0;
     while (k < kBytes) {
