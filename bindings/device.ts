@@ -3,9 +3,9 @@
 import { instantiate, compileBuild, detectFeatures, isWasmModule, buildOfModule,
   type BuildName, type Features, type KernelModule } from './module.js';
 import { Arena } from './memory.js';
-import { BATCH_PLAN_MAX_OPS, batchedGemmPlan, batchedScratchBytes, chooseGemmKernel, gemm, packWeights, packedABytes, packedBytes,
+import { batchedGemmPlan, batchedPlanThreads, batchedScratchBytes, chooseGemmKernel, gemm, packWeights, packedABytes, packedBytes,
   regroupScratchBytes, regroupWeights, setPackedBias, type WeightLayout } from './gemm.js';
-import { maxThreads, runPlan, threadsFor } from './exec.js';
+import { maxThreads, runPlan } from './exec.js';
 import { UnsupportedError, ValueError } from './errors.js';
 
 /** A region of wasm memory. Only bindings/ reads `ptr`. */
@@ -158,29 +158,29 @@ export class Device {
   }
 
   /**
-   * The GEMMs of a batched matMul that does not fold into one (batchedGemmPlan) as one plan of
-   * whole batches, when the pool takes the job: M > 1, at least two batches per thread, and
-   * batches of at most BATCH_PLAN_MAX_OPS.
-   * Batch i reads A at aOffs[i] in a, B at bOffs[i] in b (packed per batch, with `bias`) or the
-   * packed `w` when b is null, and writes C at cOffs[i] in c. False: nothing ran, the caller
-   * runs the batches one GEMM at a time (the same bits).
+   * The `batches` GEMMs of a batched matMul that does not fold into one (batchedGemmPlan) as one
+   * plan of whole batches, when batchedPlanThreads takes them. Batch i reads A at aOff(i) in a,
+   * B at bOff(i) in b (packed per batch, with `bias`) or the packed `w` when b is null, and
+   * writes its m×n result at i·m·n floats in c. False: nothing ran, the caller runs the batches
+   * one GEMM at a time (the same bits).
    */
-  gemmBatched(p: { m: number; n: number; k: number; a: Block; aOffs: number[]; transposeA: boolean;
-    b: Block | null; bOffs: number[]; transposeB: boolean; bias: Float32Array | null; w: Block | null;
-    c: Block; cOffs: number[]; min: number; max: number }): boolean {
-    const batches = p.cOffs.length;
-    const ops = 2 * batches * p.m * p.n * p.k;
-    const threads = threadsFor(this.kmod, ops);
-    if (p.m < 2 || threads < 2 || batches < 2 * threads || 2 * p.m * p.n * p.k > BATCH_PLAN_MAX_OPS) return false;
-    const s = this.alloc(batchedScratchBytes(p.m, p.n, p.k, p.b !== null) * maxThreads(this.kmod), 'scratch (batched gemm)');
-    const bias = p.b && p.bias ? this.alloc(p.n * 4, 'scratch (bias)') : null;
+  gemmBatched(p: { batches: number; m: number; n: number; k: number; a: Block; aOff: (i: number) => number; transposeA: boolean;
+    b: Block | null; bOff: (i: number) => number; transposeB: boolean; bias: Float32Array | null; w: Block | null;
+    c: Block; min: number; max: number }): boolean {
+    const { batches, m, n, k } = p;
+    const ops = 2 * batches * m * n * k;
+    const threads = batchedPlanThreads(this.kmod, batches, m, n, k, ops);
+    if (threads === 0) return false;
+    const s = this.alloc(batchedScratchBytes(m, n, k, p.b !== null) * maxThreads(this.kmod), 'scratch (batched gemm)');
+    const bias = p.b && p.bias ? this.alloc(n * 4, 'scratch (bias)') : null;
     try {
       if (bias) this.write(bias, p.bias!);
+      const each = (f: (i: number) => number) => Array.from({ length: batches }, (_, i) => f(i));
       const plan = batchedGemmPlan(this.kmod, {
-        batches, m: p.m, n: p.n, k: p.k,
-        a: p.aOffs.map((o) => p.a.ptr + o), aStride: (p.transposeA ? p.m : p.k) * 4, transposeA: p.transposeA,
-        b: p.b ? p.bOffs.map((o) => p.b!.ptr + o) : null, bTransposed: p.transposeB, bias: bias ? bias.ptr : 0,
-        w: p.w ? p.w.ptr : 0, c: p.cOffs.map((o) => p.c.ptr + o), cStride: p.n * 4, min: p.min, max: p.max,
+        batches, m, n, k,
+        a: each((i) => p.a.ptr + p.aOff(i)), aStride: (p.transposeA ? m : k) * 4, transposeA: p.transposeA,
+        b: p.b ? each((i) => p.b!.ptr + p.bOff(i)) : null, bTransposed: p.transposeB, bias: bias ? bias.ptr : 0,
+        w: p.w ? p.w.ptr : 0, c: each((i) => p.c.ptr + i * m * n * 4), cStride: n * 4, min: p.min, max: p.max,
       }, threads, s.ptr);
       runPlan(this.kmod, plan, ops);
     } finally {

@@ -12,7 +12,7 @@
 // the N blocking and of threads, since every output element is computed by one kernel call.
 import type { Block, Device } from './device.js';
 import { kernelsOf } from './kernels.js';
-import { BATCH_PLAN_MAX_OPS, packedABytes, writePackedBias } from './gemm.js';
+import { batchedPlanThreads, packedABytes, writePackedBias } from './gemm.js';
 import { Calls, maxThreads, nBlockColumns, opsFrom, Plan, runPlan, Spans, STAGED_PLAN_OPS, threadsFor, tileTasks } from './exec.js';
 import { conv2d, convFlops, dwconvOps, packedConvBytes, PIXELS_PER_TASK, routeOf, setConvBias, writeConvBias, type ConvGeometry, type IndirectionCache } from './conv.js';
 import { halfValue } from './half.js';
@@ -181,23 +181,20 @@ function threaded(dev: Device, g: F16GemmCall, ops: number): void {
 }
 
 /**
- * The GEMMs of a batched binary16 matMul that does not fold into one (B batched, or A
- * transposed) as one plan of whole batches per task, when the pool takes the job: M > 1, at
- * least two batches per thread, batches of at most BATCH_PLAN_MAX_OPS (as the f32 driver,
- * bindings/gemm.ts batchedGemmPlan). Each task
- * packs its B into binary16 panels with `bias` (or reads the packed `w`), widens the panels,
- * packs A into the running thread's scratch, then makes the serial calls: the same bits.
- * Batch i reads A at aOffs[i] in a, B at bOffs[i] in b, and writes C at cOffs[i] in c. False:
- * nothing ran, the caller runs the batches one GEMM at a time.
+ * The `batches` GEMMs of a batched binary16 matMul that does not fold into one (B batched, or A
+ * transposed) as one plan of whole batches per task, when batchedPlanThreads (bindings/gemm.ts)
+ * takes them. Each task packs its B into binary16 panels with `bias` (or reads the packed `w`),
+ * widens the panels and packs A into the running thread's scratch, then makes the serial calls:
+ * the same bits. Batch i reads A at aOff(i) in a, B at bOff(i) in b, and writes its m×n result
+ * at i·m·n halves in c. False: nothing ran, the caller runs the batches one GEMM at a time.
  */
-export function f16GemmBatched(dev: Device, p: { m: number; n: number; k: number; a: Block; aOffs: number[]; transposeA: boolean;
-  b: Block | null; bOffs: number[]; transposeB: boolean; bias: Uint16Array | null; w: Block | null;
-  c: Block; cOffs: number[]; min: number; max: number; precision: F16Precision }): boolean {
-  const { m, n, k } = p;
-  const batches = p.cOffs.length;
+export function f16GemmBatched(dev: Device, p: { batches: number; m: number; n: number; k: number; a: Block; aOff: (i: number) => number;
+  transposeA: boolean; b: Block | null; bOff: (i: number) => number; transposeB: boolean; bias: Uint16Array | null; w: Block | null;
+  c: Block; min: number; max: number; precision: F16Precision }): boolean {
+  const { batches, m, n, k } = p;
   const ops = opsFrom(batches * 2 * m * n * k * (p.precision === 'f16-exact' ? EXACT_COST.gemm : 1), STAGED_PLAN_OPS);
-  const threads = threadsFor(dev.kmod, ops);
-  if (m < 2 || threads < 2 || batches < 2 * threads || 2 * m * n * k > BATCH_PLAN_MAX_OPS) return false;
+  const threads = batchedPlanThreads(dev.kmod, batches, m, n, k, ops);
+  if (threads === 0) return false;
   if (!warmed.has(dev)) { warmed.add(dev); warmUpF16(dev); }
   const panels = Math.ceil(n / F16_PANEL), panelHalves = F16_PANEL + F16_PANEL * k;
   // Per-thread scratch: [binary16 panels, when B is packed here][f32 panels][packed A].
@@ -216,14 +213,14 @@ export function f16GemmBatched(dev: Device, p: { m: number; n: number; k: number
     for (const [b0, count] of new Spans(threads, batches).of(batches)) {
       plan.task();
       for (let i = b0; i < b0 + count; i++) {
-        if (p.b) plan.call(pw.name, [n, k, p.b.ptr + p.bOffs[i], (p.transposeB ? k : n) * 2, bias ? bias.ptr : 0, 0], 1 << 5);
+        if (p.b) plan.call(pw.name, [n, k, p.b.ptr + p.bOff(i), (p.transposeB ? k : n) * 2, bias ? bias.ptr : 0, 0], 1 << 5);
         plan.call(vcvtToF32.name, [panels * panelHalves, p.b ? 0 : p.w!.ptr, w16Bytes], p.b ? 0b110 : 0b100);
-        plan.call(pa.name, [m, k, p.a.ptr + p.aOffs[i], (p.transposeA ? m : k) * 2, aAt], 1 << 4);
+        plan.call(pa.name, [m, k, p.a.ptr + p.aOff(i), (p.transposeA ? m : k) * 2, aAt], 1 << 4);
         for (let n0 = 0; n0 < n; n0 += nBlock) {
           const nc = Math.min(nBlock, n - n0);
           for (let m0 = 0; m0 < m; m0 += 4) {
             plan.call(kern.name, [Math.min(4, m - m0), nc, k, aAt + m0 * k * 4, 0, w16Bytes + (n0 / F16_PANEL) * panelBytes,
-              p.c.ptr + p.cOffs[i] + m0 * n * 2 + n0 * 2, n * 2, p.min, p.max], (1 << 3) | (1 << 5));
+              p.c.ptr + (i * m * n + m0 * n + n0) * 2, n * 2, p.min, p.max], (1 << 3) | (1 << 5));
           }
         }
       }

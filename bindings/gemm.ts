@@ -213,6 +213,17 @@ export function gemmPlan(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo, t
  */
 export const BATCH_PLAN_MAX_OPS = 2 ** 25;
 
+/**
+ * The threads a batched plan (batchedGemmPlan, bindings/f16.ts f16GemmBatched) runs on for
+ * `batches` GEMMs of m×n×k (`ops` its whole job as threadsFor counts it), or 0 when the batches
+ * should run one GEMM at a time: M > 1, at least two batches per thread, and batches of at most
+ * BATCH_PLAN_MAX_OPS.
+ */
+export function batchedPlanThreads(mod: KernelModule, batches: number, m: number, n: number, k: number, ops: number): number {
+  const threads = threadsFor(mod, ops);
+  return m < 2 || threads < 2 || batches < 2 * threads || 2 * m * n * k > BATCH_PLAN_MAX_OPS ? 0 : threads;
+}
+
 /** The batches of batchedGemmPlan: pointers per batch, the rest shared. */
 export interface BatchedGemmArgs {
   batches: number; m: number; n: number; k: number;

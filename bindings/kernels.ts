@@ -111,14 +111,14 @@ export interface VclampKernelInfo {
 
 export interface GavgpoolKernelInfo {
   name: string;
-  /** Global average pooling of one image: (pixels, channels, x, out). */
+  /** Global average pooling of one image, or a range of its channels: (pixels, channels, x, xStride, out). */
   family: 'f32-gavgpool';
   builds: readonly BuildName[];
 }
 
 export interface TransposeKernelInfo {
   name: string;
-  /** 32-bit elements: dst[j][i] = src[i][j] (rows, cols, src, dst). */
+  /** 32-bit elements: dst[j][i] = src[i][j] (rows, cols, src, sStride, dst, dStride). */
   family: 'x32-transpose';
   builds: readonly BuildName[];
 }

@@ -157,10 +157,8 @@ export function matMulF16(owner: Owner, a: unknown, b: unknown, options?: MatMul
     // output element's reduction is the same whichever call computes it).
     const fold = !transposeA && bBatches === 1;
     const steps = fold ? 1 : batches;
-    const ids = Array.from({ length: steps }, (_, i) => i);
-    if (steps > 1 && f16GemmBatched(dev, { m, n, k, a: at.block, aOffs: ids.map((i) => sourceIndex(i, batch, batchA) * m * k * 2), transposeA,
-      b: bt ? bt.block : null, bOffs: ids.map((i) => sourceIndex(i, batch, batchB) * k * n * 2), transposeB, bias, w,
-      c: out, cOffs: ids.map((i) => i * m * n * 2), min, max, precision })) return result;
+    if (steps > 1 && f16GemmBatched(dev, { batches: steps, m, n, k, a: at.block, aOff: (i) => sourceIndex(i, batch, batchA) * m * k * 2, transposeA,
+      b: bt ? bt.block : null, bOff: (i) => sourceIndex(i, batch, batchB) * k * n * 2, transposeB, bias, w, c: out, min, max, precision })) return result;
     if (!w) w = scratch = dev.alloc(packedF16Bytes(n, k), 'packed b (scratch)');
     let lastB = -1;
     for (let i = 0; i < steps; i++) {

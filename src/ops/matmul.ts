@@ -223,10 +223,8 @@ export function matMul(owner: Owner, a: unknown, b: unknown, options?: MatMulOpt
       if (packed.slotBias !== wantBias) { dev.setPackedBias(w, n, k, wantBias, layout); packed.slotBias = wantBias; }
     }
     const steps = fold ? 1 : batches;
-    const ids = Array.from({ length: steps }, (_, i) => i);
-    if (steps > 1 && dev.gemmBatched({ m, n, k, a: at.block, aOffs: ids.map((i) => sourceIndex(i, batch, batchA) * m * k * 4), transposeA,
-      b: bt ? bt.block : null, bOffs: ids.map((i) => sourceIndex(i, batch, batchB) * k * n * 4), transposeB, bias, w,
-      c: out, cOffs: ids.map((i) => i * m * n * 4), min, max })) return result;
+    if (steps > 1 && dev.gemmBatched({ batches: steps, m, n, k, a: at.block, aOff: (i) => sourceIndex(i, batch, batchA) * m * k * 4, transposeA,
+      b: bt ? bt.block : null, bOff: (i) => sourceIndex(i, batch, batchB) * k * n * 4, transposeB, bias, w, c: out, min, max })) return result;
     if (!w) w = scratch = dev.alloc(dev.packedGemmBytes(n, k), 'packed b (scratch)');
     let lastB = -1;
     for (let i = 0; i < steps; i++) {
