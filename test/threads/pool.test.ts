@@ -13,6 +13,18 @@ import { gemmF16Exact, gemmF16Fast, randomF16 } from '../reference/f16.js';
 
 const poolOf = (lw: Lanewise) => executorOf(lw.device.kmod) as Pool;
 
+/** Runs `body` on a new 2-thread instance whose pool threads every job (minOps = 0), then disposes it. */
+async function onPool(body: (lw: Lanewise, pool: Pool) => void): Promise<void> {
+  const lw = await Lanewise.create({ threads: 2 });
+  try {
+    const pool = poolOf(lw);
+    pool.minOps = 0;
+    body(lw, pool);
+  } finally {
+    lw.dispose();
+  }
+}
+
 interface Case { m: number; n: number; k: number; transposeA?: boolean; transposeB?: boolean; bias?: boolean; relu?: boolean }
 const cases: Case[] = [
   { m: 1, n: 300, k: 77 },                        // row kernel, columns split
@@ -75,170 +87,138 @@ describe('thread pool', () => {
     });
   }
 
-  it('repeated same-shape calls (the cached plan) compute on their own data', async () => {
-    const lw = await Lanewise.create({ threads: 2 });
-    try {
-      poolOf(lw).minOps = 0;
-      const c = cases[6];
-      for (const seed of [101, 202, 101, 303]) expectSameBits(runCase(lw, c, seed), runCase(single, c, seed), `seed ${seed}`);
-    } finally {
-      lw.dispose();
-    }
-  });
+  it('repeated same-shape calls (the cached plan) compute on their own data', () => onPool((lw) => {
+    const c = cases[6];
+    for (const seed of [101, 202, 101, 303]) expectSameBits(runCase(lw, c, seed), runCase(single, c, seed), `seed ${seed}`);
+  }));
 
-  it('threads the GEMV on prepacked (row-grouped) weights with the same bits', async () => {
-    const lw = await Lanewise.create({ threads: 2 });
-    try {
-      poolOf(lw).minOps = 0;
-      for (const [k, n] of [[77, 300], [1024, 1000], [33, 23]] as const) {
-        const b = randomF32(k * n, k), a = randomF32(k, n);
-        const run = (x: Lanewise) => {
-          const w = x.prepack(x.tensor('float32', b, [k, n]));
-          const y = x.matMul(x.tensor('float32', a, [1, k]), w).read();
-          w.dispose();
-          return y;
-        };
-        expectSameBits(run(lw), run(single), `1×${k}×${n}`);
-        expectSameBits(run(lw), gemmF32Ordered(1, n, k, a, b, null, -Infinity, Infinity), `1×${k}×${n} reference`);
-      }
-    } finally {
-      lw.dispose();
+  it('threads the GEMV on prepacked (row-grouped) weights with the same bits', () => onPool((lw) => {
+    for (const [k, n] of [[77, 300], [1024, 1000], [33, 23]] as const) {
+      const b = randomF32(k * n, k), a = randomF32(k, n);
+      const run = (x: Lanewise) => {
+        const w = x.prepack(x.tensor('float32', b, [k, n]));
+        const y = x.matMul(x.tensor('float32', a, [1, k]), w).read();
+        w.dispose();
+        return y;
+      };
+      expectSameBits(run(lw), run(single), `1×${k}×${n}`);
+      expectSameBits(run(lw), gemmF32Ordered(1, n, k, a, b, null, -Infinity, Infinity), `1×${k}×${n} reference`);
     }
-  });
+  }));
 
-  it("threads the 'f16' GEMV (M = 1) over column ranges with the same bits", async () => {
-    const lw = await Lanewise.create({ threads: 2 });
-    try {
-      const pool = poolOf(lw);
-      pool.minOps = 0;
-      for (const [k, n] of [[77, 300], [1024, 1000], [33, 23], [16, 17]] as const) {
-        const r = rng(k * n);
-        const a = randomF16(k, r), b = randomF16(k * n, r), bias = randomF16(n, r);
-        const run = (x: Lanewise) => {
-          const w = x.prepack(x.tensor('float16', b, [k, n]), { bias });
-          const y = x.matMul(x.tensor('float16', a, [1, k]), w, { activation: 'relu6' }).read();
-          w.dispose();
-          return y;
-        };
-        const before = pool.stats().reduce((x, y) => x + y, 0);
-        const got = run(lw);
-        if (n > 16) expect(pool.stats().reduce((x, y) => x + y, 0)).toBeGreaterThan(before + 1);
-        expect(Array.from(got), `1×${k}×${n} against one thread`).toEqual(Array.from(run(single)));
-        expect(Array.from(got), `1×${k}×${n} reference`).toEqual(Array.from(gemmF16Fast(1, n, k, a, b, bias, 0, 6)));
-      }
-    } finally {
-      lw.dispose();
+  it("threads the 'f16' GEMV (M = 1) over column ranges with the same bits", () => onPool((lw, pool) => {
+    for (const [k, n] of [[77, 300], [1024, 1000], [33, 23], [16, 17]] as const) {
+      const r = rng(k * n);
+      const a = randomF16(k, r), b = randomF16(k * n, r), bias = randomF16(n, r);
+      const run = (x: Lanewise) => {
+        const w = x.prepack(x.tensor('float16', b, [k, n]), { bias });
+        const y = x.matMul(x.tensor('float16', a, [1, k]), w, { activation: 'relu6' }).read();
+        w.dispose();
+        return y;
+      };
+      const before = pool.stats().reduce((x, y) => x + y, 0);
+      const got = run(lw);
+      if (n > 16) expect(pool.stats().reduce((x, y) => x + y, 0)).toBeGreaterThan(before + 1);
+      expect(Array.from(got), `1×${k}×${n} against one thread`).toEqual(Array.from(run(single)));
+      expect(Array.from(got), `1×${k}×${n} reference`).toEqual(Array.from(gemmF16Fast(1, n, k, a, b, bias, 0, 6)));
     }
-  });
+  }));
 
-  it('runs batched matMuls that do not fold as whole batches per task, with the same bits', async () => {
-    const lw = await Lanewise.create({ threads: 2 });
-    try {
-      const pool = poolOf(lw);
-      pool.minOps = 0;
-      type B = { a: number[]; b: number[]; tA?: boolean; tB?: boolean; bias?: boolean; relu?: boolean; prepack?: boolean };
-      const shapes: B[] = [
-        { a: [8, 13, 33], b: [8, 33, 47], bias: true, relu: true },
-        { a: [2, 1, 9, 20], b: [1, 3, 17, 20], tB: true },                     // broadcast batches, B transposed
-        { a: [5, 40, 6], b: [40, 24], tA: true, prepack: true, bias: true },  // A transposed on prepacked weights
-        { a: [4, 2, 70], b: [4, 70, 9] },
-      ];
-      const run = (x: Lanewise, c: B, seed: number) => {
-        const sz = (d: number[]) => d.reduce((p, q) => p * q, 1);
-        const ta = x.tensor('float32', randomF32(sz(c.a), seed), c.a), tb = x.tensor('float32', randomF32(sz(c.b), seed + 1), c.b);
-        const n = c.tB ? c.b[c.b.length - 2] : c.b[c.b.length - 1];
-        const bias = c.bias ? randomF32(n, seed + 2) : undefined;
-        const w = c.prepack ? x.prepack(tb, { bias }) : tb;
-        const out = x.matMul(ta, w, { transposeA: c.tA, transposeB: c.tB, bias: c.prepack ? undefined : bias, activation: c.relu ? 'relu' : undefined });
+  it('runs batched matMuls that do not fold as whole batches per task, with the same bits', () => onPool((lw, pool) => {
+    type B = { a: number[]; b: number[]; tA?: boolean; tB?: boolean; bias?: boolean; relu?: boolean; prepack?: boolean };
+    const shapes: B[] = [
+      { a: [8, 13, 33], b: [8, 33, 47], bias: true, relu: true },
+      { a: [2, 1, 9, 20], b: [1, 3, 17, 20], tB: true },                     // broadcast batches, B transposed
+      { a: [5, 40, 6], b: [40, 24], tA: true, prepack: true, bias: true },  // A transposed on prepacked weights
+      { a: [4, 2, 70], b: [4, 70, 9] },
+    ];
+    const run = (x: Lanewise, c: B, seed: number) => {
+      const sz = (d: number[]) => d.reduce((p, q) => p * q, 1);
+      const ta = x.tensor('float32', randomF32(sz(c.a), seed), c.a), tb = x.tensor('float32', randomF32(sz(c.b), seed + 1), c.b);
+      const n = c.tB ? c.b[c.b.length - 2] : c.b[c.b.length - 1];
+      const bias = c.bias ? randomF32(n, seed + 2) : undefined;
+      const w = c.prepack ? x.prepack(tb, { bias }) : tb;
+      const out = x.matMul(ta, w, { transposeA: c.tA, transposeB: c.tB, bias: c.prepack ? undefined : bias, activation: c.relu ? 'relu' : undefined });
+      const data = out.read();
+      ta.dispose(); tb.dispose(); out.dispose(); if (w !== tb) w.dispose();
+      return data;
+    };
+    const batched = vi.spyOn(lw.device, 'gemmBatched');
+    for (const [i, c] of shapes.entries()) {
+      const before = pool.stats().reduce((x, y) => x + y, 0);
+      const got = run(lw, c, 40 + i);
+      expect(pool.stats().reduce((x, y) => x + y, 0), JSON.stringify(c)).toBeGreaterThan(before + 1);
+      expect(batched.mock.results.at(-1)?.value, `${JSON.stringify(c)} ran as one plan of batches`).toBe(true);
+      expectSameBits(got, run(single, c, 40 + i), JSON.stringify(c));
+    }
+    // Batches above BATCH_PLAN_MAX_OPS (2·64·1024·300 operations each) run one GEMM at a time.
+    const big: B = { a: [4, 64, 1024], b: [4, 1024, 300] };
+    const gotBig = run(lw, big, 50);
+    expect(batched.mock.results.at(-1)?.value, 'large batches one GEMM at a time').toBe(false);
+    expectSameBits(gotBig, run(single, big, 50), 'large batches');
+    // Each batch element against the documented order.
+    const a = randomF32(8 * 13 * 33, 40), b = randomF32(8 * 33 * 47, 41), bias = randomF32(47, 42);
+    const all = run(lw, shapes[0], 40);
+    for (let i = 0; i < 8; i++) {
+      expectSameBits(all.subarray(i * 13 * 47, (i + 1) * 13 * 47),
+        gemmF32Ordered(13, 47, 33, a.subarray(i * 13 * 33), b.subarray(i * 33 * 47), bias, 0, Infinity), `batch ${i}`);
+    }
+  }));
+
+  it('runs batched binary16 matMuls that do not fold as whole batches per task, both precisions, with the same halves', () => onPool((lw) => {
+    // The batched plan's per-thread scratch shows that it ran.
+    const alloc = vi.spyOn(lw.device, 'alloc');
+    const planned = () => alloc.mock.calls.filter((c) => c[1] === 'scratch (batched f16 gemm)').length;
+    const r = rng(77);
+    const [bs, m, k, n] = [6, 9, 21, 19];
+    const a = randomF16(bs * m * k, r), b = randomF16(bs * k * n, r), bias = randomF16(n, r);
+    for (const precision of ['f16', 'f16-exact'] as const) {
+      const run = (x: Lanewise, tB: boolean) => {
+        const bData = tB ? Uint16Array.from({ length: bs * k * n }, (_, i) => {
+          const bi = Math.floor(i / (k * n)), j = Math.floor((i % (k * n)) / k), kk = i % k;
+          return b[bi * k * n + kk * n + j];
+        }) : b;
+        const ta = x.tensor('float16', a, [bs, m, k]), tb = x.tensor('float16', bData, tB ? [bs, n, k] : [bs, k, n]);
+        const out = x.matMul(ta, tb, { transposeB: tB, bias, activation: 'relu6', precision });
         const data = out.read();
-        ta.dispose(); tb.dispose(); out.dispose(); if (w !== tb) w.dispose();
+        ta.dispose(); tb.dispose(); out.dispose();
         return data;
       };
-      const batched = vi.spyOn(lw.device, 'gemmBatched');
-      for (const [i, c] of shapes.entries()) {
-        const before = pool.stats().reduce((x, y) => x + y, 0);
-        const got = run(lw, c, 40 + i);
-        expect(pool.stats().reduce((x, y) => x + y, 0), JSON.stringify(c)).toBeGreaterThan(before + 1);
-        expect(batched.mock.results.at(-1)?.value, `${JSON.stringify(c)} ran as one plan of batches`).toBe(true);
-        expectSameBits(got, run(single, c, 40 + i), JSON.stringify(c));
-      }
-      // Batches above BATCH_PLAN_MAX_OPS (2·64·1024·300 operations each) run one GEMM at a time.
-      const big: B = { a: [4, 64, 1024], b: [4, 1024, 300] };
-      const gotBig = run(lw, big, 50);
-      expect(batched.mock.results.at(-1)?.value, 'large batches one GEMM at a time').toBe(false);
-      expectSameBits(gotBig, run(single, big, 50), 'large batches');
-      // Each batch element against the documented order.
-      const a = randomF32(8 * 13 * 33, 40), b = randomF32(8 * 33 * 47, 41), bias = randomF32(47, 42);
-      const all = run(lw, shapes[0], 40);
-      for (let i = 0; i < 8; i++) {
-        expectSameBits(all.subarray(i * 13 * 47, (i + 1) * 13 * 47),
-          gemmF32Ordered(13, 47, 33, a.subarray(i * 13 * 33), b.subarray(i * 33 * 47), bias, 0, Infinity), `batch ${i}`);
-      }
-    } finally {
-      lw.dispose();
-    }
-  });
-
-  it('runs batched binary16 matMuls that do not fold as whole batches per task, both precisions, with the same halves', async () => {
-    const lw = await Lanewise.create({ threads: 2 });
-    try {
-      poolOf(lw).minOps = 0;
-      // The batched plan's per-thread scratch shows that it ran.
-      const alloc = vi.spyOn(lw.device, 'alloc');
-      const planned = () => alloc.mock.calls.filter((c) => c[1] === 'scratch (batched f16 gemm)').length;
-      const r = rng(77);
-      const [bs, m, k, n] = [6, 9, 21, 19];
-      const a = randomF16(bs * m * k, r), b = randomF16(bs * k * n, r), bias = randomF16(n, r);
-      for (const precision of ['f16', 'f16-exact'] as const) {
-        const run = (x: Lanewise, tB: boolean) => {
-          const bData = tB ? Uint16Array.from({ length: bs * k * n }, (_, i) => {
-            const bi = Math.floor(i / (k * n)), j = Math.floor((i % (k * n)) / k), kk = i % k;
-            return b[bi * k * n + kk * n + j];
-          }) : b;
-          const ta = x.tensor('float16', a, [bs, m, k]), tb = x.tensor('float16', bData, tB ? [bs, n, k] : [bs, k, n]);
-          const out = x.matMul(ta, tb, { transposeB: tB, bias, activation: 'relu6', precision });
-          const data = out.read();
-          ta.dispose(); tb.dispose(); out.dispose();
-          return data;
-        };
-        for (const tB of [false, true]) {
-          const before = planned();
-          const got = run(lw, tB);
-          expect(planned(), `${precision} tB=${tB} ran as one plan of batches`).toBe(before + 1);
-          expect(Array.from(got), `${precision} tB=${tB} against one thread`).toEqual(Array.from(run(single, tB)));
-          const ref = precision === 'f16' ? gemmF16Fast : gemmF16Exact;
-          for (let i = 0; i < bs; i++) {
-            expect(Array.from(got.subarray(i * m * n, (i + 1) * m * n)), `${precision} tB=${tB} batch ${i}`)
-              .toEqual(Array.from(ref(m, n, k, a.subarray(i * m * k), b.subarray(i * k * n), bias, 0, 6)));
-          }
-        }
-        // A transposed on prepacked weights (one B for every batch).
-        const aT = Uint16Array.from({ length: bs * k * m }, (_, j) => {
-          const bi = Math.floor(j / (k * m)), kk = Math.floor((j % (k * m)) / m), row = j % m;
-          return a[bi * m * k + row * k + kk];
-        });
-        const runT = (x: Lanewise) => {
-          const w = x.prepack(x.tensor('float16', b.subarray(0, k * n), [k, n]), { bias });
-          const ta = x.tensor('float16', aT, [bs, k, m]);
-          const out = x.matMul(ta, w, { transposeA: true, activation: 'relu6', precision });
-          const data = out.read();
-          ta.dispose(); w.dispose(); out.dispose();
-          return data;
-        };
+      for (const tB of [false, true]) {
         const before = planned();
-        const gotT = runT(lw);
-        expect(planned(), `${precision} transposeA ran as one plan of batches`).toBe(before + 1);
-        expect(Array.from(gotT), `${precision} transposeA against one thread`).toEqual(Array.from(runT(single)));
+        const got = run(lw, tB);
+        expect(planned(), `${precision} tB=${tB} ran as one plan of batches`).toBe(before + 1);
+        expect(Array.from(got), `${precision} tB=${tB} against one thread`).toEqual(Array.from(run(single, tB)));
         const ref = precision === 'f16' ? gemmF16Fast : gemmF16Exact;
         for (let i = 0; i < bs; i++) {
-          expect(Array.from(gotT.subarray(i * m * n, (i + 1) * m * n)), `${precision} transposeA batch ${i}`)
-            .toEqual(Array.from(ref(m, n, k, a.subarray(i * m * k), b, bias, 0, 6)));
+          expect(Array.from(got.subarray(i * m * n, (i + 1) * m * n)), `${precision} tB=${tB} batch ${i}`)
+            .toEqual(Array.from(ref(m, n, k, a.subarray(i * m * k), b.subarray(i * k * n), bias, 0, 6)));
         }
       }
-    } finally {
-      lw.dispose();
+      // A transposed on prepacked weights (one B for every batch).
+      const aT = Uint16Array.from({ length: bs * k * m }, (_, j) => {
+        const bi = Math.floor(j / (k * m)), kk = Math.floor((j % (k * m)) / m), row = j % m;
+        return a[bi * m * k + row * k + kk];
+      });
+      const runT = (x: Lanewise) => {
+        const w = x.prepack(x.tensor('float16', b.subarray(0, k * n), [k, n]), { bias });
+        const ta = x.tensor('float16', aT, [bs, k, m]);
+        const out = x.matMul(ta, w, { transposeA: true, activation: 'relu6', precision });
+        const data = out.read();
+        ta.dispose(); w.dispose(); out.dispose();
+        return data;
+      };
+      const before = planned();
+      const gotT = runT(lw);
+      expect(planned(), `${precision} transposeA ran as one plan of batches`).toBe(before + 1);
+      expect(Array.from(gotT), `${precision} transposeA against one thread`).toEqual(Array.from(runT(single)));
+      const ref = precision === 'f16' ? gemmF16Fast : gemmF16Exact;
+      for (let i = 0; i < bs; i++) {
+        expect(Array.from(gotT.subarray(i * m * n, (i + 1) * m * n)), `${precision} transposeA batch ${i}`)
+          .toEqual(Array.from(ref(m, n, k, a.subarray(i * m * k), b, bias, 0, 6)));
+      }
     }
-  });
+  }));
 
   it('keeps small problems on the calling thread', async () => {
     const lw = await Lanewise.create({ threads: 2 });
