@@ -5,22 +5,11 @@
 // 8 halves of each of the 4 rows per step, transposed as halves and widened (f16x8_to_f32x8_store unless a
 // step holds Inf/NaN; ~30% fewer ops than widening first and transposing floats). Limits: m ≥ 1, k ≥ 0.
 import { f16x4_to_f32x4, f16x8_to_f32x8_store, f16_to_f32_bits, F16K, K_7FFF16, K_7BFF16, K_8FFF16 } from '../util/f16';
+import { storeTransposed4x4 } from '../util/transpose';
 
 // @ts-ignore: decorator
 @inline function widen4(h: v128, lowHalf: bool): v128 {
   return f16x4_to_f32x4(lowHalf ? i32x4.extend_low_i16x8_u(h) : i32x4.extend_high_i16x8_u(h));
-}
-
-// @ts-ignore: decorator
-@inline function store4x4(out: usize, x0: v128, x1: v128, x2: v128, x3: v128): void {
-  const t0 = i32x4.shuffle(x0, x1, 0, 4, 1, 5);
-  const t1 = i32x4.shuffle(x0, x1, 2, 6, 3, 7);
-  const t2 = i32x4.shuffle(x2, x3, 0, 4, 1, 5);
-  const t3 = i32x4.shuffle(x2, x3, 2, 6, 3, 7);
-  v128.store(out, i64x2.shuffle(t0, t2, 0, 2));
-  v128.store(out, i64x2.shuffle(t0, t2, 1, 3), 16);
-  v128.store(out, i64x2.shuffle(t1, t3, 0, 2), 32);
-  v128.store(out, i64x2.shuffle(t1, t3, 1, 3), 48);
 }
 
 export function f16_f32_packx_4__simd(m: i32, k: i32, a: usize, aStride: usize, out: usize): void {
@@ -47,8 +36,8 @@ export function f16_f32_packx_4__simd(m: i32, k: i32, a: usize, aStride: usize, 
           f16x8_to_f32x8_store(out + 64, i32x4.shuffle(b, d, 0, 4, 1, 5), mask, scale);
           f16x8_to_f32x8_store(out + 96, i32x4.shuffle(b, d, 2, 6, 3, 7), mask, scale);
         } else {
-          store4x4(out, widen4(h0, true), widen4(h1, true), widen4(h2, true), widen4(h3, true));
-          store4x4(out + 64, widen4(h0, false), widen4(h1, false), widen4(h2, false), widen4(h3, false));
+          storeTransposed4x4(out, 16, widen4(h0, true), widen4(h1, true), widen4(h2, true), widen4(h3, true));
+          storeTransposed4x4(out + 64, 16, widen4(h0, false), widen4(h1, false), widen4(h2, false), widen4(h3, false));
         }
         out += 128;
       }

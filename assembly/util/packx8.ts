@@ -5,6 +5,7 @@
 // back, k padded to a multiple of 4, padding and rows past m zero. 16 k of 4 rows are widened
 // and transposed in registers; the tail goes element by element.
 import { loadInt8, widen8 } from './int8';
+import { storeTransposed4x4 } from './transpose';
 
 // @ts-ignore: decorator
 @inline export function packx4x8(m: i32, k: i32, a: usize, aStride: usize, out: usize, signed: bool): void {
@@ -28,14 +29,7 @@ import { loadInt8, widen8 } from './int8';
           const y1 = widen8(x1, half, signed);
           const y2 = widen8(x2, half, signed);
           const y3 = widen8(x3, half, signed);
-          const t0 = i32x4.shuffle(y0, y1, 0, 4, 1, 5);
-          const t1 = i32x4.shuffle(y0, y1, 2, 6, 3, 7);
-          const t2 = i32x4.shuffle(y2, y3, 0, 4, 1, 5);
-          const t3 = i32x4.shuffle(y2, y3, 2, 6, 3, 7);
-          v128.store(out, i64x2.shuffle(t0, t2, 0, 2));
-          v128.store(out, i64x2.shuffle(t0, t2, 1, 3), 16);
-          v128.store(out, i64x2.shuffle(t1, t3, 0, 2), 32);
-          v128.store(out, i64x2.shuffle(t1, t3, 1, 3), 48);
+          storeTransposed4x4(out, 16, y0, y1, y2, y3);
           out += 64;
         }
       }

@@ -3,6 +3,7 @@
 // are zero. 32-bit elements are moved bit for bit.
 //   a: row i at a + i·aStride bytes, k elements per row.   out: ceil(m/4)·k·4 elements.
 // 4×4 blocks are transposed in registers. Limits: m ≥ 1, k ≥ 0.
+import { storeTransposed4x4 } from '../util/transpose';
 export function x32_packx_4__simd(m: i32, k: i32, a: usize, aStride: usize, out: usize): void {
   const k4 = k & ~3;
   for (let m0 = 0; m0 < m; m0 += 4) {
@@ -18,14 +19,7 @@ export function x32_packx_4__simd(m: i32, k: i32, a: usize, aStride: usize, out:
         const x1 = v128.load(r1 + off);
         const x2 = v128.load(r2 + off);
         const x3 = v128.load(r3 + off);
-        const t0 = i32x4.shuffle(x0, x1, 0, 4, 1, 5);
-        const t1 = i32x4.shuffle(x0, x1, 2, 6, 3, 7);
-        const t2 = i32x4.shuffle(x2, x3, 0, 4, 1, 5);
-        const t3 = i32x4.shuffle(x2, x3, 2, 6, 3, 7);
-        v128.store(out, i64x2.shuffle(t0, t2, 0, 2));
-        v128.store(out, i64x2.shuffle(t0, t2, 1, 3), 16);
-        v128.store(out, i64x2.shuffle(t1, t3, 0, 2), 32);
-        v128.store(out, i64x2.shuffle(t1, t3, 1, 3), 48);
+        storeTransposed4x4(out, 16, x0, x1, x2, x3);
         out += 64;
       }
       for (let j = k4; j < k; j++) {

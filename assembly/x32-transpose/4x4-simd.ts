@@ -10,15 +10,11 @@
 // all of them map to one L1 set, which holds 12; a per-element JS transpose took 4.7–8.0 ms
 // for 1M elements of 64 channels. Edges that do not fill a 4 × 4 block are copied one element
 // at a time.
+import { storeTransposed4x4 } from '../util/transpose';
+
 // @ts-ignore: decorator
 @inline function block4(s: usize, sStride: usize, d: usize, dStride: usize): void {
-  const r0 = v128.load(s), r1 = v128.load(s + sStride), r2 = v128.load(s + 2 * sStride), r3 = v128.load(s + 3 * sStride);
-  const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5), t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
-  const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5), t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
-  v128.store(d, i64x2.shuffle(t0, t2, 0, 2));
-  v128.store(d + dStride, i64x2.shuffle(t0, t2, 1, 3));
-  v128.store(d + 2 * dStride, i64x2.shuffle(t1, t3, 0, 2));
-  v128.store(d + 3 * dStride, i64x2.shuffle(t1, t3, 1, 3));
+  storeTransposed4x4(d, dStride, v128.load(s), v128.load(s + sStride), v128.load(s + 2 * sStride), v128.load(s + 3 * sStride));
 }
 
 export function x32_transpose_4x4__simd(rows: i32, cols: i32, src: usize, sStride: usize, dst: usize, dStride: usize): void {
