@@ -350,16 +350,10 @@ export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff,
  * round to ±0) comes out negative, and i16x8.narrow_i32x4_u saturates it to 0: callers need no
  * zero mask.
  */
+// rebias = i32x4 0xc8000fff and one = i32x4 1 are parameters, as are the constants of the *K
+// forms below, for loops that load them once: V8 does not move a load out of a loop (see hardB).
 // @ts-ignore: decorator
-@inline export function roundNormal(a: v128): v128 {
-  return roundNormalK(a, v128.load(F16K, 128 /* 0xc8000fff */), v128.load(F16K, 192 /* 1 */));
-}
-
-// The fast path's helpers with their constants as parameters (the *K forms), for loops that
-// load them once: V8 does not move a load out of a loop (see hardB).
-/** roundNormal with rebias = i32x4 0xc8000fff and one = i32x4 1. */
-// @ts-ignore: decorator
-@inline export function roundNormalK(a: v128, rebias: v128, one: v128): v128 {
+@inline export function roundNormal(a: v128, rebias: v128, one: v128): v128 {
   const lsb = v128.and(i32x4.shr_u(a, 13), one);
   return i32x4.shr_s(i32x4.add(i32x4.add(a, rebias), lsb), 13);
 }
@@ -403,10 +397,10 @@ export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff,
   return fastRowK(lo, hi, h, v128.load(F16K, 96), v128.load(F16K, 128), v128.load(F16K, 192), v128.load(F16K, K_SIGN16));
 }
 
-/** fastRow with abs = i32x4 0x7fffffff, rebias and one (roundNormalK), sign = K_SIGN16. */
+/** fastRow with abs = i32x4 0x7fffffff, rebias and one (roundNormal), sign = K_SIGN16. */
 // @ts-ignore: decorator
 @inline export function fastRowK(lo: v128, hi: v128, h: v128, abs: v128, rebias: v128, one: v128, sign: v128): v128 {
-  const n = i16x8.narrow_i32x4_u(roundNormalK(v128.and(lo, abs), rebias, one), roundNormalK(v128.and(hi, abs), rebias, one));
+  const n = i16x8.narrow_i32x4_u(roundNormal(v128.and(lo, abs), rebias, one), roundNormal(v128.and(hi, abs), rebias, one));
   return v128.or(n, v128.and(h, sign));
 }
 
