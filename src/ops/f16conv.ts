@@ -51,8 +51,9 @@ const isF16 = (x: unknown) => (x instanceof Tensor && x.type === 'float16') || x
 
 /** Whether a conv call goes to the f16 path (float16 operands, or precision 'f16' / 'f16-exact'). */
 export function routesToF16Conv(x: unknown, filter: unknown, opts: unknown): boolean {
-  if (typeof opts !== 'object' || opts === null) return false;
-  const p = (opts as { precision?: unknown }).precision;
+  // No options object (or not an object, which the chosen path refuses): float16 operands
+  // still take the binary16 path.
+  const p = typeof opts === 'object' && opts !== null ? (opts as { precision?: unknown }).precision : undefined;
   if (p !== undefined && p !== 'f32' && p !== 'f16' && p !== 'f16-exact') {
     throw new ValueError('options.precision', "'f32', 'f16' or 'f16-exact'", p);
   }

@@ -195,6 +195,23 @@ describe('conv2d / depthwiseConv2d with float16 tensors', () => {
     }
   });
 
+  it("float16 operands without an options argument take the binary16 path with the defaults ('f16', stride 1, valid)", () => {
+    const r = rng(77);
+    const g: F16ConvGeometry = { n: 1, ih: 6, iw: 5, ci: 4, co: 4, kh: 3, kw: 3, groups: 1, sh: 1, sw: 1, dh: 1, dw: 1, pt: 0, pb: 0, pl: 0, pr: 0 };
+    const x = randomF16(6 * 5 * 4, r), w = randomF16(4 * 9 * 4, r);
+    const want = Uint16Array.from(conv2dRef(Array.from(x, f16Value), Array.from(w, f16Value), new Array(4).fill(0), g, -Infinity, Infinity).ordered, round16Bits);
+    const tx = lw.tensor('float16', x, [1, 6, 5, 4]), tw = lw.tensor('float16', w, [4, 3, 3, 4]);
+    const dwFilter = lw.tensor('float16', ohwiToHWC(w.subarray(0, 4 * 9), { co: 4, kh: 3, kw: 3 } as Case), [3, 3, 4]);
+    const packed = lw.prepackConv(tw);
+    for (const y of [lw.conv2d(tx, tw), lw.conv2d(tx, packed)]) {
+      expect(y.type).toBe('float16');
+      expect(y.dims).toEqual([1, 4, 3, 4]);
+      expectSameHalves(y.data, want);
+    }
+    expectSameHalves(lw.depthwiseConv2d(tx, dwFilter).data, lw.depthwiseConv2d(tx, dwFilter, {}).data, 'depthwise');
+    for (const t of [tx, tw, dwFilter, packed]) t.dispose();
+  });
+
   it('refuses mixed float16/float32 operands and unknown precisions with typed errors', () => {
     const x16 = lw.tensor('float16', new Uint16Array(2 * 4 * 4 * 3), [2, 4, 4, 3]);
     const w32 = lw.tensor('float32', new Float32Array(5 * 3 * 3 * 3), [5, 3, 3, 3]);
