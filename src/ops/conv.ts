@@ -100,12 +100,20 @@ export function checkX(x: unknown, owner: Owner, arg = 'x'): Tensor<'float32'> {
   return t as Tensor<'float32'>;
 }
 
+const I32_MAX = 0x7fffffff;
+
 /**
  * Output size and padding of one spatial axis. Explicit padding must be smaller than the
- * dilated window (a larger one would make outputs that see only padding).
+ * dilated window (a larger one would make outputs that see only padding). The kernels take the
+ * geometry as int32 and compute input rows as o·s − lo + k·d, which lie in [−lo, input + hi):
+ * the dilated window and the padded input must both fit in an int32.
  */
-function axis(input: number, k: number, s: number, d: number, pad: 'same' | 'valid' | [number, number], arg: string, xArg: string): [number, number, number] {
+function axis(input: number, k: number, s: number, d: number, pad: 'same' | 'valid' | [number, number], arg: string, xArg: string, windowArg: string): [number, number, number] {
   const eff = (k - 1) * d + 1;
+  const [wArg, wGot] = d > 1 ? ['options.dilations', d] : [windowArg, k];
+  if (eff > I32_MAX) {
+    throw new ValueError(wArg, `a dilated window (size − 1)·dilation + 1 of at most 2^31 − 1`, wGot, `size ${k}, dilation ${d}: window ${eff}`);
+  }
   let lo: number, hi: number, out: number;
   if (pad === 'same') {
     out = Math.ceil(input / s);
@@ -117,6 +125,10 @@ function axis(input: number, k: number, s: number, d: number, pad: 'same' | 'val
       throw new ValueError(arg, `padding below the dilated window size ${eff} on each side`, pad);
     }
     out = Math.floor((input + lo + hi - eff) / s) + 1;
+  }
+  if (input + lo + hi > I32_MAX) {
+    throw new ValueError(pad === 'same' ? wArg : arg, 'an input of at most 2^31 − 1 with its padding', pad === 'same' ? wGot : pad,
+      `${input} + ${lo} + ${hi}`);
   }
   if (!(out >= 1)) {
     throw new ShapeError(xArg, `a spatial size of at least ${eff - lo - hi} (window ${eff} with padding ${lo}+${hi})`, input,
@@ -136,13 +148,13 @@ export function checkPad(v: unknown, arg: string): 'same' | 'valid' | [number, n
 
 /** The full geometry of a 2-D window op, checked. */
 export function geometry(xDims: readonly number[], co: number, kh: number, kw: number, groups: number,
-  o: { strides?: unknown; dilations?: unknown; pad?: unknown }): ConvGeometry {
+  o: { strides?: unknown; dilations?: unknown; pad?: unknown }, windowArg = 'filter.dims'): ConvGeometry {
   const [n, ih, iw, ci] = xDims;
   const [sh, sw] = checkPair(o.strides, 'options.strides', 1);
   const [dh, dw] = checkPair(o.dilations, 'options.dilations', 1);
   const pad = checkPad(o.pad, 'options.pad');
-  const [oh, pt, pb] = axis(ih, kh, sh, dh, pad === 'same' || pad === 'valid' ? pad : [pad[0], pad[1]], 'options.pad', 'x.dims[1] (height)');
-  const [ow, pl, pr] = axis(iw, kw, sw, dw, pad === 'same' || pad === 'valid' ? pad : [pad[2], pad[3]], 'options.pad', 'x.dims[2] (width)');
+  const [oh, pt, pb] = axis(ih, kh, sh, dh, pad === 'same' || pad === 'valid' ? pad : [pad[0], pad[1]], 'options.pad', 'x.dims[1] (height)', windowArg);
+  const [ow, pl, pr] = axis(iw, kw, sw, dw, pad === 'same' || pad === 'valid' ? pad : [pad[2], pad[3]], 'options.pad', 'x.dims[2] (width)', windowArg);
   return { n, ih, iw, ci, oh, ow, co, kh, kw, sh, sw, dh, dw, pt, pb, pl, pr, groups };
 }
 

@@ -32,7 +32,7 @@ function poolOp(owner: Owner, kind: 'max' | 'avg', x: unknown, options: unknown)
     throw new ValueError('options.countIncludePad', 'a boolean', o.countIncludePad);
   }
   const c = xt.dims[3];
-  const g = geometry(xt.dims, c, kh, kw, c, o);
+  const g = geometry(xt.dims, c, kh, kw, c, o, 'options.windowShape');
   // A window is only numbers (no filter tensor bounds it), and 'same' padding grows with it: its
   // indirection buffer is checked against the instance's memory limit before any per-pixel work
   // (the output's allocation checks itself).

@@ -80,6 +80,21 @@ describe('conv2d', () => {
     expectSameBits(y.data as Float32Array, conv2dRef(x, w, null, g).ordered);
   });
 
+  it('a dilation far beyond the image: only the centre tap lands inside (conv2d, depthwise, maxPool, f16, int8)', () => {
+    // 'same' padding of 2^29 on each side; the kernels take the geometry as int32.
+    const xs = Float32Array.from({ length: 25 }, (_, i) => i + 1), ws = Float32Array.from({ length: 9 }, (_, i) => i + 1);
+    const x = lw.tensor('float32', xs, [1, 5, 5, 1]);
+    const o = { dilations: 2 ** 29, pad: 'same' as const };
+    const want = Array.from(xs, (v) => v * 5);
+    expect(Array.from(lw.conv2d(x, lw.tensor('float32', ws, [1, 3, 3, 1]), o).data)).toEqual(want);
+    expect(Array.from(lw.depthwiseConv2d(x, lw.tensor('float32', ws, [3, 3, 1]), o).data)).toEqual(want);
+    expect(Array.from(lw.maxPool(x, { windowShape: 3, ...o }).data)).toEqual(Array.from(xs));
+    const h = lw.conv2d(lw.cast(x, 'float16'), lw.cast(lw.tensor('float32', ws, [1, 3, 3, 1]), 'float16'), { ...o, precision: 'f16-exact' });
+    expect(Array.from(h.toFloat32().data)).toEqual(want);
+    const q = lw.qConv2d(lw.quantize(x, { scale: 1, zeroPoint: 0 }), lw.quantize(lw.tensor('float32', ws, [1, 3, 3, 1]), { scale: 1 }), { ...o, output: 'int32' });
+    expect(Array.from(q.data)).toEqual(want);
+  });
+
   it('packed weights serve many input shapes (indirection cache eviction) and stay correct', () => {
     const f = randomF32(5 * 3 * 3 * 3, 31), bias = randomF32(5, 32);
     const packed = lw.prepackConv(lw.tensor('float32', f, [5, 3, 3, 3]), { bias });
@@ -263,6 +278,11 @@ describe('bad input: typed errors naming the argument, nothing allocated or writ
     expectError(() => lw.conv2d(x, f, { pad: -1 }), ValueError, 'options.pad');
     expectError(() => lw.conv2d(x, f, { pad: 'full' as never }), ValueError, 'options.pad');
     expectError(() => lw.conv2d(x, f, { dilations: 3 }), ShapeError, /x\.dims/);               // output ≤ 0
+    // Past the kernels' int32 geometry: the dilated window, or the input with 'same' padding.
+    expectError(() => lw.conv2d(x, f, { dilations: 2 ** 31, pad: 'same' }), ValueError, 'options.dilations');
+    expectError(() => lw.conv2d(x, f, { dilations: [1, 2 ** 32 + 1], pad: 'same' }), ValueError, 'options.dilations');
+    expectError(() => lw.conv2d(x, f, { dilations: 2 ** 30 - 1, pad: 'same' }), ValueError, 'options.dilations');
+    expectError(() => lw.conv2d(x, f, { dilations: 2 ** 30, pad: [2 ** 30, 0, 0, 0] }), ValueError, 'options.dilations');
     const _t1 = lw.tensor('float32', new Float32Array(6 * 3 * 4), [6, 3, 4]);
     expectError(() => lw.conv2d(x, _t1, {}), ShapeError, 'filter.dims');
     expectError(() => lw.conv2d(x, f, { filterLayout: 'IOHW' as never }), ValueError, 'options.filterLayout');
@@ -310,7 +330,9 @@ describe('bad input: typed errors naming the argument, nothing allocated or writ
     expectError(() => lw.avgPool(x, { windowShape: 2, countIncludePad: 1 as never }), ValueError, 'options.countIncludePad');
     // 'same' padding grows with the window: a window whose indirection cannot fit in wasm32
     // memory is refused before any per-pixel work (this once threw a RangeError after ~10 s).
-    expectError(() => lw.avgPool(x, { windowShape: 2 ** 31, pad: 'same' }), OutOfMemoryError, 'options.windowShape');
+    // One beyond the kernels' int32 geometry is refused before that.
+    expectError(() => lw.avgPool(x, { windowShape: 2 ** 31, pad: 'same' }), ValueError, 'options.windowShape');
+    expectError(() => lw.avgPool(x, { windowShape: 2 ** 30, pad: 'same' }), OutOfMemoryError, 'options.windowShape');
     expectError(() => lw.maxPool(x, { windowShape: [2 ** 16, 2 ** 15], pad: 'same' }), OutOfMemoryError, 'options.windowShape');
     const _t11 = lw.tensor('float32', new Float32Array(4), [1, 4]);
     expectError(() => lw.globalAvgPool(_t11), ShapeError, 'x.dims');
