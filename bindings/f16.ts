@@ -351,7 +351,8 @@ export function f16Conv(dev: Device, c: F16ConvCall): void {
   if (c.precision === 'f16-exact') { f16ConvExact(dev, c); return; }
   const route = routeOf(g);
   if (route === 'gemm' && g.groups === 1) { f16ConvGemm(dev, c); return; }
-  if (route === 'igemm') { f16ConvIgemm(dev, c); return; }
+  // Grouped 1×1 convolutions too: the IGEMM driver walks groups, the GEMM one does not.
+  if (route !== 'dwconv') { f16ConvIgemm(dev, c); return; }
   // Depthwise: the input widened, the f32 depthwise drivers (the direct 3×3 kernel), then one
   // narrowing pass, per band (rowBands: whole images while they fit). A kernel widening each tap
   // of the binary16 input in registers measured 1.08–1.30× slower at stride 2 (28×28×128: 51.5

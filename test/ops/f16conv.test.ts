@@ -27,6 +27,8 @@ const cases: Case[] = [
   { name: '1×1 (GEMM route)', n: 2, ih: 4, iw: 5, ci: 9, co: 10, kh: 1, kw: 1, groups: 1, s: 1, d: 1, pad: 'valid' },
   { name: '5×3 stride 2 dilation 2', n: 1, ih: 13, iw: 11, ci: 3, co: 9, kh: 5, kw: 3, groups: 1, s: 2, d: 2, pad: [2, 1, 0, 2] },
   { name: 'grouped 3×3', n: 1, ih: 6, iw: 6, ci: 8, co: 12, kh: 3, kw: 3, groups: 4, s: 1, d: 1, pad: 'same' },
+  { name: 'grouped 1×1, one image', n: 1, ih: 5, iw: 7, ci: 12, co: 20, kh: 1, kw: 1, groups: 4, s: 1, d: 1, pad: 'valid' },
+  { name: 'grouped 1×1, two images', n: 2, ih: 3, iw: 9, ci: 20, co: 12, kh: 1, kw: 1, groups: 4, s: 1, d: 1, pad: 'valid' },
   { name: 'depthwise 3×3', n: 2, ih: 8, iw: 7, ci: 10, co: 10, kh: 3, kw: 3, groups: 10, s: 1, d: 1, pad: 'same', depthwise: true },
   { name: 'depthwise 5×5 stride 2', n: 1, ih: 9, iw: 9, ci: 9, co: 9, kh: 5, kw: 5, groups: 9, s: 2, d: 1, pad: 'same', depthwise: true },
   { name: 'depthwise 3×3 40×36×40', n: 2, ih: 40, iw: 36, ci: 40, co: 40, kh: 3, kw: 3, groups: 40, s: 1, d: 1, pad: 'same', depthwise: true },
