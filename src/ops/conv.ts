@@ -106,9 +106,10 @@ const I32_MAX = 0x7fffffff;
  * Output size and padding of one spatial axis. Explicit padding must be smaller than the
  * dilated window (a larger one would make outputs that see only padding). The kernels take the
  * geometry as int32 and compute input rows as o·s − lo + k·d, which lie in [−lo, input + hi):
- * the dilated window and the padded input must both fit in an int32.
+ * the stride, the dilated window and the padded input must all fit in an int32.
  */
 function axis(input: number, k: number, s: number, d: number, pad: 'same' | 'valid' | [number, number], arg: string, xArg: string, windowArg: string): [number, number, number] {
+  if (s > I32_MAX) throw new ValueError('options.strides', 'strides of at most 2^31 − 1', s);
   const eff = (k - 1) * d + 1;
   const [wArg, wGot] = d > 1 ? ['options.dilations', d] : [windowArg, k];
   if (eff > I32_MAX) {

@@ -93,6 +93,11 @@ describe('conv2d', () => {
     expect(Array.from(h.toFloat32().data)).toEqual(want);
     const q = lw.qConv2d(lw.quantize(x, { scale: 1, zeroPoint: 0 }), lw.quantize(lw.tensor('float32', ws, [1, 3, 3, 1]), { scale: 1 }), { ...o, output: 'int32' });
     expect(Array.from(q.data)).toEqual(want);
+    // The largest stride: one output pixel, its window at the top left.
+    const x3 = lw.tensor('float32', Float32Array.from({ length: 5 * 6 * 3 }, (_, i) => i % 7), [1, 5, 6, 3]);
+    const one = lw.depthwiseConv2d(x3, lw.tensor('float32', new Float32Array(27).fill(1), [3, 3, 3]), { strides: 2 ** 31 - 1, pad: 1 });
+    expect(one.dims).toEqual([1, 1, 1, 3]);
+    expect(Array.from(one.data)).toEqual([7, 11, 15]);
   });
 
   it('packed weights serve many input shapes (indirection cache eviction) and stay correct', () => {
@@ -283,6 +288,10 @@ describe('bad input: typed errors naming the argument, nothing allocated or writ
     expectError(() => lw.conv2d(x, f, { dilations: [1, 2 ** 32 + 1], pad: 'same' }), ValueError, 'options.dilations');
     expectError(() => lw.conv2d(x, f, { dilations: 2 ** 30 - 1, pad: 'same' }), ValueError, 'options.dilations');
     expectError(() => lw.conv2d(x, f, { dilations: 2 ** 30, pad: [2 ** 30, 0, 0, 0] }), ValueError, 'options.dilations');
+    expectError(() => lw.conv2d(x, f, { strides: 2 ** 32, pad: 1 }), ValueError, 'options.strides'); // was an int32 0: a wasm divide by zero
+    const dwf = lw.tensor('float32', new Float32Array(36), [3, 3, 4]);
+    expectError(() => lw.depthwiseConv2d(x, dwf, { strides: [1, 2 ** 31] }), ValueError, 'options.strides');
+    expectError(() => lw.maxPool(x, { windowShape: 3, strides: 2 ** 32 }), ValueError, 'options.strides');
     const _t1 = lw.tensor('float32', new Float32Array(6 * 3 * 4), [6, 3, 4]);
     expectError(() => lw.conv2d(x, _t1, {}), ShapeError, 'filter.dims');
     expectError(() => lw.conv2d(x, f, { filterLayout: 'IOHW' as never }), ValueError, 'options.filterLayout');
