@@ -2,7 +2,9 @@
 // and is thrown before any kernel runs, so a failed call writes nothing.
 
 function show(v: unknown): string {
-  if (typeof v === 'string') return v;
+  // A string that reads as another value (a number, a boolean, null, nothing) is quoted:
+  // maxMemory: '1048576' must not look like the number it failed to be.
+  if (typeof v === 'string') return /^\s*$|^(true|false|null|undefined)$/.test(v) || !Number.isNaN(Number(v)) ? JSON.stringify(v) : v;
   if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean' || v == null) return String(v);
   if (Array.isArray(v)) return `[${v.map(show).join(', ')}]`;
   if (ArrayBuffer.isView(v)) return `${v.constructor.name}(${(v as unknown as ArrayLike<unknown>).length})`;

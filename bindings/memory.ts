@@ -41,7 +41,15 @@ export class Arena {
 
   get blockCount(): number { return this.live.size; }
 
+  private outOfMemory(what: string, ptr: number, bytes: number): OutOfMemoryError {
+    const why = this.limit === MAX_BYTES ? 'wasm32 memory is 4 GiB at most' : `the instance's maxMemory is ${this.limit} bytes`;
+    return new OutOfMemoryError(what, `at most ${Math.max(0, this.limit - ptr)} more bytes (${why})`, `${bytes} bytes`);
+  }
+
   alloc(bytes: number, what: string): number {
+    // A size past the limit (even past 2^53: dims whose product no float holds exactly) is out
+    // of memory; a negative or fractional count is a driver's bug.
+    if (bytes > this.limit) throw this.outOfMemory(what, this.top, bytes);
     if (!Number.isSafeInteger(bytes) || bytes < 0) throw new ValueError(what, 'a byte count ≥ 0', bytes);
     const size = alignUp(Math.max(bytes, 1), ALIGN);
     let best = -1;
@@ -59,10 +67,7 @@ export class Arena {
     }
     const ptr = this.top;
     const end = ptr + size;
-    if (end > this.limit) {
-      const why = this.limit === MAX_BYTES ? 'wasm32 memory is 4 GiB at most' : `the instance's maxMemory is ${this.limit} bytes`;
-      throw new OutOfMemoryError(what, `at most ${Math.max(0, this.limit - ptr)} more bytes (${why})`, `${bytes} bytes`);
-    }
+    if (end > this.limit) throw this.outOfMemory(what, ptr, bytes);
     const have = this.memory.buffer.byteLength;
     if (end > have) {
       // Grow by at least 1/8 of the current size so repeated small growths stay amortized.

@@ -281,6 +281,17 @@ describe('Lanewise', () => {
     // Options are checked like every op's: unknown names and arrays are refused.
     await expect(Lanewise.create({ thread: 2 } as never)).rejects.toThrow(/options\.thread: expected one of the options/);
     await expect(Lanewise.create([] as never)).rejects.toThrow(ValueError);
+    // A string that reads as a number is shown quoted, so the message does not look like a valid call.
+    await expect(Lanewise.create({ maxMemory: '1048576' as never })).rejects.toThrow(/, got "1048576"$/);
+    await expect(Lanewise.create({ threads: '' as never })).rejects.toThrow(/, got ""$/);
+  });
+
+  it('sizes past 2^53 bytes are out of memory, not a bad byte count', () => {
+    expect(() => lw.zeros('float32', [2 ** 27, 2 ** 27])).toThrow(OutOfMemoryError);
+    expect(() => lw.zeros('float32', [2 ** 27, 2 ** 27])).toThrow(/got 72057594037927940 bytes/);
+    const a = lw.zeros('float32', [2 ** 27, 0]), b = lw.zeros('float32', [0, 2 ** 27]);
+    expect(() => lw.matMul(a, b)).toThrow(OutOfMemoryError);
+    a.dispose(); b.dispose();
   });
 
   it('keeps within options.maxMemory: past it a typed error, and the instance keeps working', async () => {
