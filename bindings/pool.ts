@@ -9,6 +9,7 @@
 // and later calls run on the threads that come back (serially until then). Never a hang.
 import type { KernelModule } from './module.js';
 import type { Arena } from './memory.js';
+import { OutOfMemoryError } from './errors.js';
 import {
   attachExecutor, C, canBlock, clearErrorDetail, CONTROL_BYTES, CALL_SLOTS, errorDetail, functionList, MAX_STAGES,
   MAX_TASKS_PER_STAGE, MAX_THREADS, now, Plan, publishJob, runSerial, shareJob, SharedViews, WorkerError,
@@ -320,19 +321,35 @@ export class Pool implements Executor {
     this.slots.find((s) => s.thread === thread)?.handle?.terminate();
   }
 
-  private ensureBuffers(plan: Plan): void {
+  /**
+   * The job's call and task tables, grown (doubling) when a plan needs more. False when a table
+   * does not fit in the instance's memory: the caller then runs the plan on its own thread,
+   * which needs neither. A block is forgotten before its replacement is allocated, so a failed
+   * allocation never leaves the pool holding a freed block.
+   */
+  private ensureBuffers(plan: Plan): boolean {
     const callBytes = plan.nCalls * CALL_SLOTS * 8;
-    if (callBytes > this.callsCap) {
-      if (this.callsPtr) this.arena.free(this.callsPtr);
-      this.callsCap = Math.max(callBytes, 2 * this.callsCap, 4096);
-      this.callsPtr = this.arena.alloc(this.callsCap, 'thread pool job (calls)');
-    }
     const taskBytes = (plan.taskCount + 1) * 4;
-    if (taskBytes > this.tasksCap) {
-      if (this.tasksPtr) this.arena.free(this.tasksPtr);
-      this.tasksCap = Math.max(taskBytes, 2 * this.tasksCap, 1024);
-      this.tasksPtr = this.arena.alloc(this.tasksCap, 'thread pool job (tasks)');
+    try {
+      if (callBytes > this.callsCap) {
+        const cap = Math.max(callBytes, 2 * this.callsCap, 4096);
+        if (this.callsPtr) this.arena.free(this.callsPtr);
+        this.callsPtr = 0; this.callsCap = 0;
+        this.callsPtr = this.arena.alloc(cap, 'thread pool job (calls)');
+        this.callsCap = cap;
+      }
+      if (taskBytes > this.tasksCap) {
+        const cap = Math.max(taskBytes, 2 * this.tasksCap, 1024);
+        if (this.tasksPtr) this.arena.free(this.tasksPtr);
+        this.tasksPtr = 0; this.tasksCap = 0;
+        this.tasksPtr = this.arena.alloc(cap, 'thread pool job (tasks)');
+        this.tasksCap = cap;
+      }
+    } catch (e) {
+      if (e instanceof OutOfMemoryError) return false;
+      throw e;
     }
+    return true;
   }
 
   run(plan: Plan): void {
@@ -343,7 +360,7 @@ export class Pool implements Executor {
       const end = s + 1 < plan.stageCount ? plan.stageStarts[s + 1] : plan.taskCount;
       if (end - plan.stageStarts[s] > MAX_TASKS_PER_STAGE) throw new Error(`lanewise: a plan stage has more than ${MAX_TASKS_PER_STAGE} tasks`);
     }
-    this.ensureBuffers(plan);
+    if (!this.ensureBuffers(plan)) { runSerial(this.mod, plan); return; }
     const ctrl = this.ctrlPtr >> 2;
     const seq = this.seq = (this.seq % 0x7fff) + 1;
     publishJob(this.views, ctrl, seq, plan, this.callsPtr, this.tasksPtr);

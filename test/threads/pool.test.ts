@@ -2,7 +2,7 @@
 // fallbacks and their reasons, dispose, and a worker dying mid-call (typed error, no hang,
 // the pool recovers).
 import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
-import { Lanewise, ValueError } from '../../src/index.js';
+import { Lanewise, OutOfMemoryError, ValueError } from '../../src/index.js';
 import { executorOf, opsFrom, threadsFor, WorkerError } from '../../bindings/exec.js';
 import type { Pool } from '../../bindings/pool.js';
 import { compileBuild } from '../../bindings/module.js';
@@ -301,6 +301,44 @@ describe('thread pool', () => {
       Object.defineProperty(WebAssembly, 'Memory', { value: Real, configurable: true, writable: true });
     }
   });
+
+  it('a job whose call table does not fit in memory runs on the calling thread, and the pool keeps no freed block', () => onPool((lw) => {
+    const arena = lw.device.arena, real = arena.alloc.bind(arena);
+    let table = -1;
+    const alloc = vi.spyOn(arena, 'alloc').mockImplementation((bytes: number, what: string) => {
+      const ptr = real(bytes, what);
+      if (what === 'thread pool job (calls)' && table < 0) table = ptr;
+      return ptr;
+    });
+    try {
+      const x = lw.tensor('float32', randomF32(4096, 90), [4096]);
+      lw.relu(x).dispose();
+      expect(table, 'the first job allocated a call table').toBeGreaterThan(0);
+      // 300 images: one kernel call each, more than the first table holds. Its replacement is
+      // refused; the old table was freed to make room for it.
+      alloc.mockImplementation((bytes: number, what: string) => {
+        if (what === 'thread pool job (calls)') throw new OutOfMemoryError(what, 'a block (refused by the test)', `${bytes} bytes`);
+        return real(bytes, what);
+      });
+      const img = randomF32(300 * 4 * 3, 91);
+      const got = lw.globalAvgPool(lw.tensor('float32', img, [300, 2, 2, 3])).read();
+      expect(alloc.mock.calls.some((c) => c[1] === 'thread pool job (calls)'), 'the larger table was asked for').toBe(true);
+      expectSameBits(got, single.globalAvgPool(single.tensor('float32', img, [300, 2, 2, 3])).read());
+      alloc.mockImplementation(real);
+      // A tensor now takes the old table's address; the next threaded job must not write its calls there.
+      let victim: ReturnType<typeof lw.tensor> | undefined;
+      for (let i = 0; i < 64 && !victim; i++) {
+        const t = lw.tensor('float32', new Float32Array(1024).fill(42), [1024]);
+        if (t.block.ptr <= table && table < t.block.ptr + 4096) victim = t;
+      }
+      expect(victim, 'the old table block is free').toBeDefined();
+      const y = lw.relu(x).read();
+      expect(Array.from(victim!.read()), 'the tensor in the old table block').toEqual(new Array(1024).fill(42));
+      expectSameBits(y, single.relu(single.tensor('float32', randomF32(4096, 90), [4096])).read());
+    } finally {
+      alloc.mockRestore();
+    }
+  }));
 
   it('a worker dying mid-call: typed error, no hang, then the pool recovers', async () => {
     const lw = await Lanewise.create({ threads: 2 });
