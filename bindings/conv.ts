@@ -87,8 +87,7 @@ export function packConv(dev: Device, ohwi: Float32Array, bias: Float32Array | n
     return;
   }
   const og = co / groups, k = ks * cig;
-  const src = dev.alloc(ohwi.byteLength, 'filter (scratch)');
-  const b = bias ? dev.alloc(bias.byteLength, 'bias (scratch)') : null;
+  const [src, b] = dev.allocAll([ohwi.byteLength, 'filter (scratch)'], bias ? [bias.byteLength, 'bias (scratch)'] : null);
   try {
     dev.write(src, ohwi);
     if (b && bias) dev.write(b, bias);
@@ -97,8 +96,7 @@ export function packConv(dev: Device, ohwi: Float32Array, bias: Float32Array | n
       dev.kmod.exports[packW.name](og, k, src.ptr + gi * og * k * 4, k * 4, b ? b.ptr + gi * og * 4 : 0, out.ptr + gi * groupBytes);
     }
   } finally {
-    if (b) dev.free(b);
-    dev.free(src);
+    dev.freeAll(src, b);
   }
 }
 
@@ -298,9 +296,12 @@ export class IndirectionCache {
   clear(): void { this.last = null; freeCacheBlocks(this.blocks); }
 }
 
+/** The bytes of a padding row of `floats` values (the kernels may read up to 64 bytes past it). */
+const padRowBytes = (floats: number) => floats * 4 + 64;
+
 /** A row of `floats` copies of `value` (zeros for padding taps, -Infinity for max pooling). */
 function padRow(dev: Device, floats: number, value: number): Block {
-  const b = dev.alloc(floats * 4 + 64, 'padding row');
+  const b = dev.alloc(padRowBytes(floats), 'padding row');
   dev.viewF32(b).fill(value);
   return b;
 }
@@ -547,11 +548,11 @@ export function pool(dev: Device, p: PoolCall): void {
   const P = g.oh * g.ow, ks = g.kh * g.kw;
   if (g.n * P * g.ci === 0) return;
   const ind = poolTable(geometryKey(g, 1), () => indirection(g, 1));
-  const indB = dev.alloc(ind.byteLength, 'indirection buffer');
-  const padB = padRow(dev, g.ci, p.kind === 'max' ? -Infinity : 0);
+  const [indB, padB] = dev.allocAll([ind.byteLength, 'indirection buffer'], [padRowBytes(g.ci), 'padding row']);
   let divB: Block | null = null;
   try {
     dev.write(indB, ind);
+    dev.viewF32(padB).fill(p.kind === 'max' ? -Infinity : 0);
     if (p.kind === 'avg') {
       const div = poolTable(geometryKey(g, p.countIncludePad ? -1 : -2),
         () => (p.countIncludePad ? new Float32Array(P).fill(ks) : validTaps(g)));
@@ -572,9 +573,7 @@ export function pool(dev: Device, p: PoolCall): void {
     }
     calls.run();
   } finally {
-    if (divB) dev.free(divB);
-    dev.free(padB);
-    dev.free(indB);
+    dev.freeAll(indB, padB, divB);
   }
 }
 
@@ -686,8 +685,7 @@ export function warmUpConv(dev: Device, rounds = 24): void {
   const geo = (ci: number, co: number, k: number, groups: number): ConvGeometry =>
     ({ n: 1, ih: 6, iw: 6, ci, oh: 6, ow: 6, co, kh: k, kw: k, sh: 1, sw: 1, dh: 1, dw: 1,
       pt: k >> 1, pb: k >> 1, pl: k >> 1, pr: k >> 1, groups });
-  const x = dev.alloc(6 * 6 * 16 * 4, 'warm-up'), out = dev.alloc(6 * 6 * 16 * 4, 'warm-up');
-  const w = dev.alloc(packedConvBytes(16, 5, 5, 16, 1, 'panels'), 'warm-up');
+  const [x, out, w] = dev.allocAll([6 * 6 * 16 * 4, 'warm-up'], [6 * 6 * 16 * 4, 'warm-up'], [packedConvBytes(16, 5, 5, 16, 1, 'panels'), 'warm-up']);
   const cache = new IndirectionCache(dev, 8);
   try {
     dev.fill(x, 0); dev.fill(w, 0);
@@ -704,6 +702,6 @@ export function warmUpConv(dev: Device, rounds = 24): void {
     }
   } finally {
     cache.clear();
-    dev.free(w); dev.free(out); dev.free(x);
+    dev.freeAll(x, out, w);
   }
 }

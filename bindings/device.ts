@@ -22,6 +22,9 @@ export interface DeviceOptions {
   memory?: WebAssembly.Memory;
 }
 
+/** What allocAll gives for one request: a Block, or null for a null request (distributes over unions). */
+type Allocated<T> = T extends null ? null : Block;
+
 export class Device {
   readonly kmod: KernelModule;
   readonly arena: Arena;
@@ -71,6 +74,27 @@ export class Device {
 
   free(b: Block): void {
     if (b.generation === this.generation) this.arena.free(b.ptr);
+  }
+
+  /**
+   * One block per request ([bytes, what]; null gives null), all or none: when one does not fit,
+   * the blocks already allocated are freed before the OutOfMemoryError goes on, so a call that
+   * fails for memory leaves the arena as it found it.
+   */
+  allocAll<const R extends readonly (readonly [number, string] | null)[]>(...reqs: R): { -readonly [I in keyof R]: Allocated<R[I]> } {
+    const got: (Block | null)[] = [];
+    try {
+      for (const r of reqs) got.push(r ? this.alloc(r[0], r[1]) : null);
+    } catch (e) {
+      for (const b of got) if (b) this.free(b);
+      throw e;
+    }
+    return got as { -readonly [I in keyof R]: Allocated<R[I]> };
+  }
+
+  /** Frees the given blocks (nulls skipped), last first. */
+  freeAll(...blocks: (Block | null)[]): void {
+    for (let i = blocks.length - 1; i >= 0; i--) if (blocks[i]) this.free(blocks[i]!);
   }
 
   /** Frees every block at once. */
@@ -125,8 +149,8 @@ export class Device {
    */
   warmUp(rounds = 24): void {
     const m = 8, n = 40, k = 64;
-    const a = this.alloc(m * k * 4, 'warm-up'), w = this.alloc(packedBytes(n, k), 'warm-up');
-    const c = this.alloc(m * n * 4, 'warm-up'), s = this.alloc(Math.max(packedABytes(m, k, 4), regroupScratchBytes(k)), 'warm-up');
+    const [a, w, c, s] = this.allocAll([m * k * 4, 'warm-up'], [packedBytes(n, k), 'warm-up'], [m * n * 4, 'warm-up'],
+      [Math.max(packedABytes(m, k, 4), regroupScratchBytes(k)), 'warm-up']);
     try {
       this.arena.u8.fill(0, a.ptr, a.ptr + a.bytes);
       this.arena.u8.fill(0, w.ptr, w.ptr + w.bytes);
@@ -143,7 +167,7 @@ export class Device {
         regroupWeights(this.kmod, n, k, w.ptr, s.ptr, i & 1 ? 'panels' : 'rows');
       }
     } finally {
-      this.free(s); this.free(c); this.free(w); this.free(a);
+      this.freeAll(a, w, c, s);
     }
   }
 
@@ -171,8 +195,8 @@ export class Device {
     const ops = 2 * batches * m * n * k;
     const threads = batchedPlanThreads(this.kmod, batches, m, n, k, ops);
     if (threads === 0) return false;
-    const s = this.alloc(batchedScratchBytes(m, n, k, p.b !== null) * maxThreads(this.kmod), 'scratch (batched gemm)');
-    const bias = p.b && p.bias ? this.alloc(n * 4, 'scratch (bias)') : null;
+    const [s, bias] = this.allocAll([batchedScratchBytes(m, n, k, p.b !== null) * maxThreads(this.kmod), 'scratch (batched gemm)'],
+      p.b && p.bias ? [n * 4, 'scratch (bias)'] : null);
     try {
       if (bias) this.write(bias, p.bias!);
       const each = (f: (i: number) => number) => Array.from({ length: batches }, (_, i) => f(i));
@@ -184,8 +208,7 @@ export class Device {
       }, threads, s.ptr);
       runPlan(this.kmod, plan, ops);
     } finally {
-      if (bias) this.free(bias);
-      this.free(s);
+      this.freeAll(s, bias);
     }
     return true;
   }

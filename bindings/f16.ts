@@ -129,12 +129,11 @@ export function f16Gemm(dev: Device, g: F16GemmCall): void {
   const ops = opsFrom(2 * m * n * k * (g.precision === 'f16-exact' ? EXACT_COST.gemm : 1), STAGED_PLAN_OPS);
   if (threadsFor(dev.kmod, ops) > 1) { threaded(dev, g, ops); return; }
   const s = f16GemmScratch(m, n, k);
-  const ap = dev.alloc(s.aPacked, 'scratch (f16 a packed)');
-  const w32 = dev.alloc(s.w32, 'scratch (f16 weights widened)');
+  const [ap, w32] = dev.allocAll([s.aPacked, 'scratch (f16 a packed)'], [s.w32, 'scratch (f16 weights widened)']);
   try {
     run(dev, g, ap.ptr, w32.ptr, s.panels);
   } finally {
-    dev.free(w32); dev.free(ap);
+    dev.freeAll(ap, w32);
   }
 }
 
@@ -148,8 +147,7 @@ function threaded(dev: Device, g: F16GemmCall, ops: number): void {
   const { m, n, k } = g;
   const threads = threadsFor(dev.kmod, ops);
   const panels = Math.ceil(n / F16_PANEL), panelHalves = F16_PANEL + F16_PANEL * k;
-  const ap = dev.alloc(packedABytes(m, k, 4), 'scratch (f16 a packed)');
-  const w32 = dev.alloc(panels * panelHalves * 4, 'scratch (f16 weights widened)');
+  const [ap, w32] = dev.allocAll([packedABytes(m, k, 4), 'scratch (f16 a packed)'], [panels * panelHalves * 4, 'scratch (f16 weights widened)']);
   try {
     const plan = new Plan(dev.kmod);
     const pk = packA.find((p) => p.mr === 4 && p.source === (g.transposeA ? 't' : 'n'))!;
@@ -176,7 +174,7 @@ function threaded(dev: Device, g: F16GemmCall, ops: number): void {
     });
     runPlan(dev.kmod, plan, ops);
   } finally {
-    dev.free(w32); dev.free(ap);
+    dev.freeAll(ap, w32);
   }
 }
 
@@ -200,8 +198,7 @@ export function f16GemmBatched(dev: Device, p: { batches: number; m: number; n: 
   // Per-thread scratch: [binary16 panels, when B is packed here][f32 panels][packed A].
   const w16Bytes = p.b ? panels * panelHalves * 2 : 0, aAt = w16Bytes + panels * panelHalves * 4;
   const perThread = aAt + packedABytes(m, k, 4);
-  const s = dev.alloc(perThread * maxThreads(dev.kmod), 'scratch (batched f16 gemm)');
-  const bias = p.b && p.bias ? dev.alloc(n * 2, 'scratch (bias)') : null;
+  const [s, bias] = dev.allocAll([perThread * maxThreads(dev.kmod), 'scratch (batched f16 gemm)'], p.b && p.bias ? [n * 2, 'scratch (bias)'] : null);
   try {
     if (bias) dev.write(bias, p.bias!);
     const pw = packW.find((x) => x.layout === (p.transposeB ? 'goi' : 'gio'))!;
@@ -227,8 +224,7 @@ export function f16GemmBatched(dev: Device, p: { batches: number; m: number; n: 
     }
     runPlan(dev.kmod, plan, ops);
   } finally {
-    if (bias) dev.free(bias);
-    dev.free(s);
+    dev.freeAll(s, bias);
   }
   return true;
 }
@@ -287,10 +283,9 @@ function run(dev: Device, g: F16GemmCall, ap: number, w32: number, blockPanels: 
 export function warmUpF16(dev: Device, rounds = 24): void {
   warmed.add(dev);
   const m = 8, n = 16, k = 32;
-  const a = dev.alloc(m * k * 2, 'warm-up'), w = dev.alloc(packedF16Bytes(n, k), 'warm-up'), c = dev.alloc(m * n * 2, 'warm-up');
   const s = f16GemmScratch(m, n, k);
-  const ap = dev.alloc(s.aPacked, 'warm-up'), w32 = dev.alloc(s.w32, 'warm-up');
-  const f = dev.alloc(m * k * 4, 'warm-up');
+  const [a, w, c, ap, w32, f] = dev.allocAll([m * k * 2, 'warm-up'], [packedF16Bytes(n, k), 'warm-up'], [m * n * 2, 'warm-up'],
+    [s.aPacked, 'warm-up'], [s.w32, 'warm-up'], [m * k * 4, 'warm-up']);
   try {
     dev.fill(a, 0x3c); dev.fill(w, 0x3c);
     for (let i = 0; i < rounds; i++) {
@@ -303,7 +298,7 @@ export function warmUpF16(dev: Device, rounds = 24): void {
       convertPtr(dev, 'float16', f.ptr, a.ptr, m * k);
     }
   } finally {
-    for (const b of [f, w32, ap, c, w, a]) dev.free(b);
+    dev.freeAll(a, w, c, ap, w32, f);
   }
 }
 
@@ -360,9 +355,8 @@ export function f16Conv(dev: Device, c: F16ConvCall): void {
   const ks = g.kh * g.kw, cig = g.ci / g.groups;
   const wBytes32 = packedConvBytes(g.co, g.kh, g.kw, cig, g.groups, c.packing);
   const bands = rowBands(g, 4, c.bandBytes);
-  const x32 = dev.alloc(bands.inMax * 4 + 64, 'scratch (f16 x widened)');
-  const w32 = dev.alloc(wBytes32, 'scratch (f16 filter widened)');
-  const o32 = dev.alloc(bands.outMax * 4, 'scratch (f32 output)');
+  const [x32, w32, o32] = dev.allocAll([bands.inMax * 4 + 64, 'scratch (f16 x widened)'], [wBytes32, 'scratch (f16 filter widened)'],
+    [bands.outMax * 4, 'scratch (f32 output)']);
   try {
     setHalfConvBias(dev, c, ks, cig, c.packing);
     convertPtr(dev, 'float32', c.w.ptr, w32.ptr, wBytes32 / 4);
@@ -377,7 +371,7 @@ export function f16Conv(dev: Device, c: F16ConvCall): void {
       convertPtr(dev, 'float16', o32.ptr, c.out.ptr + band.outAt * 2, outCount, ops);
     }
   } finally {
-    dev.free(o32); dev.free(w32); dev.free(x32);
+    dev.freeAll(x32, w32, o32);
   }
 }
 
@@ -493,9 +487,8 @@ function f16DwconvExact(dev: Device, c: F16ConvCall): void {
   const g = c.geometry;
   const ks = g.kh * g.kw, P = g.oh * g.ow, wHalves = packedConvBytes(g.co, g.kh, g.kw, 1, g.groups, 'dwconv') / 4;
   const bands = rowBands(g, 0, c.bandBytes);
-  const x32 = dev.alloc(bands.inMax * 4 + 64, 'scratch (f16 x widened)');
-  const w32 = dev.alloc(wHalves * 4, 'scratch (f16 filter widened)');
-  const prm = dev.alloc(8, 'kernel parameters');
+  const [x32, w32, prm] = dev.allocAll([bands.inMax * 4 + 64, 'scratch (f16 x widened)'], [wHalves * 4, 'scratch (f16 filter widened)'],
+    [8, 'kernel parameters']);
   try {
     convertPtr(dev, 'float32', c.w.ptr, w32.ptr, wHalves);
     setConvBias(dev, w32, c.bias ? Float32Array.from(c.bias, halfValue) : null, g.co, ks, 1, g.groups, 'dwconv');
@@ -520,7 +513,7 @@ function f16DwconvExact(dev: Device, c: F16ConvCall): void {
       calls.run();
     }
   } finally {
-    dev.free(prm); dev.free(w32); dev.free(x32);
+    dev.freeAll(x32, w32, prm);
   }
 }
 
@@ -543,10 +536,10 @@ function f16ConvExact(dev: Device, c: F16ConvCall): void {
   const ind = c.cache.get(g, 1).ptr; // [P][ks] byte offsets of f32 rows (channel 0), or 0xffffffff
   const band = Math.min(P, Math.max(4, Math.floor((c.bandBytes ?? EXACT_BAND_BYTES) / (6 * K) / 4) * 4));
   const a = dev.alloc(band * K * 2, 'scratch (im2col)');
-  // The packed filter's groups are f16-packw panels of K rows already: the call's bias goes into
-  // their bias slots and each group is the GEMM's B in place.
-  setHalfConvBias(dev, c, ks, cig, 'panels');
   try {
+    // The packed filter's groups are f16-packw panels of K rows already: the call's bias goes
+    // into their bias slots and each group is the GEMM's B in place.
+    setHalfConvBias(dev, c, ks, cig, 'panels');
     for (let b = 0; b < g.n; b++) {
       const xImage = c.x.ptr + b * g.ih * g.iw * g.ci * 2;
       for (let gi = 0; gi < g.groups; gi++) {

@@ -69,13 +69,10 @@ function packedWeightsOf(owner: Owner, qw: QuantizedTensor, key: string, k: numb
     colSum[j] = sum; colMaxAbs[j] = mx;
   }
   const dev = owner.device;
-  const block = dev.alloc(qPackedWeightBytes(n, k, qw.bits as 8 | 4 | 2), 'packed quantized weights');
+  const [block, gemv] = dev.allocAll([qPackedWeightBytes(n, k, qw.bits as 8 | 4 | 2), 'packed quantized weights'],
+    qw.bits === 2 ? [q2GemvBytes(n, k), 'packed int2 weights (GEMV layout)'] : null);
   packQWeights(dev.viewU8(block), n, k, qw.bits as 8 | 4 | 2, w);
-  let gemv: Block | null = null;
-  if (qw.bits === 2) {
-    gemv = dev.alloc(q2GemvBytes(n, k), 'packed int2 weights (GEMV layout)');
-    packQ2Gemv(dev.viewU8(gemv), n, k, w);
-  }
+  if (gemv) packQ2Gemv(dev.viewU8(gemv), n, k, w);
   const packed: PackedWeights = { block, k, n, colSum, colMaxAbs, scale, gemv, plans: new Map() };
   qw.packed.set(key, packed);
   return packed;
