@@ -172,6 +172,27 @@ async function platformSpawner(): Promise<Spawner | null> {
 
 // ---- the pool ----
 
+/**
+ * One of a job's tables (calls, tasks) in the arena, grown by doubling when a plan needs more.
+ * The old block is let go before the new one is taken, so an allocation that fails
+ * (OutOfMemoryError, passed on) leaves the table empty, never holding a freed block that a live
+ * tensor may now occupy.
+ */
+class JobTable {
+  ptr = 0;
+  private cap = 0;
+  constructor(private readonly arena: Arena, private readonly what: string, private readonly minBytes: number) {}
+
+  fit(bytes: number): void {
+    if (bytes <= this.cap) return;
+    const cap = Math.max(bytes, 2 * this.cap, this.minBytes);
+    if (this.ptr) this.arena.free(this.ptr);
+    this.ptr = 0; this.cap = 0;
+    this.ptr = this.arena.alloc(cap, `thread pool job (${this.what})`);
+    this.cap = cap;
+  }
+}
+
 export class Pool implements Executor {
   readonly mod: KernelModule;
   readonly arena: Arena;
@@ -191,13 +212,14 @@ export class Pool implements Executor {
   private seq = 0;
   private slots: Slot[] = [];
   private disposed = false;
-  private callsPtr = 0; private callsCap = 0;
-  private tasksPtr = 0; private tasksCap = 0;
+  private calls!: JobTable;
+  private tasks!: JobTable;
   private restarts = 0;
   private onReadyChange: (() => void) | null = null;
 
   private constructor(mod: KernelModule, arena: Arena, spawn: Spawner, o: PoolOptions) {
     this.mod = mod; this.arena = arena; this.spawn = spawn;
+    this.newJobTables();
     this.workers = o.workers;
     this.maxThreads = o.workers + 1;
     this.minOps = o.minOps ?? 2 ** 20;
@@ -322,29 +344,14 @@ export class Pool implements Executor {
   }
 
   /**
-   * The job's call and task tables, grown (doubling) when a plan needs more. False when a table
-   * does not fit in the instance's memory: the caller then runs the plan on its own thread,
-   * which needs neither. A block is forgotten before its replacement is allocated, so a failed
-   * allocation never leaves the pool holding a freed block.
+   * Whether the job's call and task tables hold the plan (grown when it needs more). False when
+   * a table does not fit in the instance's memory: the caller then runs the plan on its own
+   * thread, which needs neither.
    */
   private ensureBuffers(plan: Plan): boolean {
-    const callBytes = plan.nCalls * CALL_SLOTS * 8;
-    const taskBytes = (plan.taskCount + 1) * 4;
     try {
-      if (callBytes > this.callsCap) {
-        const cap = Math.max(callBytes, 2 * this.callsCap, 4096);
-        if (this.callsPtr) this.arena.free(this.callsPtr);
-        this.callsPtr = 0; this.callsCap = 0;
-        this.callsPtr = this.arena.alloc(cap, 'thread pool job (calls)');
-        this.callsCap = cap;
-      }
-      if (taskBytes > this.tasksCap) {
-        const cap = Math.max(taskBytes, 2 * this.tasksCap, 1024);
-        if (this.tasksPtr) this.arena.free(this.tasksPtr);
-        this.tasksPtr = 0; this.tasksCap = 0;
-        this.tasksPtr = this.arena.alloc(cap, 'thread pool job (tasks)');
-        this.tasksCap = cap;
-      }
+      this.calls.fit(plan.nCalls * CALL_SLOTS * 8);
+      this.tasks.fit((plan.taskCount + 1) * 4);
     } catch (e) {
       if (e instanceof OutOfMemoryError) return false;
       throw e;
@@ -363,7 +370,7 @@ export class Pool implements Executor {
     if (!this.ensureBuffers(plan)) { runSerial(this.mod, plan); return; }
     const ctrl = this.ctrlPtr >> 2;
     const seq = this.seq = (this.seq % 0x7fff) + 1;
-    publishJob(this.views, ctrl, seq, plan, this.callsPtr, this.tasksPtr);
+    publishJob(this.views, ctrl, seq, plan, this.calls.ptr, this.tasks.ptr);
     clearErrorDetail();
     // Watchdog: total finished tasks must keep moving.
     const start = now();
@@ -396,13 +403,19 @@ export class Pool implements Executor {
     }
   }
 
+  /** Empty job tables; a restart leaves the old ones' blocks unused, like the old control block. */
+  private newJobTables(): void {
+    this.calls = new JobTable(this.arena, 'calls', 4096);
+    this.tasks = new JobTable(this.arena, 'tasks', 1024);
+  }
+
   /** Ends every worker and starts new ones on a fresh control block (the old one is left unused). */
   private restart(why: string): void {
     this.lastLoss = why;
     this.stopAll();
     if (++this.restarts > 3) { this.failure = `workers failed ${this.restarts} times (last: ${why}); running on one thread`; return; }
     this.ctrlPtr = 0;
-    this.callsPtr = 0; this.callsCap = 0; this.tasksPtr = 0; this.tasksCap = 0;
+    this.newJobTables();
     this.newControlBlock();
     this.startWorkers(15_000).catch((e: Error) => { this.failure = `workers could not be restarted: ${e.message}`; });
   }
