@@ -11,18 +11,14 @@ import { Lanewise, LanewiseError, type Tensor } from '../../src/index.js';
 import type { PackedMatrix } from '../../src/packed.js';
 import { gemmF32Ordered, transpose } from '../reference/gemm.js';
 import { rng } from '../harness/random.js';
-import { executorOf } from '../../bindings/exec.js';
-import type { Pool } from '../../bindings/pool.js';
+import { oneAndTwoThreads } from '../harness/instances.js';
 
 const STEPS = Number(process.env.LANEWISE_LIFETIME_STEPS ?? 150);
 const SEEDS = process.env.LANEWISE_LIFETIME_SEED ? [Number(process.env.LANEWISE_LIFETIME_SEED)] : [1, 2];
 
 let instances: Lanewise[];
 beforeAll(async () => {
-  instances = [await Lanewise.create({ threads: 1 }), await Lanewise.create({ threads: 2 })];
-  const pool = executorOf(instances[1].device.kmod) as Pool;
-  await pool.whenReady();
-  pool.minOps = 0;
+  ({ instances } = await oneAndTwoThreads());
   // The pool's job buffers are allocated by its first job and kept for the instance's life.
   for (const lw of instances) { const a = lw.tensor('float32', new Float32Array(64 * 64), [64, 64]); lw.matMul(a, a).dispose(); a.dispose(); }
 });

@@ -8,8 +8,7 @@
 // be the same bits. On a 1-thread instance and on a 2-thread one whose pool takes every job.
 import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
 import { Lanewise, OutOfMemoryError, Tensor, type QuantizedTensor } from '../../src/index.js';
-import { executorOf } from '../../bindings/exec.js';
-import type { Pool } from '../../bindings/pool.js';
+import { oneAndTwoThreads } from '../harness/instances.js';
 import { randomF32 } from '../harness/random.js';
 
 type Out = Tensor | QuantizedTensor | { dispose(): void };
@@ -76,12 +75,7 @@ const ops: Op[] = [
 ];
 
 let instances: Lanewise[];
-beforeAll(async () => {
-  instances = [await Lanewise.create({ threads: 1 }), await Lanewise.create({ threads: 2 })];
-  const pool = executorOf(instances[1].device.kmod) as Pool;
-  await pool.whenReady();
-  pool.minOps = 0;
-});
+beforeAll(async () => { ({ instances } = await oneAndTwoThreads()); });
 afterAll(() => { for (const lw of instances) lw.dispose(); });
 
 describe('out of memory at any allocation of a call', () => {

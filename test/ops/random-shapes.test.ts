@@ -13,18 +13,13 @@ import { gemmF32Ordered, transpose } from '../reference/gemm.js';
 import { conv2dF16Exact, f16Value, gemmF16Exact, gemmF16Fast, randomF16, round16Bits, transpose16 } from '../reference/f16.js';
 import { checkQConv, checkQMatMul } from '../harness/qops.js';
 import { randomF32, rng, withSpecialsF16, withSpecialsF32 } from '../harness/random.js';
-import { executorOf } from '../../bindings/exec.js';
+import { oneAndTwoThreads } from '../harness/instances.js';
 import type { Pool } from '../../bindings/pool.js';
 
 let instances: Lanewise[];
 let pool: Pool;
 let workerTasks = 0;
-beforeAll(async () => {
-  instances = [await Lanewise.create({ threads: 1 }), await Lanewise.create({ threads: 2 })];
-  pool = executorOf(instances[1].device.kmod) as Pool;
-  await pool.whenReady();
-  pool.minOps = 0; // every case on the pool, small ones too
-});
+beforeAll(async () => { ({ instances, pool } = await oneAndTwoThreads()); });
 afterAll(() => { for (const lw of instances) lw.dispose(); });
 /** The worker (not only the calling thread) took tasks since the last call. */
 function expectWorkerTookTasks(): void {
