@@ -44,6 +44,7 @@ export function rne(x: number): number {
   return f % 2 === 0 ? f : f + 1;
 }
 
+const F32_MAX = 3.4028234663852886e38;
 const clamp = (v: number, lo: number, hi: number) => (v < lo ? lo : v > hi ? hi : v);
 
 export function checkScale(v: unknown, arg: string): number {
@@ -74,14 +75,31 @@ export function normalizeAxis(axis: unknown, rank: number, arg: string): number 
   return axis < 0 ? axis + rank : axis;
 }
 
-/** Per-channel parameter arrays: a number (broadcast) or exactly `count` values. */
-function paramArray(v: number | ArrayLike<number>, count: number, arg: string): number[] {
-  if (typeof v === 'number') return new Array(count).fill(v);
+/**
+ * Fills a per-channel parameter array from a number (broadcast, checked once) or from exactly
+ * out.length values, each checked by `check` under its own name (arg[c]) when per channel.
+ */
+function setParams(out: Float32Array | Int32Array, v: unknown, arg: string, check: (x: unknown, arg: string) => number): void {
+  const count = out.length;
+  if (typeof v === 'number') { out.fill(check(v, arg)); return; }
   if (v === null || typeof v !== 'object' || typeof (v as ArrayLike<number>).length !== 'number') {
     throw new ValueError(arg, 'a number or an array of numbers', v);
   }
-  if (v.length !== count) throw new ShapeError(`${arg}.length`, `${count} (one per channel)`, v.length);
-  return Array.from(v);
+  const a = v as ArrayLike<unknown>;
+  if (a.length !== count) throw new ShapeError(`${arg}.length`, `${count} (one per channel)`, a.length);
+  for (let c = 0; c < count; c++) out[c] = check(a[c], count > 1 ? `${arg}[${c}]` : arg);
+}
+
+/** The most channels a per-channel axis may have: their scales and zero points live in JS arrays. */
+export const MAX_CHANNELS = 2 ** 24;
+
+/** Channel count of `axis` in dims (1 per tensor), refused past MAX_CHANNELS (an empty tensor may have any dims). */
+function channelCount(dims: readonly number[], axis: number | null): number {
+  const channels = axis === null ? 1 : dims[axis];
+  if (channels > MAX_CHANNELS) {
+    throw new ValueError('options.axis', `an axis of at most ${MAX_CHANNELS} channels (one scale and zero point each)`, `${axis} (${channels} channels)`);
+  }
+  return channels;
 }
 
 /** Channel of flat element i: floor(i / inner) mod channels. */
@@ -140,10 +158,14 @@ export function quantize(owner: Owner, x: unknown, options?: QuantizeOptions): Q
   if (opts.signed !== undefined && typeof opts.signed !== 'boolean') throw new ValueError('options.signed', 'a boolean', opts.signed);
   const signed = opts.signed ?? scheme === 'symmetric';
   if (bits !== 8 && opts.signed === false) throw new ValueError('options.signed', 'true or omitted (int4/int2 are signed)', false);
+  if (scheme === 'symmetric' && opts.signed === false) {
+    throw new ValueError('options.signed', "true or omitted with scheme 'symmetric' (zero point 0: uint8 cannot hold the negative values)", false);
+  }
   const type: QuantizedType = bits === 8 ? (signed ? 'int8' : 'uint8') : bits === 4 ? 'int4' : 'int2';
   // Symmetric: the range is ±(2^(bits−1) − 1), so −x quantizes to −q (int8 never holds −128).
   const [qmin, qmax] = scheme === 'symmetric' ? [-(2 ** (bits - 1) - 1), 2 ** (bits - 1) - 1] : rangeOf(type);
-  const { inner, channels } = channelStride(t.dims, axis);
+  const { inner } = channelStride(t.dims, axis);
+  const channels = channelCount(t.dims, axis);
   if (opts.zeroPoint !== undefined && opts.scale === undefined) {
     throw new ValueError('options.scale', 'a scale whenever a zeroPoint is given', undefined);
   }
@@ -166,10 +188,8 @@ export function quantize(owner: Owner, x: unknown, options?: QuantizeOptions): Q
   const zp = new Int32Array(channels);
   if (opts.scale !== undefined) {
     // Static: the given parameters.
-    paramArray(opts.scale, channels, 'options.scale').forEach((s, c) => { scale[c] = checkScale(s, channels > 1 ? `options.scale[${c}]` : 'options.scale'); });
-    if (opts.zeroPoint !== undefined) {
-      paramArray(opts.zeroPoint, channels, 'options.zeroPoint').forEach((z, c) => { zp[c] = checkZeroPoint(z, channels > 1 ? `options.zeroPoint[${c}]` : 'options.zeroPoint', type); });
-    }
+    setParams(scale, opts.scale, 'options.scale', checkScale);
+    if (opts.zeroPoint !== undefined) setParams(zp, opts.zeroPoint, 'options.zeroPoint', (z, arg) => checkZeroPoint(z, arg, type));
     if (scheme === 'symmetric' && zp.some((z) => z !== 0)) {
       throw new ValueError('options.zeroPoint', "0 with scheme 'symmetric'", Array.from(zp));
     }
@@ -193,8 +213,10 @@ export function quantize(owner: Owner, x: unknown, options?: QuantizeOptions): Q
       if (maxAbs[c] === Infinity) throw new ValueError('x', 'finite values for symmetric quantization', Infinity);
       // 8 and 4 bits: max|x| / qmax (no clipping). 2 bits (ternary): max|x| clips too coarsely (most
       // weights round to 0), so the scale is 1.4 · mean|x| (the TWN threshold 0.7 · mean|x|).
+      // 1.4 · mean|x| passes the largest f32 when the values come within 1.4× of it: the scale is
+      // then that largest f32 (values beyond it saturate, as with any 2-bit scale).
       const s = Math.fround(bits === 2 ? (1.4 * sumAbs[c]) / perChannel : maxAbs[c] / qs);
-      scale[c] = s > 0 && Number.isFinite(s) ? s : 1;
+      scale[c] = s === Infinity ? F32_MAX : s > 0 ? s : 1;
     }
   } else {
     if (bits !== 8) throw new ValueError('options.bits', "8 with scheme 'asymmetric' (int4/int2 are symmetric weights)", bits);
@@ -204,7 +226,10 @@ export function quantize(owner: Owner, x: unknown, options?: QuantizeOptions): Q
     if (mm) { if (mm[0] < 0) lo = mm[0]; if (mm[1] > 0) hi = mm[1]; }
     else for (let i = 0; i < data!.length; i++) { if (data![i] < lo) lo = data![i]; if (data![i] > hi) hi = data![i]; }
     if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw new ValueError('x', 'finite values for asymmetric quantization', lo === -Infinity ? lo : hi);
-    let s = Math.fround(Math.fround(hi - lo) / (qmax - qmin));
+    // hi − lo overflows f32 only for data spanning more than the f32 range; there the width is
+    // taken in f64 (the scale itself is finite: at most 2^129 / 255).
+    const width = Math.fround(hi - lo);
+    let s = Math.fround((Number.isFinite(width) ? width : hi - lo) / (qmax - qmin));
     if (!(s > 0)) s = 1;
     scale[0] = s;
     zp[0] = clamp(rne(clamp(Math.fround(qmin - Math.fround(lo / s)), qmin, qmax)), qmin, qmax);
@@ -370,9 +395,9 @@ export function quantizedFrom(owner: Owner, type: unknown, data: unknown, dims: 
     const v = values[i];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) throw new ValueError(`data[${i}]`, `an integer in [${lo}, ${hi}] (${type})`, v);
   }
-  const channels = axis === null ? 1 : (dims as number[])[axis];
+  const channels = channelCount(dims as number[], axis);
   const scale = new Float32Array(channels), zp = new Int32Array(channels);
-  paramArray(opts.scale, channels, 'options.scale').forEach((s, c) => { scale[c] = checkScale(s, channels > 1 ? `options.scale[${c}]` : 'options.scale'); });
-  paramArray(opts.zeroPoint ?? 0, channels, 'options.zeroPoint').forEach((z, c) => { zp[c] = checkZeroPoint(z, channels > 1 ? `options.zeroPoint[${c}]` : 'options.zeroPoint', type); });
+  setParams(scale, opts.scale, 'options.scale', checkScale);
+  setParams(zp, opts.zeroPoint ?? 0, 'options.zeroPoint', (z, arg) => checkZeroPoint(z, arg, type));
   return makeQuantized(owner, type, dims as number[], values, scale, zp, axis);
 }
