@@ -10,7 +10,7 @@ import { Tensor, type Owner } from '../tensor.js';
 import type { Activation } from './matmul.js';
 import { geometry, type Padding } from './conv.js';
 import { checkOptions } from './options.js';
-import { OUTPUT_OPTIONS, packedPlan } from './qmatmul.js';
+import { OUTPUT_OPTIONS, withPackedPlan } from './qmatmul.js';
 import { QuantizedTensor, type PackedWeights } from '../quant/tensor.js';
 import { checkQuantized } from '../quant/quantize.js';
 
@@ -97,22 +97,23 @@ function packedFilter(owner: Owner, qw: QuantizedTensor, key: string, co: number
   return packed;
 }
 
-/** The geometry is checked before the filter is packed, the output options after (packedPlan). */
+/** The geometry is checked before the filter is packed, the output options after (withPackedPlan). */
 function run(owner: Owner, qx: QuantizedTensor, qw: QuantizedTensor, key: string, pack: () => PackedWeights, o: Record<string, unknown>,
   co: number, kh: number, kw: number, depthwise: boolean, groups = 1): QuantizedTensor | Tensor<'int32'> {
   const g = geometry(qx.dims, co, kh, kw, depthwise ? co : groups, o);
-  const { packed, plan, output, outType, outScale, outZp } = packedPlan(owner, qx, qw, key, pack, co, o);
-  const dev = owner.device;
-  const outDims = [g.n, g.oh, g.ow, co];
-  const out = dev.alloc(g.n * g.oh * g.ow * co * (output === 'int32' ? 4 : 1), 'output');
-  try {
-    runQConv(dev, plan, { g, depthwise, x: qx.block, aSigned: qx.type === 'int8', zeroPoint: qx.zeroPoint[0], w: packed.block, bits: qw.bits, out });
-  } catch (e) {
-    dev.free(out);
-    throw e;
-  }
-  if (output === 'int32') return new Tensor(owner, 'int32' as const, outDims, out);
-  return new QuantizedTensor(owner, outType, outDims, out, Float32Array.of(outScale), Int32Array.of(outZp), null);
+  return withPackedPlan(owner, qx, qw, key, pack, co, o, ({ packed, plan, output, outType, outScale, outZp }) => {
+    const dev = owner.device;
+    const outDims = [g.n, g.oh, g.ow, co];
+    const out = dev.alloc(g.n * g.oh * g.ow * co * (output === 'int32' ? 4 : 1), 'output');
+    try {
+      runQConv(dev, plan, { g, depthwise, x: qx.block, aSigned: qx.type === 'int8', zeroPoint: qx.zeroPoint[0], w: packed.block, bits: qw.bits, out });
+    } catch (e) {
+      dev.free(out);
+      throw e;
+    }
+    if (output === 'int32') return new Tensor(owner, 'int32' as const, outDims, out);
+    return new QuantizedTensor(owner, outType, outDims, out, Float32Array.of(outScale), Int32Array.of(outZp), null);
+  });
 }
 
 /** Quantized 2-D convolution: x [n, h, w, ci] NHWC, filter [co, kh, kw, ci / groups] (OHWI) or OIHW. */
@@ -157,6 +158,7 @@ export function qDepthwiseConv2d(owner: Owner, x: unknown, filter: unknown, opti
     [, , kh, kw] = d; chAxis = 0;
     if (d[0] !== c) throw new ShapeError('filter.dims[0]', `${c} channels (x's)`, d[0]);
   }
+  if (d.some((v) => v === 0)) throw new ShapeError('filter.dims', 'no zero dimension', d);
   if (qw.axis !== null && qw.axis !== chAxis) throw new ValueError('filter.axis', `per-channel quantization on axis ${chAxis} or per tensor`, qw.axis);
   const ks = kh * kw;
   const at = layout === 'HWC' ? (oc: number, s: number) => s * c + oc : (oc: number, s: number) => oc * ks + s;

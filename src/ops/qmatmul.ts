@@ -144,37 +144,42 @@ export function qMatMul(owner: Owner, x: unknown, w: unknown, options?: QMatMulO
   const m = qx.dims.slice(0, -1).reduce((a, b) => a * b, 1);
   const outDims = [...qx.dims.slice(0, -1), n];
   const key = transposed ? 'nk' : 'kn';
-  const { packed, plan, output, outType, outScale, outZp } =
-    packedPlan(owner, qx, qw, key, () => packedWeightsOf(owner, qw, key, k, n, transposed), n, opts);
-  const dev = owner.device;
-  const outBlock: Block = dev.alloc(m * n * (output === 'int32' ? 4 : 1), 'output');
-  try {
-    runQPlan(dev, plan, { m, k, bits: qw.bits as 8 | 4 | 2, a: qx.block, aSigned: qx.type === 'int8', w: packed.block, w2: packed.gemv, out: outBlock });
-  } catch (e) {
-    dev.free(outBlock);
-    throw e;
-  }
-  if (output === 'int32') return new Tensor(owner, 'int32' as const, outDims, outBlock);
-  return new QuantizedTensor(owner, outType, outDims, outBlock, Float32Array.of(outScale), Int32Array.of(outZp), null);
+  return withPackedPlan(owner, qx, qw, key, () => packedWeightsOf(owner, qw, key, k, n, transposed), n, opts,
+    ({ packed, plan, output, outType, outScale, outZp }) => {
+      const dev = owner.device;
+      const outBlock: Block = dev.alloc(m * n * (output === 'int32' ? 4 : 1), 'output');
+      try {
+        runQPlan(dev, plan, { m, k, bits: qw.bits as 8 | 4 | 2, a: qx.block, aSigned: qx.type === 'int8', w: packed.block, w2: packed.gemv, out: outBlock });
+      } catch (e) {
+        dev.free(outBlock);
+        throw e;
+      }
+      if (output === 'int32') return new Tensor(owner, 'int32' as const, outDims, outBlock);
+      return new QuantizedTensor(owner, outType, outDims, outBlock, Float32Array.of(outScale), Int32Array.of(outZp), null);
+    });
 }
 
-/** Output parameters of a quantized op and its requantization plan (cached per weight). */
-interface ResolvedPlan { plan: QPlan; output: 'quantized' | 'int32'; outType: QuantizedType; outScale: number; outZp: number; }
+/** Output parameters of a quantized op and its requantization plan (cached per weight under planKey). */
+interface ResolvedPlan { plan: QPlan; planKey: string; freshPlan: boolean; output: 'quantized' | 'int32'; outType: QuantizedType; outScale: number; outZp: number; }
 
 /**
- * @internal The weights `pack` returns (cached on qw under `key`) and the call's checked output
- * options and plan, for qMatMul and the quantized convolutions. The plan's overflow check needs
- * the packed column bounds, so packing comes first; a packing made for a call whose options are
- * then refused is dropped again, so a failed call keeps nothing.
+ * @internal Runs `use` with the weights `pack` returns (cached on qw under `key`) and the call's
+ * checked output options and plan, for qMatMul and the quantized convolutions. The plan's
+ * overflow check needs the packed column bounds, so packing comes first. When anything after
+ * it fails (options refused, the output's allocation, the run), a packing or plan this call
+ * made is dropped again, so a failed call keeps nothing.
  */
-export function packedPlan(owner: Owner, qx: QuantizedTensor, qw: QuantizedTensor, key: string, pack: () => PackedWeights, n: number,
-  opts: OutputOptions): ResolvedPlan & { packed: PackedWeights } {
+export function withPackedPlan<T>(owner: Owner, qx: QuantizedTensor, qw: QuantizedTensor, key: string, pack: () => PackedWeights, n: number,
+  opts: OutputOptions, use: (r: ResolvedPlan & { packed: PackedWeights }) => T): T {
   const fresh = !qw.packed.has(key);
   const packed = pack();
+  let r: ResolvedPlan | null = null;
   try {
-    return { packed, ...resolvePlan(owner, qx, packed, packed.k, n, opts) };
+    r = resolvePlan(owner, qx, packed, packed.k, n, opts);
+    return use({ packed, ...r });
   } catch (e) {
     if (fresh) qw.dropPacked(key);
+    else if (r?.freshPlan) { owner.device.free(r.plan.block); packed.plans.delete(r.planKey); }
     throw e;
   }
 }
@@ -212,6 +217,7 @@ function resolvePlan(owner: Owner, qx: QuantizedTensor, packed: PackedWeights, k
   const key = [qx.type, sx, zpx, output, requant, outType, outScale, outZp, lo, hi,
     dy ? `${dy.multiplier}/${dy.shift}` : ''].join('|');
   let plan: QPlan | undefined;
+  let freshPlan = false;
   const hit = packed.plans.get(key);
   if (hit && (hit.bias === bias || (hit.bias !== null && bias !== null && hit.bias.every((v, j) => v === bias[j])))) {
     plan = hit.plan as QPlan;
@@ -225,9 +231,10 @@ function resolvePlan(owner: Owner, qx: QuantizedTensor, packed: PackedWeights, k
       packed.plans.delete(oldKey);
     }
     packed.plans.set(key, { block: plan.block, bias, plan });
+    freshPlan = true;
   }
 
-  return { plan, output, outType, outScale, outZp };
+  return { plan, planKey: key, freshPlan, output, outType, outScale, outZp };
 }
 
 function makePlan(owner: Owner, xType: QuantizedType, sx: number, zpx: number, packed: PackedWeights, k: number, n: number,
@@ -267,7 +274,15 @@ function makePlan(owner: Owner, xType: QuantizedType, sx: number, zpx: number, p
       } else {
         const eff = new Float64Array(n);
         for (let j = 0; j < n; j++) eff[j] = (sx * packed.scale[j]) / outScale;
-        ({ multiplier, shift } = dyadicScales(eff));
+        if (n === 0) {
+          multiplier = new Int32Array(0); shift = 1;
+        } else {
+          // dyadicScales names its own argument; the caller passed scales, not that array.
+          try { ({ multiplier, shift } = dyadicScales(eff)); } catch (e) {
+            if (!(e instanceof ValueError)) throw e;
+            throw new ValueError('options.requant', "'fp32', or effective scales s_x·s_w[c]/s_out that one dyadic shift can express", 'dyadic', e.message);
+          }
+        }
       }
     }
   }
