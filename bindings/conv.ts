@@ -7,6 +7,7 @@
 // add); padding taps read a zero row, i.e. add 0·w; then clamp. GEMM (1×1), IGEMM and the
 // depthwise kernels all follow it, so the route the driver picks never changes a bit.
 import type { Block, Device } from './device.js';
+import { OutOfMemoryError } from './errors.js';
 import { kernelsOf, type AvgpoolKernelInfo, type DwconvKernelInfo, type MaxpoolKernelInfo } from './kernels.js';
 import { chooseGemmKernel, gemm, packedABytes, packedBytes, PANEL, writePackedBias } from './gemm.js';
 import { Calls, nBlockColumns } from './exec.js';
@@ -134,9 +135,15 @@ export function writeConvBias(view: Float32Array | Uint16Array, base: number, bi
  * IGEMM reads them ([ceil(P/4)][ks][4], rows past P repeat the last pixel); `tile` = 1 as
  * [P][ks] for the depthwise and pooling kernels.
  */
-export function indirection(g: ConvGeometry, tile: 1 | 4): Uint32Array {
+export function indirection(g: ConvGeometry, tile: 1 | 4, limit: number): Uint32Array {
   const ks = g.kh * g.kw, P = g.oh * g.ow, rowBytes = g.ci * 4;
   const tiles = Math.ceil(P / tile);
+  // A large window on a large output (a 300×300 filter with 'same' padding: 8.1 G entries) would
+  // pass what a JS array can hold before the wasm allocation could refuse it.
+  if (tiles * ks * tile * 4 > limit) {
+    throw new OutOfMemoryError('filter.dims', `a window of at most ${Math.floor(limit / 4 / (tiles * tile))} taps for a ${g.oh}×${g.ow} output (4 bytes per tap and output pixel, ${limit} bytes of wasm memory at most)`,
+      [g.kh, g.kw]);
+  }
   const out = new Uint32Array(Math.max(1, tiles * ks * tile));
   for (let t = 0; t < tiles; t++) {
     for (let r = 0; r < tile; r++) {
@@ -243,7 +250,7 @@ export class IndirectionCache {
     const key = geometryKey(g, tile);
     const hit = this.lookup(key);
     if (hit) return hit;
-    const ind = indirection(g, tile);
+    const ind = indirection(g, tile, this.dev.memoryLimit);
     const block = this.dev.alloc(ind.byteLength, 'indirection buffer');
     this.dev.write(block, ind);
     this.insert(key, block);
@@ -547,7 +554,7 @@ export function pool(dev: Device, p: PoolCall): void {
   const g = p.geometry;
   const P = g.oh * g.ow, ks = g.kh * g.kw;
   if (g.n * P * g.ci === 0) return;
-  const ind = poolTable(geometryKey(g, 1), () => indirection(g, 1));
+  const ind = poolTable(geometryKey(g, 1), () => indirection(g, 1, dev.memoryLimit));
   const [indB, padB] = dev.allocAll([ind.byteLength, 'indirection buffer'], [padRowBytes(g.ci), 'padding row']);
   let divB: Block | null = null;
   try {

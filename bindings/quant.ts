@@ -506,13 +506,13 @@ export interface QConvRun {
 const indirectionCache = new WeakMap<QPlan, Map<string, Uint32Array>>();
 
 /** The conv engine's indirection entries rescaled to our row size, cached per plan and geometry. */
-function indirectionOf(plan: QPlan, g: ConvGeometry, tile: 1 | 4, shift: number): Uint32Array {
+function indirectionOf(dev: Device, plan: QPlan, g: ConvGeometry, tile: 1 | 4, shift: number): Uint32Array {
   let m = indirectionCache.get(plan);
   if (!m) indirectionCache.set(plan, (m = new Map()));
   const key = [tile, shift, g.ih, g.iw, g.ci, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl].join(',');
   let ind = m.get(key);
   if (!ind) {
-    ind = indirection(g, tile);
+    ind = indirection(g, tile, dev.memoryLimit);
     for (let i = 0; i < ind.length; i++) if (ind[i] !== 0xffffffff) ind[i] >>>= shift; // 4-byte rows → our rows
     if (m.size >= 4) m.delete(m.keys().next().value as string);
     m.set(key, ind);
@@ -528,7 +528,7 @@ export function runQConv(dev: Device, plan: QPlan, r: QConvRun): void {
   const cig = r.depthwise ? g.ci : g.ci / groups, cog = co / groups, K = ks * evenChannels(cig);
   // Depthwise reads the int8/uint8 image (1-byte rows); the IGEMM an i16-widened copy (2-byte rows).
   const elem = r.depthwise ? 1 : 2;
-  const ind = indirectionOf(plan, g, tile, r.depthwise ? 2 : 1);
+  const ind = indirectionOf(dev, plan, g, tile, r.depthwise ? 2 : 1);
   const zeroElems = evenChannels(g.ci) + 16;
   const imageElems = g.ih * g.iw * g.ci;
   const wideBytes = r.depthwise ? 0 : (Math.ceil((g.n * imageElems) / 16) * 16 + 16) * 2;

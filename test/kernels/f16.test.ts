@@ -362,7 +362,7 @@ for (const kern of kernelsOf('x16-im2col')) {
           const [oh, ow] = outSize(g);
           const cig = ci / groups, K = kh * kw * cig, P = oh * ow;
           const x = Uint16Array.from({ length: ih * iw * ci }, () => 1 + Math.floor(r() * 65535));
-          const ind = indirection({ ...g, oh, ow }, 1);
+          const ind = indirection({ ...g, oh, ow }, 1, 2 ** 32);
           const [xb, ib, ob] = [dev.alloc(x.length * 2 + 64, 'x'), dev.alloc(ind.byteLength, 'ind'), dev.alloc(P * K * 2 + 64, 'out')];
           try {
             dev.write(xb, x); dev.write(ib, ind);
@@ -402,7 +402,7 @@ for (const kern of kernelsOf('f16-dwconv').filter((k) => k.precision === 'f16-ex
           packed[t + lane] = f16Value(bias[c]);
           for (let k = 0; k < ks; k++) packed[t + 8 + k * 8 + lane] = f16Value(w[c * ks + k]);
         }
-        const ind = indirection(g, 1);
+        const ind = indirection(g, 1, 2 ** 32);
         const blocks = [dev.alloc(x.length * 4 + 64, 'x'), dev.alloc(packed.byteLength, 'w'), dev.alloc(ind.byteLength, 'ind'),
           dev.alloc(C * 4 + 64, 'zero'), dev.alloc(oh * ow * C * 2 + 64, 'out'), dev.alloc(8, 'params')];
         const [xb, wb, ib, zb, ob, pb] = blocks;
@@ -481,7 +481,7 @@ for (const kern of kernelsOf('f16-f32acc-igemm')) {
             packed[t + lane] = f16Value(bias[o]);
             for (let k = 0; k < K; k++) packed[t + 8 + k * 8 + lane] = f16Value(w[o * K + k]);
           }
-          const ind = indirection(g, 4);
+          const ind = indirection(g, 4, 2 ** 32);
           const blocks = [dev.alloc(x.length * 4 + 64, 'x'), dev.alloc(packed.byteLength, 'w'), dev.alloc(ind.byteLength, 'ind'),
             dev.alloc(ci * 4 + 64, 'zero'), dev.alloc(P * co * 2 + 64, 'out'), dev.alloc(16, 'params')];
           const [xb, wb, ib, zb, ob, pb] = blocks;
