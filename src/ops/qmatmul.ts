@@ -3,7 +3,7 @@
 // weight packing around bindings/quant.ts. Semantics to the bit: docs/quant.md.
 import type { Block } from '../../bindings/device.js';
 import { makeQPlan, packQ2Gemv, packQWeights, q2GemvBytes, qPackedWeightBytes, QMode, runQPlan, type QPlan } from '../../bindings/quant.js';
-import { DTypeError, ShapeError, ValueError } from '../errors.js';
+import { DTypeError, OutOfMemoryError, ShapeError, ValueError } from '../errors.js';
 import { Tensor, type Owner } from '../tensor.js';
 import type { Activation } from './matmul.js';
 import { checkOptions } from './options.js';
@@ -52,27 +52,40 @@ function weightLayout(qw: QuantizedTensor, transposeB: unknown): { k: number; n:
 function packedWeightsOf(owner: Owner, qw: QuantizedTensor, key: string, k: number, n: number, transposed: boolean): PackedWeights {
   const hit = qw.packed.get(key);
   if (hit) return hit;
-  const v = qw.data;
-  const w = new Int16Array(k * n);
-  const colSum = new Int32Array(n), colMaxAbs = new Int32Array(n), scale = new Float32Array(n);
-  const perCol = qw.axis !== null;
-  for (let j = 0; j < n; j++) {
-    const zp = qw.zeroPoint[perCol ? j : 0];
-    scale[j] = qw.scale[perCol ? j : 0];
-    let sum = 0, mx = 0;
-    for (let p = 0; p < k; p++) {
-      const x = v[transposed ? j * k + p : p * n + j] - zp;
-      w[p * n + j] = x;
-      sum += x;
-      if (Math.abs(x) > mx) mx = Math.abs(x);
-    }
-    colSum[j] = sum; colMaxAbs[j] = mx;
-  }
   const dev = owner.device;
+  // Every column takes 12 bytes of plan in wasm memory (bias, scale or multiplier, shift), so
+  // a weight with more columns than the memory could plan for is refused before its per-column
+  // JS arrays are built: an empty [0, 2^31] weight would have taken 24 GB of them.
+  const limit = dev.memoryLimit;
+  if (n * 12 > limit) {
+    throw new OutOfMemoryError('w.dims', `at most ${Math.floor(limit / 12)} output columns (12 bytes of plan each, ${limit} bytes of wasm memory at most)`, qw.dims);
+  }
+  // The wasm blocks first: their sizes grow with k·n, and a refusal then comes before the JS copies.
   const [block, gemv] = dev.allocAll([qPackedWeightBytes(n, k, qw.bits as 8 | 4 | 2), 'packed quantized weights'],
     qw.bits === 2 ? [q2GemvBytes(n, k), 'packed int2 weights (GEMV layout)'] : null);
-  packQWeights(dev.viewU8(block), n, k, qw.bits as 8 | 4 | 2, w);
-  if (gemv) packQ2Gemv(dev.viewU8(gemv), n, k, w);
+  const colSum = new Int32Array(n), colMaxAbs = new Int32Array(n), scale = new Float32Array(n);
+  try {
+    const v = qw.data;
+    const w = new Int16Array(k * n);
+    const perCol = qw.axis !== null;
+    for (let j = 0; j < n; j++) {
+      const zp = qw.zeroPoint[perCol ? j : 0];
+      scale[j] = qw.scale[perCol ? j : 0];
+      let sum = 0, mx = 0;
+      for (let p = 0; p < k; p++) {
+        const x = v[transposed ? j * k + p : p * n + j] - zp;
+        w[p * n + j] = x;
+        sum += x;
+        if (Math.abs(x) > mx) mx = Math.abs(x);
+      }
+      colSum[j] = sum; colMaxAbs[j] = mx;
+    }
+    packQWeights(dev.viewU8(block), n, k, qw.bits as 8 | 4 | 2, w);
+    if (gemv) packQ2Gemv(dev.viewU8(gemv), n, k, w);
+  } catch (e) {
+    dev.freeAll(block, gemv);
+    throw e;
+  }
   const packed: PackedWeights = { block, k, n, colSum, colMaxAbs, scale, gemv, plans: new Map() };
   qw.packed.set(key, packed);
   return packed;

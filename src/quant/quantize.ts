@@ -348,12 +348,12 @@ export function dyadicScales(scales: ArrayLike<number>): { multiplier: Int32Arra
     if (typeof s !== 'number' || !Number.isFinite(s) || !(s > 0)) throw new ValueError(`scales[${i}]`, 'a finite scale > 0', s);
     if (s > max) max = s;
   }
-  let shift: number;
-  try { shift = quantizeMultiplier(max).shift; } catch {
-    throw new ValueError('scales', 'a largest scale that rounds into [2^−32, 2^30) (31-bit multiplier, shift 1..62)', max);
-  }
+  // From the top: a largest scale below 2^-32 keeps shift 62 and a multiplier of fewer bits.
+  let shift = 62;
   while (shift > 1 && Math.round(max * 2 ** shift) >= TWO31) shift--;
-  while (shift < 62 && Math.round(max * 2 ** (shift + 1)) < TWO31) shift++;
+  if (Math.round(max * 2 ** shift) >= TWO31) {
+    throw new ValueError('scales', 'a largest scale below 2^30 (31-bit multiplier, shift ≥ 1)', max);
+  }
   const multiplier = new Int32Array(scales.length);
   for (let i = 0; i < scales.length; i++) {
     const b = Math.round(scales[i] * 2 ** shift);

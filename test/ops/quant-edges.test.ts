@@ -5,6 +5,8 @@
 // the arena as it found it.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Lanewise, OutOfMemoryError, ShapeError, ValueError, type LanewiseError } from '../../src/index.js';
+import { dyadicScales } from '../../src/index.js';
+import { requantDyadicRef } from '../reference/quant.js';
 
 let lw: Lanewise;
 beforeAll(async () => { lw = await Lanewise.create({ threads: 1 }); });
@@ -115,6 +117,42 @@ describe('quantized ops: refused shapes and failed calls', () => {
     expectTyped(() => lw.qMatMul(x, w, { outScale: 0.5, requant: 'dyadic' }), ValueError, 'options.requant');
     using y = lw.qMatMul(x, w, { outScale: 0.5 });
     expect(y.dims).toEqual([1, 2]);
+  });
+
+  it('dyadic requantization of effective scales below 2^-32 keeps shift 62 with a shorter multiplier (the documented rule), bit for bit', () => {
+    // |acc| < 2^31, so outputs below an effective scale of 2^-32 are the zero point (or one step
+    // off it): what matters is that the call runs, with the documented parameters, as fp32 does.
+    const k = 4096, n = 3;
+    const xs = Array.from({ length: 2 * k }, (_, i) => ((i * 37) % 255) - 127);
+    const ws = Array.from({ length: k * n }, (_, i) => (i % 7 === 0 ? -127 : 127));
+    using x = lw.quantized('int8', xs, [2, k], { scale: 2 ** -10 });
+    using w = lw.quantized('int8', ws, [k, n], { scale: [2 ** -12, 2 ** -13, 2 ** -14], axis: 1 });
+    const outScale = 2 ** 12;
+    const eff = [0, 1, 2].map((j) => (2 ** -10 * w.scale[j]) / outScale);
+    const { multiplier, shift } = dyadicScales(eff);
+    expect(shift).toBe(62);
+    expect(Array.from(multiplier)).toEqual([2 ** 28, 2 ** 27, 2 ** 26]);
+    using acc = lw.qMatMul(x, w, { output: 'int32' });
+    using y = lw.qMatMul(x, w, { outScale, outZeroPoint: 3, requant: 'dyadic' });
+    const a = acc.data, got = y.data;
+    const want = Array.from(a, (v, i) => requantDyadicRef(v, multiplier[i % n], shift, 3, -128, 127));
+    expect(Array.from(got)).toEqual(want);
+  });
+
+  it('a weight with more output columns than wasm memory could plan for is refused before its arrays are built', async () => {
+    // 2^31 columns (24 GB of JS arrays before the check), and 2^21 under a 16 MiB cap.
+    for (const [o, n] of [[{ threads: 1 }, 2 ** 31], [{ threads: 2 }, 2 ** 31], [{ threads: 1, maxMemory: 2 ** 24 }, 2 ** 21]] as const) {
+      const l = await Lanewise.create(o);
+      try {
+        using x = l.quantized('int8', [], [1, 0], { scale: 0.1 });
+        using w = l.quantized('int8', [], [0, n], { scale: 0.1 });
+        const before = arenaOf(l);
+        expectTyped(() => l.qMatMul(x, w, { output: 'int32' }), OutOfMemoryError, 'w.dims');
+        expect(arenaOf(l)).toEqual(before);
+      } finally {
+        l.dispose();
+      }
+    }
   });
 
   it('a window whose indirection no array could hold is an OutOfMemoryError naming filter.dims, before anything is kept', async () => {
