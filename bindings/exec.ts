@@ -127,6 +127,35 @@ export class Plan {
 }
 
 /**
+ * The plan cut into jobs that one control block holds: at most MAX_STAGES stages of at most
+ * MAX_TASKS_PER_STAGE tasks (a longer stage is cut into several). Run one after another, the
+ * jobs only add barriers: every output gets the same calls, so the same bits. A plan within
+ * both limits comes back whole.
+ */
+export function jobWindows(plan: Plan): Plan[] {
+  const bounds: number[] = [];
+  for (let s = 0; s < plan.stageCount; s++) {
+    const end = s + 1 < plan.stageCount ? plan.stageStarts[s + 1] : plan.taskCount;
+    for (let t = plan.stageStarts[s]; t < end; t += MAX_TASKS_PER_STAGE) bounds.push(t);
+  }
+  if (bounds.length <= MAX_STAGES && bounds.length === plan.stageCount) return [plan];
+  const out: Plan[] = [];
+  for (let i = 0; i < bounds.length; i += MAX_STAGES) {
+    const last = Math.min(i + MAX_STAGES, bounds.length);
+    const t0 = bounds[i], t1 = last < bounds.length ? bounds[last] : plan.taskCount;
+    const c0 = plan.taskStarts[t0], c1 = t1 < plan.taskCount ? plan.taskStarts[t1] : plan.nCalls;
+    const w = new Plan(plan.mod);
+    w.calls = plan.calls.subarray(c0 * CALL_SLOTS, c1 * CALL_SLOTS);
+    w.nCalls = c1 - c0;
+    for (let t = t0; t < t1; t++) w.taskStarts.push(plan.taskStarts[t] - c0);
+    for (let j = i; j < last; j++) w.stageStarts.push(bounds[j] - t0);
+    w.threadScratch(plan.scratch, plan.scratchBytes);
+    out.push(w);
+  }
+  return out;
+}
+
+/**
  * The drivers describe their work as kernel calls split over the OUTPUT only (pixel ranges ×
  * channel blocks), so the bits never depend on the thread count. With one thread the calls
  * run at once; with more (bindings/pool.ts attached and enough work) they become a plan.
@@ -472,12 +501,15 @@ export function publishJob(v: SharedViews, ctrl: number, seq: number, plan: Plan
   Atomics.store(i32, ctrl + C.SCRATCH_BYTES, plan.scratchBytes);
   Atomics.store(i32, ctrl + C.ERROR, 0);
   const nStages = plan.stageCount;
+  // jobWindows keeps plans within these; past them the claim words would wrap and skip tasks.
+  if (nStages > MAX_STAGES) throw new Error(`lanewise: a job with ${nStages} > ${MAX_STAGES} stages`);
   Atomics.store(i32, ctrl + C.NSTAGES, nStages);
   const tag = (seq & 0x7fff) << 16;
   for (let s = 0; s < nStages; s++) {
     const sw = ctrl + C.STAGE0 + 4 * s;
     const first = plan.stageStarts[s];
     const end = s + 1 < nStages ? plan.stageStarts[s + 1] : plan.taskCount;
+    if (end - first > MAX_TASKS_PER_STAGE) throw new Error(`lanewise: a job stage with ${end - first} > ${MAX_TASKS_PER_STAGE} tasks`);
     Atomics.store(i32, sw + S_COUNT, end - first);
     Atomics.store(i32, sw + S_BASE, first);
     Atomics.store(i32, sw + S_DONE, 0);

@@ -11,8 +11,8 @@ import type { KernelModule } from './module.js';
 import type { Arena } from './memory.js';
 import { OutOfMemoryError } from './errors.js';
 import {
-  attachExecutor, C, canBlock, clearErrorDetail, CONTROL_BYTES, CALL_SLOTS, errorDetail, functionList, MAX_STAGES,
-  MAX_TASKS_PER_STAGE, MAX_THREADS, now, Plan, publishJob, runSerial, shareJob, SharedViews, WorkerError,
+  attachExecutor, C, canBlock, clearErrorDetail, CONTROL_BYTES, CALL_SLOTS, errorDetail, functionList, jobWindows,
+  MAX_THREADS, now, Plan, publishJob, runSerial, shareJob, SharedViews, WorkerError,
   type Executor,
 } from './exec.js';
 
@@ -362,11 +362,10 @@ export class Pool implements Executor {
   run(plan: Plan): void {
     plan.finish();
     if (this.disposed || this.readyWorkers === 0 || plan.taskCount <= 1) { runSerial(this.mod, plan); return; }
-    if (plan.stageCount > MAX_STAGES) throw new Error(`lanewise: a plan has ${plan.stageCount} > ${MAX_STAGES} stages`);
-    for (let s = 0; s < plan.stageCount; s++) {
-      const end = s + 1 < plan.stageCount ? plan.stageStarts[s + 1] : plan.taskCount;
-      if (end - plan.stageStarts[s] > MAX_TASKS_PER_STAGE) throw new Error(`lanewise: a plan stage has more than ${MAX_TASKS_PER_STAGE} tasks`);
-    }
+    // A plan longer than a control block holds (int4/int2 qMatMul: two stages per N block; a
+    // batch of 65,536 small images: as many tasks in one stage) runs as several jobs in a row.
+    const windows = jobWindows(plan);
+    if (windows[0] !== plan) { for (const w of windows) this.run(w); return; }
     if (!this.ensureBuffers(plan)) { runSerial(this.mod, plan); return; }
     const ctrl = this.ctrlPtr >> 2;
     const seq = this.seq = (this.seq % 0x7fff) + 1;

@@ -3,7 +3,7 @@
 // the pool recovers).
 import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
 import { Lanewise, OutOfMemoryError, ValueError } from '../../src/index.js';
-import { executorOf, opsFrom, threadsFor, WorkerError } from '../../bindings/exec.js';
+import { CALL_SLOTS, executorOf, jobWindows, opsFrom, Plan, threadsFor, WorkerError } from '../../bindings/exec.js';
 import type { Pool } from '../../bindings/pool.js';
 import { compileBuild } from '../../bindings/module.js';
 import { expectSameBits } from '../harness/gemm.js';
@@ -339,6 +339,60 @@ describe('thread pool', () => {
       alloc.mockRestore();
     }
   }));
+
+  it('cuts a plan past the control block (stages, tasks per stage) into jobs run in a row, with the same calls', async () => {
+    const lw = await Lanewise.create({ threads: 1 });
+    try {
+      const fn = 'f32_vclamp_x8__simd';
+      const plan = (stages: number[]) => {
+        const p = new Plan(lw.device.kmod);
+        let id = 0;
+        for (const tasks of stages) { for (let t = 0; t < tasks; t++) p.task().call(fn, [id++, 0, 0]); p.stage(); }
+        return p.finish();
+      };
+      const idsOf = (w: Plan) => Array.from({ length: w.nCalls }, (_, i) => w.calls[i * CALL_SLOTS + 2]);
+      const small = plan([3, 5]);
+      expect(jobWindows(small)).toEqual([small]);
+      // One stage of 65,537 tasks: one job, the stage cut at 65,535.
+      const wide = jobWindows(plan([65537]));
+      expect(wide.map((w) => [w.taskCount, w.stageStarts])).toEqual([[65537, [0, 65535]]]);
+      // 70 stages of 2 tasks: jobs of 32, 32 and 6 stages, calls rebased, in order.
+      const long = jobWindows(plan(Array(70).fill(2)));
+      expect(long.map((w) => w.stageCount)).toEqual([32, 32, 6]);
+      expect(long.map((w) => w.taskStarts[0])).toEqual([0, 0, 0]);
+      expect(long.flatMap(idsOf)).toEqual(Array.from({ length: 140 }, (_, i) => i));
+    } finally {
+      lw.dispose();
+    }
+  });
+
+  it('runs plans past the control block on the pool with the single-thread bits: int4/int2 qMatMul with many N blocks, 65,536 images', async () => {
+    const [one, two] = [await Lanewise.create({ threads: 1 }), await Lanewise.create({ threads: 2 })];
+    try {
+      await poolOf(two).whenReady();
+      const [m, k, n] = [16, 4096, 2048];
+      const x = randomF32(m * k, 41), w = randomF32(n * k, 42);
+      for (const bits of [4, 2] as const) {
+        const run = (l: Lanewise) => {
+          const qx = l.quantize(l.tensor('float32', x, [m, k]));
+          const qw = l.quantize(l.tensor('float32', w, [n, k]), { bits, axis: 0 });
+          const y = l.qMatMul(qx, qw, { transposeB: true, output: 'int32' });
+          const out = y.data; y.dispose(); qx.dispose(); qw.dispose();
+          return out;
+        };
+        const jobs = vi.spyOn(poolOf(two), 'run');
+        expect(Array.from(run(two))).toEqual(Array.from(run(one)));
+        // The plan and then each of its jobs went through the pool.
+        expect(jobs.mock.calls.length).toBeGreaterThan(2);
+        jobs.mockRestore();
+      }
+      const N = 65536, xs = randomF32(N * 2 * 2 * 8, 43), fs = randomF32(72, 44);
+      const dw = (l: Lanewise) => l.depthwiseConv2d(l.tensor('float32', xs, [N, 2, 2, 8]), l.tensor('float32', fs, [3, 3, 8, 1]), { pad: 'same' }).data;
+      expectSameBits(dw(two), dw(one));
+    } finally {
+      one.dispose(); two.dispose();
+    }
+  });
 
   it('a worker dying mid-call: typed error, no hang, then the pool recovers', async () => {
     const lw = await Lanewise.create({ threads: 2 });
