@@ -135,10 +135,18 @@ function nodeSpawner(wt: NodeWT): Spawner {
     // From the TypeScript sources (tests), the compiled worker lives in dist/.
     const self = import.meta.url;
     const file = self.endsWith('.ts') ? '../dist/bindings/worker.js' : './worker.js';
-    // Workers inherit the process's execArgv (V8 flags are welcome), except --input-type,
-    // which makes a worker started from a file fail (node --input-type=module -e …).
+    // Workers get the process's execArgv, except --input-type, which makes a worker started
+    // from a file fail (node --input-type=module -e …). Node refuses per-process and V8 options
+    // there (--max-old-space-size, --expose-gc, --stack-size, --title: ERR_WORKER_INVALID_EXEC_ARGV);
+    // the worker then starts without any: V8 flags are process-wide anyway, and it needs no other.
     const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
-    const w = new wt.Worker(new URL(file, self), { execArgv });
+    let w: InstanceType<NodeWT['Worker']>;
+    try {
+      w = new wt.Worker(new URL(file, self), { execArgv });
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw e;
+      w = new wt.Worker(new URL(file, self), { execArgv: [] });
+    }
     let exited = false;
     return {
       post: (m) => w.postMessage(m),

@@ -433,20 +433,23 @@ describe('thread pool', () => {
     }
   });
 
-  it('workers do not keep a Node process alive (no dispose)', async () => {
+  it('workers do not keep a Node process alive (no dispose), and start under flags Node refuses in workers', async () => {
     const { execFile } = await import('node:child_process');
     const entry = new URL('../../dist/src/index.js', import.meta.url).href;
     const code = `import { Lanewise } from ${JSON.stringify(entry)};
       const lw = await Lanewise.create({ threads: 2 });
       const a = lw.tensor('float32', new Float32Array(256 * 256).fill(1), [256, 256]);
       console.log(lw.info().threads, lw.matMul(a, a).data[0]);`;
-    const out = await new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, ['--input-type=module', '-e', code], { timeout: 20_000 }, (err, stdout, stderr) => {
-        if (err) reject(new Error(`${err.message} ${stderr}`)); else resolve(stdout);
+    // --expose-gc, --max-old-space-size, --stack-size: process flags a Worker's execArgv may not carry.
+    for (const flags of [[], ['--expose-gc', '--max-old-space-size=2048', '--stack-size=2000']]) {
+      const out = await new Promise<string>((resolve, reject) => {
+        execFile(process.execPath, [...flags, '--input-type=module', '-e', code], { timeout: 20_000 }, (err, stdout, stderr) => {
+          if (err) reject(new Error(`${err.message} ${stderr}`)); else resolve(stdout);
+        });
       });
-    });
-    expect(out.trim()).toBe('2 256');
-  }, 30_000);
+      expect(out.trim(), flags.join(' ')).toBe('2 256');
+    }
+  }, 60_000);
 
   it('dispose ends the workers', async () => {
     const lw = await Lanewise.create({ threads: 3 });
