@@ -61,7 +61,10 @@ const disposeSymbol: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol
 // workerd (Cloudflare Workers) has no FinalizationRegistry: there the backstop is off and
 // dispose() is the only way to free.
 const registry: FinalizationRegistry<Held> = typeof FinalizationRegistry === 'function'
-  ? new FinalizationRegistry<Held>((h) => h.device.free(h.block))
+  ? new FinalizationRegistry<Held>((h) => {
+    h.device.free(h.block);
+    if (h.extra) for (const b of h.extra()) h.device.free(b);
+  })
   : { register() {}, unregister() { return false; } } as unknown as FinalizationRegistry<Held>;
 
 export class Lanewise implements Owner {

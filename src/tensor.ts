@@ -37,7 +37,12 @@ export interface Owner {
   readonly registry: FinalizationRegistry<Held>;
   readonly disposed: boolean;
 }
-export interface Held { device: Device; block: Block; }
+export interface Held {
+  device: Device;
+  block: Block;
+  /** Blocks made for the object after it (a quantized weight's packed forms), freed with it; must not reach the object. */
+  extra?: () => Block[];
+}
 
 const disposeSymbol: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol.for('Symbol.dispose');
 

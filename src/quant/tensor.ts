@@ -43,6 +43,19 @@ export interface PackedWeights {
   plans: Map<string, { block: Block; bias: Float64Array | null; plan: unknown }>;
 }
 
+/** The blocks of one packed form: the packing, the int2 GEMV layout, the plans. */
+function packedBlocks(p: PackedWeights): Block[] {
+  return [p.block, ...(p.gemv ? [p.gemv] : []), ...Array.from(p.plans.values(), (x) => x.block)];
+}
+
+/**
+ * For the FinalizationRegistry: the blocks of every packed form in `packed` when the tensor is
+ * collected. Made here, outside the class, so that the closure holds the map and not the tensor.
+ */
+function blocksOf(packed: Map<string, PackedWeights>): () => Block[] {
+  return () => Array.from(packed.values()).flatMap(packedBlocks);
+}
+
 export class QuantizedTensor {
   readonly type: QuantizedType;
   readonly bits: Bits;
@@ -72,7 +85,7 @@ export class QuantizedTensor {
     this.scale = scale;
     this.zeroPoint = zeroPoint;
     this.axis = axis;
-    owner.registry.register(this, { device: owner.device, block }, this);
+    owner.registry.register(this, { device: owner.device, block, extra: blocksOf(this.packed) }, this);
   }
 
   get disposed(): boolean { return this.isDisposed || this.owner.disposed; }
@@ -111,10 +124,7 @@ export class QuantizedTensor {
     const p = this.packed.get(key);
     if (!p) return;
     this.packed.delete(key);
-    const dev = this.owner.device;
-    dev.free(p.block);
-    if (p.gemv) dev.free(p.gemv);
-    for (const x of p.plans.values()) dev.free(x.block);
+    for (const b of packedBlocks(p)) this.owner.device.free(b);
   }
 
   [disposeSymbol](): void { this.dispose(); }

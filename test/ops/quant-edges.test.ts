@@ -4,6 +4,8 @@
 // their weights. Each case is a typed error or the documented value, and a failed call leaves
 // the arena as it found it.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Lanewise, OutOfMemoryError, ShapeError, ValueError, type LanewiseError } from '../../src/index.js';
 import { dyadicScales } from '../../src/index.js';
 import { requantDyadicRef } from '../reference/quant.js';
@@ -174,6 +176,28 @@ describe('quantized ops: refused shapes and failed calls', () => {
       expectTyped(call, OutOfMemoryError, 'filter.dims');
       expect(arenaOf(lw), name).toEqual(before);
     }
+  });
+
+  it('a quantized weight dropped without dispose() frees its packed forms and plans with it (FinalizationRegistry backstop)', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const before = arenaOf(lw);
+    (() => {
+      const t = lw.tensor('float32', Float32Array.from({ length: 64 * 64 }, (_, i) => Math.sin(i)), [64, 64]);
+      const qx = lw.quantize(t), qw = lw.quantize(t, { axis: 0 });
+      const x = lw.quantize(lw.tensor('float32', new Float32Array(6 * 6 * 8).fill(0.5), [1, 6, 6, 8]));
+      const f = lw.quantize(lw.tensor('float32', new Float32Array(8 * 3 * 3 * 8).fill(0.25), [8, 3, 3, 8]), { axis: 0 });
+      lw.qMatMul(qx, qw, { outScale: 0.1 });
+      lw.qMatMul(qx, qw, { output: 'int32' });
+      lw.qConv2d(x, f, { outScale: 0.1 });
+    })();
+    expect(arenaOf(lw).blocks).toBeGreaterThan(before.blocks);
+    // Finalizers run as tasks some time after a collection: collect and yield until they have.
+    for (let i = 0; i < 50 && arenaOf(lw).blocks !== before.blocks; i++) {
+      gc();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(arenaOf(lw)).toEqual(before);
   });
 
   it('a call that fails after packing its weights (here: its output does not fit) keeps neither the packing nor the plan', async () => {
