@@ -1,7 +1,7 @@
 // Layout converters at the API edge: activations NCHW ⇄ NHWC, filters OIHW / HWIO / HWCM → OHWI.
 // Filters: index permutations on JS arrays (once per weight). Activations: a wasm transpose per image.
 import type { Owner } from './tensor.js';
-import { checkTensor, Tensor } from './tensor.js';
+import { checkTensor, filling, Tensor } from './tensor.js';
 import { DTypeError, ShapeError } from './errors.js';
 import { transposeRun } from '../bindings/conv.js';
 
@@ -65,9 +65,7 @@ function rank4(t: unknown, arg: string, owner: Owner): Tensor<'float32'> {
 function transposed(owner: Owner, t: Tensor<'float32'>, n: number, rows: number, cols: number, dims: number[]): Tensor<'float32'> {
   const dev = owner.device;
   const out = dev.alloc(t.size * 4, 'tensor');
-  const result = new Tensor(owner, 'float32', dims, out);
-  transposeRun(dev, n, rows, cols, t.block, out);
-  return result;
+  return filling(new Tensor(owner, 'float32', dims, out), () => transposeRun(dev, n, rows, cols, t.block, out));
 }
 
 /** NCHW (PyTorch, ONNX) → NHWC, a new tensor: per image, [C][H·W] transposed. */

@@ -126,3 +126,17 @@ export function checkTensor(t: unknown, arg: string, owner: Owner): Tensor {
   if (t.owner !== owner) throw new ValueError(arg, 'a tensor made by this Lanewise instance', 'a tensor of another instance');
   return t;
 }
+
+/**
+ * Returns `result` once `fill` has written it. When `fill` throws (a worker lost mid-call),
+ * `result` is disposed first, so the failed call keeps none of its memory.
+ */
+export function filling<T extends { dispose(): void }>(result: T, fill: () => void): T {
+  try {
+    fill();
+  } catch (e) {
+    result.dispose();
+    throw e;
+  }
+  return result;
+}

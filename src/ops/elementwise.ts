@@ -1,7 +1,7 @@
 // add (numpy broadcasting, fused clamp), relu, relu6 and clamp on float32 tensors.
 import { addRowsRun, addRun, clampRun } from '../../bindings/conv.js';
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
-import { checkTensor, Tensor, type Owner } from '../tensor.js';
+import { checkTensor, filling, Tensor, type Owner } from '../tensor.js';
 import { clampBounds, type Activation } from './matmul.js';
 import { checkOptions } from './options.js';
 
@@ -50,48 +50,47 @@ export function add(owner: Owner, x: unknown, y: unknown, options?: AddOptions):
   const out = dev.alloc(size * 4, 'output');
   const result = new Tensor(owner, 'float32', dims, out);
   if (size === 0) return result;
-  const xb = xt.block, yb = yt.block;
-  if (xt.size === size && yt.size === size) { addRun(dev, size, xb, 0, yb, 0, false, out, 0, min, max); return result; }
-  if (xt.size === size && yt.size === 1) { addRun(dev, size, xb, 0, yb, 0, true, out, 0, min, max); return result; }
-  if (yt.size === size && xt.size === 1) { addRun(dev, size, yb, 0, xb, 0, true, out, 0, min, max); return result; }
-  const r = dims.length;
-  const sx = stridesOf(xt.dims, dims), sy = stridesOf(yt.dims, dims);
-  // The innermost run: trailing axes where both operands are whole (one call), else the last axis.
-  let k = r;
-  while (k > 0 && sx[k - 1] !== 0 && sy[k - 1] !== 0) k--;
-  let inner: number, mode: 'both' | 'xScalar' | 'yScalar';
-  if (k < r) { inner = dims.slice(k).reduce((p, d) => p * d, 1); mode = 'both'; }
-  else { k = r - 1; inner = dims[r - 1]; mode = sx[r - 1] === 0 ? 'xScalar' : 'yScalar'; }
-  const outer = size / inner;
-  // One operand a single trailing run (a bias [C] over [N, H, W, C]): one row-broadcast call.
-  if (mode === 'both') {
-    const constant = (s: number[]) => s.slice(0, k).every((v) => v === 0);
-    const yRow = xt.size === size && constant(sy), xRow = !yRow && yt.size === size && constant(sx);
-    if (yRow || xRow) {
-      addRowsRun(dev, outer, inner, yRow ? xb : yb, 0, yRow ? yb : xb, 0, out, 0, min, max);
-      return result;
+  return filling(result, () => {
+    const xb = xt.block, yb = yt.block;
+    if (xt.size === size && yt.size === size) { addRun(dev, size, xb, 0, yb, 0, false, out, 0, min, max); return; }
+    if (xt.size === size && yt.size === 1) { addRun(dev, size, xb, 0, yb, 0, true, out, 0, min, max); return; }
+    if (yt.size === size && xt.size === 1) { addRun(dev, size, yb, 0, xb, 0, true, out, 0, min, max); return; }
+    const r = dims.length;
+    const sx = stridesOf(xt.dims, dims), sy = stridesOf(yt.dims, dims);
+    // The innermost run: trailing axes where both operands are whole (one call), else the last axis.
+    let k = r;
+    while (k > 0 && sx[k - 1] !== 0 && sy[k - 1] !== 0) k--;
+    let inner: number, mode: 'both' | 'xScalar' | 'yScalar';
+    if (k < r) { inner = dims.slice(k).reduce((p, d) => p * d, 1); mode = 'both'; }
+    else { k = r - 1; inner = dims[r - 1]; mode = sx[r - 1] === 0 ? 'xScalar' : 'yScalar'; }
+    const outer = size / inner;
+    // One operand a single trailing run (a bias [C] over [N, H, W, C]): one row-broadcast call.
+    if (mode === 'both') {
+      const constant = (s: number[]) => s.slice(0, k).every((v) => v === 0);
+      const yRow = xt.size === size && constant(sy), xRow = !yRow && yt.size === size && constant(sx);
+      if (yRow || xRow) {
+        addRowsRun(dev, outer, inner, yRow ? xb : yb, 0, yRow ? yb : xb, 0, out, 0, min, max);
+        return;
+      }
     }
-  }
-  const idx = new Array<number>(k).fill(0);
-  for (let i = 0; i < outer; i++) {
-    let xo = 0, yo = 0;
-    for (let d = 0; d < k; d++) { xo += idx[d] * sx[d]; yo += idx[d] * sy[d]; }
-    const o4 = i * inner * 4;
-    if (mode === 'both') addRun(dev, inner, xb, xo * 4, yb, yo * 4, false, out, o4, min, max);
-    else if (mode === 'yScalar') addRun(dev, inner, xb, xo * 4, yb, yo * 4, true, out, o4, min, max);
-    else addRun(dev, inner, yb, yo * 4, xb, xo * 4, true, out, o4, min, max);
-    for (let d = k - 1; d >= 0; d--) { if (++idx[d] < dims[d]) break; idx[d] = 0; }
-  }
-  return result;
+    const idx = new Array<number>(k).fill(0);
+    for (let i = 0; i < outer; i++) {
+      let xo = 0, yo = 0;
+      for (let d = 0; d < k; d++) { xo += idx[d] * sx[d]; yo += idx[d] * sy[d]; }
+      const o4 = i * inner * 4;
+      if (mode === 'both') addRun(dev, inner, xb, xo * 4, yb, yo * 4, false, out, o4, min, max);
+      else if (mode === 'yScalar') addRun(dev, inner, xb, xo * 4, yb, yo * 4, true, out, o4, min, max);
+      else addRun(dev, inner, yb, yo * 4, xb, xo * 4, true, out, o4, min, max);
+      for (let d = k - 1; d >= 0; d--) { if (++idx[d] < dims[d]) break; idx[d] = 0; }
+    }
+  });
 }
 
 function clampOp(owner: Owner, x: unknown, min: number, max: number): Tensor<'float32'> {
   const xt = f32(x, 'x', owner);
   const dev = owner.device;
   const out = dev.alloc(xt.size * 4, 'output');
-  const result = new Tensor(owner, 'float32', xt.dims, out);
-  if (xt.size > 0) clampRun(dev, xt.size, xt.block, out, min, max);
-  return result;
+  return filling(new Tensor(owner, 'float32', xt.dims, out), () => { if (xt.size > 0) clampRun(dev, xt.size, xt.block, out, min, max); });
 }
 
 export function relu(owner: Owner, x: unknown): Tensor<'float32'> { return clampOp(owner, x, 0, Infinity); }

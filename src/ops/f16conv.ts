@@ -7,7 +7,7 @@ import type { Block } from '../../bindings/device.js';
 import { convert, f16Conv, type F16Precision } from '../../bindings/f16.js';
 import { IndirectionCache } from '../../bindings/conv.js';
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
-import { checkTensor, Tensor, type Owner } from '../tensor.js';
+import { checkTensor, filling, Tensor, type Owner } from '../tensor.js';
 import { PackedWeights } from '../packed.js';
 import { clampBounds } from './matmul.js';
 import { checkHalfBias } from './f16matmul.js';
@@ -94,8 +94,7 @@ export function prepackConvF16(owner: Owner, filter: unknown, options?: PrepackC
     const bias = checkHalfBias(o.bias, p32.outChannels, owner);
     const dev = owner.device;
     const block = dev.alloc(p32.byteLength / 2, 'packed filter');
-    convert(dev, 'float16', p32.block, 0, block, 0, p32.byteLength / 4);
-    return new PackedConvF16(owner, p32, block, bias);
+    return filling(new PackedConvF16(owner, p32, block, bias), () => convert(dev, 'float16', p32!.block, 0, block, 0, p32!.byteLength / 4));
   } finally {
     p32?.dispose();
     wide.dispose();

@@ -2,7 +2,7 @@
 // pooling driver of bindings/conv.ts.
 import { globalAvgPoolRun, hasEmptyWindow, pool as runPool } from '../../bindings/conv.js';
 import { OutOfMemoryError, ValueError } from '../errors.js';
-import { Tensor, type Owner } from '../tensor.js';
+import { filling, Tensor, type Owner } from '../tensor.js';
 import { checkPair, checkX, geometry, type Padding } from './conv.js';
 import { checkOptions } from './options.js';
 
@@ -51,14 +51,8 @@ function poolOp(owner: Owner, kind: 'max' | 'avg', x: unknown, options: unknown)
 function run(owner: Owner, x: Tensor<'float32'>, g: ReturnType<typeof geometry>, kind: 'max' | 'avg', countIncludePad: boolean): Tensor<'float32'> {
   const dev = owner.device;
   const out = dev.alloc(g.n * g.oh * g.ow * g.ci * 4, 'output');
-  const result = new Tensor(owner, 'float32', [g.n, g.oh, g.ow, g.ci], out);
-  try {
-    runPool(dev, { geometry: g, x: x.block, out, kind, countIncludePad });
-  } catch (e) {
-    result.dispose();
-    throw e;
-  }
-  return result;
+  return filling(new Tensor(owner, 'float32', [g.n, g.oh, g.ow, g.ci], out),
+    () => runPool(dev, { geometry: g, x: x.block, out, kind, countIncludePad }));
 }
 
 export function maxPool(owner: Owner, x: unknown, options: PoolOptions): Tensor<'float32'> {
@@ -77,7 +71,5 @@ export function globalAvgPool(owner: Owner, x: unknown): Tensor<'float32'> {
   const n = xt.dims[0];
   const dev = owner.device;
   const out = dev.alloc(n * c * 4, 'output');
-  const result = new Tensor(owner, 'float32', [n, 1, 1, c], out);
-  if (n * c > 0) globalAvgPoolRun(dev, n, h * w, c, xt.block, out);
-  return result;
+  return filling(new Tensor(owner, 'float32', [n, 1, 1, c], out), () => { if (n * c > 0) globalAvgPoolRun(dev, n, h * w, c, xt.block, out); });
 }

@@ -3,7 +3,7 @@
 // even), rne(·) rounds half to even. Matches ONNX QuantizeLinear / DequantizeLinear /
 // DynamicQuantizeLinear bit for bit.
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
-import { checkTensor, Tensor, type Owner } from '../tensor.js';
+import { checkTensor, filling, Tensor, type Owner } from '../tensor.js';
 import { checkOptions } from '../ops/options.js';
 import { dequantize8, dequantize8Rows, minMax, minMaxRows, quantize8, quantize8Ops, quantize8Rows } from '../../bindings/quant.js';
 import { QuantizedTensor, packBits, rangeOf, storageBytes, type Bits, type QuantizedType } from './tensor.js';
@@ -236,13 +236,13 @@ export function quantize(owner: Owner, x: unknown, options?: QuantizeOptions): Q
   }
   if (mm) {
     const block = dev.alloc(storageBytes(type, t.size), 'quantized tensor');
-    quantize8(dev, t.block, t.size, block, type === 'int8', scale[0], zp[0], qmin, qmax, quantize8Ops(t.size));
-    return new QuantizedTensor(owner, type, t.dims, block, scale, zp, axis);
+    return filling(new QuantizedTensor(owner, type, t.dims, block, scale, zp, axis),
+      () => quantize8(dev, t.block, t.size, block, type === 'int8', scale[0], zp[0], qmin, qmax, quantize8Ops(t.size)));
   }
   if (rowsOk) {
     const block = dev.alloc(storageBytes(type, t.size), 'quantized tensor');
-    quantize8Rows(dev, t.block, channels, inner, block, type === 'int8', scale, zp, qmin, qmax);
-    return new QuantizedTensor(owner, type, t.dims, block, scale, zp, axis);
+    return filling(new QuantizedTensor(owner, type, t.dims, block, scale, zp, axis),
+      () => quantize8Rows(dev, t.block, channels, inner, block, type === 'int8', scale, zp, qmin, qmax));
   }
   const q = new Int16Array(data!.length);
   channelRuns(data!.length, inner, channels, (c, start, end) => {
@@ -259,15 +259,15 @@ export function dequantize(owner: Owner, q: unknown): Tensor<'float32'> {
   if (qt.axis === null && (qt.type === 'int8' || qt.type === 'uint8') && qt.size > 0) {
     // 8 bits per tensor (activations, outputs) in wasm, the same formula.
     const block = owner.device.alloc(qt.size * 4, 'tensor');
-    dequantize8(owner.device, qt.block, qt.size, block, qt.type === 'int8', qt.zeroPoint[0], qt.scale[0]);
-    return new Tensor(owner, 'float32' as const, qt.dims, block);
+    return filling(new Tensor(owner, 'float32' as const, qt.dims, block),
+      () => dequantize8(owner.device, qt.block, qt.size, block, qt.type === 'int8', qt.zeroPoint[0], qt.scale[0]));
   }
   const { inner, channels } = channelStride(qt.dims, qt.axis);
   if ((qt.type === 'int8' || qt.type === 'uint8') && channelRows(qt.size, inner, channels)) {
     // Channels as contiguous rows (axis 0), in wasm row by row, as quantize.
     const block = owner.device.alloc(qt.size * 4, 'tensor');
-    dequantize8Rows(owner.device, qt.block, channels, inner, block, qt.type === 'int8', qt.scale, qt.zeroPoint);
-    return new Tensor(owner, 'float32' as const, qt.dims, block);
+    return filling(new Tensor(owner, 'float32' as const, qt.dims, block),
+      () => dequantize8Rows(owner.device, qt.block, channels, inner, block, qt.type === 'int8', qt.scale, qt.zeroPoint));
   }
   const v = qt.data;
   const out = new Float32Array(v.length);
@@ -299,8 +299,8 @@ export function requantize(owner: Owner, q: unknown, opts: RequantizeOptions): Q
       if (channels === 1) dequantize8(dev, qt.block, qt.size, real, qt.type === 'int8', qt.zeroPoint[0], qt.scale[0]);
       else dequantize8Rows(dev, qt.block, channels, inner, real, qt.type === 'int8', qt.scale, qt.zeroPoint);
       const block = dev.alloc(storageBytes(type, qt.size), 'quantized tensor');
-      quantize8(dev, real, qt.size, block, type === 'int8', s, z, qmin, qmax);
-      return new QuantizedTensor(owner, type, qt.dims, block, Float32Array.of(s), Int32Array.of(z), null);
+      return filling(new QuantizedTensor(owner, type, qt.dims, block, Float32Array.of(s), Int32Array.of(z), null),
+        () => quantize8(dev, real, qt.size, block, type === 'int8', s, z, qmin, qmax));
     } finally {
       dev.free(real);
     }

@@ -415,6 +415,55 @@ describe('thread pool', () => {
     }
   });
 
+  it('a worker dying in the first or last job of a call: the call keeps none of its blocks', async () => {
+    const lw = await Lanewise.create({ threads: 2 });
+    try {
+      const pool = poolOf(lw);
+      pool.minOps = 0;
+      pool.stallMs = 300;
+      // Blocks by label, without the pool's own (a restart leaves its old tables unused).
+      const arena = lw.device.arena, labels = new Map<number, string>();
+      const alloc = arena.alloc.bind(arena), free = arena.free.bind(arena);
+      arena.alloc = (bytes: number, what: string) => { const p = alloc(bytes, what); labels.set(p, what); return p; };
+      arena.free = (p: number) => { labels.delete(p); free(p); };
+      const ours = () => [...labels].filter(([, w]) => !w.startsWith('thread pool')).map(([p, w]) => `${w}@${p}`).sort();
+      const F = (n: number, s: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * s + 1));
+      const x = lw.tensor('float32', F(4 * 8 * 8 * 16, 1), [4, 8, 8, 16]), w = lw.tensor('float32', F(64 * 64, 2), [64, 64]);
+      const q = lw.quantize(x), x16 = lw.cast(x, 'float16');
+      const f16 = lw.cast(lw.tensor('float32', F(8 * 3 * 3 * 16, 3), [8, 3, 3, 16]), 'float16');
+      const d16 = lw.cast(lw.tensor('float32', F(3 * 3 * 16, 4), [3, 3, 16, 1]), 'float16');
+      const ops: [string, () => { dispose(): void }][] = [
+        ['quantize', () => lw.quantize(x)], ['quantize axis 0', () => lw.quantize(w, { axis: 0 })],
+        ['dequantize', () => lw.dequantize(q)], ['requantize', () => lw.requantize(q, { scale: 0.05, zeroPoint: 3 })],
+        ['fromNCHW', () => lw.fromNCHW(x)], ['relu', () => lw.relu(x)], ['add', () => lw.add(x, x)],
+        ['globalAvgPool', () => lw.globalAvgPool(x)], ['cast', () => lw.cast(x, 'float16')],
+        ['prepackConv f16', () => lw.prepackConv(f16)],
+        ["conv2d 'f16-exact'", () => lw.conv2d(x16, f16, { precision: 'f16-exact' })],
+        ["depthwiseConv2d 'f16'", () => lw.depthwiseConv2d(x16, d16, { precision: 'f16' })],
+      ];
+      const run = pool.run.bind(pool);
+      let jobs = 0, killAt = -1;
+      pool.run = (plan) => { if (++jobs === killAt) { pool.callerTakesWork = false; pool.killOnNextTask(1); } run(plan); };
+      for (const [name, op] of ops) {
+        await pool.whenReady();
+        op().dispose();   // the first call may warm kernels up in jobs of its own
+        jobs = 0; killAt = -1;
+        op().dispose();
+        for (const j of new Set([1, jobs])) {
+          await pool.whenReady();
+          (pool as unknown as { restarts: number }).restarts = 0;   // under the give-up limit across the ops
+          const before = ours();
+          jobs = 0; killAt = j;
+          expect(() => op().dispose(), `${name}, job ${j}`).toThrow(WorkerError);
+          pool.callerTakesWork = true;
+          expect(ours(), `${name}, job ${j}`).toEqual(before);
+        }
+      }
+    } finally {
+      lw.dispose();
+    }
+  }, 60_000);
+
   it('a worker terminated between calls is replaced', async () => {
     const lw = await Lanewise.create({ threads: 2 });
     try {
