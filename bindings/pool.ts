@@ -424,7 +424,8 @@ export class Pool implements Executor {
     this.ctrlPtr = 0;
     this.newJobTables();
     this.newControlBlock();
-    this.startWorkers(15_000).catch((e: Error) => { this.failure = `workers could not be restarted: ${e.message}`; });
+    // A worker that fails to start counts as one more loss: the pool tries again, up to the same limit.
+    this.startWorkers(15_000).catch((e: Error) => { if (!this.disposed) this.restart(`workers could not be restarted: ${e.message}`); });
   }
 
   private stopAll(): void {

@@ -464,6 +464,30 @@ describe('thread pool', () => {
     }
   }, 60_000);
 
+  it('a replacement worker that dies before it is ready: the pool tries again instead of staying on one thread', async () => {
+    const lw = await Lanewise.create({ threads: 2 });
+    try {
+      const pool = poolOf(lw);
+      pool.minOps = 0;
+      pool.stallMs = 300;
+      const a = lw.tensor('float32', new Float32Array(64 * 64).fill(1), [64, 64]);
+      pool.callerTakesWork = false;
+      pool.killOnNextTask(1);
+      expect(() => lw.matMul(a, a)).toThrow(WorkerError);
+      pool.callerTakesWork = true;
+      // Wait for the replacement to exist but not be ready yet, then end it.
+      const slots = () => (pool as unknown as { slots: { handle: unknown; ready: boolean }[] }).slots;
+      for (let i = 0; i < 5000 && !slots().some((x) => x.handle && !x.ready); i++) await new Promise((r) => setTimeout(r, 0.2));
+      pool.terminateWorker(1);
+      await pool.whenReady();
+      for (let i = 0; i < 100 && lw.info().threads !== 2; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(lw.info().threads).toBe(2);
+      expect(lw.matMul(a, a).data[0]).toBe(64);
+    } finally {
+      lw.dispose();
+    }
+  });
+
   it('a worker terminated between calls is replaced', async () => {
     const lw = await Lanewise.create({ threads: 2 });
     try {
