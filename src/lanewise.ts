@@ -67,6 +67,13 @@ const registry: FinalizationRegistry<Held> = typeof FinalizationRegistry === 'fu
   })
   : { register() {}, unregister() { return false; } } as unknown as FinalizationRegistry<Held>;
 
+// A threaded instance dropped without dispose() ends its workers once it is collected (none of
+// its tensors or weights is alive then: each holds the instance). Before, every such instance
+// left its idle workers, and their threads, for the life of the process.
+const pools: FinalizationRegistry<{ dispose(): void }> | null = typeof FinalizationRegistry === 'function'
+  ? new FinalizationRegistry<{ dispose(): void }>((pool) => pool.dispose())
+  : null;
+
 export class Lanewise implements Owner {
   /** @internal */ readonly device: Device;
   /** @internal */ readonly registry = registry;
@@ -78,6 +85,7 @@ export class Lanewise implements Owner {
 
   private constructor(device: Device, threads: Threads, warmUp: boolean) {
     this.device = device; this.threads = threads; this.convCold = warmUp;
+    if (threads.pool) pools?.register(this, threads.pool, this);
   }
 
   static async create(options: CreateOptions = {}): Promise<Lanewise> {
@@ -308,6 +316,7 @@ export class Lanewise implements Owner {
   dispose(): void {
     if (this.isDisposed) return;
     this.isDisposed = true;
+    pools?.unregister(this);
     this.threads.pool?.dispose();
     this.device.reset();
   }

@@ -2,6 +2,8 @@
 // fallbacks and their reasons, dispose, and a worker dying mid-call (typed error, no hang,
 // the pool recovers).
 import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Lanewise, OutOfMemoryError, ValueError } from '../../src/index.js';
 import { CALL_SLOTS, executorOf, jobWindows, opsFrom, Plan, threadsFor, WorkerError } from '../../bindings/exec.js';
 import type { Pool } from '../../bindings/pool.js';
@@ -523,6 +525,24 @@ describe('thread pool', () => {
       expect(out.trim(), flags.join(' ')).toBe('2 256');
     }
   }, 60_000);
+
+  it('an instance dropped without dispose() ends its workers once it is collected', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const pool = await (async () => {
+      const lw = await Lanewise.create({ threads: 3 });
+      const a = lw.tensor('float32', new Float32Array(128 * 128).fill(1), [128, 128]);
+      expect(lw.matMul(a, a).data[0]).toBe(128);
+      return poolOf(lw);
+    })();
+    expect(pool.readyWorkers).toBe(2);
+    // Finalizers run as tasks some time after a collection: collect and yield until they have.
+    for (let i = 0; i < 100 && pool.readyWorkers > 0; i++) {
+      gc();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(pool.readyWorkers).toBe(0);
+  });
 
   it('dispose ends the workers', async () => {
     const lw = await Lanewise.create({ threads: 3 });
