@@ -15,13 +15,17 @@ import { gemmF16Exact, gemmF16Fast, randomF16 } from '../reference/f16.js';
 
 const poolOf = (lw: Lanewise) => executorOf(lw.device.kmod) as Pool;
 
-/** Runs `body` on a new 2-thread instance whose pool threads every job (minOps = 0), then disposes it. */
-async function onPool(body: (lw: Lanewise, pool: Pool) => void): Promise<void> {
+/**
+ * Runs `body` on a new 2-thread instance whose pool threads every job (minOps = 0), then disposes
+ * it. `stallMs` shortens the wait before a silent worker counts as lost (the worker-death tests).
+ */
+async function onPool(body: (lw: Lanewise, pool: Pool) => void | Promise<void>, stallMs?: number): Promise<void> {
   const lw = await Lanewise.create({ threads: 2 });
   try {
     const pool = poolOf(lw);
     pool.minOps = 0;
-    body(lw, pool);
+    if (stallMs !== undefined) pool.stallMs = stallMs;
+    await body(lw, pool);
   } finally {
     lw.dispose();
   }
@@ -396,99 +400,75 @@ describe('thread pool', () => {
     }
   });
 
-  it('a worker dying mid-call: typed error, no hang, then the pool recovers', async () => {
-    const lw = await Lanewise.create({ threads: 2 });
-    try {
-      const pool = poolOf(lw);
-      pool.minOps = 0;
-      pool.stallMs = 300;
-      pool.callerTakesWork = false;   // so the worker surely claims a task
-      pool.killOnNextTask(1);
-      const t0 = Date.now();
-      expect(() => runCase(lw, cases[6], 61)).toThrow(WorkerError);
-      expect(Date.now() - t0).toBeLessThan(5000);
-      expect(lw.info().threads).toBe(1);       // restarting
-      await pool.whenReady();
-      expect(lw.info().threads).toBe(2);
-      expectSameBits(runCase(lw, cases[6], 61), reference.get(cases[6])!);
-      expect(pool.stats()[1]).toBeGreaterThan(0);
-    } finally {
-      lw.dispose();
-    }
-  });
+  it('a worker dying mid-call: typed error, no hang, then the pool recovers', () => onPool(async (lw, pool) => {
+    pool.callerTakesWork = false;   // so the worker surely claims a task
+    pool.killOnNextTask(1);
+    const t0 = Date.now();
+    expect(() => runCase(lw, cases[6], 61)).toThrow(WorkerError);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(lw.info().threads).toBe(1);       // restarting
+    await pool.whenReady();
+    expect(lw.info().threads).toBe(2);
+    expectSameBits(runCase(lw, cases[6], 61), reference.get(cases[6])!);
+    expect(pool.stats()[1]).toBeGreaterThan(0);
+  }, 300));
 
-  it('a worker dying in the first or last job of a call: the call keeps none of its blocks', async () => {
-    const lw = await Lanewise.create({ threads: 2 });
-    try {
-      const pool = poolOf(lw);
-      pool.minOps = 0;
-      pool.stallMs = 300;
-      // Blocks by label, without the pool's own (a restart leaves its old tables unused).
-      const arena = lw.device.arena, labels = new Map<number, string>();
-      const alloc = arena.alloc.bind(arena), free = arena.free.bind(arena);
-      arena.alloc = (bytes: number, what: string) => { const p = alloc(bytes, what); labels.set(p, what); return p; };
-      arena.free = (p: number) => { labels.delete(p); free(p); };
-      const ours = () => [...labels].filter(([, w]) => !w.startsWith('thread pool')).map(([p, w]) => `${w}@${p}`).sort();
-      const F = (n: number, s: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * s + 1));
-      const x = lw.tensor('float32', F(4 * 8 * 8 * 16, 1), [4, 8, 8, 16]), w = lw.tensor('float32', F(64 * 64, 2), [64, 64]);
-      const q = lw.quantize(x), x16 = lw.cast(x, 'float16');
-      const f16 = lw.cast(lw.tensor('float32', F(8 * 3 * 3 * 16, 3), [8, 3, 3, 16]), 'float16');
-      const d16 = lw.cast(lw.tensor('float32', F(3 * 3 * 16, 4), [3, 3, 16, 1]), 'float16');
-      const ops: [string, () => { dispose(): void }][] = [
-        ['quantize', () => lw.quantize(x)], ['quantize axis 0', () => lw.quantize(w, { axis: 0 })],
-        ['dequantize', () => lw.dequantize(q)], ['requantize', () => lw.requantize(q, { scale: 0.05, zeroPoint: 3 })],
-        ['fromNCHW', () => lw.fromNCHW(x)], ['relu', () => lw.relu(x)], ['add', () => lw.add(x, x)],
-        ['globalAvgPool', () => lw.globalAvgPool(x)], ['cast', () => lw.cast(x, 'float16')],
-        ['prepackConv f16', () => lw.prepackConv(f16)],
-        ["conv2d 'f16-exact'", () => lw.conv2d(x16, f16, { precision: 'f16-exact' })],
-        ["depthwiseConv2d 'f16'", () => lw.depthwiseConv2d(x16, d16, { precision: 'f16' })],
-      ];
-      const run = pool.run.bind(pool);
-      let jobs = 0, killAt = -1;
-      pool.run = (plan) => { if (++jobs === killAt) { pool.callerTakesWork = false; pool.killOnNextTask(1); } run(plan); };
-      for (const [name, op] of ops) {
+  it('a worker dying in the first or last job of a call: the call keeps none of its blocks', () => onPool(async (lw, pool) => {
+    // Blocks by label, without the pool's own (a restart leaves its old tables unused).
+    const arena = lw.device.arena, labels = new Map<number, string>();
+    const alloc = arena.alloc.bind(arena), free = arena.free.bind(arena);
+    arena.alloc = (bytes: number, what: string) => { const p = alloc(bytes, what); labels.set(p, what); return p; };
+    arena.free = (p: number) => { labels.delete(p); free(p); };
+    const ours = () => [...labels].filter(([, w]) => !w.startsWith('thread pool')).map(([p, w]) => `${w}@${p}`).sort();
+    const F = (n: number, s: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * s + 1));
+    const x = lw.tensor('float32', F(4 * 8 * 8 * 16, 1), [4, 8, 8, 16]), w = lw.tensor('float32', F(64 * 64, 2), [64, 64]);
+    const q = lw.quantize(x), x16 = lw.cast(x, 'float16');
+    const f16 = lw.cast(lw.tensor('float32', F(8 * 3 * 3 * 16, 3), [8, 3, 3, 16]), 'float16');
+    const d16 = lw.cast(lw.tensor('float32', F(3 * 3 * 16, 4), [3, 3, 16, 1]), 'float16');
+    const ops: [string, () => { dispose(): void }][] = [
+      ['quantize', () => lw.quantize(x)], ['quantize axis 0', () => lw.quantize(w, { axis: 0 })],
+      ['dequantize', () => lw.dequantize(q)], ['requantize', () => lw.requantize(q, { scale: 0.05, zeroPoint: 3 })],
+      ['fromNCHW', () => lw.fromNCHW(x)], ['relu', () => lw.relu(x)], ['add', () => lw.add(x, x)],
+      ['globalAvgPool', () => lw.globalAvgPool(x)], ['cast', () => lw.cast(x, 'float16')],
+      ['prepackConv f16', () => lw.prepackConv(f16)],
+      ["conv2d 'f16-exact'", () => lw.conv2d(x16, f16, { precision: 'f16-exact' })],
+      ["depthwiseConv2d 'f16'", () => lw.depthwiseConv2d(x16, d16, { precision: 'f16' })],
+    ];
+    const run = pool.run.bind(pool);
+    let jobs = 0, killAt = -1;
+    pool.run = (plan) => { if (++jobs === killAt) { pool.callerTakesWork = false; pool.killOnNextTask(1); } run(plan); };
+    for (const [name, op] of ops) {
+      await pool.whenReady();
+      op().dispose();   // the first call may warm kernels up in jobs of its own
+      jobs = 0; killAt = -1;
+      op().dispose();
+      for (const j of new Set([1, jobs])) {
         await pool.whenReady();
-        op().dispose();   // the first call may warm kernels up in jobs of its own
-        jobs = 0; killAt = -1;
-        op().dispose();
-        for (const j of new Set([1, jobs])) {
-          await pool.whenReady();
-          (pool as unknown as { restarts: number }).restarts = 0;   // under the give-up limit across the ops
-          const before = ours();
-          jobs = 0; killAt = j;
-          expect(() => op().dispose(), `${name}, job ${j}`).toThrow(WorkerError);
-          pool.callerTakesWork = true;
-          expect(ours(), `${name}, job ${j}`).toEqual(before);
-        }
+        (pool as unknown as { restarts: number }).restarts = 0;   // under the give-up limit across the ops
+        const before = ours();
+        jobs = 0; killAt = j;
+        expect(() => op().dispose(), `${name}, job ${j}`).toThrow(WorkerError);
+        pool.callerTakesWork = true;
+        expect(ours(), `${name}, job ${j}`).toEqual(before);
       }
-    } finally {
-      lw.dispose();
     }
-  }, 60_000);
+  }, 300), 60_000);
 
-  it('a replacement worker that dies before it is ready: the pool tries again instead of staying on one thread', async () => {
-    const lw = await Lanewise.create({ threads: 2 });
-    try {
-      const pool = poolOf(lw);
-      pool.minOps = 0;
-      pool.stallMs = 300;
-      const a = lw.tensor('float32', new Float32Array(64 * 64).fill(1), [64, 64]);
-      pool.callerTakesWork = false;
-      pool.killOnNextTask(1);
-      expect(() => lw.matMul(a, a)).toThrow(WorkerError);
-      pool.callerTakesWork = true;
-      // Wait for the replacement to exist but not be ready yet, then end it.
-      const slots = () => (pool as unknown as { slots: { handle: unknown; ready: boolean }[] }).slots;
-      for (let i = 0; i < 5000 && !slots().some((x) => x.handle && !x.ready); i++) await new Promise((r) => setTimeout(r, 0.2));
-      pool.terminateWorker(1);
-      await pool.whenReady();
-      for (let i = 0; i < 100 && lw.info().threads !== 2; i++) await new Promise((r) => setTimeout(r, 20));
-      expect(lw.info().threads).toBe(2);
-      expect(lw.matMul(a, a).data[0]).toBe(64);
-    } finally {
-      lw.dispose();
-    }
-  });
+  it('a replacement worker that dies before it is ready: the pool tries again instead of staying on one thread', () => onPool(async (lw, pool) => {
+    const a = lw.tensor('float32', new Float32Array(64 * 64).fill(1), [64, 64]);
+    pool.callerTakesWork = false;
+    pool.killOnNextTask(1);
+    expect(() => lw.matMul(a, a)).toThrow(WorkerError);
+    pool.callerTakesWork = true;
+    // Wait for the replacement to exist but not be ready yet, then end it.
+    const slots = () => (pool as unknown as { slots: { handle: unknown; ready: boolean }[] }).slots;
+    for (let i = 0; i < 5000 && !slots().some((x) => x.handle && !x.ready); i++) await new Promise((r) => setTimeout(r, 0.2));
+    pool.terminateWorker(1);
+    await pool.whenReady();
+    for (let i = 0; i < 100 && lw.info().threads !== 2; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(lw.info().threads).toBe(2);
+    expect(lw.matMul(a, a).data[0]).toBe(64);
+  }, 300));
 
   it('a worker terminated between calls is replaced', async () => {
     const lw = await Lanewise.create({ threads: 2 });
