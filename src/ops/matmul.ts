@@ -63,11 +63,19 @@ export function checkBool(v: unknown, arg: string): boolean {
   return v;
 }
 
+/** `{ min, max }` has no other key: a misspelt bound would otherwise be dropped, and the op not clamp. */
+export function checkBoundKeys(act: object, arg: string): void {
+  for (const k of Object.keys(act)) {
+    if (k !== 'min' && k !== 'max') throw new ValueError(`${arg}.${k}`, 'min or max (the keys of { min, max })', k, 'unknown key');
+  }
+}
+
 export function clampBounds(act: unknown, arg = 'options.activation'): [number, number] {
   if (act === undefined || act === 'linear') return [-Infinity, Infinity];
   if (act === 'relu') return [0, Infinity];
   if (act === 'relu6') return [0, 6];
   if (typeof act === 'object' && act !== null && !Array.isArray(act)) {
+    checkBoundKeys(act, arg);
     const { min = -Infinity, max = Infinity } = act as { min?: unknown; max?: unknown };
     if (typeof min !== 'number' || Number.isNaN(min) || min === Infinity) {
       throw new ValueError(`${arg}.min`, 'a number below +Infinity (not NaN)', min);

@@ -5,7 +5,7 @@ import type { Block } from '../../bindings/device.js';
 import { makeQPlan, packQ2Gemv, packQWeights, q2GemvBytes, qPackedWeightBytes, QMode, runQPlan, type QPlan } from '../../bindings/quant.js';
 import { DTypeError, OutOfMemoryError, ShapeError, ValueError } from '../errors.js';
 import { Tensor, type Owner } from '../tensor.js';
-import type { Activation } from './matmul.js';
+import { checkBoundKeys, type Activation } from './matmul.js';
 import { checkOptions } from './options.js';
 import { QuantizedTensor, rangeOf, type PackedWeights, type QuantizedType } from '../quant/tensor.js';
 import { checkQuantized, checkScale, checkZeroPoint, dyadicScales, rne, TWO31 } from '../quant/quantize.js';
@@ -129,6 +129,7 @@ function quantizedBounds(act: unknown, scale: number, zp: number, type: Quantize
   if (act === 'relu') return [q(0), qmax];
   if (act === 'relu6') return [q(0), q(6)];
   if (typeof act === 'object' && act !== null && !Array.isArray(act)) {
+    checkBoundKeys(act, 'options.activation');
     const { min = -Infinity, max = Infinity } = act as { min?: unknown; max?: unknown };
     if (typeof min !== 'number' || Number.isNaN(min)) throw new ValueError('options.activation.min', 'a number (not NaN)', min);
     if (typeof max !== 'number' || Number.isNaN(max)) throw new ValueError('options.activation.max', 'a number (not NaN)', max);
