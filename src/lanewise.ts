@@ -138,7 +138,17 @@ export class Lanewise implements Owner {
     let values: TensorData;
     if (data instanceof info.array) values = data as TensorData;
     else if (Array.isArray(data)) {
-      data.forEach((v, i) => { if (typeof v !== 'number') throw new DTypeError(`data[${i}]`, 'a number', v); });
+      const r = info.range;
+      data.forEach((v, i) => {
+        if (typeof v !== 'number') throw new DTypeError(`data[${i}]`, 'a number', v);
+        // A typed array would wrap or truncate these silently (float16 data are binary16 bits:
+        // 1.5 would become 0x0001).
+        if (r && !(Number.isInteger(v) && v >= r[0] && v <= r[1])) {
+          throw new ValueError(`data[${i}]`, type === 'float16'
+            ? 'binary16 bits, an integer in [0, 65535] (for values, lw.cast a float32 tensor)'
+            : `an integer in [${r[0]}, ${r[1]}] (${type})`, v);
+        }
+      });
       values = info.array.from(data) as TensorData;
     } else throw new DTypeError('data', `a ${info.array.name} or an array of numbers for '${type}'`, data);
     const shape = dims === undefined ? [values.length] : checkDims(dims, 'dims');

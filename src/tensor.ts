@@ -12,13 +12,18 @@ import { cast } from './ops/cast.js';
 export type DataType = 'float32' | 'float16' | 'int8' | 'uint8' | 'int32';
 
 type ArrayCtor = Float32ArrayConstructor | Uint16ArrayConstructor | Int8ArrayConstructor | Uint8ArrayConstructor | Int32ArrayConstructor;
-interface DTypeInfo { bytes: number; array: ArrayCtor; }
+interface DTypeInfo {
+  bytes: number;
+  array: ArrayCtor;
+  /** Integer storage (binary16 bits for float16): the values a plain array may hold, which would otherwise wrap. */
+  range?: readonly [number, number];
+}
 export const dtypes: Record<DataType, DTypeInfo> = {
   float32: { bytes: 4, array: Float32Array },
-  float16: { bytes: 2, array: Uint16Array },
-  int8: { bytes: 1, array: Int8Array },
-  uint8: { bytes: 1, array: Uint8Array },
-  int32: { bytes: 4, array: Int32Array },
+  float16: { bytes: 2, array: Uint16Array, range: [0, 0xffff] },
+  int8: { bytes: 1, array: Int8Array, range: [-128, 127] },
+  uint8: { bytes: 1, array: Uint8Array, range: [0, 255] },
+  int32: { bytes: 4, array: Int32Array, range: [-(2 ** 31), 2 ** 31 - 1] },
 };
 
 /** The element type `type` names; a DTypeError unless it is one of dtypes' own keys ('toString' is none). */
