@@ -47,6 +47,11 @@ export interface PrepackConvOptions {
   bias?: Tensor | Float32Array | readonly number[];
   /** A depthwise filter (layouts of DepthwiseConv2DOptions.filterLayout). */
   depthwise?: boolean;
+  /**
+   * Depthwise 'OIHW' filters only: output channels per input channel (default 1). [C·M, 1, kh, kw]
+   * names C·M but not C; depthwiseConv2d learns C from x, prepackConv from this.
+   */
+  multiplier?: number;
   filterLayout?: FilterLayout | DepthwiseFilterLayout;
 }
 
@@ -206,6 +211,13 @@ function ohwiOf(filter: Tensor<'float32'>, layout: FilterLayout): { data: Float3
   return filterToOHWI(filter.read() as Float32Array, filter.dims, layout);
 }
 
+/** Why packed weights with `groups` groups do not fit a depthwise call on c channels, when an OIHW multiplier explains it. */
+export function dwPackHint(groups: number, groupChannels: number, c: number): string | undefined {
+  return groupChannels === 1 && groups > c && groups % c === 0
+    ? `an OIHW filter of multiplier ${groups / c} is prepacked with prepackConv(filter, { depthwise: true, filterLayout: 'OIHW', multiplier: ${groups / c} })`
+    : undefined;
+}
+
 function dwOhwiOf(filter: Tensor<'float32'>, layout: DepthwiseFilterLayout): { data: Float32Array; dims: number[] } {
   const r = filter.dims.length;
   if (layout === 'OIHW' ? r !== 4 || filter.dims[1] !== 1 : r !== 4 && r !== 3) {
@@ -237,7 +249,7 @@ function checkGroupsFit(co: number, groups: number, arg: string): void {
 }
 
 /** The options prepackConv takes, for float32 and float16 filters. */
-export const PREPACK_CONV_OPTIONS = ['groups', 'bias', 'depthwise', 'filterLayout'];
+export const PREPACK_CONV_OPTIONS = ['groups', 'bias', 'depthwise', 'filterLayout', 'multiplier'];
 
 export function prepackConv(owner: Owner, filter: unknown, options?: PrepackConvOptions): PackedConv {
   const o = checkOptions(options, PREPACK_CONV_OPTIONS);
@@ -248,9 +260,18 @@ export function prepackConv(owner: Owner, filter: unknown, options?: PrepackConv
     if (o.groups !== undefined) throw new ValueError('options.groups', 'no groups with depthwise (groups = channels)', o.groups);
     const layout = checkLayout<DepthwiseFilterLayout>(o.filterLayout, ['HWCM', 'OIHW'], 'options.filterLayout');
     ohwi = dwOhwiOf(f, layout);
-    // HWCM names its channels; an OIHW depthwise filter [C·M, 1, kh, kw] is read with M = 1.
-    groups = layout === 'HWCM' ? f.dims[2] : ohwi.dims[0];
+    // HWCM names its channels; an OIHW depthwise filter [C·M, 1, kh, kw] takes M from options.multiplier.
+    if (o.multiplier !== undefined && layout !== 'OIHW') {
+      throw new ValueError('options.multiplier', "omitted unless filterLayout is 'OIHW' (HWCM filters name their multiplier)", o.multiplier);
+    }
+    const m = o.multiplier ?? 1;
+    if (typeof m !== 'number' || !Number.isInteger(m) || m < 1) throw new ValueError('options.multiplier', 'a positive integer', m);
+    if (layout === 'OIHW' && ohwi.dims[0] % m !== 0) {
+      throw new ShapeError('filter.dims[0]', `a multiple of options.multiplier = ${m} (channels · multiplier)`, ohwi.dims[0]);
+    }
+    groups = layout === 'HWCM' ? f.dims[2] : ohwi.dims[0] / m;
   } else {
+    if (o.multiplier !== undefined) throw new ValueError('options.multiplier', "omitted unless depthwise: true with filterLayout 'OIHW'", o.multiplier);
     groups = checkGroups(o.groups, 'options.groups');
     ohwi = ohwiOf(f, checkLayout<FilterLayout>(o.filterLayout, ['OHWI', 'OIHW', 'HWIO'], 'options.filterLayout'));
     checkGroupsFit(ohwi.dims[0], groups, 'options.groups');
@@ -341,7 +362,8 @@ export function depthwiseConv2d(owner: Owner, x: unknown, filter: unknown, optio
     filter.check('filter');
     if (filter.owner !== owner) throw new ValueError('filter', 'packed weights made by this Lanewise instance', 'packed weights of another instance');
     if (filter.groupChannels !== 1 || filter.groups !== c) {
-      throw new ShapeError('filter', `depthwise packed weights for ${c} channels`, `packed weights with ${filter.groups} groups of ${filter.groupChannels} channels`);
+      throw new ShapeError('filter', `depthwise packed weights for ${c} channels`, `packed weights with ${filter.groups} groups of ${filter.groupChannels} channels`,
+        dwPackHint(filter.groups, filter.groupChannels, c));
     }
     if (o.filterLayout !== undefined) throw new ValueError('options.filterLayout', 'omitted with packed weights', o.filterLayout);
     geometry(xt.dims, filter.outChannels, filter.kernelHeight, filter.kernelWidth, filter.groups, o);

@@ -14,7 +14,7 @@ import { checkHalfBias } from './f16matmul.js';
 import { halfBits, halfValue } from '../../bindings/half.js';
 import { cast } from './cast.js';
 import { checkOptions } from './options.js';
-import { CONV_OPTIONS, DEPTHWISE_OPTIONS, geometry, PREPACK_CONV_OPTIONS, prepackConv, PackedConv, type Conv2DOptions, type DepthwiseConv2DOptions,
+import { CONV_OPTIONS, DEPTHWISE_OPTIONS, dwPackHint, geometry, PREPACK_CONV_OPTIONS, prepackConv, PackedConv, type Conv2DOptions, type DepthwiseConv2DOptions,
   type PrepackConvOptions } from './conv.js';
 
 export type F16ConvOptions = Conv2DOptions & { precision?: 'f32' | F16Precision };
@@ -120,7 +120,8 @@ function run(owner: Owner, x: unknown, filter: unknown, o: Record<string, unknow
       throw new ValueError('options.groups', `${filter.groups} (fixed when the filter was prepacked) or omitted`, o.groups);
     }
     if (depthwise && (filter.groupChannels !== 1 || filter.groups !== xt.dims[3])) {
-      throw new ShapeError('filter', `depthwise packed weights for ${xt.dims[3]} channels`, `packed weights with ${filter.groups} groups of ${filter.groupChannels} channels`);
+      throw new ShapeError('filter', `depthwise packed weights for ${xt.dims[3]} channels`, `packed weights with ${filter.groups} groups of ${filter.groupChannels} channels`,
+        dwPackHint(filter.groups, filter.groupChannels, xt.dims[3]));
     }
     w = filter;
   } else if (filter instanceof PackedConv) {
