@@ -139,7 +139,9 @@ export class Lanewise implements Owner {
     if (data instanceof info.array) values = data as TensorData;
     else if (Array.isArray(data)) {
       const r = info.range;
-      data.forEach((v, i) => {
+      // An index loop, not forEach: forEach skips the holes of a sparse array ([1, , 3]).
+      for (let i = 0; i < data.length; i++) {
+        const v: unknown = data[i];
         if (typeof v !== 'number') throw new DTypeError(`data[${i}]`, 'a number', v);
         // A typed array would wrap or truncate these silently (float16 data are binary16 bits:
         // 1.5 would become 0x0001).
@@ -148,7 +150,7 @@ export class Lanewise implements Owner {
             ? 'binary16 bits, an integer in [0, 65535] (for values, lw.cast a float32 tensor)'
             : `an integer in [${r[0]}, ${r[1]}] (${type})`, v);
         }
-      });
+      }
       values = info.array.from(data) as TensorData;
     } else throw new DTypeError('data', `a ${info.array.name} or an array of numbers for '${type}'`, data);
     const shape = dims === undefined ? [values.length] : checkDims(dims, 'dims');

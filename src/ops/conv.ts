@@ -178,7 +178,8 @@ export function checkBias(bias: unknown, n: number, owner: Owner, arg = 'options
   }
   if (Array.isArray(bias)) {
     if (bias.length !== n) throw new ShapeError(`${arg}.length`, String(n), bias.length);
-    bias.forEach((v, i) => { if (typeof v !== 'number') throw new DTypeError(`${arg}[${i}]`, 'a number', v); });
+    // An index loop, not forEach: forEach skips the holes of a sparse array ([1, , 3]).
+    for (let i = 0; i < bias.length; i++) if (typeof bias[i] !== 'number') throw new DTypeError(`${arg}[${i}]`, 'a number', bias[i]);
     return Float32Array.from(bias as number[]);
   }
   throw new DTypeError(arg, 'a float32 Tensor, a Float32Array or an array of numbers', bias);

@@ -9,9 +9,7 @@ import { IndirectionCache } from '../../bindings/conv.js';
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { checkTensor, filling, Tensor, type Owner } from '../tensor.js';
 import { PackedWeights } from '../packed.js';
-import { clampBounds } from './matmul.js';
-import { checkHalfBias } from './f16matmul.js';
-import { halfBits, halfValue } from '../../bindings/half.js';
+import { checkHalfBias, halfBounds } from './f16matmul.js';
 import { cast } from './cast.js';
 import { checkOptions } from './options.js';
 import { CONV_OPTIONS, DEPTHWISE_OPTIONS, dwPackHint, geometry, PREPACK_CONV_OPTIONS, prepackConv, PackedConv, type Conv2DOptions, type DepthwiseConv2DOptions,
@@ -108,8 +106,7 @@ function run(owner: Owner, x: unknown, filter: unknown, o: Record<string, unknow
   const precision: F16Precision = o.precision === 'f16-exact' ? 'f16-exact' : 'f16';
   const xt = checkHalf(x, 'x', owner, precision);
   if (xt.dims.length !== 4) throw new ShapeError('x.dims', 'rank 4 [batch, height, width, channels] (NHWC)', xt.dims);
-  const [min0, max0] = clampBounds(o.activation);
-  const min = halfValue(halfBits(min0)), max = halfValue(halfBits(max0));
+  const [min, max] = halfBounds(o.activation);
   let w: PackedConvF16;
   let own = false;
   if (filter instanceof PackedConvF16) {

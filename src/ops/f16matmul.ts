@@ -94,7 +94,8 @@ export function checkHalfBias(bias: unknown, n: number, owner: Owner, arg = 'opt
   }
   if (Array.isArray(bias)) {
     if (bias.length !== n) throw new ShapeError(`${arg}.length`, String(n), bias.length);
-    bias.forEach((v, i) => { if (typeof v !== 'number') throw new DTypeError(`${arg}[${i}]`, 'a number', v); });
+    // An index loop, not forEach: forEach skips the holes of a sparse array ([1, , 3]).
+    for (let i = 0; i < bias.length; i++) if (typeof bias[i] !== 'number') throw new DTypeError(`${arg}[${i}]`, 'a number', bias[i]);
     return Uint16Array.from(bias as number[], halfBits);
   }
   throw new DTypeError(arg, 'a float16 Tensor, a Uint16Array of binary16 bits or an array of numbers', bias);
@@ -116,9 +117,12 @@ export function prepackF16(owner: Owner, b: unknown, options?: PrepackOptions): 
 }
 
 /** Clamp bounds rounded to binary16 (nearest even), so clamping commutes with the final rounding. */
-function halfBounds(act: unknown): [number, number] {
+export function halfBounds(act: unknown): [number, number] {
   const [min, max] = clampBounds(act);
   const lo = halfValue(halfBits(min)), hi = halfValue(halfBits(max));
+  // 65520 and above round to +Infinity in binary16: as a min, every output would be infinite.
+  if (lo === Infinity) throw new ValueError('options.activation.min', 'a number below +Infinity in binary16 (under 65520)', min);
+  if (hi === -Infinity) throw new ValueError('options.activation.max', 'a number above -Infinity in binary16 (over -65520)', max);
   if (!(lo <= hi)) throw new ValueError('options.activation', 'min ≤ max after rounding to binary16', `min ${min}, max ${max}`);
   return [lo, hi];
 }

@@ -77,11 +77,13 @@ export function clampBounds(act: unknown, arg = 'options.activation'): [number, 
   if (typeof act === 'object' && act !== null && !Array.isArray(act)) {
     checkBoundKeys(act, arg);
     const { min = -Infinity, max = Infinity } = act as { min?: unknown; max?: unknown };
-    if (typeof min !== 'number' || Number.isNaN(min) || min === Infinity) {
-      throw new ValueError(`${arg}.min`, 'a number below +Infinity (not NaN)', min);
+    // The kernels clamp with f32 bounds: a finite bound that rounds to ±Infinity in f32 would
+    // make every output infinite, as the infinite bound that is refused would.
+    if (typeof min !== 'number' || Number.isNaN(min) || Math.fround(min) === Infinity) {
+      throw new ValueError(`${arg}.min`, 'a number below +Infinity in f32 (not NaN)', min);
     }
-    if (typeof max !== 'number' || Number.isNaN(max) || max === -Infinity) {
-      throw new ValueError(`${arg}.max`, 'a number above -Infinity (not NaN)', max);
+    if (typeof max !== 'number' || Number.isNaN(max) || Math.fround(max) === -Infinity) {
+      throw new ValueError(`${arg}.max`, 'a number above -Infinity in f32 (not NaN)', max);
     }
     if (!(Math.fround(min) <= Math.fround(max))) throw new ValueError(arg, 'min ≤ max', `min ${min} > max ${max}`);
     return [min, max];
@@ -102,7 +104,8 @@ function checkBias(bias: unknown, n: number, owner: Owner, arg = 'options.bias')
     out = bias.slice();
   } else if (Array.isArray(bias)) {
     if (bias.length !== n) throw new ShapeError(`${arg}.length`, String(n), bias.length);
-    bias.forEach((v, i) => { if (typeof v !== 'number') throw new DTypeError(`${arg}[${i}]`, 'a number', v); });
+    // An index loop, not forEach: forEach skips the holes of a sparse array ([1, , 3]).
+    for (let i = 0; i < bias.length; i++) if (typeof bias[i] !== 'number') throw new DTypeError(`${arg}[${i}]`, 'a number', bias[i]);
     out = Float32Array.from(bias as number[]);
   } else {
     throw new DTypeError(arg, 'a float32 Tensor, a Float32Array or an array of numbers', bias);

@@ -385,7 +385,7 @@ export function quantizedFrom(owner: Owner, type: unknown, data: unknown, dims: 
   }
   const values = data as ArrayLike<number>;
   if (!Array.isArray(dims)) throw new ShapeError('dims', 'an array of non-negative integers', dims);
-  dims.forEach((d, i) => { if (!Number.isSafeInteger(d) || d < 0) throw new ShapeError(`dims[${i}]`, 'a non-negative integer', d); });
+  for (let i = 0; i < dims.length; i++) { const d: unknown = dims[i]; if (!Number.isSafeInteger(d) || (d as number) < 0) throw new ShapeError(`dims[${i}]`, 'a non-negative integer', d); }
   const count = (dims as number[]).reduce((a, b) => a * b, 1);
   if (values.length !== count) throw new ShapeError('data.length', `${count} (the product of dims)`, values.length);
   checkOptions(opts, ['scale', 'zeroPoint', 'axis'], 'an object with scale (and zeroPoint, axis)');

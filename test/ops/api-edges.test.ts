@@ -2,7 +2,7 @@
 // that silently did not clamp, plain arrays that wrapped into integer storage (or into binary16
 // bits), and an OIHW depthwise filter of multiplier > 1 that prepackConv could not pack.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { Lanewise, ShapeError, ValueError, type LanewiseError } from '../../src/index.js';
+import { DTypeError, Lanewise, ShapeError, ValueError, type LanewiseError } from '../../src/index.js';
 
 let lw: Lanewise;
 beforeAll(async () => { lw = await Lanewise.create({ threads: 1 }); });
@@ -43,7 +43,40 @@ describe('activation { min, max }', () => {
   });
 });
 
+describe('clamp bounds that round to an infinity', () => {
+  it('are refused like the infinity itself (every output would be infinite): in f32, and in binary16 for the f16 ops', () => {
+    using a = lw.tensor('float32', [1, -2, 3, -4], [2, 2]);
+    using h = lw.cast(a, 'float16');
+    using x = lw.cast(lw.tensor('float32', new Float32Array(2 * 3 * 3 * 2).fill(0.5), [2, 3, 3, 2]), 'float16');
+    using f = lw.cast(lw.tensor('float32', new Float32Array(2 * 3 * 3 * 2).fill(0.25), [2, 3, 3, 2]), 'float16');
+    expectTyped(() => lw.matMul(a, a, { activation: { min: 3.5e38 } }), ValueError, 'options.activation.min');
+    expectTyped(() => lw.matMul(a, a, { activation: { max: -3.5e38 } }), ValueError, 'options.activation.max');
+    expectTyped(() => lw.matMul(h, h, { activation: { min: 65520 } }), ValueError, 'options.activation.min');
+    expectTyped(() => lw.conv2d(x, f, { activation: { max: -65520 } }), ValueError, 'options.activation.max');
+    using ok = lw.matMul(h, h, { activation: { min: 65504 } });
+    expect(Array.from(ok.data)).toEqual([0x7bff, 0x7bff, 0x7bff, 0x7bff]);
+    using ok32 = lw.matMul(a, a, { activation: { min: 3.4e38 } });
+    expect(ok32.data[0]).toBe(Math.fround(3.4e38));
+  });
+});
+
 describe('lw.tensor from a plain array', () => {
+  it('refuses the holes of a sparse array, as data and as a bias (forEach skipped them: NaN, or 0 in binary16)', () => {
+    // eslint-disable-next-line no-sparse-arrays
+    const holey = [1, , 3] as number[];
+    expectTyped(() => lw.tensor('float32', holey), DTypeError, 'data[1]');
+    using a = lw.tensor('float32', new Float32Array(6), [2, 3]);
+    using b = lw.tensor('float32', new Float32Array(9), [3, 3]);
+    using h = lw.cast(a, 'float16');
+    using hb = lw.cast(b, 'float16');
+    using x = lw.tensor('float32', new Float32Array(3 * 3 * 3), [1, 3, 3, 3]);
+    using f = lw.tensor('float32', new Float32Array(3 * 3), [3, 1, 1, 3]);
+    expectTyped(() => lw.matMul(a, b, { bias: holey }), DTypeError, 'options.bias[1]');
+    expectTyped(() => lw.prepack(b, { bias: holey }), DTypeError, 'options.bias[1]');
+    expectTyped(() => lw.matMul(h, hb, { bias: holey }), DTypeError, 'options.bias[1]');
+    expectTyped(() => lw.conv2d(x, f, { bias: holey }), DTypeError, 'options.bias[1]');
+  });
+
   it('refuses numbers the storage cannot hold instead of wrapping them', () => {
     for (const [type, bad] of [['int8', [128, -129, 1.5]], ['uint8', [-1, 256, 0.5]], ['int32', [2 ** 31, -(2 ** 31) - 1, 1e-3]],
       ['float16', [1.5, -1, 65536, NaN]]] as const) {
