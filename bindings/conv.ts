@@ -135,15 +135,23 @@ export function writeConvBias(view: Float32Array | Uint16Array, base: number, bi
  * IGEMM reads them ([ceil(P/4)][ks][4], rows past P repeat the last pixel); `tile` = 1 as
  * [P][ks] for the depthwise and pooling kernels.
  */
+/**
+ * Refuses (OutOfMemoryError on `arg`) a window whose indirection buffer for `g` would pass
+ * `limit` bytes: a large window on a large output (a 300×300 filter with 'same' padding: 8.1 G
+ * entries) would pass what a JS array can hold before the wasm allocation could refuse it.
+ */
+export function checkIndirection(g: ConvGeometry, tile: 1 | 4, limit: number, arg: string): void {
+  const pixels = Math.ceil((g.oh * g.ow) / tile) * tile;
+  if (pixels * g.kh * g.kw * 4 > limit) {
+    throw new OutOfMemoryError(arg, `at most ${Math.floor(limit / 4 / pixels)} taps for a ${g.oh}×${g.ow} output (4 bytes per tap and output pixel, ${limit} bytes of wasm memory at most)`,
+      [g.kh, g.kw]);
+  }
+}
+
 export function indirection(g: ConvGeometry, tile: 1 | 4, limit: number): Uint32Array {
   const ks = g.kh * g.kw, P = g.oh * g.ow, rowBytes = g.ci * 4;
   const tiles = Math.ceil(P / tile);
-  // A large window on a large output (a 300×300 filter with 'same' padding: 8.1 G entries) would
-  // pass what a JS array can hold before the wasm allocation could refuse it.
-  if (tiles * ks * tile * 4 > limit) {
-    throw new OutOfMemoryError('filter.dims', `a window of at most ${Math.floor(limit / 4 / (tiles * tile))} taps for a ${g.oh}×${g.ow} output (4 bytes per tap and output pixel, ${limit} bytes of wasm memory at most)`,
-      [g.kh, g.kw]);
-  }
+  checkIndirection(g, tile, limit, 'filter.dims');
   const out = new Uint32Array(Math.max(1, tiles * ks * tile));
   for (let t = 0; t < tiles; t++) {
     for (let r = 0; r < tile; r++) {

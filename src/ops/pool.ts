@@ -1,7 +1,7 @@
 // maxPool, avgPool, globalAvgPool on NHWC activations: validation and geometry around the
 // pooling driver of bindings/conv.ts.
-import { globalAvgPoolRun, hasEmptyWindow, pool as runPool } from '../../bindings/conv.js';
-import { OutOfMemoryError, ValueError } from '../errors.js';
+import { checkIndirection, globalAvgPoolRun, hasEmptyWindow, pool as runPool } from '../../bindings/conv.js';
+import { ValueError } from '../errors.js';
 import { filling, Tensor, type Owner } from '../tensor.js';
 import { checkPair, checkX, geometry, type Padding } from './conv.js';
 import { checkOptions } from './options.js';
@@ -36,11 +36,7 @@ function poolOp(owner: Owner, kind: 'max' | 'avg', x: unknown, options: unknown)
   // A window is only numbers (no filter tensor bounds it), and 'same' padding grows with it: its
   // indirection buffer is checked against the instance's memory limit before any per-pixel work
   // (the output's allocation checks itself).
-  const P = g.oh * g.ow, limit = owner.device.memoryLimit;
-  if (P * kh * kw * 4 > limit) {
-    throw new OutOfMemoryError('options.windowShape', `at most ${Math.floor(limit / 4 / P)} taps for a ${g.oh}×${g.ow} output (4 bytes per tap and output pixel, ${limit} bytes of wasm memory at most)`,
-      [kh, kw]);
-  }
+  checkIndirection(g, 1, owner.device.memoryLimit, 'options.windowShape');
   if (g.pt + g.pb + g.pl + g.pr > 0 && hasEmptyWindow(g)) {
     throw new ValueError('options.pad', 'padding that leaves at least one input pixel in every window', o.pad ?? 'valid',
       'with this dilation some windows would see only padding');
