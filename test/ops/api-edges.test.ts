@@ -2,19 +2,13 @@
 // that silently did not clamp, plain arrays that wrapped into integer storage (or into binary16
 // bits), and an OIHW depthwise filter of multiplier > 1 that prepackConv could not pack.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { DTypeError, Lanewise, ShapeError, ValueError, type LanewiseError } from '../../src/index.js';
+import { DTypeError, Lanewise, ShapeError, ValueError } from '../../src/index.js';
+import { expectTyped } from '../harness/errors.js';
 
 let lw: Lanewise;
 beforeAll(async () => { lw = await Lanewise.create({ threads: 1 }); });
 afterAll(() => lw.dispose());
 
-function expectTyped(fn: () => unknown, type: new (...a: never[]) => LanewiseError, argument: string): LanewiseError {
-  let err: unknown;
-  try { fn(); } catch (e) { err = e; }
-  expect(err).toBeInstanceOf(type);
-  expect((err as LanewiseError).argument).toBe(argument);
-  return err as LanewiseError;
-}
 
 describe('activation { min, max }', () => {
   it('refuses any other key, in every op that takes it (a misspelt bound used to give an unclamped result)', () => {

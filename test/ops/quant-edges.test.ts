@@ -6,8 +6,8 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { Lanewise, OutOfMemoryError, ShapeError, ValueError, type LanewiseError } from '../../src/index.js';
-import { dyadicScales } from '../../src/index.js';
+import { dyadicScales, Lanewise, OutOfMemoryError, ShapeError, ValueError } from '../../src/index.js';
+import { expectTyped } from '../harness/errors.js';
 import { requantDyadicRef } from '../reference/quant.js';
 
 let lw: Lanewise;
@@ -17,12 +17,6 @@ afterAll(() => lw.dispose());
 const f = Math.fround;
 const arenaOf = (l: Lanewise) => { const m = l.info().memory; return { blocks: m.blocks, bytes: m.bytesInUse }; };
 
-function expectTyped(fn: () => unknown, type: new (...a: never[]) => LanewiseError, argument: string): void {
-  let err: unknown;
-  try { fn(); } catch (e) { err = e; }
-  expect(err).toBeInstanceOf(type);
-  expect((err as LanewiseError).argument).toBe(argument);
-}
 
 describe('quantize at the ends of the f32 range', () => {
   it('asymmetric: finite data spanning more than the f32 range gets a finite scale (the width taken in f64)', () => {
