@@ -8,7 +8,7 @@ import { conv2d as runConv, IndirectionCache, packConv, packedConvBytes, packing
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { checkTensor, Tensor, type Owner } from '../tensor.js';
 import { PackedWeights } from '../packed.js';
-import { checkOptions } from './options.js';
+import { checkNumbers, checkOptions } from './options.js';
 import { clampBounds, type Activation } from './matmul.js';
 import { depthwiseToOHWI, filterToOHWI, type DepthwiseFilterLayout, type FilterLayout } from '../layout.js';
 
@@ -178,8 +178,7 @@ export function checkBias(bias: unknown, n: number, owner: Owner, arg = 'options
   }
   if (Array.isArray(bias)) {
     if (bias.length !== n) throw new ShapeError(`${arg}.length`, String(n), bias.length);
-    // An index loop, not forEach: forEach skips the holes of a sparse array ([1, , 3]).
-    for (let i = 0; i < bias.length; i++) if (typeof bias[i] !== 'number') throw new DTypeError(`${arg}[${i}]`, 'a number', bias[i]);
+    checkNumbers(bias, arg);
     return Float32Array.from(bias as number[]);
   }
   throw new DTypeError(arg, 'a float32 Tensor, a Float32Array or an array of numbers', bias);

@@ -9,7 +9,7 @@ import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { checkTensor, Tensor, type Owner } from '../tensor.js';
 import { PackedWeights } from '../packed.js';
 import { broadcastBatch, checkBool, clampBounds, MATMUL_OPTIONS, matMulOperands, PREPACK_OPTIONS, PackedMatrix, sourceIndex, type MatMulOptions, type PrepackOptions } from './matmul.js';
-import { checkOptions } from './options.js';
+import { checkNumbers, checkOptions } from './options.js';
 import { halfBits, halfValue } from '../../bindings/half.js';
 
 export type Precision = 'f32' | F16Precision;
@@ -94,8 +94,7 @@ export function checkHalfBias(bias: unknown, n: number, owner: Owner, arg = 'opt
   }
   if (Array.isArray(bias)) {
     if (bias.length !== n) throw new ShapeError(`${arg}.length`, String(n), bias.length);
-    // An index loop, not forEach: forEach skips the holes of a sparse array ([1, , 3]).
-    for (let i = 0; i < bias.length; i++) if (typeof bias[i] !== 'number') throw new DTypeError(`${arg}[${i}]`, 'a number', bias[i]);
+    checkNumbers(bias, arg);
     return Uint16Array.from(bias as number[], halfBits);
   }
   throw new DTypeError(arg, 'a float16 Tensor, a Uint16Array of binary16 bits or an array of numbers', bias);

@@ -4,7 +4,7 @@ import { layoutFor, type WeightLayout } from '../../bindings/gemm.js';
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { checkTensor, Tensor, type Owner } from '../tensor.js';
 import { PackedWeights } from '../packed.js';
-import { checkOptions } from './options.js';
+import { checkNumbers, checkOptions } from './options.js';
 
 export type Activation = 'linear' | 'relu' | 'relu6' | { min?: number; max?: number };
 
@@ -104,8 +104,7 @@ function checkBias(bias: unknown, n: number, owner: Owner, arg = 'options.bias')
     out = bias.slice();
   } else if (Array.isArray(bias)) {
     if (bias.length !== n) throw new ShapeError(`${arg}.length`, String(n), bias.length);
-    // An index loop, not forEach: forEach skips the holes of a sparse array ([1, , 3]).
-    for (let i = 0; i < bias.length; i++) if (typeof bias[i] !== 'number') throw new DTypeError(`${arg}[${i}]`, 'a number', bias[i]);
+    checkNumbers(bias, arg);
     out = Float32Array.from(bias as number[]);
   } else {
     throw new DTypeError(arg, 'a float32 Tensor, a Float32Array or an array of numbers', bias);
