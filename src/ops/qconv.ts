@@ -101,19 +101,8 @@ function packedFilter(owner: Owner, qw: QuantizedTensor, key: string, co: number
 function run(owner: Owner, qx: QuantizedTensor, qw: QuantizedTensor, key: string, pack: () => PackedWeights, o: Record<string, unknown>,
   co: number, kh: number, kw: number, depthwise: boolean, groups = 1): QuantizedTensor | Tensor<'int32'> {
   const g = geometry(qx.dims, co, kh, kw, depthwise ? co : groups, o);
-  return withPackedPlan(owner, qx, qw, key, pack, co, o, ({ packed, plan, output, outType, outScale, outZp }) => {
-    const dev = owner.device;
-    const outDims = [g.n, g.oh, g.ow, co];
-    const out = dev.alloc(g.n * g.oh * g.ow * co * (output === 'int32' ? 4 : 1), 'output');
-    try {
-      runQConv(dev, plan, { g, depthwise, x: qx.block, aSigned: qx.type === 'int8', zeroPoint: qx.zeroPoint[0], w: packed.block, bits: qw.bits, out });
-    } catch (e) {
-      dev.free(out);
-      throw e;
-    }
-    if (output === 'int32') return new Tensor(owner, 'int32' as const, outDims, out);
-    return new QuantizedTensor(owner, outType, outDims, out, Float32Array.of(outScale), Int32Array.of(outZp), null);
-  });
+  return withPackedPlan(owner, qx, qw, key, pack, co, o, [g.n, g.oh, g.ow, co], (packed, plan, out) => runQConv(owner.device, plan,
+    { g, depthwise, x: qx.block, aSigned: qx.type === 'int8', zeroPoint: qx.zeroPoint[0], w: packed.block, bits: qw.bits, out }));
 }
 
 /** Quantized 2-D convolution: x [n, h, w, ci] NHWC, filter [co, kh, kw, ci / groups] (OHWI) or OIHW. */

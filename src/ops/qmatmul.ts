@@ -4,7 +4,7 @@
 import type { Block } from '../../bindings/device.js';
 import { makeQPlan, packQ2Gemv, packQWeights, q2GemvBytes, qPackedWeightBytes, QMode, runQPlan, type QPlan } from '../../bindings/quant.js';
 import { DTypeError, OutOfMemoryError, ShapeError, ValueError } from '../errors.js';
-import { Tensor, type Owner } from '../tensor.js';
+import { filling, Tensor, type Owner } from '../tensor.js';
 import { checkBoundKeys, type Activation } from './matmul.js';
 import { checkOptions } from './options.js';
 import { QuantizedTensor, rangeOf, type PackedWeights, type QuantizedType } from '../quant/tensor.js';
@@ -158,39 +158,34 @@ export function qMatMul(owner: Owner, x: unknown, w: unknown, options?: QMatMulO
   const m = qx.dims.slice(0, -1).reduce((a, b) => a * b, 1);
   const outDims = [...qx.dims.slice(0, -1), n];
   const key = transposed ? 'nk' : 'kn';
-  return withPackedPlan(owner, qx, qw, key, () => packedWeightsOf(owner, qw, key, k, n, transposed), n, opts,
-    ({ packed, plan, output, outType, outScale, outZp }) => {
-      const dev = owner.device;
-      const outBlock: Block = dev.alloc(m * n * (output === 'int32' ? 4 : 1), 'output');
-      try {
-        runQPlan(dev, plan, { m, k, bits: qw.bits as 8 | 4 | 2, a: qx.block, aSigned: qx.type === 'int8', w: packed.block, w2: packed.gemv, out: outBlock });
-      } catch (e) {
-        dev.free(outBlock);
-        throw e;
-      }
-      if (output === 'int32') return new Tensor(owner, 'int32' as const, outDims, outBlock);
-      return new QuantizedTensor(owner, outType, outDims, outBlock, Float32Array.of(outScale), Int32Array.of(outZp), null);
-    });
+  return withPackedPlan(owner, qx, qw, key, () => packedWeightsOf(owner, qw, key, k, n, transposed), n, opts, outDims,
+    (packed, plan, out) => runQPlan(owner.device, plan,
+      { m, k, bits: qw.bits as 8 | 4 | 2, a: qx.block, aSigned: qx.type === 'int8', w: packed.block, w2: packed.gemv, out }));
 }
 
 /** Output parameters of a quantized op and its requantization plan (cached per weight under planKey). */
 interface ResolvedPlan { plan: QPlan; planKey: string; freshPlan: boolean; output: 'quantized' | 'int32'; outType: QuantizedType; outScale: number; outZp: number; }
 
 /**
- * @internal Runs `use` with the weights `pack` returns (cached on qw under `key`) and the call's
- * checked output options and plan, for qMatMul and the quantized convolutions. The plan's
- * overflow check needs the packed column bounds, so packing comes first. When anything after
- * it fails (options refused, the output's allocation, the run), a packing or plan this call
- * made is dropped again, so a failed call keeps nothing.
+ * @internal One quantized op, for qMatMul and the quantized convolutions: the weights `pack`
+ * returns (cached on qw under `key`), the call's checked output options and plan, an output of
+ * `outDims` (int32 sums, or the quantized tensor the plan requantizes to) that `run` fills. The
+ * plan's overflow check needs the packed column bounds, so packing comes first. When anything
+ * after it fails (options refused, the output's allocation, the run), the output and any packing
+ * or plan this call made are dropped again, so a failed call keeps nothing.
  */
-export function withPackedPlan<T>(owner: Owner, qx: QuantizedTensor, qw: QuantizedTensor, key: string, pack: () => PackedWeights, n: number,
-  opts: OutputOptions, use: (r: ResolvedPlan & { packed: PackedWeights }) => T): T {
+export function withPackedPlan(owner: Owner, qx: QuantizedTensor, qw: QuantizedTensor, key: string, pack: () => PackedWeights, n: number,
+  opts: OutputOptions, outDims: number[], run: (packed: PackedWeights, plan: QPlan, out: Block) => void): QuantizedTensor | Tensor<'int32'> {
   const fresh = !qw.packed.has(key);
   const packed = pack();
   let r: ResolvedPlan | null = null;
   try {
     r = resolvePlan(owner, qx, packed, packed.k, n, opts);
-    return use({ packed, ...r });
+    const { plan, output, outType, outScale, outZp } = r;
+    const out = owner.device.alloc(outDims.reduce((a, b) => a * b, 1) * (output === 'int32' ? 4 : 1), 'output');
+    const result = output === 'int32' ? new Tensor(owner, 'int32' as const, outDims, out)
+      : new QuantizedTensor(owner, outType, outDims, out, Float32Array.of(outScale), Int32Array.of(outZp), null);
+    return filling(result, () => run(packed, plan, out));
   } catch (e) {
     if (fresh) qw.dropPacked(key);
     else if (r?.freshPlan) { owner.device.free(r.plan.block); packed.plans.delete(r.planKey); }
