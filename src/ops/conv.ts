@@ -211,11 +211,17 @@ function ohwiOf(filter: Tensor<'float32'>, layout: FilterLayout): { data: Float3
   return filterToOHWI(filter.read() as Float32Array, filter.dims, layout);
 }
 
-/** Why packed weights with `groups` groups do not fit a depthwise call on c channels, when an OIHW multiplier explains it. */
-export function dwPackHint(groups: number, groupChannels: number, c: number): string | undefined {
-  return groupChannels === 1 && groups > c && groups % c === 0
-    ? `an OIHW filter of multiplier ${groups / c} is prepacked with prepackConv(filter, { depthwise: true, filterLayout: 'OIHW', multiplier: ${groups / c} })`
-    : undefined;
+/**
+ * Refuses packed weights that are not depthwise over c channels (both float types), naming the
+ * `multiplier` option when an OIHW filter packed with multiplier 1 explains the mismatch.
+ */
+export function checkDepthwisePacked(w: { groups: number; groupChannels: number }, c: number): void {
+  const { groups, groupChannels } = w;
+  if (groupChannels === 1 && groups === c) return;
+  throw new ShapeError('filter', `depthwise packed weights for ${c} channels`, `packed weights with ${groups} groups of ${groupChannels} channels`,
+    groupChannels === 1 && groups > c && groups % c === 0
+      ? `an OIHW filter of multiplier ${groups / c} is prepacked with prepackConv(filter, { depthwise: true, filterLayout: 'OIHW', multiplier: ${groups / c} })`
+      : undefined);
 }
 
 function dwOhwiOf(filter: Tensor<'float32'>, layout: DepthwiseFilterLayout): { data: Float32Array; dims: number[] } {
@@ -361,10 +367,7 @@ export function depthwiseConv2d(owner: Owner, x: unknown, filter: unknown, optio
   if (filter instanceof PackedConv) {
     filter.check('filter');
     if (filter.owner !== owner) throw new ValueError('filter', 'packed weights made by this Lanewise instance', 'packed weights of another instance');
-    if (filter.groupChannels !== 1 || filter.groups !== c) {
-      throw new ShapeError('filter', `depthwise packed weights for ${c} channels`, `packed weights with ${filter.groups} groups of ${filter.groupChannels} channels`,
-        dwPackHint(filter.groups, filter.groupChannels, c));
-    }
+    checkDepthwisePacked(filter, c);
     if (o.filterLayout !== undefined) throw new ValueError('options.filterLayout', 'omitted with packed weights', o.filterLayout);
     geometry(xt.dims, filter.outChannels, filter.kernelHeight, filter.kernelWidth, filter.groups, o);
     return execute(owner, xt, filter, o, checkBias(o.bias, filter.outChannels, owner), min, max);

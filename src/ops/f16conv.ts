@@ -12,7 +12,7 @@ import { PackedWeights } from '../packed.js';
 import { checkHalfBias, halfBounds } from './f16matmul.js';
 import { cast } from './cast.js';
 import { checkOptions } from './options.js';
-import { CONV_OPTIONS, DEPTHWISE_OPTIONS, dwPackHint, geometry, PREPACK_CONV_OPTIONS, prepackConv, PackedConv, type Conv2DOptions, type DepthwiseConv2DOptions,
+import { checkDepthwisePacked, CONV_OPTIONS, DEPTHWISE_OPTIONS, geometry, PREPACK_CONV_OPTIONS, prepackConv, PackedConv, type Conv2DOptions, type DepthwiseConv2DOptions,
   type PrepackConvOptions } from './conv.js';
 
 export type F16ConvOptions = Conv2DOptions & { precision?: 'f32' | F16Precision };
@@ -116,10 +116,7 @@ function run(owner: Owner, x: unknown, filter: unknown, o: Record<string, unknow
     if (!depthwise && o.groups !== undefined && o.groups !== filter.groups) {
       throw new ValueError('options.groups', `${filter.groups} (fixed when the filter was prepacked) or omitted`, o.groups);
     }
-    if (depthwise && (filter.groupChannels !== 1 || filter.groups !== xt.dims[3])) {
-      throw new ShapeError('filter', `depthwise packed weights for ${xt.dims[3]} channels`, `packed weights with ${filter.groups} groups of ${filter.groupChannels} channels`,
-        dwPackHint(filter.groups, filter.groupChannels, xt.dims[3]));
-    }
+    if (depthwise) checkDepthwisePacked(filter, xt.dims[3]);
     w = filter;
   } else if (filter instanceof PackedConv) {
     throw new DTypeError('filter', `a float16 filter for precision '${precision}' (prepack a float16 tensor)`, 'float32 packed weights');
