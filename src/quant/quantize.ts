@@ -93,13 +93,11 @@ function setParams(out: Float32Array | Int32Array, v: unknown, arg: string, chec
 /** The most channels a per-channel axis may have: their scales and zero points live in JS arrays. */
 export const MAX_CHANNELS = 2 ** 24;
 
-/** Channel count of `axis` in dims (1 per tensor), refused past MAX_CHANNELS (an empty tensor may have any dims). */
-function channelCount(dims: readonly number[], axis: number | null): number {
-  const channels = axis === null ? 1 : dims[axis];
+/** Refuses a per-channel axis of more than MAX_CHANNELS channels (an empty tensor may have any dims). */
+function checkChannels(channels: number, axis: number | null): void {
   if (channels > MAX_CHANNELS) {
     throw new ValueError('options.axis', `an axis of at most ${MAX_CHANNELS} channels (one scale and zero point each)`, `${axis} (${channels} channels)`);
   }
-  return channels;
 }
 
 /** Channel of flat element i: floor(i / inner) mod channels. */
@@ -164,8 +162,8 @@ export function quantize(owner: Owner, x: unknown, options?: QuantizeOptions): Q
   const type: QuantizedType = bits === 8 ? (signed ? 'int8' : 'uint8') : bits === 4 ? 'int4' : 'int2';
   // Symmetric: the range is ±(2^(bits−1) − 1), so −x quantizes to −q (int8 never holds −128).
   const [qmin, qmax] = scheme === 'symmetric' ? [-(2 ** (bits - 1) - 1), 2 ** (bits - 1) - 1] : rangeOf(type);
-  const { inner } = channelStride(t.dims, axis);
-  const channels = channelCount(t.dims, axis);
+  const { inner, channels } = channelStride(t.dims, axis);
+  checkChannels(channels, axis);
   if (opts.zeroPoint !== undefined && opts.scale === undefined) {
     throw new ValueError('options.scale', 'a scale whenever a zeroPoint is given', undefined);
   }
@@ -395,7 +393,8 @@ export function quantizedFrom(owner: Owner, type: unknown, data: unknown, dims: 
     const v = values[i];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) throw new ValueError(`data[${i}]`, `an integer in [${lo}, ${hi}] (${type})`, v);
   }
-  const channels = channelCount(dims as number[], axis);
+  const { channels } = channelStride(dims as number[], axis);
+  checkChannels(channels, axis);
   const scale = new Float32Array(channels), zp = new Int32Array(channels);
   setParams(scale, opts.scale, 'options.scale', checkScale);
   setParams(zp, opts.zeroPoint ?? 0, 'options.zeroPoint', (z, arg) => checkZeroPoint(z, arg, type));
