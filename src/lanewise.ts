@@ -14,7 +14,7 @@ import * as castOps from './ops/cast.js';
 import * as f16Conv from './ops/f16conv.js';
 import { warmUpConv } from '../bindings/conv.js';
 import * as convOps from './ops/conv.js';
-import { checkOptions } from './ops/options.js';
+import { checkNumbers, checkOptions } from './ops/options.js';
 import * as poolOps from './ops/pool.js';
 import * as ewOps from './ops/elementwise.js';
 import * as layout from './layout.js';
@@ -138,17 +138,18 @@ export class Lanewise implements Owner {
     let values: TensorData;
     if (data instanceof info.array) values = data as TensorData;
     else if (Array.isArray(data)) {
+      checkNumbers(data, 'data');
+      // Integer storage would wrap or truncate the others silently (float16 data are binary16
+      // bits: 1.5 would become 0x0001).
       const r = info.range;
-      // An index loop, not forEach: forEach skips the holes of a sparse array ([1, , 3]).
-      for (let i = 0; i < data.length; i++) {
-        const v: unknown = data[i];
-        if (typeof v !== 'number') throw new DTypeError(`data[${i}]`, 'a number', v);
-        // A typed array would wrap or truncate these silently (float16 data are binary16 bits:
-        // 1.5 would become 0x0001).
-        if (r && !(Number.isInteger(v) && v >= r[0] && v <= r[1])) {
-          throw new ValueError(`data[${i}]`, type === 'float16'
-            ? 'binary16 bits, an integer in [0, 65535] (for values, lw.cast a float32 tensor)'
-            : `an integer in [${r[0]}, ${r[1]}] (${type})`, v);
+      if (r) {
+        for (let i = 0; i < data.length; i++) {
+          const v = data[i];
+          if (!(Number.isInteger(v) && v >= r[0] && v <= r[1])) {
+            throw new ValueError(`data[${i}]`, type === 'float16'
+              ? 'binary16 bits, an integer in [0, 65535] (for values, lw.cast a float32 tensor)'
+              : `an integer in [${r[0]}, ${r[1]}] (${type})`, v);
+          }
         }
       }
       values = info.array.from(data) as TensorData;
