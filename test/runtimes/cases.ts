@@ -69,6 +69,18 @@ function take(y: { data: CaseOutput; dispose(): void }): CaseOutput {
   return out;
 }
 
+/** A quantized tensor's bytes, then its scales' bytes (the scales are computed in JavaScript). */
+function quantBytes(q: { data: Int8Array | Uint8Array; scale: Float32Array; dispose(): void }): Uint8Array {
+  const d = q.data, sc = new Uint8Array(q.scale.buffer, q.scale.byteOffset, q.scale.byteLength);
+  const out = new Uint8Array(d.length + sc.length);
+  out.set(new Uint8Array(d.buffer, d.byteOffset, d.length)); out.set(sc, d.length);
+  q.dispose();
+  return out;
+}
+
+/** Every binary16 bit pattern, in order. */
+const allHalves = () => Uint16Array.from({ length: 65536 }, (_, i) => i);
+
 /** A generic case: any op, any output. */
 export function op(name: string, run: (lw: Lanewise) => CaseOutput): RuntimeCase { return { name, run }; }
 
@@ -108,4 +120,28 @@ export const cases: RuntimeCase[] = [
     lw.quantize(t(lw, [300, 1024], 35), { bits: 4, axis: 0, scheme: 'symmetric' }), { outScale: 0.2 }))),
   op('fromNCHW 2x37x9x11', (lw) => take(lw.fromNCHW(t(lw, [2, 37, 9, 11], 36)))),
   op('globalAvgPool 2x9x11x37', (lw) => take(lw.globalAvgPool(t(lw, [2, 9, 11, 37], 37)))),
+  // Pooling, elementwise ops, layout, casts, the binary16 convolutions, and quantization, whose
+  // scales are computed in JavaScript (the same f64 arithmetic in every engine is the claim).
+  op('maxPool 2x17x19x24 k3 s2 same', (lw) => take(lw.maxPool(t(lw, [2, 17, 19, 24], 38), { windowShape: 3, strides: 2, pad: 'same' }))),
+  op('avgPool 2x17x19x24 k3 s1 p1', (lw) => take(lw.avgPool(t(lw, [2, 17, 19, 24], 39), { windowShape: 3, pad: 1 }))),
+  op('avgPool 1x16x16x8 k2 s2 countIncludePad', (lw) => take(lw.avgPool(t(lw, [1, 16, 16, 8], 40), { windowShape: 2, strides: 2, countIncludePad: true }))),
+  op('add 2x9x11x37 + [37] relu6', (lw) => take(lw.add(t(lw, [2, 9, 11, 37], 41), t(lw, [37], 42), { activation: 'relu6' }))),
+  op('clamp special values', (lw) => take(lw.clamp(lw.tensor('float32', special(1000, 43), [1000]), -0.5, 0.25))),
+  op('relu special values', (lw) => take(lw.relu(lw.tensor('float32', special(1000, 44), [1000])))),
+  op('toNCHW 2x9x11x37', (lw) => take(lw.toNCHW(t(lw, [2, 9, 11, 37], 45)))),
+  op('cast f32→f16 special values', (lw) => take(lw.cast(lw.tensor('float32', special(4000, 46), [4000]), 'float16'))),
+  op('cast f16→f32 every half', (lw) => take(lw.cast(lw.tensor('float16', allHalves(), [65536]), 'float32'))),
+  op('f16 conv2d 1x12x12x16→8 k3 same f16', (lw) => take(lw.conv2d(h(lw, [1, 12, 12, 16], 47), h(lw, [8, 3, 3, 16], 48), { pad: 'same', precision: 'f16' }))),
+  op('f16 conv2d 1x12x12x16→8 k3 same f16-exact', (lw) => take(lw.conv2d(h(lw, [1, 12, 12, 16], 47), h(lw, [8, 3, 3, 16], 48), { pad: 'same', precision: 'f16-exact' }))),
+  op('f16 depthwise 1x13x13x16 k3 s2 f16', (lw) => take(lw.depthwiseConv2d(h(lw, [1, 13, 13, 16], 49), h(lw, [3, 3, 16], 50), { strides: 2, pad: 1, precision: 'f16' }))),
+  op('f16 depthwise 1x13x13x16 k3 s2 f16-exact', (lw) => take(lw.depthwiseConv2d(h(lw, [1, 13, 13, 16], 49), h(lw, [3, 3, 16], 50), { strides: 2, pad: 1, precision: 'f16-exact' }))),
+  op('quantize int4 per-channel', (lw) => quantBytes(lw.quantize(t(lw, [24, 50], 51), { bits: 4, axis: 0, scheme: 'symmetric' }))),
+  op('quantize uint8 asymmetric over [-3.7, 11.3)', (lw) => quantBytes(lw.quantize(lw.tensor('float32', seeded(999, 52, -3.7, 11.3), [999]), { scheme: 'asymmetric', signed: false }))),
+  op('quantize int2 per-channel', (lw) => quantBytes(lw.quantize(t(lw, [16, 40], 53), { bits: 2, axis: 0 }))),
+  op('dequantize int8 per-channel', (lw) => take(lw.dequantize(lw.quantize(t(lw, [24, 50], 54), { axis: 0, scheme: 'symmetric' })))),
+  op('requantize int8 → uint8', (lw) => quantBytes(lw.requantize(lw.quantize(t(lw, [777], 55), { scheme: 'asymmetric' }), { scale: 0.011, zeroPoint: 131, signed: false }))),
+  op('int2 qMatMul 33x64x40 dyadic', (lw) => take(lw.qMatMul(lw.quantize(t(lw, [33, 64], 56), { scheme: 'asymmetric' }),
+    lw.quantize(t(lw, [40, 64], 57), { bits: 2, axis: 0 }), { outScale: 0.05, requant: 'dyadic' }))),
+  op('int8 qMatMul 33x64x40 int32 output', (lw) => take(lw.qMatMul(lw.quantize(t(lw, [33, 64], 58), { scheme: 'asymmetric', signed: true }),
+    lw.quantize(t(lw, [40, 64], 59), { bits: 8, axis: 0, scheme: 'symmetric' }), { output: 'int32' }))),
 ];
