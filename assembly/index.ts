@@ -37,6 +37,8 @@ export { f32_avgpool_4p4c__simd } from './f32-avgpool/4p4c-simd';
 // f32-vadd, f32-vclamp
 // x32-transpose (NHWC ⇄ NCHW)
 export { x32_transpose_4x4__simd } from './x32-transpose/4x4-simd';
+// x32-rep (depthwise channel multiplier)
+export { x32_rep_x4__simd } from './x32-rep/x4-simd';
 
 export { f32_vadd_x8__simd } from './f32-vadd/x8-simd';
 export { f32_vadd_x8__simd_r } from './f32-vadd/x8-simd-r';

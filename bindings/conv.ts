@@ -24,17 +24,28 @@ export interface ConvGeometry {
   groups: number;
 }
 
-/** Which driver runs a convolution: GEMM (1×1, stride 1, unpadded), IGEMM, or the depthwise kernels. */
-export type ConvRoute = 'gemm' | 'igemm' | 'dwconv';
+/**
+ * Which driver runs a convolution: GEMM (1×1, stride 1, unpadded), IGEMM, the depthwise kernels,
+ * or, for a depthwise convolution with a channel multiplier above 1, the depthwise kernels on
+ * the input's channels repeated ('dwconv-rep').
+ */
+export type ConvRoute = 'gemm' | 'igemm' | 'dwconv' | 'dwconv-rep';
 
 /** 'dwconv' packing: depthwise with multiplier 1. Everything else packs as GEMM panels per group. */
 export function packingOf(ci: number, co: number, groups: number): 'panels' | 'dwconv' {
   return groups === ci && co === ci ? 'dwconv' : 'panels';
 }
 
-/** The route of one call: a 1×1, stride 1, unpadded convolution is a GEMM. */
+/**
+ * The route of one call: a 1×1, stride 1, unpadded convolution is a GEMM. A depthwise one with
+ * multiplier M > 1 (one group per input channel, M outputs each: 'panels' packing) repeats its
+ * input's channels and runs the depthwise kernels: with K = kh·kw the IGEMM's tiles do little
+ * work per store, and below M = 8 they fill only M of 8 panel columns. The repeated route ran
+ * 1.3–6.0× faster than the IGEMM from M = 2 to 64 (2026-11-24; docs/conv.md).
+ */
 export function routeOf(g: ConvGeometry): ConvRoute {
   if (packingOf(g.ci, g.co, g.groups) === 'dwconv') return 'dwconv';
+  if (g.groups === g.ci && g.co > g.ci) return 'dwconv-rep';
   if (g.kh === 1 && g.kw === 1 && g.sh === 1 && g.sw === 1 && g.pt + g.pb + g.pl + g.pr === 0) return 'gemm';
   return 'igemm';
 }
@@ -44,6 +55,7 @@ const DW_TILE = 8;
 
 const igemmKernels = kernelsOf('f32-igemm');
 const dwKernels = kernelsOf('f32-dwconv');
+const repKernel = kernelsOf('x32-rep')[0];
 const packW = kernelsOf('f32-packw').find((p) => p.layout === 'goi')!;
 const maxpoolKernels = kernelsOf('f32-maxpool');
 const avgpoolKernels = kernelsOf('f32-avgpool');
@@ -361,7 +373,7 @@ export interface ConvCall {
   max: number;
   /** Reuses indirection buffers across calls; a temporary one is built and freed when absent. */
   cache?: IndirectionCache;
-  /** Tests: force a route ('igemm' for any packing 'panels'; 'dwconv' needs packing 'dwconv') and a kernel. */
+  /** Tests: force a route ('igemm' for any packing 'panels'; 'dwconv' needs packing 'dwconv'; 'dwconv-rep' packing 'panels' with one group per input channel) and a kernel. */
   route?: ConvRoute;
   kernel?: string;
   /**
@@ -386,6 +398,7 @@ export function conv2d(dev: Device, c: ConvCall): void {
   const route = c.route ?? routeOf(g);
   if (c.rows && (route !== 'dwconv' || g.n !== 1)) throw new Error('lanewise: ConvCall.rows is for one image of a depthwise call');
   if (route === 'gemm') return convGemm(dev, c);
+  if (route === 'dwconv-rep') return convDwRep(dev, c);
   const own = c.cache ? null : new IndirectionCache(dev);
   const cache = c.cache ?? own!;
   try {
@@ -455,6 +468,44 @@ function convIgemm(dev: Device, c: ConvCall, ind: number, zero: number): void {
     calls.run();
   } finally {
     dev.free(params.block);
+  }
+}
+
+/**
+ * Depthwise with multiplier M = co / ci > 1, weights in 'panels' packing (group c: M columns,
+ * one row per tap). The input's channels are repeated M times (x32-rep: channel c·M + m is a
+ * copy of channel c) and the filter regrouped into the 'dwconv' packing of co channels, so the
+ * multiplier-1 route runs on co channels. Same order (bias, then taps ascending), so the same
+ * bits as the IGEMM. The repeated input takes M times the input's bytes: where that does not
+ * fit, the call runs through the IGEMM instead.
+ */
+function convDwRep(dev: Device, c: ConvCall): void {
+  const g = c.geometry, m = g.co / g.ci, ks = g.kh * g.kw, xCount = g.n * g.ih * g.iw * g.ci;
+  let xr: Block, wd: Block;
+  try {
+    [xr, wd] = dev.allocAll([xCount * m * 4, 'scratch (channels repeated)'], [packedConvBytes(g.co, g.kh, g.kw, 1, g.co, 'dwconv'), 'scratch (depthwise filter)']);
+  } catch (e) {
+    if (!(e instanceof OutOfMemoryError)) throw e;
+    conv2d(dev, { ...c, route: 'igemm' });
+    return;
+  }
+  try {
+    const panels = dev.viewF32(c.w), groupFloats = packedBytes(m, ks) / 4, panelFloats = PANEL + PANEL * ks;
+    const taps = new Float32Array(g.co * ks), bias = new Float32Array(g.co);
+    for (let q = 0; q < g.co; q++) {
+      const ch = Math.floor(q / m), j = q % m;
+      const at = ch * groupFloats + Math.floor(j / PANEL) * panelFloats + (j % PANEL);
+      bias[q] = panels[at];
+      for (let s = 0; s < ks; s++) taps[q * ks + s] = panels[at + PANEL + s * PANEL];
+    }
+    packConv(dev, taps, bias, g.co, g.kh, g.kw, 1, g.co, 'dwconv', wd);
+    const geometry = { ...g, ci: g.co, groups: g.co };
+    const calls = new Calls(dev.kmod, dwconvOps(geometry));
+    for (const [i, n] of calls.ranges(xCount)) calls.task().call(repKernel.name, [n, m, c.x.ptr + i * 4, xr.ptr + i * m * 4]);
+    calls.run();
+    conv2d(dev, { ...c, geometry, x: xr, w: wd, route: 'dwconv' });
+  } finally {
+    dev.freeAll(xr, wd);
   }
 }
 

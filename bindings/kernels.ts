@@ -123,6 +123,13 @@ export interface TransposeKernelInfo {
   builds: readonly BuildName[];
 }
 
+export interface RepKernelInfo {
+  name: string;
+  /** 32-bit elements: dst[i·m + j] = src[i] (n, m, src, dst). */
+  family: 'x32-rep';
+  builds: readonly BuildName[];
+}
+
 // f16 family (bindings/f16.ts drives them)
 export interface F16GemmInfoOf<F extends 'f16-f32acc-gemm' | 'f16-gemm'> {
   name: string;
@@ -256,7 +263,7 @@ export interface QVcvtKernelInfo {
 }
 
 export type KernelInfo = GemmKernelInfo | RegroupKernelInfo | PackKernelInfo | PackAKernelInfo | F16GemmKernelInfo | F16VcvtKernelInfo | F16PackKernelInfo | F16DwconvKernelInfo | F16IgemmKernelInfo | F16PackXKernelInfo
-  | IgemmKernelInfo | DwconvKernelInfo | MaxpoolKernelInfo | AvgpoolKernelInfo | VaddKernelInfo | VclampKernelInfo | TransposeKernelInfo | GavgpoolKernelInfo
+  | IgemmKernelInfo | DwconvKernelInfo | MaxpoolKernelInfo | AvgpoolKernelInfo | VaddKernelInfo | VclampKernelInfo | TransposeKernelInfo | RepKernelInfo | GavgpoolKernelInfo
   | QGemmKernelInfo | QPackXKernelInfo | QRequantKernelInfo | QConvKernelInfo | QUnpackKernelInfo | QVcvtKernelInfo | Im2colKernelInfo;
 
 const all = buildNames;
@@ -283,6 +290,7 @@ export const kernels: readonly KernelInfo[] = [
   { name: 'f32_avgpool_9p4c__simd', family: 'f32-avgpool', taps: 9, channels: 4, builds: all },
   { name: 'f32_avgpool_4p4c__simd', family: 'f32-avgpool', taps: 4, channels: 4, builds: all },
   { name: 'x32_transpose_4x4__simd', family: 'x32-transpose', builds: all },
+  { name: 'x32_rep_x4__simd', family: 'x32-rep', builds: all },
   { name: 'f32_gavgpool_c4__simd', family: 'f32-gavgpool', builds: all },
   { name: 'f32_vadd_x8__simd', family: 'f32-vadd', broadcast: 'none', builds: all },
   { name: 'f32_vadd_x8__simd_c', family: 'f32-vadd', broadcast: 'scalar', builds: all },

@@ -7,7 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Device, type Block } from '../../bindings/device.js';
 import { kernelsOf } from '../../bindings/kernels.js';
-import { conv2d, globalAvgPoolRun, hasEmptyWindow, packConv, packedConvBytes, packingOf, pool, addRowsRun, addRun, clampRun, transposeRun, IndirectionCache, validTaps, type ConvGeometry, type ConvRoute } from '../../bindings/conv.js';
+import { conv2d, globalAvgPoolRun, hasEmptyWindow, packConv, packedConvBytes, packingOf, routeOf, pool, addRowsRun, addRun, clampRun, transposeRun, IndirectionCache, validTaps, type ConvGeometry, type ConvRoute } from '../../bindings/conv.js';
 import { buildNames, type BuildName } from '../../bindings/module.js';
 import { conv2dRef, outSize, poolRef, resolvePad, type RefGeometry, type RefPad } from '../reference/conv.js';
 import { expectSameBits, expectWithinBound } from '../harness/gemm.js';
@@ -189,6 +189,36 @@ describe('every route of a convolution gives the same bits', () => {
         expectSameBits(runConv(dev, c, x, w, bias, 'dwconv', kern.name), viaIgemm, `${kern.name} ${c.label}`);
       }
     }
+  });
+
+  it('a depthwise convolution with a channel multiplier: the repeated-input route gives the IGEMM bits through every depthwise kernel', () => {
+    let seed = 950;
+    for (const build of buildNames) {
+      const dev = devices.get(build)!;
+      for (const [k, ci, m, s, d, pad] of [[3, 5, 2, 1, 1, 'same'], [3, 12, 3, 2, 1, 'same'], [3, 1, 16, 1, 2, [1, 0, 2, 1]], [5, 4, 4, 1, 1, 'valid'],
+        [5, 3, 17, 2, 1, 'same'], [2, 7, 2, 1, 2, 'valid'], [1, 9, 8, 1, 1, 'valid'], [7, 2, 5, 3, 1, 'same']] as const) {
+        const c = makeCase(2, 11, 9, ci, ci * m, k, k, ci, [s, s], [d, d], typeof pad === 'string' ? pad : [...pad])!;
+        const x = randomF32(c.n * c.ih * c.iw * c.ci, seed++), w = randomF32(c.co * k * k, seed++), bias = randomF32(c.co, seed++);
+        expect(routeOf(toGeometry(c))).toBe('dwconv-rep');
+        const viaIgemm = runConv(dev, c, x, w, bias, 'igemm', undefined);
+        expectSameBits(viaIgemm, conv2dRef(x, w, bias, c).ordered, c.label);
+        expectSameBits(runConv(dev, c, x, w, bias, 'dwconv-rep', undefined), viaIgemm, `default kernel ${c.label}`);
+        for (const kern of kernelsOf('f32-dwconv').filter((kk) => kk.taps === null || (kk.taps === k * k && (kk.pointers !== 'direct' || k === 3)))) {
+          expectSameBits(runConv(dev, c, x, w, bias, 'dwconv-rep', kern.name), viaIgemm, `${kern.name} [${build}] ${c.label}`);
+        }
+      }
+    }
+  });
+
+  it('routeOf: multiplier 1 depthwise, multiplier > 1 repeated, grouped and regular convolutions through IGEMM or GEMM', () => {
+    const geo = (ci: number, co: number, groups: number, k: number) => toGeometry(makeCase(1, 5, 5, ci, co, k, k, groups, [1, 1], [1, 1], 'valid')!);
+    expect(routeOf(geo(8, 8, 8, 3))).toBe('dwconv');
+    expect(routeOf(geo(8, 16, 8, 3))).toBe('dwconv-rep');
+    expect(routeOf(geo(8, 16, 8, 1))).toBe('dwconv-rep');
+    expect(routeOf(geo(1, 16, 1, 3))).toBe('dwconv-rep');
+    expect(routeOf(geo(8, 16, 4, 3))).toBe('igemm');
+    expect(routeOf(geo(8, 16, 1, 1))).toBe('gemm');
+    expect(routeOf(geo(1, 1, 1, 3))).toBe('dwconv');
   });
 
   it('packingOf picks the depthwise layout only for multiplier 1', () => {
@@ -377,6 +407,35 @@ for (const kern of kernelsOf('f32-gavgpool')) {
             expect(Array.from(dev.viewF32(ob, n * c * 4, 16))).toEqual(new Array(16).fill(12345));
           } finally {
             dev.free(ob); dev.free(xb);
+          }
+        }
+      });
+    });
+  }
+}
+
+for (const kern of kernelsOf('x32-rep')) {
+  for (const build of kern.builds) {
+    describe(`${kern.name} [${build}]`, () => {
+      it('every n up to 21 and m up to 9, and larger ones: each element m times, bits moved, nothing written past the end', () => {
+        const dev = devices.get(build)!;
+        const shapes: [number, number][] = [];
+        for (let n = 0; n <= 21; n++) for (let m = 1; m <= 9; m++) shapes.push([n, m]);
+        shapes.push([1000, 2], [1001, 4], [333, 3], [77, 17], [5, 64]);
+        for (const [n, m] of shapes) {
+          const bits = Uint32Array.from({ length: n }, (_, i) => (Math.imul(i + 1, 2654435761) ^ (i << 7)) >>> 0);
+          const sb = dev.alloc(n * 4 + 64, 'src'), db = dev.alloc(n * m * 4 + 64, 'dst');
+          try {
+            new Uint32Array(dev.arena.memory.buffer, sb.ptr, n).set(bits);
+            new Uint32Array(dev.arena.memory.buffer, db.ptr, n * m + 16).fill(0xdeadbeef);
+            dev.kmod.exports[kern.name](n, m, sb.ptr, db.ptr);
+            const got = new Uint32Array(dev.arena.memory.buffer, db.ptr, n * m + 16);
+            for (let i = 0; i < n * m; i++) {
+              if (got[i] !== bits[Math.floor(i / m)]) expect.fail(`n ${n} m ${m} [${i}]: got ${got[i].toString(16)}, want ${bits[Math.floor(i / m)].toString(16)}`);
+            }
+            expect(Array.from(got.subarray(n * m))).toEqual(new Array(16).fill(0xdeadbeef));
+          } finally {
+            dev.free(db); dev.free(sb);
           }
         }
       });

@@ -26,11 +26,12 @@ const X = randomF32(2 * 13 * 11 * 8, 1), W = randomF32(16 * 3 * 3 * 8, 2), A = r
 /** Inputs live for the whole test (created per instance on first use). */
 function inputs(lw: Lanewise) {
   const x = lw.tensor('float32', X, [2, 13, 11, 8]), w = lw.tensor('float32', W, [16, 3, 3, 8]), dw = lw.tensor('float32', W.subarray(0, 72), [3, 3, 8, 1]);
+  const dw2 = lw.tensor('float32', W.subarray(0, 144), [3, 3, 8, 2]);
   const a = lw.tensor('float32', A, [4, 30, 90]), b = lw.tensor('float32', B, [4, 90, 50]), b2 = lw.tensor('float32', B.subarray(0, 4500), [90, 50]);
   const h = (t: Tensor) => lw.cast(t, 'float16');
   const qx = lw.quantize(x, { bits: 8 });
   return {
-    x, w, dw, a, b, b2, w1: lw.tensor('float32', W.subarray(0, 16 * 4), [16, 1, 1, 4]), row: lw.tensor('float32', W.subarray(0, 8), [8]), x16: h(x), w16: h(w), dw16: h(dw), a16: h(a), b16: h(b), b216: h(b2), qx,
+    x, w, dw, dw2, a, b, b2, w1: lw.tensor('float32', W.subarray(0, 16 * 4), [16, 1, 1, 4]), row: lw.tensor('float32', W.subarray(0, 8), [8]), x16: h(x), w16: h(w), dw16: h(dw), a16: h(a), b16: h(b), b216: h(b2), qx,
     qa: lw.quantize(lw.tensor('float32', A.subarray(0, 70 * 90), [70, 90]), { bits: 8 }),
     qb: { 8: lw.quantize(b2, { bits: 8, axis: 1, scheme: 'symmetric' }), 4: lw.quantize(b2, { bits: 4, axis: 1, scheme: 'symmetric' }),
       2: lw.quantize(b2, { bits: 2, axis: 1, scheme: 'symmetric' }) },
@@ -53,6 +54,8 @@ const ops: Op[] = [
   { name: "conv2d 'f16'", run: (lw) => lw.conv2d(of(lw).x16, of(lw).w16, { pad: 'same', strides: 2 }) },
   { name: "conv2d 'f16-exact'", run: (lw) => lw.conv2d(of(lw).x16, of(lw).w16, { pad: 'valid', precision: 'f16-exact' }) },
   { name: 'depthwiseConv2d f32', run: (lw) => lw.depthwiseConv2d(of(lw).x, of(lw).dw, { pad: 'same', dilations: 2 }) },
+  // Where the repeated input does not fit, the call runs through the IGEMM: the same bits.
+  { name: 'depthwiseConv2d f32 multiplier 2', run: (lw) => lw.depthwiseConv2d(of(lw).x, of(lw).dw2, { pad: 'same', strides: 2 }) },
   { name: "depthwiseConv2d 'f16'", run: (lw) => lw.depthwiseConv2d(of(lw).x16, of(lw).dw16, { pad: 'same' }) },
   { name: "depthwiseConv2d 'f16-exact'", run: (lw) => lw.depthwiseConv2d(of(lw).x16, of(lw).dw16, { pad: 'same', precision: 'f16-exact' }) },
   { name: 'prepackConv f32 with bias', run: (lw) => lw.prepackConv(of(lw).w, { bias: randomF32(16, 6) }) },
@@ -119,4 +122,30 @@ describe('out of memory at any allocation of a call', () => {
       });
     }
   }
+});
+
+describe('a depthwise convolution with a channel multiplier whose repeated input does not fit', () => {
+  it('runs through the IGEMM instead, with the same bits, on 1 and 2 threads', () => {
+    for (const lw of instances) {
+      const arena = lw.device.arena, real = arena.alloc.bind(arena);
+      const run = () => lw.depthwiseConv2d(of(lw).x, of(lw).dw2, { pad: 'same', bias: randomF32(16, 8) });
+      const first = run(), want = bitsOf(first);
+      first.dispose();
+      let refused = 0;
+      const spy = vi.spyOn(arena, 'alloc').mockImplementation((bytes: number, what: string) => {
+        if (what === 'scratch (channels repeated)') { refused++; throw new OutOfMemoryError(what, 'a block (refused by the test)', `${bytes} bytes`); }
+        return real(bytes, what);
+      });
+      try {
+        const blocks = arena.blockCount;
+        const got = run();
+        expect(refused).toBe(1);
+        expect(bitsOf(got)).toEqual(want);
+        got.dispose();
+        expect(arena.blockCount).toBe(blocks);
+      } finally {
+        spy.mockRestore();
+      }
+    }
+  });
 });

@@ -130,6 +130,18 @@ describe('thread pool', () => {
     }
   }));
 
+  it('threads a depthwise convolution with a channel multiplier (input repeated, then the depthwise kernels) with the same bits', () => onPool((lw, pool) => {
+    for (const [k, c, m] of [[3, 13, 2], [5, 6, 4], [2, 1, 9]] as const) {
+      const x = randomF32(2 * 17 * 15 * c, k + c), f = randomF32(k * k * c * m, m), bias = randomF32(c * m, c);
+      const run = (l: Lanewise) => l.depthwiseConv2d(l.tensor('float32', x, [2, 17, 15, c]), l.tensor('float32', f, [k, k, c, m]),
+        { pad: 'same', bias, activation: 'relu6' }).data;
+      const before = pool.stats().reduce((s, v) => s + v, 0);
+      const got = run(lw);
+      expect(pool.stats().reduce((s, v) => s + v, 0)).toBeGreaterThan(before + 1);
+      expectSameBits(got as Float32Array, run(single) as Float32Array, `${k}×${k}, ${c} channels, multiplier ${m}`);
+    }
+  }));
+
   it('runs batched matMuls that do not fold as whole batches per task, with the same bits', () => onPool((lw, pool) => {
     type B = { a: number[]; b: number[]; tA?: boolean; tB?: boolean; bias?: boolean; relu?: boolean; prepack?: boolean };
     const shapes: B[] = [
