@@ -23,7 +23,7 @@ export interface ConvLayerSpec {
   stride: number;
   /** Symmetric explicit padding on every side. */
   pad: number;
-  /** Output channels (depthwise and pooling: the input channels). */
+  /** Output channels (depthwise: the input channels times the multiplier; pooling: the input channels). */
   co: number;
   act: 'none' | 'relu' | 'relu6';
 }
@@ -44,7 +44,7 @@ export function layerShapes(spec: ConvNetSpec): LayerShape[] {
   let h = spec.h, w = spec.w, c = spec.c;
   return spec.layers.map((l) => {
     const oh = Math.floor((h + 2 * l.pad - l.k) / l.stride) + 1, ow = Math.floor((w + 2 * l.pad - l.k) / l.stride) + 1;
-    const co = l.kind === 'conv' ? l.co : c;
+    const co = isPool(l) ? c : l.co;
     const s = { ih: h, iw: w, ci: c, oh, ow, co };
     h = oh; w = ow; c = co;
     return s;
@@ -133,11 +133,11 @@ export async function tfjsConvNet(spec: ConvNetSpec, wts: ConvNetWeights, x: Flo
   const filters = spec.layers.map((l, i) => {
     const s = shapes[i];
     if (isPool(l)) return null;
-    // OHWI → HWIO (conv), [c][k][k][1] → [k][k][c][1] (depthwise, HWCM).
+    // OHWI → HWIO (conv), [c·m][k][k][1] → [k][k][c·m][1], read as [k][k][c][m] (depthwise, HWCM).
     const hw = l.kind === 'dw'
       ? permute4(wts.filters[i], [s.co, l.k, l.k, 1], [1, 2, 0, 3])
       : permute4(wts.filters[i], [s.co, l.k, l.k, s.ci], [1, 2, 3, 0]);
-    return tf.tensor4d(hw, l.kind === 'dw' ? [l.k, l.k, s.ci, 1] : [l.k, l.k, s.ci, s.co], 'float32');
+    return tf.tensor4d(hw, l.kind === 'dw' ? [l.k, l.k, s.ci, s.co / s.ci] : [l.k, l.k, s.ci, s.co], 'float32');
   });
   const biases = wts.biases.map((b) => tf.tensor1d(b, 'float32'));
   const run = () => {

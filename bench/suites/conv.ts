@@ -33,8 +33,9 @@ function convCase(name: string, spec: ConvNetSpec, unit: 'GFLOPS' | 'GOPS' = 'GF
   };
 }
 
+/** One layer; `co` is the output channels (depthwise: the input channels times the multiplier). */
 export const one = (h: number, w: number, c: number, kind: 'conv' | 'dw', k: number, stride: number, pad: number, co: number): ConvNetSpec =>
-  ({ n: 1, h, w, c, residual: false, layers: [{ kind, k, stride, pad, co: kind === 'dw' ? c : co, act: 'relu' }] });
+  ({ n: 1, h, w, c, residual: false, layers: [{ kind, k, stride, pad, co, act: 'relu' }] });
 
 const pooling = (h: number, w: number, c: number, kind: 'maxpool' | 'avgpool', k: number, stride: number, pad: number): ConvNetSpec =>
   ({ n: 1, h, w, c, residual: false, layers: [{ kind, k, stride, pad, co: c, act: 'none' }] });
@@ -48,6 +49,7 @@ export function convCases(): BenchCase[] {
     convCase('f32 conv 56×56×64→128 k1 (pointwise)', one(56, 56, 64, 'conv', 1, 1, 0, 128)),
     convCase('f32 dwconv 112×112×32 k3 s1 p1', one(112, 112, 32, 'dw', 3, 1, 1, 32)),
     convCase('f32 dwconv 28×28×128 k3 s2 p1', one(28, 28, 128, 'dw', 3, 2, 1, 128)),
+    convCase('f32 dwconv 56×56×32→64 k3 s1 p1 (multiplier 2)', one(56, 56, 32, 'dw', 3, 1, 1, 64)),
     convCase('f32 maxpool 112×112×64 k3 s2 p1 (ResNet stem)', pooling(112, 112, 64, 'maxpool', 3, 2, 1), 'GOPS'),
     convCase('f32 maxpool 112×112×64 k2 s2 (VGG, U-Net)', pooling(112, 112, 64, 'maxpool', 2, 2, 0), 'GOPS'),
     convCase('f32 avgpool 28×28×192 k3 s1 p1', pooling(28, 28, 192, 'avgpool', 3, 1, 1), 'GOPS'),
