@@ -765,6 +765,7 @@ export function warmUpConv(dev: Device, rounds = 24): void {
       addRun(dev, 64, x, 0, x, 0, false, out, 0, -Infinity, Infinity);
       addRun(dev, 64, x, 0, x, 0, true, out, 0, -Infinity, Infinity);
       clampRun(dev, 64, x, out, 0, 6);
+      for (const m of [2, 3, 4]) dev.kmod.exports[repKernel.name](64, m, x.ptr, out.ptr);
     }
   } finally {
     cache.clear();
