@@ -11,6 +11,7 @@
 // Both reduction orders are fixed (bias first, k ascending) and independent of M/N tiling, of
 // the N blocking and of threads, since every output element is computed by one kernel call.
 import type { Block, Device } from './device.js';
+import { OutOfMemoryError } from './errors.js';
 import { kernelsOf } from './kernels.js';
 import { batchedPlanThreads, packedABytes, writePackedBias } from './gemm.js';
 import { Calls, maxThreads, nBlockColumns, opsFrom, Plan, runPlan, Spans, STAGED_PLAN_OPS, threadsFor, tileTasks } from './exec.js';
@@ -346,6 +347,7 @@ export function f16Conv(dev: Device, c: F16ConvCall): void {
   if (c.precision === 'f16-exact') { f16ConvExact(dev, c); return; }
   const route = routeOf(g);
   if (route === 'gemm' && g.groups === 1) { f16ConvGemm(dev, c); return; }
+  if (route === 'dwconv-rep' && f16ConvDwRep(dev, c)) return;
   // Grouped 1×1 convolutions too: the IGEMM driver walks groups, the GEMM one does not.
   if (route !== 'dwconv') { f16ConvIgemm(dev, c); return; }
   // Depthwise: the input widened, the f32 depthwise drivers (the direct 3×3 kernel), then one
@@ -439,6 +441,38 @@ function f16ConvGemm(dev: Device, c: F16ConvCall): void {
  * store) over output tiles × N blocks (stage 2), as the f32 IGEMM driver splits them. Each
  * output is one kernel call's, so the bits do not depend on the threads.
  */
+/**
+ * 'f16' depthwise with a channel multiplier above 1: input and filter ('panels' packing)
+ * widened, the f32 driver's repeated-input route (bindings/conv.ts, convDwRep) into an f32
+ * image, then one narrowing pass. The same bits as the IGEMM: round16 of the same f32 result.
+ * False, with nothing allocated, when its scratch does not fit (the IGEMM then runs).
+ */
+function f16ConvDwRep(dev: Device, c: F16ConvCall): boolean {
+  const g = c.geometry, ks = g.kh * g.kw;
+  const xCount = g.n * g.ih * g.iw * g.ci, oCount = g.n * g.oh * g.ow * g.co;
+  const wBytes32 = packedConvBytes(g.co, g.kh, g.kw, 1, g.groups, 'panels');
+  let x32: Block, w32: Block, o32: Block;
+  try {
+    [x32, w32, o32] = dev.allocAll([xCount * 4, 'scratch (f16 x widened)'], [wBytes32, 'scratch (f16 filter widened)'], [oCount * 4, 'scratch (f32 output)']);
+  } catch (e) {
+    if (e instanceof OutOfMemoryError) return false;
+    throw e;
+  }
+  try {
+    setHalfConvBias(dev, c, ks, 1, 'panels');
+    const ops = convFlops(g);
+    const calls = new Calls(dev.kmod, ops);
+    convertTasks(calls, 'float32', c.x.ptr, x32.ptr, xCount);
+    convertTasks(calls, 'float32', c.w.ptr, w32.ptr, wBytes32 / 4);
+    calls.run();
+    conv2d(dev, { geometry: g, x: x32, w: w32, out: o32, min: c.min, max: c.max, cache: c.cache, route: 'dwconv-rep' });
+    convertPtr(dev, 'float16', o32.ptr, c.out.ptr, oCount, ops);
+  } finally {
+    dev.freeAll(x32, w32, o32);
+  }
+  return true;
+}
+
 function f16ConvIgemm(dev: Device, c: F16ConvCall): void {
   const g = c.geometry;
   const ks = g.kh * g.kw, cig = g.ci / g.groups, og = g.co / g.groups, P = g.oh * g.ow;

@@ -33,6 +33,10 @@ const cases: Case[] = [
   { name: 'depthwise 5×5 stride 2', n: 1, ih: 9, iw: 9, ci: 9, co: 9, kh: 5, kw: 5, groups: 9, s: 2, d: 1, pad: 'same', depthwise: true },
   { name: 'depthwise 3×3 40×36×40', n: 2, ih: 40, iw: 36, ci: 40, co: 40, kh: 3, kw: 3, groups: 40, s: 1, d: 1, pad: 'same', depthwise: true },
   { name: 'depthwise 3×3 stride 2 dilation 2, asymmetric padding', n: 1, ih: 61, iw: 45, ci: 36, co: 36, kh: 3, kw: 3, groups: 36, s: 2, d: 2, pad: [3, 0, 1, 2], depthwise: true },
+  // One group per input channel and more outputs than inputs: the repeated-input route ('f16').
+  { name: 'multiplier 2 (grouped conv2d)', n: 2, ih: 9, iw: 8, ci: 6, co: 12, kh: 3, kw: 3, groups: 6, s: 1, d: 1, pad: 'same' },
+  { name: 'multiplier 5, stride 2, dilation 2', n: 1, ih: 11, iw: 13, ci: 4, co: 20, kh: 3, kw: 3, groups: 4, s: 2, d: 2, pad: [1, 0, 2, 1] },
+  { name: 'one input channel, 3 outputs, 5×5', n: 1, ih: 10, iw: 9, ci: 1, co: 3, kh: 5, kw: 5, groups: 1, s: 1, d: 1, pad: 'same' },
   { name: 'depthwise 3×3 stride 2 valid', n: 1, ih: 9, iw: 10, ci: 13, co: 13, kh: 3, kw: 3, groups: 13, s: 2, d: 1, pad: 'valid', depthwise: true },
 ];
 

@@ -31,7 +31,7 @@ function inputs(lw: Lanewise) {
   const h = (t: Tensor) => lw.cast(t, 'float16');
   const qx = lw.quantize(x, { bits: 8 });
   return {
-    x, w, dw, dw2, a, b, b2, w1: lw.tensor('float32', W.subarray(0, 16 * 4), [16, 1, 1, 4]), row: lw.tensor('float32', W.subarray(0, 8), [8]), x16: h(x), w16: h(w), dw16: h(dw), a16: h(a), b16: h(b), b216: h(b2), qx,
+    x, w, dw, dw2, a, b, b2, w1: lw.tensor('float32', W.subarray(0, 16 * 4), [16, 1, 1, 4]), row: lw.tensor('float32', W.subarray(0, 8), [8]), x16: h(x), w16: h(w), dw16: h(dw), dw216: h(dw2), a16: h(a), b16: h(b), b216: h(b2), qx,
     qa: lw.quantize(lw.tensor('float32', A.subarray(0, 70 * 90), [70, 90]), { bits: 8 }),
     qb: { 8: lw.quantize(b2, { bits: 8, axis: 1, scheme: 'symmetric' }), 4: lw.quantize(b2, { bits: 4, axis: 1, scheme: 'symmetric' }),
       2: lw.quantize(b2, { bits: 2, axis: 1, scheme: 'symmetric' }) },
@@ -56,6 +56,7 @@ const ops: Op[] = [
   { name: 'depthwiseConv2d f32', run: (lw) => lw.depthwiseConv2d(of(lw).x, of(lw).dw, { pad: 'same', dilations: 2 }) },
   // Where the repeated input does not fit, the call runs through the IGEMM: the same bits.
   { name: 'depthwiseConv2d f32 multiplier 2', run: (lw) => lw.depthwiseConv2d(of(lw).x, of(lw).dw2, { pad: 'same', strides: 2 }) },
+  { name: "depthwiseConv2d 'f16' multiplier 2", run: (lw) => lw.depthwiseConv2d(of(lw).x16, of(lw).dw216, { pad: 'same' }) },
   { name: "depthwiseConv2d 'f16'", run: (lw) => lw.depthwiseConv2d(of(lw).x16, of(lw).dw16, { pad: 'same' }) },
   { name: "depthwiseConv2d 'f16-exact'", run: (lw) => lw.depthwiseConv2d(of(lw).x16, of(lw).dw16, { pad: 'same', precision: 'f16-exact' }) },
   { name: 'prepackConv f32 with bias', run: (lw) => lw.prepackConv(of(lw).w, { bias: randomF32(16, 6) }) },

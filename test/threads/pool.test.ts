@@ -135,10 +135,14 @@ describe('thread pool', () => {
       const x = randomF32(2 * 17 * 15 * c, k + c), f = randomF32(k * k * c * m, m), bias = randomF32(c * m, c);
       const run = (l: Lanewise) => l.depthwiseConv2d(l.tensor('float32', x, [2, 17, 15, c]), l.tensor('float32', f, [k, k, c, m]),
         { pad: 'same', bias, activation: 'relu6' }).data;
+      // The binary16 route: widened, the same repeated-input route, narrowed.
+      const run16 = (l: Lanewise) => l.depthwiseConv2d(l.cast(l.tensor('float32', x, [2, 17, 15, c]), 'float16'),
+        l.cast(l.tensor('float32', f, [k, k, c, m]), 'float16'), { pad: 'same', activation: 'relu6', precision: 'f16' }).data;
       const before = pool.stats().reduce((s, v) => s + v, 0);
       const got = run(lw);
       expect(pool.stats().reduce((s, v) => s + v, 0)).toBeGreaterThan(before + 1);
       expectSameBits(got as Float32Array, run(single) as Float32Array, `${k}×${k}, ${c} channels, multiplier ${m}`);
+      expect(Array.from(run16(lw)), `'f16' ${k}×${k}, ${c} channels, multiplier ${m}`).toEqual(Array.from(run16(single)));
     }
   }));
 
