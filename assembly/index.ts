@@ -22,7 +22,7 @@ export { f32_igemm_4x8__simd } from './f32-igemm/4x8-simd';
 // f32-dwconv
 export { f32_dwconv_9p8c__simd } from './f32-dwconv/9p8c-simd';
 export { f32_dwconv_25p8c__simd } from './f32-dwconv/25p8c-simd';
-export { f32_dwconv_xp4c__simd } from './f32-dwconv/xp4c-simd';
+export { f32_dwconv_xp8c__simd } from './f32-dwconv/xp8c-simd';
 export { f32_dwconv_9p4c__simd_direct } from './f32-dwconv/9p4c-simd-direct';
 
 // f32-maxpool, f32-avgpool

@@ -282,7 +282,7 @@ export const kernels: readonly KernelInfo[] = [
   { name: 'f32_dwconv_9p4c__simd_direct', family: 'f32-dwconv', taps: 9, channels: 4, pointers: 'direct', builds: all },
   { name: 'f32_dwconv_9p8c__simd', family: 'f32-dwconv', taps: 9, channels: 8, pointers: 'relative', builds: all },
   { name: 'f32_dwconv_25p8c__simd', family: 'f32-dwconv', taps: 25, channels: 8, pointers: 'relative', builds: all },
-  { name: 'f32_dwconv_xp4c__simd', family: 'f32-dwconv', taps: null, channels: 4, pointers: 'relative', builds: all },
+  { name: 'f32_dwconv_xp8c__simd', family: 'f32-dwconv', taps: null, channels: 8, pointers: 'relative', builds: all },
   { name: 'f32_maxpool_c4__simd', family: 'f32-maxpool', taps: null, channels: 4, builds: all },
   { name: 'f32_maxpool_9p4c__simd', family: 'f32-maxpool', taps: 9, channels: 4, builds: all },
   { name: 'f32_maxpool_4p4c__simd', family: 'f32-maxpool', taps: 4, channels: 4, builds: all },

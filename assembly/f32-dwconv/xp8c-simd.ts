@@ -1,4 +1,4 @@
-// f32 depthwise convolution, any number of taps (the generic path: 1×1, 7×7, 3×5, …), 4 channels
+// f32 depthwise convolution, any number of taps (the generic path: 1×1, 7×7, 3×5, …), 8 channels
 // per step, SIMD128.
 //
 // For each of `pixels` output pixels and each channel c < channels:
@@ -13,9 +13,12 @@
 // Reduction order: as every f32-dwconv variant (bias, then taps ascending, mul then add), so this
 // path gives the bits of the unrolled 9- and 25-tap kernels.
 //
-// Why this form: a tap loop inside each 4-channel block, re-reading (L1-resident) indirection
-// entries; simple and correct for any window, at a fraction of the unrolled kernels' speed.
-export function f32_dwconv_xp4c__simd(
+// Why this form: a tap loop inside each block of channels, re-reading (L1-resident) indirection
+// entries. Each output is a chain of dependent adds, one per tap, so one 4-channel chain per
+// loop waited on the add's latency: whole tiles of 8 channels run two chains per tap, sharing
+// the tap's indirection entry (1.3–1.9× faster than 4 channels per step, 2026-11-24,
+// docs/conv.md). A last half tile of 4 channels, then single channels, finish the row.
+export function f32_dwconv_xp8c__simd(
   channels: i32, pixels: i32, ks: i32,
   ind: usize, w: usize,
   out: usize, outStride: usize,
@@ -32,7 +35,23 @@ export function f32_dwconv_xp4c__simd(
   for (let p = 0; p < pixels; p++) {
     let o = out;
     let c = 0;
-    // 4-channel blocks: block c/4 is half (c/4)&1 of tile c/8.
+    for (; c + 8 <= channels; c += 8) {
+      const cb = (<usize>c) << 2;
+      const wp = w + (<usize>(c >> 3)) * tileBytes;
+      let acc0 = v128.load(wp);
+      let acc1 = v128.load(wp, 16);
+      for (let s: usize = 0; s < ksBytes; s += 4) {
+        let i = <usize>load<u32>(ind + s);
+        i = select<usize>(zero, i + aOffset + cb, i == 0xFFFFFFFF);
+        const ws = wp + 32 + (s << 3);
+        acc0 = f32x4.add(acc0, f32x4.mul(v128.load(i), v128.load(ws)));
+        acc1 = f32x4.add(acc1, f32x4.mul(v128.load(i, 16), v128.load(ws, 16)));
+      }
+      v128.store(o, f32x4.pmin(f32x4.pmax(acc0, vlo), vhi));
+      v128.store(o, f32x4.pmin(f32x4.pmax(acc1, vlo), vhi), 16);
+      o += 32;
+    }
+    // A last half tile: block c/4 is half 0 of tile c/8.
     for (; c + 4 <= channels; c += 4) {
       const cb = (<usize>c) << 2;
       const wp = w + (<usize>(c >> 3)) * tileBytes + ((<usize>(c & 4)) << 2);
