@@ -414,6 +414,9 @@ for (const kern of kernelsOf('f32-gavgpool')) {
   }
 }
 
+/** n raw 32-bit patterns, NaN payloads included: the kernels that move bits compute nothing. */
+const bitPatterns = (n: number) => Uint32Array.from({ length: n }, (_, i) => (Math.imul(i + 1, 2654435761) ^ (i << 7)) >>> 0);
+
 for (const kern of kernelsOf('x32-rep')) {
   for (const build of kern.builds) {
     describe(`${kern.name} [${build}]`, () => {
@@ -423,7 +426,7 @@ for (const kern of kernelsOf('x32-rep')) {
         for (let n = 0; n <= 21; n++) for (let m = 1; m <= 9; m++) shapes.push([n, m]);
         shapes.push([1000, 2], [1001, 4], [333, 3], [77, 17], [5, 64]);
         for (const [n, m] of shapes) {
-          const bits = Uint32Array.from({ length: n }, (_, i) => (Math.imul(i + 1, 2654435761) ^ (i << 7)) >>> 0);
+          const bits = bitPatterns(n);
           const sb = dev.alloc(n * 4 + 64, 'src'), db = dev.alloc(n * m * 4 + 64, 'dst');
           try {
             new Uint32Array(dev.arena.memory.buffer, sb.ptr, n).set(bits);
@@ -454,8 +457,7 @@ for (const kern of kernelsOf('x32-transpose')) {
         for (const [rows, cols] of shapes) {
           for (const batch of [1, 2]) {
             const n = rows * cols;
-            // Raw bit patterns, NaN payloads included: a transpose moves bits and computes nothing.
-            const bits = Uint32Array.from({ length: batch * n }, (_, i) => (Math.imul(i + 1, 2654435761) ^ (i << 7)) >>> 0);
+            const bits = bitPatterns(batch * n);
             const sb = dev.alloc(bits.byteLength + 64, 'src'), db = dev.alloc(bits.byteLength + 64, 'dst');
             try {
               new Uint32Array(dev.arena.memory.buffer, sb.ptr, batch * n).set(bits);
