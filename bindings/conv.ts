@@ -9,7 +9,7 @@
 import type { Block, Device } from './device.js';
 import { OutOfMemoryError } from './errors.js';
 import { kernelsOf, type AvgpoolKernelInfo, type DwconvKernelInfo, type MaxpoolKernelInfo } from './kernels.js';
-import { chooseGemmKernel, gemm, packedABytes, packedBytes, PANEL, writePackedBias } from './gemm.js';
+import { packedBytes, PANEL, writePackedBias } from './gemm.js';
 import { Calls, nBlockColumns } from './exec.js';
 
 /** Everything about one 2-D convolution or pooling window, NHWC. */
@@ -27,7 +27,10 @@ export interface ConvGeometry {
 /**
  * Which driver runs a convolution: GEMM (1×1, stride 1, unpadded), IGEMM, the depthwise kernels,
  * or, for a depthwise convolution with a channel multiplier above 1, the depthwise kernels on
- * the input's channels repeated ('dwconv-rep').
+ * the input's channels repeated ('dwconv-rep'). The f32 driver runs 'gemm' through the IGEMM,
+ * which reads the input in place: the GEMM's pass packing it cost 4–10% of a 1×1 convolution
+ * on one thread and up to half on two, where it ran on the calling thread alone (2026-11-24,
+ * docs/conv.md). The binary16 driver keeps its GEMM, whose packer widens the input.
  */
 export type ConvRoute = 'gemm' | 'igemm' | 'dwconv' | 'dwconv-rep';
 
@@ -373,7 +376,7 @@ export interface ConvCall {
   max: number;
   /** Reuses indirection buffers across calls; a temporary one is built and freed when absent. */
   cache?: IndirectionCache;
-  /** Tests: force a route ('igemm' for any packing 'panels'; 'dwconv' needs packing 'dwconv'; 'dwconv-rep' packing 'panels' with one group per input channel) and a kernel. */
+  /** Tests: force a route ('igemm', or 'gemm', which runs as 'igemm', for any packing 'panels'; 'dwconv' needs packing 'dwconv'; 'dwconv-rep' packing 'panels' with one group per input channel) and a kernel. */
   route?: ConvRoute;
   kernel?: string;
   /**
@@ -397,7 +400,6 @@ export function conv2d(dev: Device, c: ConvCall): void {
   if (g.n * g.oh * g.ow * g.co === 0) return;
   const route = c.route ?? routeOf(g);
   if (c.rows && (route !== 'dwconv' || g.n !== 1)) throw new Error('lanewise: ConvCall.rows is for one image of a depthwise call');
-  if (route === 'gemm') return convGemm(dev, c);
   if (route === 'dwconv-rep') return convDwRep(dev, c);
   const own = c.cache ? null : new IndirectionCache(dev);
   const cache = c.cache ?? own!;
@@ -412,23 +414,6 @@ export function conv2d(dev: Device, c: ConvCall): void {
     }
   } finally {
     own?.clear();
-  }
-}
-
-function convGemm(dev: Device, c: ConvCall): void {
-  const g = c.geometry;
-  const m = g.n * g.ih * g.iw, cig = g.ci / g.groups, og = g.co / g.groups;
-  const kern = chooseGemmKernel(m);
-  const scratch = kern.packA !== null ? dev.alloc(packedABytes(m, cig, kern.packA), 'scratch (packed a)') : null;
-  try {
-    const groupBytes = packedBytes(og, cig);
-    for (let gi = 0; gi < g.groups; gi++) {
-      gemm(dev.kmod, { m, n: og, k: cig, a: c.x.ptr + gi * cig * 4, aStride: g.ci * 4, transposeA: false,
-        w: c.w.ptr + gi * groupBytes, c: c.out.ptr + gi * og * 4, cStride: g.co * 4, min: c.min, max: c.max,
-        scratch: scratch ? scratch.ptr : 0 }, kern);
-    }
-  } finally {
-    if (scratch) dev.free(scratch);
   }
 }
 
