@@ -3,7 +3,7 @@
 import { instantiate, compileBuild, detectFeatures, isWasmModule, buildOfModule,
   type BuildName, type Features, type KernelModule } from './module.js';
 import { Arena } from './memory.js';
-import { batchedGemmPlan, batchedPlanThreads, batchedScratchBytes, chooseGemmKernel, gemm, packWeights, packedABytes, packedBytes,
+import { batchedGemmPlan, batchedPlanThreads, batchedScratchBytes, chooseGemmKernel, gemm, gemmScratchBytes, packWeights, packedABytes, packedBytes,
   regroupScratchBytes, regroupWeights, setPackedBias, type WeightLayout } from './gemm.js';
 import { maxThreads, runPlan } from './exec.js';
 import { UnsupportedError, ValueError } from './errors.js';
@@ -221,7 +221,8 @@ export class Device {
     w: Block; c: Block; cOff: number; min: number; max: number; layout?: WeightLayout }): void {
     if (p.m === 0 || p.n === 0) return;
     const kern = chooseGemmKernel(p.m, p.layout);
-    const scratch = kern.packA !== null ? this.alloc(packedABytes(p.m, p.k, kern.packA), 'scratch (packed a)') : null;
+    const bytes = gemmScratchBytes(p.m, p.k, p.transposeA, kern);
+    const scratch = bytes > 0 ? this.alloc(bytes, 'scratch (a)') : null;
     try {
       gemm(this.kmod, { m: p.m, n: p.n, k: p.k, a: p.a.ptr + p.aOff, aStride: (p.transposeA ? p.m : p.k) * 4,
         transposeA: p.transposeA, w: p.w.ptr, c: p.c.ptr + p.cOff, cStride: p.n * 4, min: p.min, max: p.max,

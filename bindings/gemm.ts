@@ -41,6 +41,38 @@ const tileKernel = gemmKernels.find((k) => k.mr === 4)!;
 const rowKernel = gemmKernels.find((k) => k.mr === 1 && k.layout === 'panels')!;
 const rowsLayoutKernel = gemmKernels.find((k) => k.mr === 1 && k.layout === 'rows')!;
 const regroupKernel = kernelsOf('f32-regroupw')[0];
+const igemmKernel = kernelsOf('f32-igemm').find((k) => k.mr === 4 && k.nr === PANEL)!;
+
+/**
+ * Whether the driver runs `g` through the f32 IGEMM kernel: row-major A under the 4×8 tile
+ * kernel. The IGEMM reads each tile's 4 rows in place through an entry per row (a convolution's
+ * indirection with one tap), so A is never packed, and its loop (4 row pointers, no splat
+ * offsets) ran at 1.04–1.10× the packed-A kernel's speed on this machine (2026-11-24, README
+ * GEMM notes). Same order (bias, k ascending, mul then add), so the same bits. K = 0 keeps the
+ * packed path: the IGEMM's channel loop takes at least one step.
+ */
+function readsRows(g: { transposeA: boolean; k: number }, kern: GemmKernelInfo): boolean {
+  return kern.packA !== null && !g.transposeA && g.k > 0;
+}
+
+/** Scratch bytes gemm() needs for an m×k A under `kern`: the row entries and the IGEMM's parameters, or packed A. */
+export function gemmScratchBytes(m: number, k: number, transposeA: boolean, kern: GemmKernelInfo): number {
+  if (kern.packA === null) return 0;
+  return readsRows({ transposeA, k }, kern) ? 16 + Math.ceil(m / 4) * 16 : packedABytes(m, k, kern.packA);
+}
+
+/**
+ * Writes the IGEMM's parameters ({ aOffset = a, zero = a (no entry pads), min, max }) at
+ * g.scratch and the row entries after them: per tile of 4 rows their byte offsets from A, the
+ * rows past m repeating the last one (the kernel reads them and stores only the m rows).
+ */
+function writeRowEntries(mod: KernelModule, g: GemmArgs): void {
+  const tiles = Math.ceil(g.m / 4);
+  const u32 = new Uint32Array(mod.memory.buffer, g.scratch, 4 + tiles * 4);
+  const f32 = new Float32Array(mod.memory.buffer, g.scratch + 8, 2);
+  u32[0] = g.a; u32[1] = g.a; f32[0] = g.min; f32[1] = g.max;
+  for (let r = 0; r < tiles * 4; r++) u32[4 + r] = Math.min(r, g.m - 1) * g.aStride;
+}
 
 /** The kernel the driver uses for an m-row problem on weights in `layout`. */
 export function chooseGemmKernel(m: number, layout: WeightLayout = 'panels'): GemmKernelInfo {
@@ -108,7 +140,17 @@ export function gemm(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo = choo
   // keep the direct loop below: building and running a plan instead measured 13.3 → 17.5 µs
   // for a 64³ GEMM (plan construction ~3 µs, 24 encoded calls).
   const threads = threadsFor(mod, 2 * m * n * k);
+  const rows = readsRows(g, kern);
+  if (rows) writeRowEntries(mod, g);
   if (threads > 1) { runPlan(mod, cachedPlan(mod, g, kern, threads)); return; }
+  const panelBytes = (PANEL + PANEL * k) * 4;
+  if (rows) {
+    const ig = mod.exports[igemmKernel.name], nBlock = nBlockColumns(n, PANEL, panelBytes);
+    for (let n0 = 0; n0 < n; n0 += nBlock) {
+      ig(m, Math.min(nBlock, n - n0), k, 1, g.scratch + 16, g.w + (n0 / PANEL) * panelBytes, g.c + n0 * 4, g.cStride, g.scratch);
+    }
+    return;
+  }
   let a = g.a, aStride = g.aStride, rowStep = aStride;
   if (kern.packA !== null) {
     const pk = packAKernels.find((p) => p.mr === kern.packA && p.source === (g.transposeA ? 't' : 'n'))!;
@@ -119,7 +161,6 @@ export function gemm(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo = choo
     aStride = 4; rowStep = 4;
   }
   const fn = mod.exports[kern.name];
-  const panelBytes = (PANEL + PANEL * k) * 4;
   const nBlock = kern.mr === 1 ? n : nBlockColumns(n, PANEL, panelBytes);
   for (let n0 = 0; n0 < n; n0 += nBlock) {
     const nc = Math.min(nBlock, n - n0);
@@ -157,6 +198,18 @@ export function gemmPlan(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo, t
   let a = g.a, aStride = g.aStride, rowStep = aStride;
   const panelBytes = (PANEL + PANEL * k) * 4;
   const nBlock = nBlockColumns(n, PANEL, panelBytes);
+  if (readsRows(g, kern)) {
+    // Spans of row tiles per N block, each one IGEMM call over its rows (entries written by gemm()).
+    const tiles = Math.ceil(m / 4), spans = new Spans(threads, Math.ceil(n / nBlock) * tiles);
+    for (let n0 = 0; n0 < n; n0 += nBlock) {
+      const nc = Math.min(nBlock, n - n0), w = g.w + (n0 / PANEL) * panelBytes;
+      for (const [t0, count] of spans.of(tiles)) {
+        plan.task().call(igemmKernel.name, [Math.min(count * 4, m - t0 * 4), nc, k, 1, g.scratch + 16 + t0 * 16, w,
+          g.c + n0 * 4 + t0 * 4 * g.cStride, g.cStride, g.scratch]);
+      }
+    }
+    return plan;
+  }
   if (kern.packA !== null && kern.mr === kern.packA && n <= nBlock) {
     // One N block: each task packs its own row tiles and computes them (no barrier).
     const mr = kern.mr;
