@@ -13,7 +13,7 @@
 import type { Block, Device } from './device.js';
 import { OutOfMemoryError } from './errors.js';
 import { kernelsOf } from './kernels.js';
-import { batchedPlanThreads, packedABytes, writePackedBias } from './gemm.js';
+import { batchedPlanThreads, packedABytes, rowEntriesBytes, writePackedBias, writeRowEntries } from './gemm.js';
 import { Calls, maxThreads, nBlockColumns, opsFrom, Plan, runPlan, Spans, STAGED_PLAN_OPS, threadsFor, tileTasks } from './exec.js';
 import { conv2d, convFlops, dwconvOps, packedConvBytes, PIXELS_PER_TASK, routeOf, setConvBias, writeConvBias, type ConvGeometry, type IndirectionCache } from './conv.js';
 import { halfValue } from './half.js';
@@ -29,6 +29,7 @@ const gemvKernel = kernelsOf('f16-f32acc-gemm').find((k) => k.weights === 'f16')
 const exactKernel = kernelsOf('f16-gemm')[0];
 const dwExactKernel = kernelsOf('f16-dwconv').find((k) => k.precision === 'f16-exact')!;
 const igemmKernel = kernelsOf('f16-f32acc-igemm')[0];
+const f32IgemmKernel = kernelsOf('f32-igemm')[0];
 const im2colKernel = kernelsOf('x16-im2col')[0];
 
 /** Bytes of packed binary16 weights for n columns and k rows (half of the f32 packing). */
@@ -128,6 +129,7 @@ export function f16Gemm(dev: Device, g: F16GemmCall): void {
   // 0.70–1.48× at 64³ over five runs, 1.40× at 80³; 'f16' depthwise 0.57× and 0.72× at 24×24×32
   // and 32×32×32, 0.98× at 48×48×32.
   const ops = opsFrom(2 * m * n * k * (g.precision === 'f16-exact' ? EXACT_COST.gemm : 1), STAGED_PLAN_OPS);
+  if (throughF32(g)) { viaF32(dev, g, ops); return; }
   if (threadsFor(dev.kmod, ops) > 1) { threaded(dev, g, ops); return; }
   const s = f16GemmScratch(m, n, k);
   const [ap, w32] = dev.allocAll([s.aPacked, 'scratch (f16 a packed)'], [s.w32, 'scratch (f16 weights widened)']);
@@ -135,6 +137,71 @@ export function f16Gemm(dev: Device, g: F16GemmCall): void {
     run(dev, g, ap.ptr, w32.ptr, s.panels);
   } finally {
     dev.freeAll(ap, w32);
+  }
+}
+
+/**
+ * Whether an 'f16' GEMM runs as an f32 one (viaF32): row-major A, K > 0, rows of C contiguous.
+ * The packed path's 4×8 kernel stores binary16 in its epilogue, and on this machine it ran at
+ * 0.89–0.92× of the f32 GEMM at 256³–512³ once that read A's rows through the IGEMM; the f32
+ * IGEMM into an f32 C, then one narrowing pass, ran at 0.95–0.98× (2026-11-24, docs/f16.md).
+ */
+function throughF32(g: F16GemmCall): boolean {
+  return g.precision === 'f16' && !g.transposeA && g.k > 0 && (g.cStride ?? g.n * 2) === g.n * 2;
+}
+
+/**
+ * The 'f16' GEMM as the f32 one on exactly widened operands: A widened to f32 rows, the f32
+ * IGEMM (bindings/gemm.ts: A's rows read in place) into an f32 C per N block of widened
+ * weights, then C narrowed once. round16(clamp(f32 result)) either way: the bits of the packed
+ * path. On the pool: stage 1 widens A and every panel, stage 2 runs spans of row tiles per N
+ * block, stage 3 narrows C, each in chunks.
+ */
+function viaF32(dev: Device, g: F16GemmCall, ops: number): void {
+  const { m, n, k } = g;
+  const threads = threadsFor(dev.kmod, ops);
+  const ex = dev.kmod.exports;
+  const panelHalves = F16_PANEL + F16_PANEL * k, panelBytes = panelHalves * 4, panels = Math.ceil(n / F16_PANEL);
+  const nBlock = nBlockColumns(n, F16_PANEL, panelBytes);
+  // One N block of widened weights serially; all of them when threads share the blocks.
+  const wPanels = threads > 1 ? panels : nBlock / F16_PANEL;
+  const [a32, rows, c32, w32] = dev.allocAll([m * k * 4, 'scratch (f16 a widened)'], [rowEntriesBytes(m), 'scratch (a rows)'],
+    [m * n * 4, 'scratch (f32 c)'], [wPanels * panelBytes, 'scratch (f16 weights widened)']);
+  try {
+    writeRowEntries(dev.kmod, rows.ptr, a32.ptr, m, k * 4, g.min, g.max);
+    const a = g.a.ptr + g.aOff, w = g.w.ptr + g.wOff, c = g.c.ptr + g.cOff;
+    const igemm = (mc: number, n0: number, nc: number, t0: number, wAt: number): number[] =>
+      [mc, nc, k, 1, rows.ptr + 16 + t0 * 16, wAt, c32.ptr + (t0 * 4 * n + n0) * 4, n * 4, rows.ptr];
+    if (threads <= 1) {
+      ex[vcvtToF32.name](m * k, a, a32.ptr);
+      for (let n0 = 0; n0 < n; n0 += nBlock) {
+        const nc = Math.min(nBlock, n - n0);
+        ex[vcvtToF32.name](Math.ceil(nc / F16_PANEL) * panelHalves, w + (n0 / F16_PANEL) * panelHalves * 2, w32.ptr);
+        ex[f32IgemmKernel.name](...igemm(m, n0, nc, 0, w32.ptr));
+      }
+      ex[vcvtToF16.name](m * n, c32.ptr, c);
+      return;
+    }
+    const plan = new Plan(dev.kmod);
+    const chunks = (count: number, call: (i: number, len: number) => void) => {
+      const per = Math.ceil(count / (threads * 2));
+      for (let i = 0; i < count; i += per) call(i, Math.min(per, count - i));
+    };
+    chunks(m * k, (i, len) => plan.task().call(vcvtToF32.name, [len, a + i * 2, a32.ptr + i * 4]));
+    chunks(panels, (p0, np) => plan.task().call(vcvtToF32.name, [np * panelHalves, w + p0 * panelHalves * 2, w32.ptr + p0 * panelBytes]));
+    plan.stage();
+    const tiles = Math.ceil(m / 4), spans = new Spans(threads, Math.ceil(n / nBlock) * tiles);
+    for (let n0 = 0; n0 < n; n0 += nBlock) {
+      const nc = Math.min(nBlock, n - n0);
+      for (const [t0, count] of spans.of(tiles)) {
+        plan.task().call(f32IgemmKernel.name, igemm(Math.min(count * 4, m - t0 * 4), n0, nc, t0, w32.ptr + (n0 / F16_PANEL) * panelBytes));
+      }
+    }
+    plan.stage();
+    chunks(m * n, (i, len) => plan.task().call(vcvtToF16.name, [len, c32.ptr + i * 4, c + i * 2]));
+    runPlan(dev.kmod, plan, ops);
+  } finally {
+    dev.freeAll(a32, rows, c32, w32);
   }
 }
 
@@ -437,11 +504,6 @@ function f16ConvGemm(dev: Device, c: F16ConvCall): void {
 }
 
 /**
- * IGEMM route: x and the filter widened (stage 1), then the f16-f32acc-igemm kernel (binary16
- * store) over output tiles × N blocks (stage 2), as the f32 IGEMM driver splits them. Each
- * output is one kernel call's, so the bits do not depend on the threads.
- */
-/**
  * 'f16' depthwise with a channel multiplier above 1: input and filter ('panels' packing)
  * widened, the f32 driver's repeated-input route (bindings/conv.ts, convDwRep) into an f32
  * image, then one narrowing pass. The same bits as the IGEMM: round16 of the same f32 result.
@@ -473,6 +535,11 @@ function f16ConvDwRep(dev: Device, c: F16ConvCall): boolean {
   return true;
 }
 
+/**
+ * IGEMM route: x and the filter widened (stage 1), then the f16-f32acc-igemm kernel (binary16
+ * store) over output tiles × N blocks (stage 2), as the f32 IGEMM driver splits them. Each
+ * output is one kernel call's, so the bits do not depend on the threads.
+ */
 function f16ConvIgemm(dev: Device, c: F16ConvCall): void {
   const g = c.geometry;
   const ks = g.kh * g.kw, cig = g.ci / g.groups, og = g.co / g.groups, P = g.oh * g.ow;

@@ -58,20 +58,23 @@ function readsRows(g: { transposeA: boolean; k: number }, kern: GemmKernelInfo):
 /** Scratch bytes gemm() needs for an m×k A under `kern`: the row entries and the IGEMM's parameters, or packed A. */
 export function gemmScratchBytes(m: number, k: number, transposeA: boolean, kern: GemmKernelInfo): number {
   if (kern.packA === null) return 0;
-  return readsRows({ transposeA, k }, kern) ? 16 + Math.ceil(m / 4) * 16 : packedABytes(m, k, kern.packA);
+  return readsRows({ transposeA, k }, kern) ? rowEntriesBytes(m) : packedABytes(m, k, kern.packA);
 }
 
+/** Bytes of the IGEMM's parameters and row entries for m rows (writeRowEntries). */
+export const rowEntriesBytes = (m: number) => 16 + Math.ceil(m / 4) * 16;
+
 /**
- * Writes the IGEMM's parameters ({ aOffset = a, zero = a (no entry pads), min, max }) at
- * g.scratch and the row entries after them: per tile of 4 rows their byte offsets from A, the
- * rows past m repeating the last one (the kernel reads them and stores only the m rows).
+ * Writes the IGEMM's parameters ({ aOffset = a, zero = a (no entry pads), min, max }) at `at`
+ * and the row entries after them: per tile of 4 rows their byte offsets from A, the rows past
+ * m repeating the last one (the kernel reads them and stores only the m rows).
  */
-function writeRowEntries(mod: KernelModule, g: GemmArgs): void {
-  const tiles = Math.ceil(g.m / 4);
-  const u32 = new Uint32Array(mod.memory.buffer, g.scratch, 4 + tiles * 4);
-  const f32 = new Float32Array(mod.memory.buffer, g.scratch + 8, 2);
-  u32[0] = g.a; u32[1] = g.a; f32[0] = g.min; f32[1] = g.max;
-  for (let r = 0; r < tiles * 4; r++) u32[4 + r] = Math.min(r, g.m - 1) * g.aStride;
+export function writeRowEntries(mod: KernelModule, at: number, a: number, m: number, aStride: number, min: number, max: number): void {
+  const tiles = Math.ceil(m / 4);
+  const u32 = new Uint32Array(mod.memory.buffer, at, 4 + tiles * 4);
+  const f32 = new Float32Array(mod.memory.buffer, at + 8, 2);
+  u32[0] = a; u32[1] = a; f32[0] = min; f32[1] = max;
+  for (let r = 0; r < tiles * 4; r++) u32[4 + r] = Math.min(r, m - 1) * aStride;
 }
 
 /** The kernel the driver uses for an m-row problem on weights in `layout`. */
@@ -141,7 +144,7 @@ export function gemm(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo = choo
   // for a 64³ GEMM (plan construction ~3 µs, 24 encoded calls).
   const threads = threadsFor(mod, 2 * m * n * k);
   const rows = readsRows(g, kern);
-  if (rows) writeRowEntries(mod, g);
+  if (rows) writeRowEntries(mod, g.scratch, g.a, m, g.aStride, g.min, g.max);
   if (threads > 1) { runPlan(mod, cachedPlan(mod, g, kern, threads)); return; }
   const panelBytes = (PANEL + PANEL * k) * 4;
   if (rows) {
