@@ -65,9 +65,6 @@ export { f16_gemm_4x8__simd_exact } from './f16-gemm/4x8-simd-exact';
 // f16-dwconv (depthwise, multiplier 1, 'f16-exact'; 'f16' depthwise runs the f32 kernels on a widened copy)
 export { f16_dwconv_xp8c__simd_exact } from './f16-dwconv/xp8c-simd-exact';
 
-// f16-f32acc-igemm ('f16' convolution: the f32 IGEMM with a binary16 store)
-export { f16_f32acc_igemm_4x8__simd } from './f16-f32acc-igemm/4x8-simd';
-
 // qs8-packx, qu8-packx (quantized A → i16 k-pair tiles)
 export { qs8_packx_4__simd } from './qs8-packx/4-simd';
 export { qu8_packx_4__simd } from './qu8-packx/4-simd';

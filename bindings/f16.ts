@@ -28,7 +28,6 @@ const fastKernel = kernelsOf('f16-f32acc-gemm').find((k) => k.weights === 'f32')
 const gemvKernel = kernelsOf('f16-f32acc-gemm').find((k) => k.weights === 'f16')!;
 const exactKernel = kernelsOf('f16-gemm')[0];
 const dwExactKernel = kernelsOf('f16-dwconv').find((k) => k.precision === 'f16-exact')!;
-const igemmKernel = kernelsOf('f16-f32acc-igemm')[0];
 const f32IgemmKernel = kernelsOf('f32-igemm')[0];
 const im2colKernel = kernelsOf('x16-im2col')[0];
 
@@ -536,24 +535,28 @@ function f16ConvDwRep(dev: Device, c: F16ConvCall): boolean {
 }
 
 /**
- * IGEMM route: x and the filter widened (stage 1), then the f16-f32acc-igemm kernel (binary16
- * store) over output tiles × N blocks (stage 2), as the f32 IGEMM driver splits them. Each
- * output is one kernel call's, so the bits do not depend on the threads.
+ * IGEMM route: x and the filter widened (stage 1), then the f32 IGEMM kernel into an f32
+ * output image over output tiles × N blocks (stage 2), as the f32 IGEMM driver splits them,
+ * then one narrowing pass (stage 3): round16(clamp(f32 result)). A binary16-storing IGEMM
+ * kernel (f16-f32acc-igemm, deleted 2026-11-24) gave the same bits at 0.91–0.93× of the f32
+ * convolution on the 3×3 shapes; this route runs at 0.93–0.98× (docs/f16.md).
+ * Each output is one kernel call's, so the bits do not depend on the threads.
  */
 function f16ConvIgemm(dev: Device, c: F16ConvCall): void {
   const g = c.geometry;
   const ks = g.kh * g.kw, cig = g.ci / g.groups, og = g.co / g.groups, P = g.oh * g.ow;
-  const mr = igemmKernel.mr, tiles = Math.ceil(P / mr);
+  const mr = f32IgemmKernel.mr, tiles = Math.ceil(P / mr);
   const xCount = g.n * g.ih * g.iw * g.ci;
   const wBytes32 = packedConvBytes(g.co, g.kh, g.kw, cig, g.groups, 'panels');
   const panelBytes = (F16_PANEL + F16_PANEL * ks * cig) * 4, groupBytes = wBytes32 / g.groups;
   const nBlock = nBlockColumns(og, F16_PANEL, panelBytes);
-  const cStride = g.co * 2;
-  // One scratch block: widened filter, kernel parameters, widened input (64-byte aligned parts).
+  const cStride = g.co * 4, oCount = g.n * P * g.co;
+  // One scratch block: widened filter, kernel parameters, widened input, f32 output (64-byte aligned parts).
   const prmAt = wBytes32, xAt = prmAt + Math.ceil((16 * g.n * g.groups) / 64) * 64;
-  const s = dev.alloc(xAt + xCount * 4 + 64, 'scratch (f16 conv widened)');
+  const oAt = xAt + Math.ceil((xCount * 4 + 64) / 64) * 64;
+  const s = dev.alloc(oAt + oCount * 4, 'scratch (f16 conv widened)');
   try {
-    const w32 = s.ptr, x32 = s.ptr + xAt;
+    const w32 = s.ptr, x32 = s.ptr + xAt, o32 = s.ptr + oAt;
     setHalfConvBias(dev, c, ks, cig, 'panels');
     const calls = new Calls(dev.kmod, convFlops(g));
     convertTasks(calls, 'float32', c.x.ptr, x32, xCount);
@@ -564,19 +567,21 @@ function f16ConvIgemm(dev: Device, c: F16ConvCall): void {
     const u32 = new Uint32Array(buf, s.ptr + prmAt, 4 * g.n * g.groups), f32 = new Float32Array(buf, s.ptr + prmAt, 4 * g.n * g.groups);
     const spans = calls.spans(g.n * g.groups * Math.ceil(og / nBlock) * tiles);
     for (let b = 0; b < g.n; b++) {
-      const outImage = c.out.ptr + b * P * cStride;
+      const outImage = o32 + b * P * cStride;
       for (let gi = 0; gi < g.groups; gi++) {
         const i = (b * g.groups + gi) * 4;
         u32[i] = x32 + (b * g.ih * g.iw * g.ci + gi * cig) * 4; u32[i + 1] = zero; f32[i + 2] = c.min; f32[i + 3] = c.max;
         for (let n0 = 0; n0 < og; n0 += nBlock) {
-          const w = w32 + gi * groupBytes + (n0 / F16_PANEL) * panelBytes, out = outImage + (gi * og + n0) * 2;
+          const w = w32 + gi * groupBytes + (n0 / F16_PANEL) * panelBytes, out = outImage + (gi * og + n0) * 4;
           for (const [t0, count] of spans.of(tiles)) {
-            calls.task().call(igemmKernel.name, [Math.min(count * mr, P - t0 * mr), Math.min(nBlock, og - n0), cig, ks,
+            calls.task().call(f32IgemmKernel.name, [Math.min(count * mr, P - t0 * mr), Math.min(nBlock, og - n0), cig, ks,
               ind + t0 * ks * mr * 4, w, out + t0 * mr * cStride, cStride, s.ptr + prmAt + i * 4]);
           }
         }
       }
     }
+    calls.stage();
+    convertTasks(calls, 'float16', o32, c.out.ptr, oCount);
     calls.run();
   } finally {
     dev.free(s);

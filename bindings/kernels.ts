@@ -147,17 +147,6 @@ export interface F16GemmInfoOf<F extends 'f16-f32acc-gemm' | 'f16-gemm'> {
 }
 export type F16GemmKernelInfo = F16GemmInfoOf<'f16-f32acc-gemm'> | F16GemmInfoOf<'f16-gemm'>;
 
-export interface F16IgemmKernelInfo {
-  name: string;
-  family: 'f16-f32acc-igemm';
-  precision: 'f16';
-  /** Register tile: output pixels × output channels; reads f32-widened panels of `panel` columns. */
-  mr: number;
-  nr: number;
-  panel: number;
-  builds: readonly BuildName[];
-}
-
 export interface F16DwconvKernelInfo {
   name: string;
   family: 'f16-dwconv';
@@ -262,7 +251,7 @@ export interface QVcvtKernelInfo {
   builds: readonly BuildName[];
 }
 
-export type KernelInfo = GemmKernelInfo | RegroupKernelInfo | PackKernelInfo | PackAKernelInfo | F16GemmKernelInfo | F16VcvtKernelInfo | F16PackKernelInfo | F16DwconvKernelInfo | F16IgemmKernelInfo | F16PackXKernelInfo
+export type KernelInfo = GemmKernelInfo | RegroupKernelInfo | PackKernelInfo | PackAKernelInfo | F16GemmKernelInfo | F16VcvtKernelInfo | F16PackKernelInfo | F16DwconvKernelInfo | F16PackXKernelInfo
   | IgemmKernelInfo | DwconvKernelInfo | MaxpoolKernelInfo | AvgpoolKernelInfo | VaddKernelInfo | VclampKernelInfo | TransposeKernelInfo | RepKernelInfo | GavgpoolKernelInfo
   | QGemmKernelInfo | QPackXKernelInfo | QRequantKernelInfo | QConvKernelInfo | QUnpackKernelInfo | QVcvtKernelInfo | Im2colKernelInfo;
 
@@ -307,7 +296,6 @@ export const kernels: readonly KernelInfo[] = [
   { name: 'f16_f32acc_gemm_1x16__simd_f16w', family: 'f16-f32acc-gemm', precision: 'f16', mr: 1, nr: 16, panel: 8, weights: 'f16', packA: null, builds: all },
   { name: 'f16_gemm_4x8__simd_exact', family: 'f16-gemm', precision: 'f16-exact', mr: 4, nr: 8, panel: 8, weights: 'f32', packA: 4, builds: all },
   { name: 'f16_dwconv_xp8c__simd_exact', family: 'f16-dwconv', precision: 'f16-exact', taps: null, channels: 8, builds: all },
-  { name: 'f16_f32acc_igemm_4x8__simd', family: 'f16-f32acc-igemm', precision: 'f16', mr: 4, nr: 8, panel: 8, builds: all },
   { name: 'x16_im2col_x8__simd', family: 'x16-im2col', builds: all },
   // quantized GEMM family
   { name: 'qs8_packx_4__simd', family: 'qs8-packx', mr: 4, builds: all },

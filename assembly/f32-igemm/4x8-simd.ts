@@ -17,11 +17,12 @@
 // Limits: m ≥ 1, nc ≥ 1, kc ≥ 1, ks ≥ 1.
 //
 // Reduction order: bias first, then taps ascending and channels ascending within a tap, separate
-// mul and add (no FMA): exactly the f32-gemm order with K = ks·kc. A padding tap adds 0·w. So a
-// 1×1 convolution routed to GEMM, a depthwise convolution through f32-dwconv (kc = 1) and this
-// kernel give the same bits, and tiling never changes a result.
-// The loop (and why it has this form) is util/gemm4x8.ts, shared with the binary16-output twin
-// f16_f32acc_igemm_4x8__simd.
+// mul and add (no FMA): exactly the f32-gemm order with K = ks·kc. A padding tap adds 0·w. So the
+// GEMM kernels, a depthwise convolution through f32-dwconv (kc = 1) and this kernel give the same
+// bits, and tiling never changes a result. The f32 GEMM driver runs row-major A through this
+// kernel too (ks = 1, an entry per row: bindings/gemm.ts), and so do the binary16 GEMM and
+// convolutions on widened operands (bindings/f16.ts). The loop (and why it has this form) is
+// util/gemm4x8.ts.
 import { igemm4x8 } from '../util/gemm4x8';
 
 export function f32_igemm_4x8__simd(

@@ -1,5 +1,5 @@
 // The 4×8 f32-accumulating GEMM and IGEMM loops, shared by the kernels that store f32 (f32-gemm,
-// f32-igemm) and those that store binary16 (f16-f32acc-gemm, f16-f32acc-igemm). O is the output
+// f32-igemm) and the one that stores binary16 (f16-f32acc-gemm). O is the output
 // element, f32 or u16 (binary16 bits), chosen at compile time: the f16 kernels are the f32 ones
 // with a rounding store, so they give round16 of the f32 result by construction, and the loops
 // compile to the same code as when each kernel had its own copy.
