@@ -30,7 +30,7 @@ export interface ConvGeometry {
  * the input's channels repeated ('dwconv-rep'). The f32 driver runs 'gemm' through the IGEMM,
  * which reads the input in place: the GEMM's pass packing it cost 4–10% of a 1×1 convolution
  * on one thread and up to half on two, where it ran on the calling thread alone (2026-11-24,
- * docs/conv.md). The binary16 driver keeps its GEMM, whose packer widens the input.
+ * docs/conv.md). The binary16 driver runs 'gemm' as its binary16 GEMM (bindings/f16.ts).
  */
 export type ConvRoute = 'gemm' | 'igemm' | 'dwconv' | 'dwconv-rep';
 
