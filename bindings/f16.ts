@@ -128,7 +128,7 @@ export function f16Gemm(dev: Device, g: F16GemmCall): void {
   // 0.70–1.48× at 64³ over five runs, 1.40× at 80³; 'f16' depthwise 0.57× and 0.72× at 24×24×32
   // and 32×32×32, 0.98× at 48×48×32.
   const ops = opsFrom(2 * m * n * k * (g.precision === 'f16-exact' ? EXACT_COST.gemm : 1), STAGED_PLAN_OPS);
-  if (throughF32(g)) { viaF32(dev, g, ops); return; }
+  if (throughF32(g) && viaF32(dev, g, ops)) return;
   if (threadsFor(dev.kmod, ops) > 1) { threaded(dev, g, ops); return; }
   const s = f16GemmScratch(m, n, k);
   const [ap, w32] = dev.allocAll([s.aPacked, 'scratch (f16 a packed)'], [s.w32, 'scratch (f16 weights widened)']);
@@ -154,9 +154,10 @@ function throughF32(g: F16GemmCall): boolean {
  * IGEMM (bindings/gemm.ts: A's rows read in place) into an f32 C per N block of widened
  * weights, then C narrowed once. round16(clamp(f32 result)) either way: the bits of the packed
  * path. On the pool: stage 1 widens A and every panel, stage 2 runs spans of row tiles per N
- * block, stage 3 narrows C, each in chunks.
+ * block, stage 3 narrows C, each in chunks. False, with nothing allocated, when its scratch (4
+ * bytes per element of A and of C) does not fit: the packed path, which needs less, runs.
  */
-function viaF32(dev: Device, g: F16GemmCall, ops: number): void {
+function viaF32(dev: Device, g: F16GemmCall, ops: number): boolean {
   const { m, n, k } = g;
   const threads = threadsFor(dev.kmod, ops);
   const ex = dev.kmod.exports;
@@ -164,8 +165,14 @@ function viaF32(dev: Device, g: F16GemmCall, ops: number): void {
   const nBlock = nBlockColumns(n, F16_PANEL, panelBytes);
   // One N block of widened weights serially; all of them when threads share the blocks.
   const wPanels = threads > 1 ? panels : nBlock / F16_PANEL;
-  const [a32, rows, c32, w32] = dev.allocAll([m * k * 4, 'scratch (f16 a widened)'], [rowEntriesBytes(m), 'scratch (a rows)'],
-    [m * n * 4, 'scratch (f32 c)'], [wPanels * panelBytes, 'scratch (f16 weights widened)']);
+  let a32: Block, rows: Block, c32: Block, w32: Block;
+  try {
+    [a32, rows, c32, w32] = dev.allocAll([m * k * 4, 'scratch (f16 a widened)'], [rowEntriesBytes(m), 'scratch (a rows)'],
+      [m * n * 4, 'scratch (f32 c)'], [wPanels * panelBytes, 'scratch (f16 weights widened)']);
+  } catch (e) {
+    if (e instanceof OutOfMemoryError) return false;
+    throw e;
+  }
   try {
     writeRowEntries(dev.kmod, rows.ptr, a32.ptr, m, k * 4, g.min, g.max);
     const a = g.a.ptr + g.aOff, w = g.w.ptr + g.wOff, c = g.c.ptr + g.cOff;
@@ -179,7 +186,7 @@ function viaF32(dev: Device, g: F16GemmCall, ops: number): void {
         ex[f32IgemmKernel.name](...igemm(m, n0, nc, 0, w32.ptr));
       }
       ex[vcvtToF16.name](m * n, c32.ptr, c);
-      return;
+      return true;
     }
     const plan = new Plan(dev.kmod);
     const chunks = (count: number, call: (i: number, len: number) => void) => {
@@ -202,6 +209,7 @@ function viaF32(dev: Device, g: F16GemmCall, ops: number): void {
   } finally {
     dev.freeAll(a32, rows, c32, w32);
   }
+  return true;
 }
 
 /**

@@ -150,3 +150,29 @@ describe('a depthwise convolution with a channel multiplier whose repeated input
     }
   });
 });
+
+describe("an 'f16' GEMM whose f32 scratch does not fit", () => {
+  it('runs the packed path instead, with the same bits, on 1 and 2 threads', () => {
+    for (const lw of instances) {
+      const arena = lw.device.arena, real = arena.alloc.bind(arena);
+      const run = () => lw.matMul(of(lw).a16, of(lw).b216, { precision: 'f16' });
+      const first = run(), want = bitsOf(first);
+      first.dispose();
+      let refused = 0;
+      const spy = vi.spyOn(arena, 'alloc').mockImplementation((bytes: number, what: string) => {
+        if (what === 'scratch (f32 c)') { refused++; throw new OutOfMemoryError(what, 'a block (refused by the test)', `${bytes} bytes`); }
+        return real(bytes, what);
+      });
+      try {
+        const blocks = arena.blockCount;
+        const got = run();
+        expect(refused).toBeGreaterThan(0);
+        expect(bitsOf(got)).toEqual(want);
+        got.dispose();
+        expect(arena.blockCount).toBe(blocks);
+      } finally {
+        spy.mockRestore();
+      }
+    }
+  });
+});
