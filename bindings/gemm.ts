@@ -47,8 +47,8 @@ const igemmKernel = kernelsOf('f32-igemm').find((k) => k.mr === 4 && k.nr === PA
  * Whether the driver runs `g` through the f32 IGEMM kernel: row-major A under the 4×8 tile
  * kernel. The IGEMM reads each tile's 4 rows in place through an entry per row (a convolution's
  * indirection with one tap), so A is never packed, and its loop (4 row pointers, no splat
- * offsets) ran at 1.04–1.10× the packed-A kernel's speed on this machine (2026-11-24, README
- * GEMM notes). Same order (bias, k ascending, mul then add), so the same bits. K = 0 keeps the
+ * offsets) is faster: `matMul` ran at 1.04–1.12× its packed-A speed on this machine
+ * (2026-11-24, docs/benchmarks.md). Same order (bias, k ascending, mul then add), so the same bits. K = 0 keeps the
  * packed path: the IGEMM's channel loop takes at least one step.
  */
 function readsRows(g: { transposeA: boolean; k: number }, kern: GemmKernelInfo): boolean {
