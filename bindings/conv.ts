@@ -466,14 +466,10 @@ function convIgemm(dev: Device, c: ConvCall, ind: number, zero: number): void {
  */
 function convDwRep(dev: Device, c: ConvCall): void {
   const g = c.geometry, m = g.co / g.ci, ks = g.kh * g.kw, xCount = g.n * g.ih * g.iw * g.ci;
-  let xr: Block, wd: Block;
-  try {
-    [xr, wd] = dev.allocAll([xCount * m * 4, 'scratch (channels repeated)'], [packedConvBytes(g.co, g.kh, g.kw, 1, g.co, 'dwconv'), 'scratch (depthwise filter)']);
-  } catch (e) {
-    if (!(e instanceof OutOfMemoryError)) throw e;
-    conv2d(dev, { ...c, route: 'igemm' });
-    return;
-  }
+  const scratch = dev.allocAllOrNull([xCount * m * 4, 'scratch (channels repeated)'],
+    [packedConvBytes(g.co, g.kh, g.kw, 1, g.co, 'dwconv'), 'scratch (depthwise filter)']);
+  if (!scratch) { conv2d(dev, { ...c, route: 'igemm' }); return; }
+  const [xr, wd] = scratch;
   try {
     const panels = dev.viewF32(c.w), groupFloats = packedBytes(m, ks) / 4, panelFloats = PANEL + PANEL * ks;
     const taps = new Float32Array(g.co * ks), bias = new Float32Array(g.co);

@@ -6,7 +6,7 @@ import { Arena } from './memory.js';
 import { batchedGemmPlan, batchedPlanThreads, batchedScratchBytes, chooseGemmKernel, gemm, gemmScratchBytes, packWeights, packedABytes, packedBytes,
   regroupScratchBytes, regroupWeights, setPackedBias, type WeightLayout } from './gemm.js';
 import { maxThreads, runPlan } from './exec.js';
-import { UnsupportedError, ValueError } from './errors.js';
+import { OutOfMemoryError, UnsupportedError, ValueError } from './errors.js';
 
 /** A region of wasm memory. Only bindings/ reads `ptr`. */
 export class Block {
@@ -90,6 +90,19 @@ export class Device {
       throw e;
     }
     return got as { -readonly [I in keyof R]: Allocated<R[I]> };
+  }
+
+  /**
+   * allocAll, or null (nothing held) when a block does not fit: for drivers whose faster route
+   * needs more scratch and that then take the route that needs less.
+   */
+  allocAllOrNull<const R extends readonly (readonly [number, string] | null)[]>(...reqs: R): { -readonly [I in keyof R]: Allocated<R[I]> } | null {
+    try {
+      return this.allocAll(...reqs);
+    } catch (e) {
+      if (e instanceof OutOfMemoryError) return null;
+      throw e;
+    }
   }
 
   /** Frees the given blocks (nulls skipped), last first. */

@@ -11,7 +11,6 @@
 // Both reduction orders are fixed (bias first, k ascending) and independent of M/N tiling, of
 // the N blocking and of threads, since every output element is computed by one kernel call.
 import type { Block, Device } from './device.js';
-import { OutOfMemoryError } from './errors.js';
 import { kernelsOf } from './kernels.js';
 import { batchedPlanThreads, packedABytes, rowEntriesBytes, writePackedBias, writeRowEntries } from './gemm.js';
 import { Calls, maxThreads, nBlockColumns, opsFrom, Plan, runPlan, Spans, STAGED_PLAN_OPS, threadsFor, tileTasks } from './exec.js';
@@ -165,14 +164,10 @@ function viaF32(dev: Device, g: F16GemmCall, ops: number): boolean {
   const nBlock = nBlockColumns(n, F16_PANEL, panelBytes);
   // One N block of widened weights serially; all of them when threads share the blocks.
   const wPanels = threads > 1 ? panels : nBlock / F16_PANEL;
-  let a32: Block, rows: Block, c32: Block, w32: Block;
-  try {
-    [a32, rows, c32, w32] = dev.allocAll([m * k * 4, 'scratch (f16 a widened)'], [rowEntriesBytes(m), 'scratch (a rows)'],
-      [m * n * 4, 'scratch (f32 c)'], [wPanels * panelBytes, 'scratch (f16 weights widened)']);
-  } catch (e) {
-    if (e instanceof OutOfMemoryError) return false;
-    throw e;
-  }
+  const scratch = dev.allocAllOrNull([m * k * 4, 'scratch (f16 a widened)'], [rowEntriesBytes(m), 'scratch (a rows)'],
+    [m * n * 4, 'scratch (f32 c)'], [wPanels * panelBytes, 'scratch (f16 weights widened)']);
+  if (!scratch) return false;
+  const [a32, rows, c32, w32] = scratch;
   try {
     writeRowEntries(dev.kmod, rows.ptr, a32.ptr, m, k * 4, g.min, g.max);
     const a = g.a.ptr + g.aOff, w = g.w.ptr + g.wOff, c = g.c.ptr + g.cOff;
@@ -520,13 +515,9 @@ function f16ConvDwRep(dev: Device, c: F16ConvCall): boolean {
   const g = c.geometry, ks = g.kh * g.kw;
   const xCount = g.n * g.ih * g.iw * g.ci, oCount = g.n * g.oh * g.ow * g.co;
   const wBytes32 = packedConvBytes(g.co, g.kh, g.kw, 1, g.groups, 'panels');
-  let x32: Block, w32: Block, o32: Block;
-  try {
-    [x32, w32, o32] = dev.allocAll([xCount * 4, 'scratch (f16 x widened)'], [wBytes32, 'scratch (f16 filter widened)'], [oCount * 4, 'scratch (f32 output)']);
-  } catch (e) {
-    if (e instanceof OutOfMemoryError) return false;
-    throw e;
-  }
+  const scratch = dev.allocAllOrNull([xCount * 4, 'scratch (f16 x widened)'], [wBytes32, 'scratch (f16 filter widened)'], [oCount * 4, 'scratch (f32 output)']);
+  if (!scratch) return false;
+  const [x32, w32, o32] = scratch;
   try {
     setHalfConvBias(dev, c, ks, 1, 'panels');
     const ops = convFlops(g);
