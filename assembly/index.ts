@@ -48,6 +48,7 @@ export { f32_vclamp_x8__simd } from './f32-vclamp/x8-simd';
 // f16-f32-vcvt, f32-f16-vcvt (IEEE binary16 ⇄ f32, nearest even)
 export { f16_f32_vcvt_x16__simd } from './f16-f32-vcvt/x16-simd';
 export { f32_f16_vcvt_x16__simd } from './f32-f16-vcvt/x16-simd';
+export { f32_f16_vcvt_x16__simd_pos } from './f32-f16-vcvt/x16-simd-pos';
 
 // f16-f32-packx (binary16 A → f32 [k][4] tiles for the packed-A kernels)
 export { f16_f32_packx_4__simd } from './f16-f32-packx/4-simd';

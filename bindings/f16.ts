@@ -20,7 +20,17 @@ import { halfValue } from './half.js';
 export const F16_PANEL = 8;
 
 const vcvtToF32 = kernelsOf('f16-f32-vcvt')[0];
-const vcvtToF16 = kernelsOf('f32-f16-vcvt')[0];
+const vcvtToF16 = kernelsOf('f32-f16-vcvt').find((k) => k.fast === 'any')!;
+const vcvtToF16Pos = kernelsOf('f32-f16-vcvt').find((k) => k.fast === 'nonnegative')!;
+
+/**
+ * The narrowing kernel for a clamp's output with lower bound `min`: the nonnegative variant when
+ * min ≥ 0 (relu, relu6: 1.30× the elements/ns of the general one there). Either gives the same
+ * bits on any input; `min` only picks the faster one.
+ */
+function narrowing(min: number): string {
+  return (min >= 0 ? vcvtToF16Pos : vcvtToF16).name;
+}
 const packW = kernelsOf('f16-packw');
 const packA = kernelsOf('f16-f32-packx');
 const fastKernel = kernelsOf('f16-f32acc-gemm').find((k) => k.weights === 'f32')!;
@@ -50,10 +60,11 @@ const EXACT_COST = { gemm: 5, dwconv: 9 } as const;
 
 /**
  * Tasks of the current stage of `calls` converting `count` elements at `src` into `dst`: one
- * call serially, 2 per thread otherwise (element-wise: the split never changes a bit).
+ * call serially, 2 per thread otherwise (element-wise: the split never changes a bit). `min`:
+ * the lower bound of a clamp the f32 values went through (it picks the narrowing kernel).
  */
-function convertTasks(calls: Calls, to: 'float16' | 'float32', src: number, dst: number, count: number): void {
-  const name = (to === 'float32' ? vcvtToF32 : vcvtToF16).name;
+function convertTasks(calls: Calls, to: 'float16' | 'float32', src: number, dst: number, count: number, min = -Infinity): void {
+  const name = to === 'float32' ? vcvtToF32.name : narrowing(min);
   const [srcBytes, dstBytes] = to === 'float32' ? [2, 4] : [4, 2];
   for (const [i, n] of calls.ranges(count)) calls.task().call(name, [n, src + i * srcBytes, dst + i * dstBytes]);
 }
@@ -69,10 +80,10 @@ export function convert(dev: Device, to: 'float16' | 'float32', src: Block, srcO
  * are awake for the op's other passes anyway.
  */
 export function convertPtr(dev: Device, to: 'float16' | 'float32', src: number, dst: number, count: number,
-  ops = CONVERT_OPS[to] * count): void {
+  ops = CONVERT_OPS[to] * count, min = -Infinity): void {
   if (count === 0) return;
   const calls = new Calls(dev.kmod, ops);
-  convertTasks(calls, to, src, dst, count);
+  convertTasks(calls, to, src, dst, count, min);
   calls.run();
 }
 
@@ -180,7 +191,7 @@ function viaF32(dev: Device, g: F16GemmCall, ops: number): boolean {
         ex[vcvtToF32.name](Math.ceil(nc / F16_PANEL) * panelHalves, w + (n0 / F16_PANEL) * panelHalves * 2, w32.ptr);
         ex[f32IgemmKernel.name](...igemm(m, n0, nc, 0, w32.ptr));
       }
-      ex[vcvtToF16.name](m * n, c32.ptr, c);
+      ex[narrowing(g.min)](m * n, c32.ptr, c);
       return true;
     }
     const plan = new Plan(dev.kmod);
@@ -199,7 +210,7 @@ function viaF32(dev: Device, g: F16GemmCall, ops: number): boolean {
       }
     }
     plan.stage();
-    chunks(m * n, (i, len) => plan.task().call(vcvtToF16.name, [len, c32.ptr + i * 4, c + i * 2]));
+    chunks(m * n, (i, len) => plan.task().call(narrowing(g.min), [len, c32.ptr + i * 4, c + i * 2]));
     runPlan(dev.kmod, plan, ops);
   } finally {
     dev.freeAll(a32, rows, c32, w32);
@@ -439,7 +450,7 @@ export function f16Conv(dev: Device, c: F16ConvCall): void {
       convertPtr(dev, 'float32', c.x.ptr + band.xAt * 2, x32.ptr, xCount, ops);
       conv2d(dev, { geometry: { ...g, n: band.n }, x: x32, w: w32, out: o32, min: c.min, max: c.max, cache: c.cache, ops,
         rows: band.n > 1 ? undefined : { y0: band.y0, y1: band.y1, x: x32.ptr - band.r0 * g.iw * g.ci * 4, out: o32.ptr - band.y0 * g.ow * g.co * 4 } });
-      convertPtr(dev, 'float16', o32.ptr, c.out.ptr + band.outAt * 2, outCount, ops);
+      convertPtr(dev, 'float16', o32.ptr, c.out.ptr + band.outAt * 2, outCount, ops, c.min);
     }
   } finally {
     dev.freeAll(x32, w32, o32);
@@ -526,7 +537,7 @@ function f16ConvDwRep(dev: Device, c: F16ConvCall): boolean {
     convertTasks(calls, 'float32', c.w.ptr, w32.ptr, wBytes32 / 4);
     calls.run();
     conv2d(dev, { geometry: g, x: x32, w: w32, out: o32, min: c.min, max: c.max, cache: c.cache, route: 'dwconv-rep' });
-    convertPtr(dev, 'float16', o32.ptr, c.out.ptr, oCount, ops);
+    convertPtr(dev, 'float16', o32.ptr, c.out.ptr, oCount, ops, c.min);
   } finally {
     dev.freeAll(x32, w32, o32);
   }
@@ -580,7 +591,7 @@ function f16ConvIgemm(dev: Device, c: F16ConvCall): void {
       }
     }
     calls.stage();
-    convertTasks(calls, 'float16', o32, c.out.ptr, oCount);
+    convertTasks(calls, 'float16', o32, c.out.ptr, oCount, c.min);
     calls.run();
   } finally {
     dev.free(s);

@@ -164,6 +164,12 @@ export interface F16VcvtInfoOf<F extends 'f16-f32-vcvt' | 'f32-f16-vcvt'> {
   family: F;
   /** Elements per main-loop step (any n is accepted). */
   tile: number;
+  /**
+   * The inputs its fast path takes: any sign, or nonnegative ones only (the others run the
+   * general conversion: same bits, slower). Drivers narrowing a clamp's output with min ≥ 0
+   * pick 'nonnegative'.
+   */
+  fast: 'any' | 'nonnegative';
   builds: readonly BuildName[];
 }
 export type F16VcvtKernelInfo = F16VcvtInfoOf<'f16-f32-vcvt'> | F16VcvtInfoOf<'f32-f16-vcvt'>;
@@ -286,8 +292,9 @@ export const kernels: readonly KernelInfo[] = [
   { name: 'f32_vadd_x8__simd_r', family: 'f32-vadd', broadcast: 'row', builds: all },
   { name: 'f32_vclamp_x8__simd', family: 'f32-vclamp', builds: all },
   // f16 family
-  { name: 'f16_f32_vcvt_x16__simd', family: 'f16-f32-vcvt', tile: 16, builds: all },
-  { name: 'f32_f16_vcvt_x16__simd', family: 'f32-f16-vcvt', tile: 16, builds: all },
+  { name: 'f16_f32_vcvt_x16__simd', family: 'f16-f32-vcvt', tile: 16, fast: 'any', builds: all },
+  { name: 'f32_f16_vcvt_x16__simd', family: 'f32-f16-vcvt', tile: 16, fast: 'any', builds: all },
+  { name: 'f32_f16_vcvt_x16__simd_pos', family: 'f32-f16-vcvt', tile: 16, fast: 'nonnegative', builds: all },
   { name: 'f16_f32_packx_4__simd', family: 'f16-f32-packx', mr: 4, source: 'n', builds: all },
   { name: 'f16_f32_packx_4__simd_t', family: 'f16-f32-packx', mr: 4, source: 't', builds: all },
   { name: 'f16_packw_x8__simd_gio', family: 'f16-packw', panel: 8, layout: 'gio', builds: all },
