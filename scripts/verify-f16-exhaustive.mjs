@@ -1,9 +1,10 @@
-// One-off check of lanewise's f32 → f16 conversion kernel on all 2^32 f32 bit patterns against
+// One-off check of lanewise's f32 → f16 conversion kernels (every one in the registry) on all 2^32 f32 bit patterns against
 // @petamoriken/float16 (an independent table-based implementation), plus every f16 → f32 value.
 // NaN inputs are checked against lanewise's documented NaN rule (sign and top 9 payload bits
 // kept, quiet bit set), since the oracle has no payloads. Too slow for `npm test`.
 //   npm run build && node scripts/verify-f16-exhaustive.mjs [build]     (build: simd | simd-mt)
 import { Device } from '../dist/bindings/device.js';
+import { kernelsOf } from '../dist/bindings/kernels.js';
 import { roundToFloat16Bits, convertToNumber } from '../node_modules/@petamoriken/float16/src/_util/converter.mjs';
 
 const build = process.argv[2] ?? 'simd';
@@ -11,21 +12,27 @@ const dev = await Device.create({ build });
 const ex = dev.kmod.exports;
 const CHUNK = 1 << 22;
 const src = dev.alloc(CHUNK * 4, 'src'), dst = dev.alloc(CHUNK * 2, 'dst');
-const bits = new Uint32Array(CHUNK), floats = new Float32Array(bits.buffer), out = new Uint16Array(CHUNK);
+const bits = new Uint32Array(CHUNK), floats = new Float32Array(bits.buffer), out = new Uint16Array(CHUNK), want = new Uint16Array(CHUNK);
+const kernels = kernelsOf('f32-f16-vcvt').filter((k) => k.builds.includes(build)).map((k) => k.name);
+const mismatchesOf = new Map(kernels.map((k) => [k, 0]));
 const t0 = performance.now();
-let mismatches = 0, nans = 0;
+let nans = 0;
 for (let base = 0; base < 2 ** 32; base += CHUNK) {
-  for (let i = 0; i < CHUNK; i++) bits[i] = base + i;
-  dev.write(src, bits);
-  ex.f32_f16_vcvt_x16__simd(CHUNK, src.ptr, dst.ptr);
-  dev.read(dst, out);
   for (let i = 0; i < CHUNK; i++) {
-    const x = bits[i], abs = x & 0x7fffffff;
-    let want;
-    if (abs > 0x7f800000) { want = ((x >>> 16) & 0x8000) | 0x7e00 | ((abs >>> 13) & 0x3ff); nans++; }
-    else want = roundToFloat16Bits(floats[i]);
-    if (out[i] !== want) {
-      if (mismatches++ < 20) console.log(`f32 0x${x.toString(16)}: got 0x${out[i].toString(16)}, want 0x${want.toString(16)}`);
+    const x = bits[i] = base + i, abs = x & 0x7fffffff;
+    if (abs > 0x7f800000) { want[i] = ((x >>> 16) & 0x8000) | 0x7e00 | ((abs >>> 13) & 0x3ff); nans++; }
+    else want[i] = roundToFloat16Bits(floats[i]);
+  }
+  dev.write(src, bits);
+  for (const name of kernels) {
+    ex[name](CHUNK, src.ptr, dst.ptr);
+    dev.read(dst, out);
+    for (let i = 0; i < CHUNK; i++) {
+      if (out[i] !== want[i]) {
+        const m = mismatchesOf.get(name) + 1;
+        mismatchesOf.set(name, m);
+        if (m <= 20) console.log(`${name}: f32 0x${bits[i].toString(16)}: got 0x${out[i].toString(16)}, want 0x${want[i].toString(16)}`);
+      }
     }
   }
   if ((base / CHUNK) % 128 === 127) console.log(`${((base + CHUNK) / 2 ** 32 * 100).toFixed(0)}% (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
@@ -42,6 +49,7 @@ for (let i = 0; i < 65536; i++) {
   if (!ok) m16++;
 }
 const secs = (performance.now() - t0) / 1000;
-console.log(`build ${build}: f32→f16 on all 2^32 patterns: ${mismatches} mismatches (${nans} NaN patterns checked by rule); ` +
-  `f16→f32 on all 65536 halves: ${m16} mismatches; ${secs.toFixed(1)} s`);
+const mismatches = [...mismatchesOf.values()].reduce((a, b) => a + b, 0);
+console.log(`build ${build}: f32→f16 on all 2^32 patterns: ${[...mismatchesOf].map(([k, m]) => `${k} ${m} mismatches`).join(', ')} ` +
+  `(${nans} NaN patterns checked by rule); f16→f32 on all 65536 halves: ${m16} mismatches; ${secs.toFixed(1)} s`);
 process.exit(mismatches || m16 ? 1 : 0);
