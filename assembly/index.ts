@@ -40,6 +40,9 @@ export { x32_transpose_4x4__simd } from './x32-transpose/4x4-simd';
 // x32-rep (depthwise channel multiplier)
 export { x32_rep_x4__simd } from './x32-rep/x4-simd';
 
+// x32-kslice (K slices of packed weights for the sliced GEMM)
+export { x32_kslice_x8__simd } from './x32-kslice/x8-simd';
+
 export { f32_vadd_x8__simd } from './f32-vadd/x8-simd';
 export { f32_vadd_x8__simd_r } from './f32-vadd/x8-simd-r';
 export { f32_vadd_x8__simd_c } from './f32-vadd/x8-simd-c';

@@ -9,7 +9,7 @@
 import type { Block, Device } from './device.js';
 import { OutOfMemoryError } from './errors.js';
 import { kernelsOf, type AvgpoolKernelInfo, type DwconvKernelInfo, type MaxpoolKernelInfo } from './kernels.js';
-import { packedBytes, PANEL, writePackedBias } from './gemm.js';
+import { IGEMM_PARAMS_BYTES, packedBytes, PANEL, writeIgemmParams, writePackedBias } from './gemm.js';
 import { Calls, nBlockColumns } from './exec.js';
 
 /** Everything about one 2-D convolution or pooling window, NHWC. */
@@ -339,15 +339,17 @@ function padRow(dev: Device, floats: number, value: number): Block {
 // ---------------------------------------------------------------------------------------------
 // Calls: run directly on one thread, or collected into a plan for the worker pool
 
-/** 16-byte kernel parameter blocks { aOffset u32, zero u32, vmin f32, vmax f32 }. */
+/**
+ * Kernel parameter blocks { aOffset u32, zero u32, vmin f32, vmax f32, … }: the IGEMM's
+ * (writeIgemmParams) and the generic depthwise kernel's (its first 16 bytes).
+ */
 function paramBlocks(dev: Device, count: number): { block: Block; set(i: number, aOffset: number, zero: number, min: number, max: number): number } {
-  const block = dev.alloc(count * 16, 'kernel parameters');
+  const block = dev.alloc(count * IGEMM_PARAMS_BYTES, 'kernel parameters');
   return {
     block,
     set(i, aOffset, zero, min, max) {
-      const at = block.ptr + i * 16;
-      const u32 = new Uint32Array(dev.arena.memory.buffer, at, 2), f32 = new Float32Array(dev.arena.memory.buffer, at + 8, 2);
-      u32[0] = aOffset; u32[1] = zero; f32[0] = min; f32[1] = max;
+      const at = block.ptr + i * IGEMM_PARAMS_BYTES;
+      writeIgemmParams(dev.arena.memory.buffer, at, aOffset, zero, min, max);
       return at;
     },
   };

@@ -234,7 +234,7 @@ export class Device {
     w: Block; c: Block; cOff: number; min: number; max: number; layout?: WeightLayout }): void {
     if (p.m === 0 || p.n === 0) return;
     const kern = chooseGemmKernel(p.m, p.layout);
-    const bytes = gemmScratchBytes(p.m, p.k, p.transposeA, kern);
+    const bytes = gemmScratchBytes(p.m, p.n, p.k, p.transposeA, kern);
     const scratch = bytes > 0 ? this.alloc(bytes, 'scratch (a)') : null;
     try {
       gemm(this.kmod, { m: p.m, n: p.n, k: p.k, a: p.a.ptr + p.aOff, aStride: (p.transposeA ? p.m : p.k) * 4,

@@ -12,7 +12,7 @@
 // the N blocking and of threads, since every output element is computed by one kernel call.
 import type { Block, Device } from './device.js';
 import { kernelsOf } from './kernels.js';
-import { batchedPlanThreads, packedABytes, rowEntriesBytes, writePackedBias, writeRowEntries } from './gemm.js';
+import { batchedPlanThreads, IGEMM_PARAMS_BYTES, kSlices, packedABytes, rowEntriesAt, rowEntriesBytes, slicedBlockBytes, slicedBlockGemm, slicedNBlock, writeIgemmParams, writePackedBias, writeRowEntries } from './gemm.js';
 import { Calls, maxThreads, nBlockColumns, opsFrom, Plan, runPlan, Spans, STAGED_PLAN_OPS, threadsFor, tileTasks } from './exec.js';
 import { conv2d, convFlops, dwconvOps, packedConvBytes, PIXELS_PER_TASK, routeOf, setConvBias, writeConvBias, type ConvGeometry, type IndirectionCache } from './conv.js';
 import { halfValue } from './half.js';
@@ -172,24 +172,29 @@ function viaF32(dev: Device, g: F16GemmCall, ops: number): boolean {
   const threads = threadsFor(dev.kmod, ops);
   const ex = dev.kmod.exports;
   const panelHalves = F16_PANEL + F16_PANEL * k, panelBytes = panelHalves * 4, panels = Math.ceil(n / F16_PANEL);
-  const nBlock = nBlockColumns(n, F16_PANEL, panelBytes);
+  // Serially, K above 768 runs in slices as the f32 GEMM does (bindings/gemm.ts kSlices): the
+  // widened block copied in slice form, one block of slices (`sliced`) at a time.
+  const sliced = threads <= 1 && kSlices(k) > 1;
+  const nBlock = sliced ? slicedNBlock(n, k) : nBlockColumns(n, F16_PANEL, panelBytes);
   // One N block of widened weights serially; all of them when threads share the blocks.
   const wPanels = threads > 1 ? panels : nBlock / F16_PANEL;
-  const scratch = dev.allocAllOrNull([m * k * 4, 'scratch (f16 a widened)'], [rowEntriesBytes(m), 'scratch (a rows)'],
-    [m * n * 4, 'scratch (f32 c)'], [wPanels * panelBytes, 'scratch (f16 weights widened)']);
+  const scratch = dev.allocAllOrNull([m * k * 4, 'scratch (f16 a widened)'], [rowEntriesBytes(m, k), 'scratch (a rows)'],
+    [m * n * 4, 'scratch (f32 c)'], [wPanels * panelBytes, 'scratch (f16 weights widened)'],
+    sliced ? [slicedBlockBytes(n, k), 'scratch (f16 weights in K slices)'] : null);
   if (!scratch) return false;
-  const [a32, rows, c32, w32] = scratch;
+  const [a32, rows, c32, w32, ws] = scratch;
   try {
-    writeRowEntries(dev.kmod, rows.ptr, a32.ptr, m, k * 4, g.min, g.max);
+    writeRowEntries(dev.kmod, rows.ptr, a32.ptr, m, k, k * 4, g.min, g.max);
     const a = g.a.ptr + g.aOff, w = g.w.ptr + g.wOff, c = g.c.ptr + g.cOff;
     const igemm = (mc: number, n0: number, nc: number, t0: number, wAt: number): number[] =>
-      [mc, nc, k, 1, rows.ptr + 16 + t0 * 16, wAt, c32.ptr + (t0 * 4 * n + n0) * 4, n * 4, rows.ptr];
+      [mc, nc, k, 1, rows.ptr + rowEntriesAt(k) + t0 * 16, wAt, c32.ptr + (t0 * 4 * n + n0) * 4, n * 4, rows.ptr];
     if (threads <= 1) {
       ex[vcvtToF32.name](m * k, a, a32.ptr);
       for (let n0 = 0; n0 < n; n0 += nBlock) {
         const nc = Math.min(nBlock, n - n0);
         ex[vcvtToF32.name](Math.ceil(nc / F16_PANEL) * panelHalves, w + (n0 / F16_PANEL) * panelHalves * 2, w32.ptr);
-        ex[f32IgemmKernel.name](...igemm(m, n0, nc, 0, w32.ptr));
+        if (ws) slicedBlockGemm(dev.kmod, rows.ptr, m, k, nc, w32.ptr, ws.ptr, c32.ptr + n0 * 4, n * 4);
+        else ex[f32IgemmKernel.name](...igemm(m, n0, nc, 0, w32.ptr));
       }
       ex[narrowing(g.min)](m * n, c32.ptr, c);
       return true;
@@ -213,7 +218,7 @@ function viaF32(dev: Device, g: F16GemmCall, ops: number): boolean {
     chunks(m * n, (i, len) => plan.task().call(narrowing(g.min), [len, c32.ptr + i * 4, c + i * 2]));
     runPlan(dev.kmod, plan, ops);
   } finally {
-    dev.freeAll(a32, rows, c32, w32);
+    dev.freeAll(a32, rows, c32, w32, ws);
   }
   return true;
 }
@@ -562,7 +567,7 @@ function f16ConvIgemm(dev: Device, c: F16ConvCall): void {
   const nBlock = nBlockColumns(og, F16_PANEL, panelBytes);
   const cStride = g.co * 4, oCount = g.n * P * g.co;
   // One scratch block: widened filter, kernel parameters, widened input, f32 output (64-byte aligned parts).
-  const prmAt = wBytes32, xAt = prmAt + Math.ceil((16 * g.n * g.groups) / 64) * 64;
+  const prmAt = wBytes32, xAt = prmAt + Math.ceil((IGEMM_PARAMS_BYTES * g.n * g.groups) / 64) * 64;
   const oAt = xAt + Math.ceil((xCount * 4 + 64) / 64) * 64;
   const s = dev.alloc(oAt + oCount * 4, 'scratch (f16 conv widened)');
   try {
@@ -574,18 +579,17 @@ function f16ConvIgemm(dev: Device, c: F16ConvCall): void {
     calls.stage();
     const ind = c.cache.get(g, mr as 1 | 4).ptr, zero = c.cache.zeroRow(g.ci).ptr;
     const buf = dev.arena.memory.buffer;
-    const u32 = new Uint32Array(buf, s.ptr + prmAt, 4 * g.n * g.groups), f32 = new Float32Array(buf, s.ptr + prmAt, 4 * g.n * g.groups);
     const spans = calls.spans(g.n * g.groups * Math.ceil(og / nBlock) * tiles);
     for (let b = 0; b < g.n; b++) {
       const outImage = o32 + b * P * cStride;
       for (let gi = 0; gi < g.groups; gi++) {
-        const i = (b * g.groups + gi) * 4;
-        u32[i] = x32 + (b * g.ih * g.iw * g.ci + gi * cig) * 4; u32[i + 1] = zero; f32[i + 2] = c.min; f32[i + 3] = c.max;
+        const prm = s.ptr + prmAt + (b * g.groups + gi) * IGEMM_PARAMS_BYTES;
+        writeIgemmParams(buf, prm, x32 + (b * g.ih * g.iw * g.ci + gi * cig) * 4, zero, c.min, c.max);
         for (let n0 = 0; n0 < og; n0 += nBlock) {
           const w = w32 + gi * groupBytes + (n0 / F16_PANEL) * panelBytes, out = outImage + (gi * og + n0) * 4;
           for (const [t0, count] of spans.of(tiles)) {
             calls.task().call(f32IgemmKernel.name, [Math.min(count * mr, P - t0 * mr), Math.min(nBlock, og - n0), cig, ks,
-              ind + t0 * ks * mr * 4, w, out + t0 * mr * cStride, cStride, s.ptr + prmAt + i * 4]);
+              ind + t0 * ks * mr * 4, w, out + t0 * mr * cStride, cStride, prm]);
           }
         }
       }

@@ -42,6 +42,7 @@ const rowKernel = gemmKernels.find((k) => k.mr === 1 && k.layout === 'panels')!;
 const rowsLayoutKernel = gemmKernels.find((k) => k.mr === 1 && k.layout === 'rows')!;
 const regroupKernel = kernelsOf('f32-regroupw')[0];
 const igemmKernel = kernelsOf('f32-igemm').find((k) => k.mr === 4 && k.nr === PANEL)!;
+const ksliceKernel = kernelsOf('x32-kslice')[0];
 
 /**
  * Whether the driver runs `g` through the f32 IGEMM kernel: row-major A under the 4×8 tile
@@ -55,26 +56,101 @@ function readsRows(g: { transposeA: boolean; k: number }, kern: GemmKernelInfo):
   return kern.packA !== null && !g.transposeA && g.k > 0;
 }
 
-/** Scratch bytes gemm() needs for an m×k A under `kern`: the row entries and the IGEMM's parameters, or packed A. */
-export function gemmScratchBytes(m: number, k: number, transposeA: boolean, kern: GemmKernelInfo): number {
+/**
+ * Scratch bytes gemm() needs for an m×k A and n columns under `kern`: the IGEMM's parameters,
+ * row entries and (K sliced) one N block of sliced weights, or packed A.
+ */
+export function gemmScratchBytes(m: number, n: number, k: number, transposeA: boolean, kern: GemmKernelInfo): number {
   if (kern.packA === null) return 0;
-  return readsRows({ transposeA, k }, kern) ? rowEntriesBytes(m) : packedABytes(m, k, kern.packA);
+  if (!readsRows({ transposeA, k }, kern)) return packedABytes(m, k, kern.packA);
+  return alignUp(rowEntriesBytes(m, k)) + (kSlices(k) > 1 ? slicedBlockBytes(n, k) : 0);
 }
 
-/** Bytes of the IGEMM's parameters and row entries for m rows (writeRowEntries). */
-export const rowEntriesBytes = (m: number) => 16 + Math.ceil(m / 4) * 16;
+/** Bytes of one f32 IGEMM parameter block (f32-igemm/4x8-simd.ts). */
+export const IGEMM_PARAMS_BYTES = 32;
+
+/** Writes an f32 IGEMM parameter block { aOffset, zero, min, max, accumulate } at byte `at`. */
+export function writeIgemmParams(buffer: ArrayBufferLike, at: number, aOffset: number, zero: number, min: number, max: number,
+  accumulate = false): void {
+  const u32 = new Uint32Array(buffer, at, 8), f32 = new Float32Array(buffer, at, 8);
+  u32[0] = aOffset; u32[1] = zero; f32[2] = min; f32[3] = max;
+  u32[4] = accumulate ? 1 : 0; u32[5] = 0; u32[6] = 0; u32[7] = 0;
+}
+
+const alignUp = (bytes: number) => Math.ceil(bytes / 64) * 64;
 
 /**
- * Writes the IGEMM's parameters ({ aOffset = a, zero = a (no entry pads), min, max }) at `at`
- * and the row entries after them: per tile of 4 rows their byte offsets from A, the rows past
- * m repeating the last one (the kernel reads them and stores only the m rows).
+ * K slices of the row-reading GEMM on one thread: one up to K = 768, else slices of at most
+ * 512, each run over panels copied into K = slice form (x32-kslice), one N block at a time.
+ * Why: at K = 1024 the f32 GEMM ran ~6% below K = 512, and two calls over weights packed as
+ * K = 512 halves ran 5–7% faster than one over the K = 1024 panels (kernel calls, 512² outputs,
+ * 2026-11-25, docs/benchmarks.md); reading the full panels with a stride gained nothing. Each
+ * later slice starts from the f32 values the earlier one stored with ±Inf bounds, unclamped
+ * and exact: the bits are the unsliced ones. Plans (threads) run K whole: as a copy stage and a
+ * compute stage per slice and N block, the sliced plan ran 0.89–1.02× the unsliced one on 2
+ * threads (64×4096×64 the slowest, its barriers outweighing the stages), against 1.05–1.06× on
+ * one thread from K = 1024 (2026-11-25, both builds in one process, best of 15 rounds).
  */
-export function writeRowEntries(mod: KernelModule, at: number, a: number, m: number, aStride: number, min: number, max: number): void {
+export function kSlices(k: number): number {
+  return k > 768 ? Math.ceil(k / 512) : 1;
+}
+
+/** The IGEMM parameter blocks writeRowEntries writes: the whole K's, then one per slice when K is sliced. */
+const paramBlocksOf = (k: number) => (kSlices(k) > 1 ? 1 + kSlices(k) : 1);
+
+/** Bytes of the IGEMM's parameter blocks and row entries for m×k (writeRowEntries). */
+export const rowEntriesBytes = (m: number, k: number) => paramBlocksOf(k) * IGEMM_PARAMS_BYTES + Math.ceil(m / 4) * 16;
+
+/** Byte offset of the row entries in writeRowEntries' block. */
+export const rowEntriesAt = (k: number) => paramBlocksOf(k) * IGEMM_PARAMS_BYTES;
+
+/** Columns per N block of a sliced GEMM: sized for L2 by one slice's panels. */
+export function slicedNBlock(n: number, k: number): number {
+  return nBlockColumns(n, PANEL, (PANEL + PANEL * Math.ceil(k / kSlices(k))) * 4);
+}
+
+/** Bytes of one N block of sliced weights (the largest slice): the `sliced` scratch of slicedBlockGemm. */
+export function slicedBlockBytes(n: number, k: number): number {
+  return (slicedNBlock(n, k) / PANEL) * (PANEL + PANEL * Math.ceil(k / kSlices(k))) * 4;
+}
+
+/**
+ * The sliced GEMM (kSlices(k) > 1) of every row over one N block, serially: per slice, the
+ * block's full-K panels at `w` (nc columns) copied in slice form into `sliced`
+ * (slicedBlockBytes), then one IGEMM call over the m rows with the slice's parameters. `at`
+ * holds what writeRowEntries wrote; C is the block's first column.
+ */
+export function slicedBlockGemm(mod: KernelModule, at: number, m: number, k: number, nc: number, w: number, sliced: number, c: number, cStride: number): void {
+  const slices = kSlices(k), kc = Math.ceil(k / slices), panels = Math.ceil(nc / PANEL);
+  const copy = mod.exports[ksliceKernel.name], ig = mod.exports[igemmKernel.name];
+  for (let s = 0; s < slices; s++) {
+    const k0 = s * kc, kcs = Math.min(kc, k - k0);
+    copy(panels, k, k0, kcs, w, sliced);
+    ig(m, nc, kcs, 1, at + rowEntriesAt(k), sliced, c, cStride, at + (1 + s) * IGEMM_PARAMS_BYTES);
+  }
+}
+
+/**
+ * Writes the IGEMM's parameter blocks at `at`: the whole K's ({ aOffset = A, zero = A (no entry
+ * pads), min, max }), then, when K is sliced (kSlices), one per slice: aOffset = A plus the
+ * slice's first column, the clamp on the last slice only (±Inf before), accumulate on every
+ * slice but the first. Then, at rowEntriesAt(k), the row entries: per tile of 4 rows their byte
+ * offsets from A, the rows past m repeating the last one (the kernel reads them and stores only
+ * the m rows).
+ */
+export function writeRowEntries(mod: KernelModule, at: number, a: number, m: number, k: number, aStride: number, min: number, max: number): void {
+  const buf = mod.memory.buffer;
+  writeIgemmParams(buf, at, a, a, min, max);
+  const slices = kSlices(k), kc = Math.ceil(k / slices);
+  if (slices > 1) {
+    for (let s = 0; s < slices; s++) {
+      const last = s === slices - 1;
+      writeIgemmParams(buf, at + (1 + s) * IGEMM_PARAMS_BYTES, a + s * kc * 4, a, last ? min : -Infinity, last ? max : Infinity, s > 0);
+    }
+  }
   const tiles = Math.ceil(m / 4);
-  const u32 = new Uint32Array(mod.memory.buffer, at, 4 + tiles * 4);
-  const f32 = new Float32Array(mod.memory.buffer, at + 8, 2);
-  u32[0] = a; u32[1] = a; f32[0] = min; f32[1] = max;
-  for (let r = 0; r < tiles * 4; r++) u32[4 + r] = Math.min(r, m - 1) * aStride;
+  const u32 = new Uint32Array(buf, at + rowEntriesAt(k), tiles * 4);
+  for (let r = 0; r < tiles * 4; r++) u32[r] = Math.min(r, m - 1) * aStride;
 }
 
 /** The kernel the driver uses for an m-row problem on weights in `layout`. */
@@ -144,13 +220,21 @@ export function gemm(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo = choo
   // for a 64³ GEMM (plan construction ~3 µs, 24 encoded calls).
   const threads = threadsFor(mod, 2 * m * n * k);
   const rows = readsRows(g, kern);
-  if (rows) writeRowEntries(mod, g.scratch, g.a, m, g.aStride, g.min, g.max);
+  if (rows) writeRowEntries(mod, g.scratch, g.a, m, k, g.aStride, g.min, g.max);
   if (threads > 1) { runPlan(mod, cachedPlan(mod, g, kern, threads)); return; }
   const panelBytes = (PANEL + PANEL * k) * 4;
   if (rows) {
-    const ig = mod.exports[igemmKernel.name], nBlock = nBlockColumns(n, PANEL, panelBytes);
+    const ig = mod.exports[igemmKernel.name], slices = kSlices(k), entries = g.scratch + rowEntriesAt(k);
+    if (slices === 1) {
+      const nBlock = nBlockColumns(n, PANEL, panelBytes);
+      for (let n0 = 0; n0 < n; n0 += nBlock) {
+        ig(m, Math.min(nBlock, n - n0), k, 1, entries, g.w + (n0 / PANEL) * panelBytes, g.c + n0 * 4, g.cStride, g.scratch);
+      }
+      return;
+    }
+    const nBlock = slicedNBlock(n, k), sliced = g.scratch + alignUp(rowEntriesBytes(m, k));
     for (let n0 = 0; n0 < n; n0 += nBlock) {
-      ig(m, Math.min(nBlock, n - n0), k, 1, g.scratch + 16, g.w + (n0 / PANEL) * panelBytes, g.c + n0 * 4, g.cStride, g.scratch);
+      slicedBlockGemm(mod, g.scratch, m, k, Math.min(nBlock, n - n0), g.w + (n0 / PANEL) * panelBytes, sliced, g.c + n0 * 4, g.cStride);
     }
     return;
   }
@@ -207,7 +291,7 @@ export function gemmPlan(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo, t
     for (let n0 = 0; n0 < n; n0 += nBlock) {
       const nc = Math.min(nBlock, n - n0), w = g.w + (n0 / PANEL) * panelBytes;
       for (const [t0, count] of spans.of(tiles)) {
-        plan.task().call(igemmKernel.name, [Math.min(count * 4, m - t0 * 4), nc, k, 1, g.scratch + 16 + t0 * 16, w,
+        plan.task().call(igemmKernel.name, [Math.min(count * 4, m - t0 * 4), nc, k, 1, g.scratch + rowEntriesAt(k) + t0 * 16, w,
           g.c + n0 * 4 + t0 * 4 * g.cStride, g.cStride, g.scratch]);
       }
     }

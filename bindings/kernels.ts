@@ -123,6 +123,13 @@ export interface TransposeKernelInfo {
   builds: readonly BuildName[];
 }
 
+export interface KsliceKernelInfo {
+  name: string;
+  /** K slices of packed weights (panels, k, k0, kc, src, dst): panels of K = k → panels of K = kc. */
+  family: 'x32-kslice';
+  builds: readonly BuildName[];
+}
+
 export interface RepKernelInfo {
   name: string;
   /** 32-bit elements: dst[i·m + j] = src[i] (n, m, src, dst). */
@@ -258,7 +265,7 @@ export interface QVcvtKernelInfo {
 }
 
 export type KernelInfo = GemmKernelInfo | RegroupKernelInfo | PackKernelInfo | PackAKernelInfo | F16GemmKernelInfo | F16VcvtKernelInfo | F16PackKernelInfo | F16DwconvKernelInfo | F16PackXKernelInfo
-  | IgemmKernelInfo | DwconvKernelInfo | MaxpoolKernelInfo | AvgpoolKernelInfo | VaddKernelInfo | VclampKernelInfo | TransposeKernelInfo | RepKernelInfo | GavgpoolKernelInfo
+  | IgemmKernelInfo | DwconvKernelInfo | MaxpoolKernelInfo | AvgpoolKernelInfo | VaddKernelInfo | VclampKernelInfo | TransposeKernelInfo | RepKernelInfo | KsliceKernelInfo | GavgpoolKernelInfo
   | QGemmKernelInfo | QPackXKernelInfo | QRequantKernelInfo | QConvKernelInfo | QUnpackKernelInfo | QVcvtKernelInfo | Im2colKernelInfo;
 
 const all = buildNames;
@@ -286,6 +293,7 @@ export const kernels: readonly KernelInfo[] = [
   { name: 'f32_avgpool_4p4c__simd', family: 'f32-avgpool', taps: 4, channels: 4, builds: all },
   { name: 'x32_transpose_4x4__simd', family: 'x32-transpose', builds: all },
   { name: 'x32_rep_x4__simd', family: 'x32-rep', builds: all },
+  { name: 'x32_kslice_x8__simd', family: 'x32-kslice', builds: all },
   { name: 'f32_gavgpool_c4__simd', family: 'f32-gavgpool', builds: all },
   { name: 'f32_vadd_x8__simd', family: 'f32-vadd', broadcast: 'none', builds: all },
   { name: 'f32_vadd_x8__simd_c', family: 'f32-vadd', broadcast: 'scalar', builds: all },

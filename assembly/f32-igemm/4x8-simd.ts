@@ -11,9 +11,12 @@
 //   w: packed weights, panels of 8 output channels: [bias 8][ks·kc × 8] per panel (the
 //      f32-packw layout with K = ks·kc, k index = s·kc + c, i.e. an OHWI filter read as O×K).
 //   c: output pixel i at c + i·cStride bytes; only nc channels are written.
-//   params: 16 bytes { aOffset u32, zero u32, vmin f32, vmax f32 }: aOffset is added to every
-//      non-padding entry (image base + group channel offset); zero is the padding row; the clamp
-//      bounds. In memory so that a call has at most 10 arguments (the plan executor's limit).
+//   params: 32 bytes { aOffset u32, zero u32, vmin f32, vmax f32, accumulate u32, 0, 0, 0 }:
+//      aOffset is added to every non-padding entry (image base + group channel offset); zero is
+//      the padding row; the clamp bounds. accumulate 1: each tile starts from the f32 values in C
+//      instead of the bias, for a later K slice of a GEMM (the earlier slice stored them with
+//      ±Inf bounds: unclamped and exact, so slicing K never changes a bit). In memory so that a
+//      call has at most 10 arguments (the plan executor's limit).
 // Limits: m ≥ 1, nc ≥ 1, kc ≥ 1, ks ≥ 1.
 //
 // Reduction order: bias first, then taps ascending and channels ascending within a tap, separate

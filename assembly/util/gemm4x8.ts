@@ -6,6 +6,15 @@
 import { storeTile4x8 } from './tile';
 import { storeTile4x8_f16 } from './f16';
 
+/** min(n, 4) floats at p in the low lanes, the others 0 (n ≤ 0: all 0); reads nothing past them. */
+// @ts-ignore: decorator
+@inline function loadUpTo4(p: usize, n: i32): v128 {
+  if (n >= 4) return v128.load(p);
+  if (n <= 0) return f32x4.splat(0);
+  const v = n >= 2 ? v128.load64_zero(p) : v128.load32_zero(p);
+  return n == 3 ? f32x4.replace_lane(v, 2, load<f32>(p, 8)) : v;
+}
+
 /** The clamped 4×8 tile stored as O: f32, or binary16 rounded to nearest even. */
 // @ts-ignore: decorator
 @inline function storeTile<O>(c0: usize, c1: usize, c2: usize, c3: usize,
@@ -22,15 +31,15 @@ import { storeTile4x8_f16 } from './f16';
  */
 // @ts-ignore: decorator
 @inline export function gemm4x8<O>(mr: i32, nc: i32, kc: i32, a: usize, w: usize, c: usize, cStride: usize, vmin: f32, vmax: f32): void {
-  tile4x8<O>(false, mr, nc, kc, 1, a, w, c, cStride, 0, 0, vmin, vmax);
+  tile4x8<O>(false, mr, nc, kc, 1, a, w, c, cStride, 0, 0, vmin, vmax, false);
 }
 
 /**
  * m output pixels (tiles of 4, the last one partial) × nc channels of an indirect GEMM, as O:
  * C[i][j] = clamp(bias[j] + Σ_{s<ks} Σ_{c<kc} X_s,i[c] · W[s·kc + c][j], vmin, vmax). `a` holds
  * the indirection entries [ceil(m/4)][ks][4] (byte offsets from the image, 0xFFFFFFFF for a
- * padding tap, which reads `zero`); `params` is { aOffset u32, zero u32, vmin f32, vmax f32 }
- * (f32-igemm/4x8-simd.ts has the whole contract). Order: bias, taps ascending, channels ascending
+ * padding tap, which reads `zero`); `params` is { aOffset u32, zero u32, vmin f32, vmax f32,
+ * accumulate u32, 0, 0, 0 } (f32-igemm/4x8-simd.ts has the whole contract). Order: bias, taps ascending, channels ascending
  * within a tap, mul then add: the gemm4x8 order with K = ks·kc. The tile loop runs here rather
  * than in the driver: a JS→wasm call per 4 pixels cost ~8% on small convolutions.
  */
@@ -40,10 +49,11 @@ import { storeTile4x8_f16 } from './f16';
   const zero = <usize>load<u32>(params, 4);
   const vmin = load<f32>(params, 8);
   const vmax = load<f32>(params, 12);
+  const accumulate = load<u32>(params, 16) != 0;
   const tileA = (<usize>ks) << 4;
   const tileC = cStride << 2;
   for (let m0 = 0; m0 < m; m0 += 4) {
-    tile4x8<O>(true, min(4, m - m0), nc, kc, ks, a, w, c, cStride, aOffset, zero, vmin, vmax);
+    tile4x8<O>(true, min(4, m - m0), nc, kc, ks, a, w, c, cStride, aOffset, zero, vmin, vmax, accumulate);
     a += tileA;
     c += tileC;
   }
@@ -68,6 +78,7 @@ import { storeTile4x8_f16 } from './f16';
   c: usize, cStride: usize,
   aOffset: usize, zero: usize,
   vmin: f32, vmax: f32,
+  accumulate: bool,
 ): void {
   let c0 = c;
   let c1 = c0 + cStride;
@@ -88,6 +99,12 @@ import { storeTile4x8_f16 } from './f16';
     let acc1l = acc0l; let acc1h = acc0h;
     let acc2l = acc0l; let acc2h = acc0h;
     let acc3l = acc0l; let acc3h = acc0h;
+    if (accumulate) {
+      acc0l = loadUpTo4(c0, nLeft); acc0h = loadUpTo4(c0 + 16, nLeft - 4);
+      acc1l = loadUpTo4(c1, nLeft); acc1h = loadUpTo4(c1 + 16, nLeft - 4);
+      acc2l = loadUpTo4(c2, nLeft); acc2h = loadUpTo4(c2 + 16, nLeft - 4);
+      acc3l = loadUpTo4(c3, nLeft); acc3h = loadUpTo4(c3 + 16, nLeft - 4);
+    }
     w += 32;
     if (indirect) {
       let ip = a;

@@ -3,7 +3,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { Device } from '../../bindings/device.js';
 import { kernelsOf } from '../../bindings/kernels.js';
-import { gemm, packWeights, packedABytes, packedBytes, regroupScratchBytes, regroupWeights } from '../../bindings/gemm.js';
+import { gemm, gemmScratchBytes, packWeights, packedBytes, regroupScratchBytes, regroupWeights } from '../../bindings/gemm.js';
 import { buildNames, type BuildName } from '../../bindings/module.js';
 import { gemmAbs, gemmF32Ordered, gemmF64, transpose } from '../reference/gemm.js';
 import { expectSameBits, expectWithinBound, gemmBattery } from '../harness/gemm.js';
@@ -29,7 +29,7 @@ function run(dev: Device, kernelName: string, m: number, n: number, k: number, a
   for (let i = 0; i < aRows; i++) aPadded.set(a.subarray(i * aCols, (i + 1) * aCols), i * aLd);
   const blocks = [
     dev.alloc(aPadded.byteLength, 'a'), dev.alloc(b.byteLength, 'b'), dev.alloc(packedBytes(n, k), 'w'),
-    dev.alloc((m * cLd + 16) * 4, 'c'), dev.alloc(packedABytes(m, k, kern.packA ?? 1), 's'), dev.alloc(Math.max(n, 1) * 4, 'bias'),
+    dev.alloc((m * cLd + 16) * 4, 'c'), dev.alloc(Math.max(64, gemmScratchBytes(kern.mr === 1 ? 1 : m, n, k, !!opts.transposeA, kern)), 's'), dev.alloc(Math.max(n, 1) * 4, 'bias'),
     dev.alloc(regroupScratchBytes(k), 'regroup'),
   ];
   const [ab, bb, wb, cb, sb, biasb, rb] = blocks;
@@ -139,6 +139,53 @@ describe('f32-gemm variants agree with each other bit for bit', () => {
     for (const r of results.slice(1)) expectSameBits(r, results[0]);
   });
 });
+
+describe('f32-gemm: K above 768 runs in slices (row-major A, 4-row kernel)', () => {
+  const kern = kernelsOf('f32-gemm').find((x) => x.mr === 4)!;
+  for (const build of buildNames) {
+    it(`gives the documented order's bits across slice boundaries, clamped only at the end [${build}]`, () => {
+      const dev = devices.get(build)!;
+      let seed = 500;
+      for (const [m, n, k] of [[5, 13, 769], [8, 8, 1024], [9, 17, 1025], [3, 1, 1536], [13, 30, 2049], [6, 11, 1000], [4, 15, 800], [5, 300, 1536]] as const) {
+        // Scaled so that partial sums leave [0, 6] at the slice boundaries.
+        const a = randomF32(m * k, seed++, -2, 2), b = randomF32(k * n, seed++), bias = randomF32(n, seed++);
+        expectSameBits(run(dev, kern.name, m, n, k, a, b, bias, { min: 0, max: 6 }), gemmF32Ordered(m, n, k, a, b, bias, 0, 6), `${m}×${n}×${k} relu6`);
+        expectSameBits(run(dev, kern.name, m, n, k, a, b, bias, { pad: 3 }), gemmF32Ordered(m, n, k, a, b, bias), `${m}×${n}×${k} strided`);
+        // The same bits as the packed-A path, which never slices, with NaN and infinities crossing a boundary.
+        a[0] = NaN; a[k + 700] = Infinity; b[600 * n] = -Infinity;
+        const packed = run(dev, kern.name, m, n, k, transpose(m, k, a), b, bias, { transposeA: true, min: -1, max: 1 });
+        expectSameBits(run(dev, kern.name, m, n, k, a, b, bias, { min: -1, max: 1 }), packed, `${m}×${n}×${k} specials`);
+      }
+    });
+  }
+});
+
+for (const kern of kernelsOf('x32-kslice')) {
+  for (const build of kern.builds) {
+    it(`${kern.name} [${build}] copies k-steps [k0, k0 + kc) of each panel, with its bias slots, and nothing else`, () => {
+      const dev = devices.get(build)!;
+      for (const [panels, k, k0, kc] of [[1, 1, 0, 1], [3, 10, 0, 4], [3, 10, 4, 6], [2, 1025, 513, 512], [5, 7, 6, 1]] as const) {
+        const src = randomF32(panels * (8 + 8 * k), panels + k + k0), outFloats = panels * (8 + 8 * kc);
+        const [sb, db] = [dev.alloc(src.byteLength, 'src'), dev.alloc((outFloats + 8) * 4, 'dst')];
+        try {
+          dev.write(sb, src);
+          dev.viewF32(db, 0, outFloats + 8).fill(12345);
+          dev.kmod.exports[kern.name](panels, k, k0, kc, sb.ptr, db.ptr);
+          const got = dev.viewF32(db, 0, outFloats + 8);
+          for (let p = 0; p < panels; p++) {
+            for (let j = 0; j < 8 + 8 * kc; j++) {
+              const want = src[p * (8 + 8 * k) + (j < 8 ? j : 8 + k0 * 8 + (j - 8))];
+              if (!Object.is(got[p * (8 + 8 * kc) + j], want)) expect.fail(`panels=${panels} k=${k} k0=${k0} kc=${kc}: panel ${p} slot ${j}`);
+            }
+          }
+          for (let j = 0; j < 8; j++) expect(got[outFloats + j]).toBe(12345);
+        } finally {
+          dev.free(sb); dev.free(db);
+        }
+      }
+    });
+  }
+}
 
 describe('f32-regroupw (panels ⇄ row groups, in place)', () => {
   for (const build of buildNames) {

@@ -41,6 +41,8 @@ const cases: Case[] = [
   { m: 97, n: 203, k: 256, transposeB: true, bias: true },
   { m: 256, n: 256, k: 256 },
   { m: 35, n: 600, k: 700, transposeA: true, transposeB: true },
+  { m: 70, n: 45, k: 1025, bias: true, relu: true },  // K in slices: copy and compute stages per slice
+  { m: 9, n: 100, k: 1600 },
 ];
 
 function runCase(lw: Lanewise, c: Case, seed: number): Float32Array {
