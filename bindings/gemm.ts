@@ -58,13 +58,17 @@ function readsRows(g: { transposeA: boolean; k: number }, kern: GemmKernelInfo):
 
 /**
  * Scratch bytes gemm() needs for an m×k A and n columns under `kern`: the IGEMM's parameters,
- * row entries and (K sliced) one N block of sliced weights, or packed A.
+ * row entries and (K sliced) two N blocks of sliced weights (a plan's double buffer; one thread
+ * uses the first), or packed A.
  */
 export function gemmScratchBytes(m: number, n: number, k: number, transposeA: boolean, kern: GemmKernelInfo): number {
   if (kern.packA === null) return 0;
   if (!readsRows({ transposeA, k }, kern)) return packedABytes(m, k, kern.packA);
-  return alignUp(rowEntriesBytes(m, k)) + (kSlices(k) > 1 ? slicedBlockBytes(n, k) : 0);
+  return alignUp(rowEntriesBytes(m, k)) + (kSlices(k) > 1 ? 2 * alignUp(slicedBlockBytes(n, k)) : 0);
 }
+
+/** Whether a plan (threads) runs K in slices: with rows enough that each stage outweighs its barrier (kSlices). */
+const slicedPlan = (m: number, k: number) => kSlices(k) > 1 && m >= 256;
 
 /** Bytes of one f32 IGEMM parameter block (f32-igemm/4x8-simd.ts). */
 export const IGEMM_PARAMS_BYTES = 32;
@@ -80,16 +84,18 @@ export function writeIgemmParams(buffer: ArrayBufferLike, at: number, aOffset: n
 const alignUp = (bytes: number) => Math.ceil(bytes / 64) * 64;
 
 /**
- * K slices of the row-reading GEMM on one thread: one up to K = 768, else slices of at most
- * 512, each run over panels copied into K = slice form (x32-kslice), one N block at a time.
+ * K slices of the row-reading GEMM: one up to K = 768, else slices of at most 512, each run
+ * over panels copied into K = slice form (x32-kslice), one N block at a time.
  * Why: at K = 1024 the f32 GEMM ran ~6% below K = 512, and two calls over weights packed as
  * K = 512 halves ran 5–7% faster than one over the K = 1024 panels (kernel calls, 512² outputs,
  * 2026-11-25, docs/benchmarks.md); reading the full panels with a stride gained nothing. Each
  * later slice starts from the f32 values the earlier one stored with ±Inf bounds, unclamped
- * and exact: the bits are the unsliced ones. Plans (threads) run K whole: as a copy stage and a
- * compute stage per slice and N block, the sliced plan ran 0.89–1.02× the unsliced one on 2
- * threads (64×4096×64 the slowest, its barriers outweighing the stages), against 1.05–1.06× on
- * one thread from K = 1024 (2026-11-25, both builds in one process, best of 15 rounds).
+ * and exact: the bits are the unsliced ones. One thread: 1.05–1.06× from K = 1024 (2026-11-25,
+ * both builds in one process, best of 15 rounds). Plans (threads) slice K from M = 256
+ * (slicedPlan), a stage per slice and N block, copying the next one into a second buffer
+ * meanwhile: 1.03–1.08× on 2 threads from 256×1024×256 to 2048×1024×1024 (512×1024×512:
+ * 0.96–1.01×). Below M = 256 the barriers outweigh the stages (64×4096×64: 0.89–0.91× with a
+ * copy stage and a compute stage per slice), so those plans run K whole.
  */
 export function kSlices(k: number): number {
   return k > 768 ? Math.ceil(k / 512) : 1;
@@ -285,6 +291,33 @@ export function gemmPlan(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo, t
   let a = g.a, aStride = g.aStride, rowStep = aStride;
   const panelBytes = (PANEL + PANEL * k) * 4;
   const nBlock = nBlockColumns(n, PANEL, panelBytes);
+  if (readsRows(g, kern) && slicedPlan(m, k)) {
+    // Stage j runs the rows of (N block, slice) j over one copy buffer while copy tasks fill
+    // the other with step j + 1; a barrier between stages (each slice continues from C).
+    const slices = kSlices(k), kc = Math.ceil(k / slices), sBlock = slicedNBlock(n, k), tiles = Math.ceil(m / 4);
+    const buffers = [0, 1].map((i) => g.scratch + alignUp(rowEntriesBytes(m, k)) + i * alignUp(slicedBlockBytes(n, k)));
+    const steps: [number, number][] = [];
+    for (let n0 = 0; n0 < n; n0 += sBlock) for (let s = 0; s < slices; s++) steps.push([n0, s]);
+    const copyTasks = (j: number) => {
+      const [n0, s] = steps[j], panels = Math.ceil(Math.min(sBlock, n - n0) / PANEL), kcs = Math.min(kc, k - s * kc);
+      const per = Math.ceil(panels / threads), sliceBytes = (PANEL + PANEL * kcs) * 4;
+      for (let p0 = 0; p0 < panels; p0 += per) {
+        plan.task().call(ksliceKernel.name, [Math.min(per, panels - p0), k, s * kc, kcs, g.w + (n0 / PANEL + p0) * panelBytes, buffers[j % 2] + p0 * sliceBytes]);
+      }
+    };
+    copyTasks(0);
+    for (let j = 0; j < steps.length; j++) {
+      plan.stage();
+      if (j + 1 < steps.length) copyTasks(j + 1);
+      const [n0, s] = steps[j], nc = Math.min(sBlock, n - n0), kcs = Math.min(kc, k - s * kc);
+      // Each stage ends at a barrier, so its rows are split by spans of their own.
+      for (const [t0, count] of new Spans(threads, tiles).of(tiles)) {
+        plan.task().call(igemmKernel.name, [Math.min(count * 4, m - t0 * 4), nc, kcs, 1, g.scratch + rowEntriesAt(k) + t0 * 16, buffers[j % 2],
+          g.c + n0 * 4 + t0 * 4 * g.cStride, g.cStride, g.scratch + (1 + s) * IGEMM_PARAMS_BYTES]);
+      }
+    }
+    return plan;
+  }
   if (readsRows(g, kern)) {
     // Spans of row tiles per N block, each one IGEMM call over its rows (entries written by gemm()).
     const tiles = Math.ceil(m / 4), spans = new Spans(threads, Math.ceil(n / nBlock) * tiles);
