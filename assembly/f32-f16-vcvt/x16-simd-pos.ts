@@ -10,7 +10,7 @@
 // The check takes the float's high 16 bits unmasked, so a set sign bit (a negative value, −0, a
 // negative NaN) lands outside the fast range and the general conversion runs: any input converts
 // right, negative ones at the general path's speed.
-import { f32x8_to_f16x8, f32x4_to_f16x4, f32_bits_to_f16, high16, roundNormal, F16K, K_NRM16, K_NRMHI16 } from '../util/f16';
+import { f32x8_to_f16x8, f32_f16_tail, high16, roundNormal, F16K, K_NRM16, K_NRMHI16 } from '../util/f16';
 
 export function f32_f16_vcvt_x16__simd_pos(n: i32, x: usize, y: usize): void {
   const nrm = v128.load(F16K, K_NRM16), nrmHi = v128.load(F16K, K_NRMHI16);
@@ -31,13 +31,5 @@ export function f32_f16_vcvt_x16__simd_pos(n: i32, x: usize, y: usize): void {
     }
     x += 64; y += 32; i -= 16;
   }
-  while (i >= 4) {
-    const h = f32x4_to_f16x4(v128.load(x));
-    v128.store64_lane(y, i16x8.narrow_i32x4_u(h, h), 0);
-    x += 16; y += 8; i -= 4;
-  }
-  while (i > 0) {
-    store<u16>(y, <u16>f32_bits_to_f16(load<u32>(x)));
-    x += 4; y += 2; i--;
-  }
+  f32_f16_tail(i, x, y);
 }

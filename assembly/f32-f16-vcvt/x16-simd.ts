@@ -8,7 +8,7 @@
 // float give the sign and the range check on 8 lanes at once, and the rounding is the
 // integer (abs − rebias + 0xfff + lsb) >> 13 alone (util/f16.ts: high16, fastLanes, fastRow).
 // Otherwise the general conversion runs.
-import { f32x8_to_f16x8, f32x4_to_f16x4, f32_bits_to_f16, fastLanesK, fastRowK, high16, F16K, K_7FFF16, K_NRM16, K_NRMHI16, K_SIGN16 } from '../util/f16';
+import { f32x8_to_f16x8, f32_f16_tail, fastLanesK, fastRowK, high16, F16K, K_7FFF16, K_NRM16, K_NRMHI16, K_SIGN16 } from '../util/f16';
 
 export function f32_f16_vcvt_x16__simd(n: i32, x: usize, y: usize): void {
   // The fast path's constants, once per call (util/f16.ts: the *K forms).
@@ -28,13 +28,5 @@ export function f32_f16_vcvt_x16__simd(n: i32, x: usize, y: usize): void {
     }
     x += 64; y += 32; i -= 16;
   }
-  while (i >= 4) {
-    const h = f32x4_to_f16x4(v128.load(x));
-    v128.store64_lane(y, i16x8.narrow_i32x4_u(h, h), 0);
-    x += 16; y += 8; i -= 4;
-  }
-  while (i > 0) {
-    store<u16>(y, <u16>f32_bits_to_f16(load<u32>(x)));
-    x += 4; y += 2; i--;
-  }
+  f32_f16_tail(i, x, y);
 }

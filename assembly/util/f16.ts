@@ -110,6 +110,23 @@ export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff,
   return sign | (r < 0x7c00 ? r : 0x7c00);
 }
 
+/**
+ * The last n floats at x (n < 16, after a kernel's 16-element loop) narrowed to halves at y: 4
+ * at a time, then one by one, by the general conversion.
+ */
+// @ts-ignore: decorator
+@inline export function f32_f16_tail(n: i32, x: usize, y: usize): void {
+  while (n >= 4) {
+    const h = f32x4_to_f16x4(v128.load(x));
+    v128.store64_lane(y, i16x8.narrow_i32x4_u(h, h), 0);
+    x += 16; y += 8; n -= 4;
+  }
+  while (n > 0) {
+    store<u16>(y, <u16>f32_bits_to_f16(load<u32>(x)));
+    x += 4; y += 2; n--;
+  }
+}
+
 /** Eight f32 lanes (two vectors) → eight f16 in one vector (low four from `lo`). */
 // @ts-ignore: decorator
 @inline export function f32x8_to_f16x8(lo: v128, hi: v128): v128 {
