@@ -22,6 +22,14 @@ export const F16_PANEL = 8;
 const vcvtToF32 = kernelsOf('f16-f32-vcvt')[0];
 const vcvtToF16 = kernelsOf('f32-f16-vcvt').find((k) => k.fast === 'any')!;
 const vcvtToF16Pos = kernelsOf('f32-f16-vcvt').find((k) => k.fast === 'nonnegative')!;
+const packW = kernelsOf('f16-packw');
+const packA = kernelsOf('f16-f32-packx');
+const fastKernel = kernelsOf('f16-f32acc-gemm').find((k) => k.weights === 'f32')!;
+const gemvKernel = kernelsOf('f16-f32acc-gemm').find((k) => k.weights === 'f16')!;
+const exactKernel = kernelsOf('f16-gemm')[0];
+const dwExactKernel = kernelsOf('f16-dwconv').find((k) => k.precision === 'f16-exact')!;
+const f32IgemmKernel = kernelsOf('f32-igemm')[0];
+const im2colKernel = kernelsOf('x16-im2col')[0];
 
 /**
  * The narrowing kernel for a clamp's output with lower bound `min`: the nonnegative variant when
@@ -31,14 +39,6 @@ const vcvtToF16Pos = kernelsOf('f32-f16-vcvt').find((k) => k.fast === 'nonnegati
 function narrowing(min: number): string {
   return (min >= 0 ? vcvtToF16Pos : vcvtToF16).name;
 }
-const packW = kernelsOf('f16-packw');
-const packA = kernelsOf('f16-f32-packx');
-const fastKernel = kernelsOf('f16-f32acc-gemm').find((k) => k.weights === 'f32')!;
-const gemvKernel = kernelsOf('f16-f32acc-gemm').find((k) => k.weights === 'f16')!;
-const exactKernel = kernelsOf('f16-gemm')[0];
-const dwExactKernel = kernelsOf('f16-dwconv').find((k) => k.precision === 'f16-exact')!;
-const f32IgemmKernel = kernelsOf('f32-igemm')[0];
-const im2colKernel = kernelsOf('x16-im2col')[0];
 
 /** Bytes of packed binary16 weights for n columns and k rows (half of the f32 packing). */
 export function packedF16Bytes(n: number, k: number): number {

@@ -39,9 +39,10 @@ import { storeTile4x8_f16 } from './f16';
  * C[i][j] = clamp(bias[j] + Σ_{s<ks} Σ_{c<kc} X_s,i[c] · W[s·kc + c][j], vmin, vmax). `a` holds
  * the indirection entries [ceil(m/4)][ks][4] (byte offsets from the image, 0xFFFFFFFF for a
  * padding tap, which reads `zero`); `params` is { aOffset u32, zero u32, vmin f32, vmax f32,
- * accumulate u32, 0, 0, 0 } (f32-igemm/4x8-simd.ts has the whole contract). Order: bias, taps ascending, channels ascending
- * within a tap, mul then add: the gemm4x8 order with K = ks·kc. The tile loop runs here rather
- * than in the driver: a JS→wasm call per 4 pixels cost ~8% on small convolutions.
+ * accumulate u32, 0, 0, 0 } (f32-igemm/4x8-simd.ts has the whole contract). Order: bias (or,
+ * accumulating, the values in C), taps ascending, channels ascending within a tap, mul then add:
+ * the gemm4x8 order with K = ks·kc. The tile loop runs here rather than in the driver: a
+ * JS→wasm call per 4 pixels cost ~8% on small convolutions.
  */
 // @ts-ignore: decorator
 @inline export function igemm4x8<O>(m: i32, nc: i32, kc: i32, ks: i32, a: usize, w: usize, c: usize, cStride: usize, params: usize): void {
