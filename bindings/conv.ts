@@ -9,7 +9,7 @@
 import type { Block, Device } from './device.js';
 import { OutOfMemoryError } from './errors.js';
 import { kernelsOf, type AvgpoolKernelInfo, type DwconvKernelInfo, type MaxpoolKernelInfo } from './kernels.js';
-import { IGEMM_PARAMS_BYTES, packedBytes, PANEL, writeIgemmParams, writePackedBias } from './gemm.js';
+import { chooseGemmKernel, gemm, gemmScratchBytes, IGEMM_PARAMS_BYTES, kSlices, packedBytes, PANEL, writeIgemmParams, writePackedBias } from './gemm.js';
 import { Calls, nBlockColumns } from './exec.js';
 
 /** Everything about one 2-D convolution or pooling window, NHWC. */
@@ -30,7 +30,9 @@ export interface ConvGeometry {
  * the input's channels repeated ('dwconv-rep'). The f32 driver runs 'gemm' through the IGEMM,
  * which reads the input in place: the GEMM's pass packing it cost 4–10% of a 1×1 convolution
  * on one thread and up to half on two, where it ran on the calling thread alone (2026-11-24,
- * docs/conv.md). The binary16 driver runs 'gemm' as its binary16 GEMM (bindings/f16.ts).
+ * docs/conv.md). Above 768 input channels (one group) it runs the GEMM driver, which reads the
+ * rows in place too and runs K in slices (convGemmRows). The binary16 driver runs 'gemm' as its
+ * binary16 GEMM (bindings/f16.ts).
  */
 export type ConvRoute = 'gemm' | 'igemm' | 'dwconv' | 'dwconv-rep';
 
@@ -403,6 +405,7 @@ export function conv2d(dev: Device, c: ConvCall): void {
   const route = c.route ?? routeOf(g);
   if (c.rows && (route !== 'dwconv' || g.n !== 1)) throw new Error('lanewise: ConvCall.rows is for one image of a depthwise call');
   if (route === 'dwconv-rep') return convDwRep(dev, c);
+  if (route === 'gemm' && g.groups === 1 && !c.route && kSlices(g.ci) > 1) return convGemmRows(dev, c);
   const own = c.cache ? null : new IndirectionCache(dev);
   const cache = c.cache ?? own!;
   try {
@@ -416,6 +419,27 @@ export function conv2d(dev: Device, c: ConvCall): void {
     }
   } finally {
     own?.clear();
+  }
+}
+
+/**
+ * A 1×1 convolution (stride 1, unpadded, one group) with more than 768 input channels, as the
+ * GEMM of its pixels (row-major, K = ci) by the filter's panels (the layout matMul packs):
+ * the GEMM driver reads the rows in place and runs K in slices (kSlices), which the IGEMM
+ * driver does not. `lw.conv2d`, the IGEMM driver against this one in one process (best of 11,
+ * relu, 2026-11-25): one thread 1.043× at 14×14×1024→256 and 28×28×1024→128, 1.024× for 4
+ * images of 14×14×1024→256, 1.00× on 7×7 images; two threads 1.00–1.05×. Same bits: one
+ * reduction order.
+ */
+function convGemmRows(dev: Device, c: ConvCall): void {
+  const g = c.geometry, m = g.n * g.ih * g.iw, kern = chooseGemmKernel(m);
+  const bytes = gemmScratchBytes(m, g.co, g.ci, false, kern);
+  const scratch = bytes > 0 ? dev.alloc(bytes, 'scratch (conv as GEMM)') : null;
+  try {
+    gemm(dev.kmod, { m, n: g.co, k: g.ci, a: c.x.ptr, aStride: g.ci * 4, transposeA: false, w: c.w.ptr, c: c.out.ptr, cStride: g.co * 4,
+      min: c.min, max: c.max, scratch: scratch ? scratch.ptr : 0 }, kern);
+  } finally {
+    if (scratch) dev.free(scratch);
   }
 }
 

@@ -47,6 +47,7 @@ const cases: Case[] = [
   conv(2, 23, 17, 16, 24, 3, 1, 1, 'same'),
   conv(1, 30, 30, 12, 40, 5, 2, 1, 'valid'),
   conv(2, 14, 14, 32, 48, 1, 1, 1, 'valid'),   // GEMM route
+  conv(2, 16, 16, 1025, 24, 1, 1, 1, 'valid'), // GEMM route with K above 768: the GEMM driver (K in slices from M = 256)
   conv(1, 15, 15, 12, 18, 3, 2, 3, 'same'),    // grouped
   dw(2, 40, 48, 3, 1), dw(1, 29, 70, 3, 2), dw(2, 20, 24, 5, 1), dw(1, 17, 20, 7, 2), dw(1, 16, 8, 3, 1, 2),
   half('conv', 2, 21, 16, 24, 3, 1, 'f16'), half('conv', 1, 12, 8, 16, 3, 2, 'f16-exact'), half('conv', 2, 20, 8, 12, 3, 1, 'f16-exact'), half('conv 1×1', 1, 14, 32, 40, 1, 1, 'f16'),

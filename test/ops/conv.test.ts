@@ -33,6 +33,8 @@ describe('conv2d', () => {
     ['3×3 same', geom(2, 9, 7, 5, 11, 3, 3, 1, [1, 1], [1, 1], 'same'), 'relu'],
     ['5×3 stride 2 dilation 2 explicit', geom(1, 13, 12, 3, 9, 5, 3, 1, [2, 3], [2, 1], [2, 1, 0, 2]), undefined],
     ['1×1 (GEMM route)', geom(3, 4, 5, 16, 24, 1, 1, 1, [1, 1], [1, 1], 'valid'), 'relu6'],
+    ['1×1 with 1025 input channels (the GEMM driver, K in slices)', geom(2, 3, 5, 1025, 13, 1, 1, 1, [1, 1], [1, 1], 'valid'), 'relu6'],
+    ['1×1 with 800 input channels, one pixel', geom(1, 1, 1, 800, 20, 1, 1, 1, [1, 1], [1, 1], 'valid'), undefined],
     ['1×1 stride 2', geom(1, 7, 7, 8, 8, 1, 1, 1, [2, 2], [1, 1], 'valid'), undefined],
     ['grouped 3×3', geom(2, 6, 6, 6, 9, 3, 3, 3, [1, 1], [1, 1], 'same'), undefined],
     ['7×7 stride 3 valid', geom(1, 17, 15, 4, 5, 7, 7, 1, [3, 3], [1, 1], 'valid'), undefined],
