@@ -30,8 +30,8 @@ export interface ConvGeometry {
  * the input's channels repeated ('dwconv-rep'). The f32 driver runs 'gemm' through the IGEMM,
  * which reads the input in place: the GEMM's pass packing it cost 4–10% of a 1×1 convolution
  * on one thread and up to half on two, where it ran on the calling thread alone (2026-11-24,
- * docs/conv.md). Above 768 input channels (one group) it runs the GEMM driver, which reads the
- * rows in place too and runs K in slices (convGemmRows). The binary16 driver runs 'gemm' as its
+ * docs/conv.md). With 256 pixels or more and above 768 input channels (one group) it runs the
+ * GEMM driver, which reads the rows in place too and runs K in slices (convGemmRows). The binary16 driver runs 'gemm' as its
  * binary16 GEMM (bindings/f16.ts).
  */
 export type ConvRoute = 'gemm' | 'igemm' | 'dwconv' | 'dwconv-rep';
@@ -405,7 +405,7 @@ export function conv2d(dev: Device, c: ConvCall): void {
   const route = c.route ?? routeOf(g);
   if (c.rows && (route !== 'dwconv' || g.n !== 1)) throw new Error('lanewise: ConvCall.rows is for one image of a depthwise call');
   if (route === 'dwconv-rep') return convDwRep(dev, c);
-  if (route === 'gemm' && g.groups === 1 && !c.route && kSlices(g.ci) > 1) return convGemmRows(dev, c);
+  if (route === 'gemm' && g.groups === 1 && !c.route && kSlices(g.n * g.ih * g.iw, g.ci) > 1) return convGemmRows(dev, c);
   const own = c.cache ? null : new IndirectionCache(dev);
   const cache = c.cache ?? own!;
   try {
@@ -423,7 +423,8 @@ export function conv2d(dev: Device, c: ConvCall): void {
 }
 
 /**
- * A 1×1 convolution (stride 1, unpadded, one group) with more than 768 input channels, as the
+ * A 1×1 convolution (stride 1, unpadded, one group) with more than 768 input channels and 256
+ * pixels or more (bindings/gemm.ts kSlices), as the
  * GEMM of its pixels (row-major, K = ci) by the filter's panels (the layout matMul packs):
  * the GEMM driver reads the rows in place and runs K in slices (kSlices), which the IGEMM
  * driver does not. `lw.conv2d`, the IGEMM driver against this one in one process (best of 11,

@@ -172,9 +172,9 @@ function viaF32(dev: Device, g: F16GemmCall, ops: number): boolean {
   const threads = threadsFor(dev.kmod, ops);
   const ex = dev.kmod.exports;
   const panelHalves = F16_PANEL + F16_PANEL * k, panelBytes = panelHalves * 4, panels = Math.ceil(n / F16_PANEL);
-  // Serially, K above 768 runs in slices as the f32 GEMM does (bindings/gemm.ts kSlices): the
+  // Serially, K runs in slices where the f32 GEMM's would (bindings/gemm.ts kSlices): the
   // widened block copied in slice form, one block of slices (`sliced`) at a time.
-  const sliced = threads <= 1 && kSlices(k) > 1;
+  const sliced = threads <= 1 && kSlices(m, k) > 1;
   const nBlock = sliced ? slicedNBlock(n, k) : nBlockColumns(n, F16_PANEL, panelBytes);
   // One N block of widened weights serially; all of them when threads share the blocks.
   const wPanels = threads > 1 ? panels : nBlock / F16_PANEL;
@@ -187,7 +187,7 @@ function viaF32(dev: Device, g: F16GemmCall, ops: number): boolean {
     writeRowEntries(dev.kmod, rows.ptr, a32.ptr, m, k, k * 4, g.min, g.max);
     const a = g.a.ptr + g.aOff, w = g.w.ptr + g.wOff, c = g.c.ptr + g.cOff;
     const igemm = (mc: number, n0: number, nc: number, t0: number, wAt: number): number[] =>
-      [mc, nc, k, 1, rows.ptr + rowEntriesAt(k) + t0 * 16, wAt, c32.ptr + (t0 * 4 * n + n0) * 4, n * 4, rows.ptr];
+      [mc, nc, k, 1, rows.ptr + rowEntriesAt(m, k) + t0 * 16, wAt, c32.ptr + (t0 * 4 * n + n0) * 4, n * 4, rows.ptr];
     if (threads <= 1) {
       ex[vcvtToF32.name](m * k, a, a32.ptr);
       for (let n0 = 0; n0 < n; n0 += nBlock) {

@@ -64,11 +64,8 @@ function readsRows(g: { transposeA: boolean; k: number }, kern: GemmKernelInfo):
 export function gemmScratchBytes(m: number, n: number, k: number, transposeA: boolean, kern: GemmKernelInfo): number {
   if (kern.packA === null) return 0;
   if (!readsRows({ transposeA, k }, kern)) return packedABytes(m, k, kern.packA);
-  return alignUp(rowEntriesBytes(m, k)) + (kSlices(k) > 1 ? 2 * alignUp(slicedBlockBytes(n, k)) : 0);
+  return alignUp(rowEntriesBytes(m, k)) + (kSlices(m, k) > 1 ? 2 * alignUp(slicedBlockBytes(n, k)) : 0);
 }
-
-/** Whether a plan (threads) runs K in slices: with rows enough that each stage outweighs its barrier (kSlices). */
-const slicedPlan = (m: number, k: number) => kSlices(k) > 1 && m >= 256;
 
 /** Bytes of one f32 IGEMM parameter block (f32-igemm/4x8-simd.ts). */
 export const IGEMM_PARAMS_BYTES = 32;
@@ -84,55 +81,60 @@ export function writeIgemmParams(buffer: ArrayBufferLike, at: number, aOffset: n
 const alignUp = (bytes: number) => Math.ceil(bytes / 64) * 64;
 
 /**
- * K slices of the row-reading GEMM: one up to K = 768, else slices of at most 512, each run
- * over panels copied into K = slice form (x32-kslice), one N block at a time.
+ * K slices of the row-reading GEMM of m rows: from M = 256, K above 768 runs in slices of at
+ * most 512, each over panels copied into K = slice form (x32-kslice), one N block at a time.
  * Why: at K = 1024 the f32 GEMM ran ~6% below K = 512, and two calls over weights packed as
  * K = 512 halves ran 5–7% faster than one over the K = 1024 panels (kernel calls, 512² outputs,
  * 2026-11-25, docs/benchmarks.md); reading the full panels with a stride gained nothing. Each
  * later slice starts from the f32 values the earlier one stored with ±Inf bounds, unclamped
- * and exact: the bits are the unsliced ones. One thread: 1.05–1.06× from K = 1024 (2026-11-25,
- * both builds in one process, best of 15 rounds). Plans (threads) slice K from M = 256
- * (slicedPlan), a stage per slice and N block, copying the next one into a second buffer
- * meanwhile: 1.03–1.08× on 2 threads from 256×1024×256 to 2048×1024×1024 (512×1024×512:
- * 0.96–1.01×). Below M = 256 the barriers outweigh the stages (64×4096×64: 0.89–0.91× with a
- * copy stage and a compute stage per slice), so those plans run K whole.
+ * and exact: the bits are the unsliced ones. One thread: 1.05–1.06× from K = 1024 at M ≥ 512
+ * (2026-11-25, both builds in one process, best of 15 rounds). Why M ≥ 256: every call copies
+ * the weights (K·N floats) for 2·M·K·N flops, and with few rows the copy costs more than the
+ * slices win: 0.59× at 4×1024×4096, 0.73× at 8×2048×2048, 0.83× at 16×4096×1024, 0.96–0.98×
+ * from M = 32 to 128, 1.00× at M = 200. Plans (threads) take the same slices, a stage per slice
+ * and N block, copying the next one into a second buffer meanwhile: 1.03–1.08× on 2 threads from
+ * 256×1024×256 to 2048×1024×1024 (512×1024×512: 0.96–1.01×); with fewer rows the barriers
+ * outweigh the stages too (64×4096×64: 0.89–0.91× with a copy stage and a compute stage per slice).
  */
-export function kSlices(k: number): number {
-  return k > 768 ? Math.ceil(k / 512) : 1;
+export function kSlices(m: number, k: number): number {
+  return m >= 256 && k > 768 ? Math.ceil(k / 512) : 1;
 }
 
+/** The slice length when K is sliced (kSlices > 1): at most 512, the slices as equal as they go. */
+const sliceK = (k: number) => Math.ceil(k / Math.ceil(k / 512));
+
 /** The IGEMM parameter blocks writeRowEntries writes: the whole K's, then one per slice when K is sliced. */
-const paramBlocksOf = (k: number) => (kSlices(k) > 1 ? 1 + kSlices(k) : 1);
+const paramBlocksOf = (m: number, k: number) => (kSlices(m, k) > 1 ? 1 + kSlices(m, k) : 1);
 
 /** Bytes of the IGEMM's parameter blocks and row entries for m×k (writeRowEntries). */
-export const rowEntriesBytes = (m: number, k: number) => paramBlocksOf(k) * IGEMM_PARAMS_BYTES + Math.ceil(m / 4) * 16;
+export const rowEntriesBytes = (m: number, k: number) => paramBlocksOf(m, k) * IGEMM_PARAMS_BYTES + Math.ceil(m / 4) * 16;
 
 /** Byte offset of the row entries in writeRowEntries' block. */
-export const rowEntriesAt = (k: number) => paramBlocksOf(k) * IGEMM_PARAMS_BYTES;
+export const rowEntriesAt = (m: number, k: number) => paramBlocksOf(m, k) * IGEMM_PARAMS_BYTES;
 
 /** Columns per N block of a sliced GEMM: sized for L2 by one slice's panels. */
 export function slicedNBlock(n: number, k: number): number {
-  return nBlockColumns(n, PANEL, (PANEL + PANEL * Math.ceil(k / kSlices(k))) * 4);
+  return nBlockColumns(n, PANEL, (PANEL + PANEL * sliceK(k)) * 4);
 }
 
 /** Bytes of one N block of sliced weights (the largest slice): the `sliced` scratch of slicedBlockGemm. */
 export function slicedBlockBytes(n: number, k: number): number {
-  return (slicedNBlock(n, k) / PANEL) * (PANEL + PANEL * Math.ceil(k / kSlices(k))) * 4;
+  return (slicedNBlock(n, k) / PANEL) * (PANEL + PANEL * sliceK(k)) * 4;
 }
 
 /**
- * The sliced GEMM (kSlices(k) > 1) of every row over one N block, serially: per slice, the
+ * The sliced GEMM (kSlices(m, k) > 1) of every row over one N block, serially: per slice, the
  * block's full-K panels at `w` (nc columns) copied in slice form into `sliced`
  * (slicedBlockBytes), then one IGEMM call over the m rows with the slice's parameters. `at`
  * holds what writeRowEntries wrote; C is the block's first column.
  */
 export function slicedBlockGemm(mod: KernelModule, at: number, m: number, k: number, nc: number, w: number, sliced: number, c: number, cStride: number): void {
-  const slices = kSlices(k), kc = Math.ceil(k / slices), panels = Math.ceil(nc / PANEL);
+  const slices = kSlices(m, k), kc = Math.ceil(k / slices), panels = Math.ceil(nc / PANEL);
   const copy = mod.exports[ksliceKernel.name], ig = mod.exports[igemmKernel.name];
   for (let s = 0; s < slices; s++) {
     const k0 = s * kc, kcs = Math.min(kc, k - k0);
     copy(panels, k, k0, kcs, w, sliced);
-    ig(m, nc, kcs, 1, at + rowEntriesAt(k), sliced, c, cStride, at + (1 + s) * IGEMM_PARAMS_BYTES);
+    ig(m, nc, kcs, 1, at + rowEntriesAt(m, k), sliced, c, cStride, at + (1 + s) * IGEMM_PARAMS_BYTES);
   }
 }
 
@@ -140,14 +142,14 @@ export function slicedBlockGemm(mod: KernelModule, at: number, m: number, k: num
  * Writes the IGEMM's parameter blocks at `at`: the whole K's ({ aOffset = A, zero = A (no entry
  * pads), min, max }), then, when K is sliced (kSlices), one per slice: aOffset = A plus the
  * slice's first column, the clamp on the last slice only (±Inf before), accumulate on every
- * slice but the first. Then, at rowEntriesAt(k), the row entries: per tile of 4 rows their byte
+ * slice but the first. Then, at rowEntriesAt(m, k), the row entries: per tile of 4 rows their byte
  * offsets from A, the rows past m repeating the last one (the kernel reads them and stores only
  * the m rows).
  */
 export function writeRowEntries(mod: KernelModule, at: number, a: number, m: number, k: number, aStride: number, min: number, max: number): void {
   const buf = mod.memory.buffer;
   writeIgemmParams(buf, at, a, a, min, max);
-  const slices = kSlices(k), kc = Math.ceil(k / slices);
+  const slices = kSlices(m, k), kc = Math.ceil(k / slices);
   if (slices > 1) {
     for (let s = 0; s < slices; s++) {
       const last = s === slices - 1;
@@ -155,7 +157,7 @@ export function writeRowEntries(mod: KernelModule, at: number, a: number, m: num
     }
   }
   const tiles = Math.ceil(m / 4);
-  const u32 = new Uint32Array(buf, at + rowEntriesAt(k), tiles * 4);
+  const u32 = new Uint32Array(buf, at + rowEntriesAt(m, k), tiles * 4);
   for (let r = 0; r < tiles * 4; r++) u32[r] = Math.min(r, m - 1) * aStride;
 }
 
@@ -230,7 +232,7 @@ export function gemm(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo = choo
   if (threads > 1) { runPlan(mod, cachedPlan(mod, g, kern, threads)); return; }
   const panelBytes = (PANEL + PANEL * k) * 4;
   if (rows) {
-    const ig = mod.exports[igemmKernel.name], slices = kSlices(k), entries = g.scratch + rowEntriesAt(k);
+    const ig = mod.exports[igemmKernel.name], slices = kSlices(m, k), entries = g.scratch + rowEntriesAt(m, k);
     if (slices === 1) {
       const nBlock = nBlockColumns(n, PANEL, panelBytes);
       for (let n0 = 0; n0 < n; n0 += nBlock) {
@@ -291,10 +293,10 @@ export function gemmPlan(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo, t
   let a = g.a, aStride = g.aStride, rowStep = aStride;
   const panelBytes = (PANEL + PANEL * k) * 4;
   const nBlock = nBlockColumns(n, PANEL, panelBytes);
-  if (readsRows(g, kern) && slicedPlan(m, k)) {
+  if (readsRows(g, kern) && kSlices(m, k) > 1) {
     // Stage j runs the rows of (N block, slice) j over one copy buffer while copy tasks fill
     // the other with step j + 1; a barrier between stages (each slice continues from C).
-    const slices = kSlices(k), kc = Math.ceil(k / slices), sBlock = slicedNBlock(n, k), tiles = Math.ceil(m / 4);
+    const slices = kSlices(m, k), kc = Math.ceil(k / slices), sBlock = slicedNBlock(n, k), tiles = Math.ceil(m / 4);
     const buffers = [0, 1].map((i) => g.scratch + alignUp(rowEntriesBytes(m, k)) + i * alignUp(slicedBlockBytes(n, k)));
     const steps: [number, number][] = [];
     for (let n0 = 0; n0 < n; n0 += sBlock) for (let s = 0; s < slices; s++) steps.push([n0, s]);
@@ -312,7 +314,7 @@ export function gemmPlan(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo, t
       const [n0, s] = steps[j], nc = Math.min(sBlock, n - n0), kcs = Math.min(kc, k - s * kc);
       // Each stage ends at a barrier, so its rows are split by spans of their own.
       for (const [t0, count] of new Spans(threads, tiles).of(tiles)) {
-        plan.task().call(igemmKernel.name, [Math.min(count * 4, m - t0 * 4), nc, kcs, 1, g.scratch + rowEntriesAt(k) + t0 * 16, buffers[j % 2],
+        plan.task().call(igemmKernel.name, [Math.min(count * 4, m - t0 * 4), nc, kcs, 1, g.scratch + rowEntriesAt(m, k) + t0 * 16, buffers[j % 2],
           g.c + n0 * 4 + t0 * 4 * g.cStride, g.cStride, g.scratch + (1 + s) * IGEMM_PARAMS_BYTES]);
       }
     }
@@ -324,7 +326,7 @@ export function gemmPlan(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo, t
     for (let n0 = 0; n0 < n; n0 += nBlock) {
       const nc = Math.min(nBlock, n - n0), w = g.w + (n0 / PANEL) * panelBytes;
       for (const [t0, count] of spans.of(tiles)) {
-        plan.task().call(igemmKernel.name, [Math.min(count * 4, m - t0 * 4), nc, k, 1, g.scratch + rowEntriesAt(k) + t0 * 16, w,
+        plan.task().call(igemmKernel.name, [Math.min(count * 4, m - t0 * 4), nc, k, 1, g.scratch + rowEntriesAt(m, k) + t0 * 16, w,
           g.c + n0 * 4 + t0 * 4 * g.cStride, g.cStride, g.scratch]);
       }
     }

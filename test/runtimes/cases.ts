@@ -95,7 +95,7 @@ export const cases: RuntimeCase[] = [
   gemm('f32 gemm 256x256x256', { m: 256, n: 256, k: 256, seed: 8 }),
   gemm('f32 gemm 301x129x257 tA tB relu', { m: 301, n: 129, k: 257, seed: 9, transposeA: true, transposeB: true, activation: 'relu' }),
   gemm('f32 gemm 4x1000x600', { m: 4, n: 1000, k: 600, seed: 10, bias: true }),
-  gemm('f32 gemm 70x1025x45 K in slices relu6', { m: 70, n: 45, k: 1025, seed: 60, bias: true, activation: 'relu6' }),
+  gemm('f32 gemm 260x1025x45 K in slices relu6', { m: 260, n: 45, k: 1025, seed: 60, bias: true, activation: 'relu6' }),
   op('f32 conv2d 2x14x14x16→24 k3 same relu', (lw) => take(lw.conv2d(t(lw, [2, 14, 14, 16], 11), t(lw, [24, 3, 3, 16], 12), { pad: 'same', activation: 'relu' }))),
   op('f32 depthwise 1x15x15x24 k3 s2', (lw) => take(lw.depthwiseConv2d(t(lw, [1, 15, 15, 24], 13), t(lw, [3, 3, 24], 14), { strides: 2, pad: 1 }))),
   op('f16 matmul 37x91x45 f16', (lw) => take(lw.matMul(h(lw, [37, 91], 15), h(lw, [91, 45], 16), { precision: 'f16' }))),

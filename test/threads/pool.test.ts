@@ -41,9 +41,9 @@ const cases: Case[] = [
   { m: 97, n: 203, k: 256, transposeB: true, bias: true },
   { m: 256, n: 256, k: 256 },
   { m: 35, n: 600, k: 700, transposeA: true, transposeB: true },
-  { m: 70, n: 45, k: 1025, bias: true, relu: true },  // K in slices on one thread, whole in plans (M < 256)
+  { m: 70, n: 45, k: 1025, bias: true, relu: true },  // K whole (M < 256: the weights' copy would cost more)
   { m: 9, n: 100, k: 1600 },
-  { m: 258, n: 300, k: 1100, bias: true, relu: true }, // K in slices in plans too: double-buffered copy stages
+  { m: 258, n: 300, k: 1100, bias: true, relu: true }, // K in slices: serially, and in plans with double-buffered copy stages
 ];
 
 function runCase(lw: Lanewise, c: Case, seed: number): Float32Array {
