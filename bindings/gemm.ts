@@ -87,13 +87,13 @@ const alignUp = (bytes: number) => Math.ceil(bytes / 64) * 64;
  * K = 512 halves ran 5–7% faster than one over the K = 1024 panels (kernel calls, 512² outputs,
  * 2026-11-25, docs/benchmarks.md); reading the full panels with a stride gained nothing. Each
  * later slice starts from the f32 values the earlier one stored with ±Inf bounds, unclamped
- * and exact: the bits are the unsliced ones. One thread: 1.05–1.06× from K = 1024 at M ≥ 512
+ * and exact: the bits are the unsliced ones. One thread: 1.02–1.06× from K = 1024 at M ≥ 256
  * (2026-11-25, both builds in one process, best of 15 rounds). Why M ≥ 256: every call copies
  * the weights (K·N floats) for 2·M·K·N flops, and with few rows the copy costs more than the
  * slices win: 0.59× at 4×1024×4096, 0.73× at 8×2048×2048, 0.83× at 16×4096×1024, 0.96–0.98×
  * from M = 32 to 128, 1.00× at M = 200. Plans (threads) take the same slices, a stage per slice
- * and N block, copying the next one into a second buffer meanwhile: 1.03–1.08× on 2 threads from
- * 256×1024×256 to 2048×1024×1024 (512×1024×512: 0.96–1.01×); with fewer rows the barriers
+ * and N block, copying the next one into a second buffer meanwhile: 1.01–1.08× on 2 threads from
+ * 256×1024×256 to 2048×1024×1024 (512×1024×512: 0.96–1.02×); with fewer rows the barriers
  * outweigh the stages too (64×4096×64: 0.89–0.91× with a copy stage and a compute stage per slice).
  */
 export function kSlices(m: number, k: number): number {
