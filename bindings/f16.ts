@@ -12,7 +12,7 @@
 // the N blocking and of threads, since every output element is computed by one kernel call.
 import type { Block, Device } from './device.js';
 import { kernelsOf } from './kernels.js';
-import { batchedPlanThreads, IGEMM_PARAMS_BYTES, kSlices, packedABytes, rowEntriesAt, rowEntriesBytes, slicedBlockBytes, slicedBlockGemm, slicedNBlock, writeIgemmParams, writePackedBias, writeRowEntries } from './gemm.js';
+import { batchedPlanThreads, IGEMM_PARAMS_BYTES, kSlices, packedABytes, rowEntriesAt, rowEntriesBytes, slicedBlockBytes, slicedBlockGemm, slicedNBlock, slicedPlanStages, writeIgemmParams, writePackedBias, writeRowEntries } from './gemm.js';
 import { Calls, maxThreads, nBlockColumns, opsFrom, Plan, runPlan, Spans, STAGED_PLAN_OPS, threadsFor, tileTasks } from './exec.js';
 import { conv2d, convFlops, dwconvOps, packedConvBytes, PIXELS_PER_TASK, routeOf, setConvBias, writeConvBias, type ConvGeometry, type IndirectionCache } from './conv.js';
 import { halfValue } from './half.js';
@@ -172,15 +172,15 @@ function viaF32(dev: Device, g: F16GemmCall, ops: number): boolean {
   const threads = threadsFor(dev.kmod, ops);
   const ex = dev.kmod.exports;
   const panelHalves = F16_PANEL + F16_PANEL * k, panelBytes = panelHalves * 4, panels = Math.ceil(n / F16_PANEL);
-  // Serially, K runs in slices where the f32 GEMM's would (bindings/gemm.ts kSlices): the
-  // widened block copied in slice form, one block of slices (`sliced`) at a time.
-  const sliced = threads <= 1 && kSlices(m, k) > 1;
+  // K runs in slices where the f32 GEMM's would (bindings/gemm.ts kSlices): the widened panels
+  // copied in slice form a block at a time (serially), or double-buffered (plans).
+  const sliced = kSlices(m, k) > 1, sliceBytes = Math.ceil(slicedBlockBytes(n, k) / 64) * 64;
   const nBlock = sliced ? slicedNBlock(n, k) : nBlockColumns(n, F16_PANEL, panelBytes);
   // One N block of widened weights serially; all of them when threads share the blocks.
   const wPanels = threads > 1 ? panels : nBlock / F16_PANEL;
   const scratch = dev.allocAllOrNull([m * k * 4, 'scratch (f16 a widened)'], [rowEntriesBytes(m, k), 'scratch (a rows)'],
     [m * n * 4, 'scratch (f32 c)'], [wPanels * panelBytes, 'scratch (f16 weights widened)'],
-    sliced ? [slicedBlockBytes(n, k), 'scratch (f16 weights in K slices)'] : null);
+    sliced ? [(threads > 1 ? 2 : 1) * sliceBytes, 'scratch (f16 weights in K slices)'] : null);
   if (!scratch) return false;
   const [a32, rows, c32, w32, ws] = scratch;
   try {
@@ -207,11 +207,14 @@ function viaF32(dev: Device, g: F16GemmCall, ops: number): boolean {
     chunks(m * k, (i, len) => plan.task().call(vcvtToF32.name, [len, a + i * 2, a32.ptr + i * 4]));
     chunks(panels, (p0, np) => plan.task().call(vcvtToF32.name, [np * panelHalves, w + p0 * panelHalves * 2, w32.ptr + p0 * panelBytes]));
     plan.stage();
-    const tiles = Math.ceil(m / 4), spans = new Spans(threads, Math.ceil(n / nBlock) * tiles);
-    for (let n0 = 0; n0 < n; n0 += nBlock) {
-      const nc = Math.min(nBlock, n - n0);
-      for (const [t0, count] of spans.of(tiles)) {
-        plan.task().call(f32IgemmKernel.name, igemm(Math.min(count * 4, m - t0 * 4), n0, nc, t0, w32.ptr + (n0 / F16_PANEL) * panelBytes));
+    if (ws) slicedPlanStages(plan, threads, rows.ptr, m, n, k, w32.ptr, [ws.ptr, ws.ptr + sliceBytes], c32.ptr, n * 4);
+    else {
+      const tiles = Math.ceil(m / 4), spans = new Spans(threads, Math.ceil(n / nBlock) * tiles);
+      for (let n0 = 0; n0 < n; n0 += nBlock) {
+        const nc = Math.min(nBlock, n - n0);
+        for (const [t0, count] of spans.of(tiles)) {
+          plan.task().call(f32IgemmKernel.name, igemm(Math.min(count * 4, m - t0 * 4), n0, nc, t0, w32.ptr + (n0 / F16_PANEL) * panelBytes));
+        }
       }
     }
     plan.stage();

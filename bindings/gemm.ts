@@ -139,6 +139,39 @@ export function slicedBlockGemm(mod: KernelModule, at: number, m: number, k: num
 }
 
 /**
+ * The sliced GEMM (kSlices(m, k) > 1) as plan stages, from the plan's current stage on: stage j
+ * runs the rows of (N block, slice) j over one copy buffer while copy tasks fill the other with
+ * step j + 1 (the first copy runs alone), a barrier between stages (each slice continues from
+ * C). `w`: the full-K panels (packedBytes(n, k)); `buffers`: two of slicedBlockBytes(n, k);
+ * `at`: what writeRowEntries wrote; C at `c`, rows cStride bytes apart.
+ */
+export function slicedPlanStages(plan: Plan, threads: number, at: number, m: number, n: number, k: number, w: number,
+  buffers: readonly [number, number], c: number, cStride: number): void {
+  const slices = kSlices(m, k), kc = Math.ceil(k / slices), sBlock = slicedNBlock(n, k), tiles = Math.ceil(m / 4);
+  const panelBytes = (PANEL + PANEL * k) * 4;
+  const steps: [number, number][] = [];
+  for (let n0 = 0; n0 < n; n0 += sBlock) for (let s = 0; s < slices; s++) steps.push([n0, s]);
+  const copyTasks = (j: number) => {
+    const [n0, s] = steps[j], panels = Math.ceil(Math.min(sBlock, n - n0) / PANEL), kcs = Math.min(kc, k - s * kc);
+    const per = Math.ceil(panels / threads), sliceBytes = (PANEL + PANEL * kcs) * 4;
+    for (let p0 = 0; p0 < panels; p0 += per) {
+      plan.task().call(ksliceKernel.name, [Math.min(per, panels - p0), k, s * kc, kcs, w + (n0 / PANEL + p0) * panelBytes, buffers[j % 2] + p0 * sliceBytes]);
+    }
+  };
+  copyTasks(0);
+  for (let j = 0; j < steps.length; j++) {
+    plan.stage();
+    if (j + 1 < steps.length) copyTasks(j + 1);
+    const [n0, s] = steps[j], nc = Math.min(sBlock, n - n0), kcs = Math.min(kc, k - s * kc);
+    // Each stage ends at a barrier, so its rows are split by spans of their own.
+    for (const [t0, count] of new Spans(threads, tiles).of(tiles)) {
+      plan.task().call(igemmKernel.name, [Math.min(count * 4, m - t0 * 4), nc, kcs, 1, at + rowEntriesAt(m, k) + t0 * 16, buffers[j % 2],
+        c + n0 * 4 + t0 * 4 * cStride, cStride, at + (1 + s) * IGEMM_PARAMS_BYTES]);
+    }
+  }
+}
+
+/**
  * Writes the IGEMM's parameter blocks at `at`: the whole K's ({ aOffset = A, zero = A (no entry
  * pads), min, max }), then, when K is sliced (kSlices), one per slice: aOffset = A plus the
  * slice's first column, the clamp on the last slice only (±Inf before), accumulate on every
@@ -294,30 +327,8 @@ export function gemmPlan(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo, t
   const panelBytes = (PANEL + PANEL * k) * 4;
   const nBlock = nBlockColumns(n, PANEL, panelBytes);
   if (readsRows(g, kern) && kSlices(m, k) > 1) {
-    // Stage j runs the rows of (N block, slice) j over one copy buffer while copy tasks fill
-    // the other with step j + 1; a barrier between stages (each slice continues from C).
-    const slices = kSlices(m, k), kc = Math.ceil(k / slices), sBlock = slicedNBlock(n, k), tiles = Math.ceil(m / 4);
-    const buffers = [0, 1].map((i) => g.scratch + alignUp(rowEntriesBytes(m, k)) + i * alignUp(slicedBlockBytes(n, k)));
-    const steps: [number, number][] = [];
-    for (let n0 = 0; n0 < n; n0 += sBlock) for (let s = 0; s < slices; s++) steps.push([n0, s]);
-    const copyTasks = (j: number) => {
-      const [n0, s] = steps[j], panels = Math.ceil(Math.min(sBlock, n - n0) / PANEL), kcs = Math.min(kc, k - s * kc);
-      const per = Math.ceil(panels / threads), sliceBytes = (PANEL + PANEL * kcs) * 4;
-      for (let p0 = 0; p0 < panels; p0 += per) {
-        plan.task().call(ksliceKernel.name, [Math.min(per, panels - p0), k, s * kc, kcs, g.w + (n0 / PANEL + p0) * panelBytes, buffers[j % 2] + p0 * sliceBytes]);
-      }
-    };
-    copyTasks(0);
-    for (let j = 0; j < steps.length; j++) {
-      plan.stage();
-      if (j + 1 < steps.length) copyTasks(j + 1);
-      const [n0, s] = steps[j], nc = Math.min(sBlock, n - n0), kcs = Math.min(kc, k - s * kc);
-      // Each stage ends at a barrier, so its rows are split by spans of their own.
-      for (const [t0, count] of new Spans(threads, tiles).of(tiles)) {
-        plan.task().call(igemmKernel.name, [Math.min(count * 4, m - t0 * 4), nc, kcs, 1, g.scratch + rowEntriesAt(m, k) + t0 * 16, buffers[j % 2],
-          g.c + n0 * 4 + t0 * 4 * g.cStride, g.cStride, g.scratch + (1 + s) * IGEMM_PARAMS_BYTES]);
-      }
-    }
+    const buffer = g.scratch + alignUp(rowEntriesBytes(m, k)), bytes = alignUp(slicedBlockBytes(n, k));
+    slicedPlanStages(plan, threads, g.scratch, m, n, k, g.w, [buffer, buffer + bytes], g.c, g.cStride);
     return plan;
   }
   if (readsRows(g, kern)) {

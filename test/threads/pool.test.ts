@@ -115,6 +115,19 @@ describe('thread pool', () => {
     }
   }));
 
+  it("threads the 'f16' GEMM with K in slices (M ≥ 256, K > 768: double-buffered copy stages) with the same bits", () => onPool((lw, pool) => {
+    for (const [m, k, n] of [[258, 1100, 40], [256, 1536, 300]] as const) {
+      const r = rng(m + k + n);
+      const a = randomF16(m * k, r), b = randomF16(k * n, r), bias = randomF16(n, r);
+      const run = (x: Lanewise) => x.matMul(x.tensor('float16', a, [m, k]), x.prepack(x.tensor('float16', b, [k, n]), { bias }), { activation: 'relu6' }).read();
+      const before = pool.stats().reduce((x, y) => x + y, 0);
+      const got = run(lw);
+      expect(pool.stats().reduce((x, y) => x + y, 0)).toBeGreaterThan(before + 1);
+      expect(Array.from(got), `${m}×${k}×${n} against one thread`).toEqual(Array.from(run(single)));
+      expect(Array.from(got), `${m}×${k}×${n} reference`).toEqual(Array.from(gemmF16Fast(m, n, k, a, b, bias, 0, 6)));
+    }
+  }));
+
   it("threads the 'f16' GEMV (M = 1) over column ranges with the same bits", () => onPool((lw, pool) => {
     for (const [k, n] of [[77, 300], [1024, 1000], [33, 23], [16, 17]] as const) {
       const r = rng(k * n);
