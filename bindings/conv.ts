@@ -9,7 +9,7 @@
 import type { Block, Device } from './device.js';
 import { OutOfMemoryError } from './errors.js';
 import { kernelsOf, type AvgpoolKernelInfo, type DwconvKernelInfo, type MaxpoolKernelInfo } from './kernels.js';
-import { chooseGemmKernel, gemm, gemmScratchBytes, IGEMM_PARAMS_BYTES, kSlices, packedBytes, PANEL, writeIgemmParams, writePackedBias } from './gemm.js';
+import { chooseGemmKernel, gemm, IGEMM_PARAMS_BYTES, kSlices, packedBytes, PANEL, writeIgemmParams, writePackedBias } from './gemm.js';
 import { Calls, nBlockColumns } from './exec.js';
 
 /** Everything about one 2-D convolution or pooling window, NHWC. */
@@ -434,11 +434,10 @@ export function conv2d(dev: Device, c: ConvCall): void {
  */
 function convGemmRows(dev: Device, c: ConvCall): void {
   const g = c.geometry, m = g.n * g.ih * g.iw, kern = chooseGemmKernel(m);
-  const bytes = gemmScratchBytes(m, g.co, g.ci, false, kern);
-  const scratch = bytes > 0 ? dev.alloc(bytes, 'scratch (conv as GEMM)') : null;
+  const { scratch, sliceK } = dev.gemmScratch(m, g.co, g.ci, false, kern);
   try {
     gemm(dev.kmod, { m, n: g.co, k: g.ci, a: c.x.ptr, aStride: g.ci * 4, transposeA: false, w: c.w.ptr, c: c.out.ptr, cStride: g.co * 4,
-      min: c.min, max: c.max, scratch: scratch ? scratch.ptr : 0 }, kern);
+      min: c.min, max: c.max, scratch: scratch ? scratch.ptr : 0, sliceK }, kern);
   } finally {
     if (scratch) dev.free(scratch);
   }

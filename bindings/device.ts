@@ -5,6 +5,7 @@ import { instantiate, compileBuild, detectFeatures, isWasmModule, buildOfModule,
 import { Arena } from './memory.js';
 import { batchedGemmPlan, batchedPlanThreads, batchedScratchBytes, chooseGemmKernel, gemm, gemmScratchBytes, packWeights, packedABytes, packedBytes,
   regroupScratchBytes, regroupWeights, setPackedBias, type WeightLayout } from './gemm.js';
+import type { GemmKernelInfo } from './kernels.js';
 import { maxThreads, runPlan } from './exec.js';
 import { OutOfMemoryError, UnsupportedError, ValueError } from './errors.js';
 
@@ -227,6 +228,20 @@ export class Device {
   }
 
   /**
+   * The scratch of gemm() for m×k by k×n under `kern`, and whether K runs in slices: the sliced
+   * GEMM's scratch when it fits, else (the slices' ~1 MiB of copied weights refused) the
+   * unsliced one, which gives the same bits. Null when the kernel needs none. Free it after.
+   */
+  gemmScratch(m: number, n: number, k: number, transposeA: boolean, kern: GemmKernelInfo): { scratch: Block | null; sliceK: boolean } {
+    const sliced = gemmScratchBytes(m, n, k, transposeA, kern), whole = gemmScratchBytes(m, n, k, transposeA, kern, false);
+    if (sliced > whole) {
+      const got = this.allocAllOrNull([sliced, 'scratch (a, K slices)']);
+      if (got) return { scratch: got[0], sliceK: true };
+    }
+    return { scratch: whole > 0 ? this.alloc(whole, 'scratch (a)') : null, sliceK: false };
+  }
+
+  /**
    * C[m×n] (at cOff in c) = clamp(A·W + bias). A is m×k at aOff in a, or k×m when transposeA
    * (the A packing reads either layout, so a transpose costs no extra pass).
    */
@@ -234,12 +249,11 @@ export class Device {
     w: Block; c: Block; cOff: number; min: number; max: number; layout?: WeightLayout }): void {
     if (p.m === 0 || p.n === 0) return;
     const kern = chooseGemmKernel(p.m, p.layout);
-    const bytes = gemmScratchBytes(p.m, p.n, p.k, p.transposeA, kern);
-    const scratch = bytes > 0 ? this.alloc(bytes, 'scratch (a)') : null;
+    const { scratch, sliceK } = this.gemmScratch(p.m, p.n, p.k, p.transposeA, kern);
     try {
       gemm(this.kmod, { m: p.m, n: p.n, k: p.k, a: p.a.ptr + p.aOff, aStride: (p.transposeA ? p.m : p.k) * 4,
         transposeA: p.transposeA, w: p.w.ptr, c: p.c.ptr + p.cOff, cStride: p.n * 4, min: p.min, max: p.max,
-        scratch: scratch ? scratch.ptr : 0 }, kern);
+        scratch: scratch ? scratch.ptr : 0, sliceK }, kern);
     } finally {
       if (scratch) this.free(scratch);
     }

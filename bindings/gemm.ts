@@ -24,8 +24,10 @@ export interface GemmArgs {
   w: number;                    // packed weights
   c: number; cStride: number;   // bytes
   min: number; max: number;
-  /** Scratch of packedABytes(m, k, kernel.packA) bytes when the chosen kernel packs A. */
+  /** Scratch of gemmScratchBytes(m, n, k, transposeA, kernel, sliceK) bytes. */
   scratch: number;
+  /** false: K whole even where kSlices would slice it (its scratch did not fit). */
+  sliceK?: boolean;
 }
 
 /**
@@ -61,10 +63,10 @@ function readsRows(g: { transposeA: boolean; k: number }, kern: GemmKernelInfo):
  * row entries and (K sliced) two N blocks of sliced weights (a plan's double buffer; one thread
  * uses the first), or packed A.
  */
-export function gemmScratchBytes(m: number, n: number, k: number, transposeA: boolean, kern: GemmKernelInfo): number {
+export function gemmScratchBytes(m: number, n: number, k: number, transposeA: boolean, kern: GemmKernelInfo, sliceK = true): number {
   if (kern.packA === null) return 0;
   if (!readsRows({ transposeA, k }, kern)) return packedABytes(m, k, kern.packA);
-  return alignUp(rowEntriesBytes(m, k)) + (kSlices(m, k) > 1 ? 2 * alignUp(slicedBlockBytes(n, k)) : 0);
+  return alignUp(rowEntriesBytes(m, k)) + (sliceK && kSlices(m, k) > 1 ? 2 * alignUp(slicedBlockBytes(n, k)) : 0);
 }
 
 /** Bytes of one f32 IGEMM parameter block (f32-igemm/4x8-simd.ts). */
@@ -265,7 +267,7 @@ export function gemm(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo = choo
   if (threads > 1) { runPlan(mod, cachedPlan(mod, g, kern, threads)); return; }
   const panelBytes = (PANEL + PANEL * k) * 4;
   if (rows) {
-    const ig = mod.exports[igemmKernel.name], slices = kSlices(m, k), entries = g.scratch + rowEntriesAt(m, k);
+    const ig = mod.exports[igemmKernel.name], slices = g.sliceK === false ? 1 : kSlices(m, k), entries = g.scratch + rowEntriesAt(m, k);
     if (slices === 1) {
       const nBlock = nBlockColumns(n, PANEL, panelBytes);
       for (let n0 = 0; n0 < n; n0 += nBlock) {
@@ -307,7 +309,7 @@ const lastPlan = new WeakMap<KernelModule, { key: Float64Array; plan: Plan }>();
 
 function cachedPlan(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo, threads: number): Plan {
   const key = Float64Array.of(g.m, g.n, g.k, g.a, g.aStride, g.transposeA ? 1 : 0, g.w, g.c, g.cStride, g.min, g.max,
-    g.scratch, threads, kern.mr, kern.layout === 'rows' ? 1 : 0);
+    g.scratch, threads, kern.mr, kern.layout === 'rows' ? 1 : 0, g.sliceK === false ? 0 : 1);
   const last = lastPlan.get(mod);
   if (last && last.key.every((v, i) => Object.is(v, key[i]))) return last.plan;
   const plan = gemmPlan(mod, g, kern, threads);
@@ -326,7 +328,7 @@ export function gemmPlan(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo, t
   let a = g.a, aStride = g.aStride, rowStep = aStride;
   const panelBytes = (PANEL + PANEL * k) * 4;
   const nBlock = nBlockColumns(n, PANEL, panelBytes);
-  if (readsRows(g, kern) && kSlices(m, k) > 1) {
+  if (readsRows(g, kern) && g.sliceK !== false && kSlices(m, k) > 1) {
     const buffer = g.scratch + alignUp(rowEntriesBytes(m, k)), bytes = alignUp(slicedBlockBytes(n, k));
     slicedPlanStages(plan, threads, g.scratch, m, n, k, g.w, [buffer, buffer + bytes], g.c, g.cStride);
     return plan;

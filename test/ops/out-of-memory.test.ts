@@ -160,6 +160,18 @@ describe('a depthwise convolution with a channel multiplier whose repeated input
   });
 });
 
+describe('a GEMM or 1×1 convolution whose K-slice scratch does not fit', () => {
+  it('keeps K whole instead, with the same bits, on 1 and 2 threads', () => {
+    for (const lw of instances) {
+      const a = lw.tensor('float32', randomF32(256 * 1025, 31), [256, 1025]), b = lw.prepack(lw.tensor('float32', randomF32(1025 * 40, 32), [1025, 40]));
+      expect(sameBitsWithout(lw, 'scratch (a, K slices)', () => lw.matMul(a, b, { activation: 'relu6' }))).toBe(1);
+      const x = lw.tensor('float32', randomF32(16 * 16 * 1025, 33), [1, 16, 16, 1025]), w = lw.tensor('float32', randomF32(24 * 1025, 34), [24, 1, 1, 1025]);
+      expect(sameBitsWithout(lw, 'scratch (a, K slices)', () => lw.conv2d(x, w, { bias: randomF32(24, 35) }))).toBe(1);
+      for (const t of [a, b, x, w]) t.dispose();
+    }
+  });
+});
+
 describe("an 'f16' GEMM whose f32 scratch does not fit", () => {
   it('runs the packed path instead, with the same bits, on 1 and 2 threads', () => {
     for (const lw of instances) {
