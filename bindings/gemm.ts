@@ -97,6 +97,8 @@ const alignUp = (bytes: number) => Math.ceil(bytes / 64) * 64;
  * and N block, copying the next one into a second buffer meanwhile: 1.01–1.08× on 2 threads from
  * 256×1024×256 to 2048×1024×1024 (512×1024×512: 0.96–1.02×); with fewer rows the barriers
  * outweigh the stages too (64×4096×64: 0.89–0.91× with a copy stage and a compute stage per slice).
+ * The slices' scratch (two blocks of copied weights, up to ~1 MiB) is optional: where it does not
+ * fit, Device.gemmScratch hands out the unsliced one and the GEMM keeps K whole (GemmArgs.sliceK).
  */
 export function kSlices(m: number, k: number): number {
   return m >= 256 && k > 768 ? Math.ceil(k / 512) : 1;
