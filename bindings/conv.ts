@@ -31,8 +31,8 @@ export interface ConvGeometry {
  * which reads the input in place: the GEMM's pass packing it cost 4–10% of a 1×1 convolution
  * on one thread and up to half on two, where it ran on the calling thread alone (2026-11-24,
  * docs/conv.md). With 256 pixels or more and above 768 input channels (one group) it runs the
- * GEMM driver, which reads the rows in place too and runs K in slices (convGemmRows). The binary16 driver runs 'gemm' as its
- * binary16 GEMM (bindings/f16.ts).
+ * GEMM driver, which reads the rows in place too and runs K in slices (convGemmRows). The
+ * binary16 driver runs 'gemm' as its binary16 GEMM (bindings/f16.ts).
  */
 export type ConvRoute = 'gemm' | 'igemm' | 'dwconv' | 'dwconv-rep';
 
@@ -147,12 +147,6 @@ export function writeConvBias(view: Float32Array | Uint16Array, base: number, bi
 // Indirection
 
 /**
- * Indirection entries for one image: for output pixel p and tap s, the byte offset of the input
- * pixel the tap reads (channel 0), or PAD_ENTRY for padding. `tile` = 4 lays them out as the
- * IGEMM reads them ([ceil(P/4)][ks][4], rows past P repeat the last pixel); `tile` = 1 as
- * [P][ks] for the depthwise and pooling kernels.
- */
-/**
  * Refuses (OutOfMemoryError on `arg`) a window whose indirection buffer for `g` would pass
  * `limit` bytes: a large window on a large output (a 300×300 filter with 'same' padding: 8.1 G
  * entries) would pass what a JS array can hold before the wasm allocation could refuse it.
@@ -165,6 +159,12 @@ export function checkIndirection(g: ConvGeometry, tile: 1 | 4, limit: number, ar
   }
 }
 
+/**
+ * Indirection entries for one image: for output pixel p and tap s, the byte offset of the input
+ * pixel the tap reads (channel 0), or PAD_ENTRY for padding. `tile` = 4 lays them out as the
+ * IGEMM reads them ([ceil(P/4)][ks][4], rows past P repeat the last pixel); `tile` = 1 as
+ * [P][ks] for the depthwise and pooling kernels.
+ */
 export function indirection(g: ConvGeometry, tile: 1 | 4, limit: number): Uint32Array {
   const ks = g.kh * g.kw, P = g.oh * g.ow, rowBytes = g.ci * 4;
   const tiles = Math.ceil(P / tile);
@@ -424,10 +424,9 @@ export function conv2d(dev: Device, c: ConvCall): void {
 
 /**
  * A 1×1 convolution (stride 1, unpadded, one group) with more than 768 input channels and 256
- * pixels or more (bindings/gemm.ts kSlices), as the
- * GEMM of its pixels (row-major, K = ci) by the filter's panels (the layout matMul packs):
- * the GEMM driver reads the rows in place and runs K in slices (kSlices), which the IGEMM
- * driver does not. `lw.conv2d`, the IGEMM driver against this one in one process (best of 11,
+ * pixels or more, as the GEMM of its pixels (row-major, K = ci) by the filter's panels (the
+ * layout matMul packs): the GEMM driver reads the rows in place and runs K in slices
+ * (bindings/gemm.ts kSlices), which the IGEMM driver does not. `lw.conv2d`, the IGEMM driver against this one in one process (best of 11,
  * relu, 2026-11-25): one thread 1.043× at 14×14×1024→256 and 28×28×1024→128, 1.024× for 4
  * images of 14×14×1024→256, 1.00× on 7×7 images; two threads 1.00–1.05×. Same bits: one
  * reduction order.

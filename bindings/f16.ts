@@ -174,7 +174,7 @@ function viaF32(dev: Device, g: F16GemmCall, ops: number): boolean {
   const panelHalves = F16_PANEL + F16_PANEL * k, panelBytes = panelHalves * 4, panels = Math.ceil(n / F16_PANEL);
   // K runs in slices where the f32 GEMM's would (bindings/gemm.ts kSlices): the widened panels
   // copied in slice form a block at a time (serially), or double-buffered (plans).
-  const sliced = kSlices(m, k) > 1, sliceBytes = Math.ceil(slicedBlockBytes(n, k) / 64) * 64;
+  const sliced = kSlices(m, k) > 1, sliceBytes = slicedBlockBytes(n, k);
   const nBlock = sliced ? slicedNBlock(n, k) : nBlockColumns(n, F16_PANEL, panelBytes);
   // One N block of widened weights serially; all of them when threads share the blocks.
   const wPanels = threads > 1 ? panels : nBlock / F16_PANEL;

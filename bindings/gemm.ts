@@ -66,7 +66,7 @@ function readsRows(g: { transposeA: boolean; k: number }, kern: GemmKernelInfo):
 export function gemmScratchBytes(m: number, n: number, k: number, transposeA: boolean, kern: GemmKernelInfo, sliceK = true): number {
   if (kern.packA === null) return 0;
   if (!readsRows({ transposeA, k }, kern)) return packedABytes(m, k, kern.packA);
-  return alignUp(rowEntriesBytes(m, k)) + (sliceK && kSlices(m, k) > 1 ? 2 * alignUp(slicedBlockBytes(n, k)) : 0);
+  return alignUp(rowEntriesBytes(m, k)) + (sliceK && kSlices(m, k) > 1 ? 2 * slicedBlockBytes(n, k) : 0);
 }
 
 /** Bytes of one f32 IGEMM parameter block (f32-igemm/4x8-simd.ts). */
@@ -121,9 +121,12 @@ export function slicedNBlock(n: number, k: number): number {
   return nBlockColumns(n, PANEL, (PANEL + PANEL * sliceK(k)) * 4);
 }
 
-/** Bytes of one N block of sliced weights (the largest slice): the `sliced` scratch of slicedBlockGemm. */
+/**
+ * Bytes of one N block of sliced weights (the largest slice), in whole 64-byte lines so that a
+ * second buffer right after it starts on a line: the `sliced` scratch of slicedBlockGemm.
+ */
 export function slicedBlockBytes(n: number, k: number): number {
-  return (slicedNBlock(n, k) / PANEL) * (PANEL + PANEL * sliceK(k)) * 4;
+  return alignUp((slicedNBlock(n, k) / PANEL) * (PANEL + PANEL * sliceK(k)) * 4);
 }
 
 /**
@@ -331,7 +334,7 @@ export function gemmPlan(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo, t
   const panelBytes = (PANEL + PANEL * k) * 4;
   const nBlock = nBlockColumns(n, PANEL, panelBytes);
   if (readsRows(g, kern) && g.sliceK !== false && kSlices(m, k) > 1) {
-    const buffer = g.scratch + alignUp(rowEntriesBytes(m, k)), bytes = alignUp(slicedBlockBytes(n, k));
+    const buffer = g.scratch + alignUp(rowEntriesBytes(m, k)), bytes = slicedBlockBytes(n, k);
     slicedPlanStages(plan, threads, g.scratch, m, n, k, g.w, [buffer, buffer + bytes], g.c, g.cStride);
     return plan;
   }
