@@ -201,7 +201,12 @@ export function writeRowEntries(mod: KernelModule, at: number, a: number, m: num
   for (let r = 0; r < tiles * 4; r++) u32[r] = Math.min(r, m - 1) * aStride;
 }
 
-/** The kernel the driver uses for an m-row problem on weights in `layout`. */
+/**
+ * The kernel family of an m-row problem on weights in `layout`: the row kernels for M = 1, else
+ * the 4×8 tile kernel over packed A. gemm() then decides how that tile runs: row-major A goes
+ * through the IGEMM instead (readsRows), with K in slices where kSlices says so; the scratch
+ * (gemmScratchBytes) follows the same decision.
+ */
 export function chooseGemmKernel(m: number, layout: WeightLayout = 'panels'): GemmKernelInfo {
   if (layout === 'rows') {
     if (m !== 1) throw new Error('lanewise: row-grouped weights serve M = 1 only');
