@@ -417,6 +417,24 @@ for (const kern of kernelsOf('f32-gavgpool')) {
 /** n raw 32-bit patterns, NaN payloads included: the kernels that move bits compute nothing. */
 const bitPatterns = (n: number) => Uint32Array.from({ length: n }, (_, i) => (Math.imul(i + 1, 2654435761) ^ (i << 7)) >>> 0);
 
+/**
+ * Runs a bit-moving kernel from `bits` into `outWords` words guarded by 16 more, checks the guard
+ * is untouched and returns the output words.
+ */
+function moveBits(dev: Device, bits: Uint32Array, outWords: number, run: (src: Block, dst: Block) => void): Uint32Array {
+  const sb = dev.alloc(bits.byteLength + 64, 'src'), db = dev.alloc(outWords * 4 + 64, 'dst');
+  try {
+    new Uint32Array(dev.arena.memory.buffer, sb.ptr, bits.length).set(bits);
+    new Uint32Array(dev.arena.memory.buffer, db.ptr, outWords + 16).fill(0xdeadbeef);
+    run(sb, db);
+    const got = new Uint32Array(dev.arena.memory.buffer, db.ptr, outWords + 16).slice();
+    expect(Array.from(got.subarray(outWords))).toEqual(new Array(16).fill(0xdeadbeef));
+    return got.subarray(0, outWords);
+  } finally {
+    dev.free(db); dev.free(sb);
+  }
+}
+
 for (const kern of kernelsOf('x32-rep')) {
   for (const build of kern.builds) {
     describe(`${kern.name} [${build}]`, () => {
@@ -427,18 +445,9 @@ for (const kern of kernelsOf('x32-rep')) {
         shapes.push([1000, 2], [1001, 4], [333, 3], [77, 17], [5, 64]);
         for (const [n, m] of shapes) {
           const bits = bitPatterns(n);
-          const sb = dev.alloc(n * 4 + 64, 'src'), db = dev.alloc(n * m * 4 + 64, 'dst');
-          try {
-            new Uint32Array(dev.arena.memory.buffer, sb.ptr, n).set(bits);
-            new Uint32Array(dev.arena.memory.buffer, db.ptr, n * m + 16).fill(0xdeadbeef);
-            dev.kmod.exports[kern.name](n, m, sb.ptr, db.ptr);
-            const got = new Uint32Array(dev.arena.memory.buffer, db.ptr, n * m + 16);
-            for (let i = 0; i < n * m; i++) {
-              if (got[i] !== bits[Math.floor(i / m)]) expect.fail(`n ${n} m ${m} [${i}]: got ${got[i].toString(16)}, want ${bits[Math.floor(i / m)].toString(16)}`);
-            }
-            expect(Array.from(got.subarray(n * m))).toEqual(new Array(16).fill(0xdeadbeef));
-          } finally {
-            dev.free(db); dev.free(sb);
+          const got = moveBits(dev, bits, n * m, (src, dst) => dev.kmod.exports[kern.name](n, m, src.ptr, dst.ptr));
+          for (let i = 0; i < n * m; i++) {
+            if (got[i] !== bits[Math.floor(i / m)]) expect.fail(`n ${n} m ${m} [${i}]: got ${got[i].toString(16)}, want ${bits[Math.floor(i / m)].toString(16)}`);
           }
         }
       });
@@ -458,24 +467,14 @@ for (const kern of kernelsOf('x32-transpose')) {
           for (const batch of [1, 2]) {
             const n = rows * cols;
             const bits = bitPatterns(batch * n);
-            const sb = dev.alloc(bits.byteLength + 64, 'src'), db = dev.alloc(bits.byteLength + 64, 'dst');
-            try {
-              new Uint32Array(dev.arena.memory.buffer, sb.ptr, batch * n).set(bits);
-              const guard = new Uint32Array(dev.arena.memory.buffer, db.ptr, batch * n + 16);
-              guard.fill(0xdeadbeef);
-              transposeRun(dev, batch, rows, cols, sb, db);
-              const got = new Uint32Array(dev.arena.memory.buffer, db.ptr, batch * n + 16);
-              for (let b = 0; b < batch; b++) {
-                for (let i = 0; i < rows; i++) {
-                  for (let j = 0; j < cols; j++) {
-                    const g = got[b * n + j * rows + i], w = bits[b * n + i * cols + j];
-                    if (g !== w) expect.fail(`${batch}×${rows}×${cols} [${b}][${i}][${j}]: got ${g.toString(16)}, want ${w.toString(16)}`);
-                  }
+            const got = moveBits(dev, bits, batch * n, (src, dst) => transposeRun(dev, batch, rows, cols, src, dst));
+            for (let b = 0; b < batch; b++) {
+              for (let i = 0; i < rows; i++) {
+                for (let j = 0; j < cols; j++) {
+                  const g = got[b * n + j * rows + i], w = bits[b * n + i * cols + j];
+                  if (g !== w) expect.fail(`${batch}×${rows}×${cols} [${b}][${i}][${j}]: got ${g.toString(16)}, want ${w.toString(16)}`);
                 }
               }
-              expect(Array.from(got.subarray(batch * n))).toEqual(new Array(16).fill(0xdeadbeef));
-            } finally {
-              dev.free(db); dev.free(sb);
             }
           }
         }
