@@ -18,6 +18,7 @@ export { x32_packx_4__simd_t } from './x32-packx/4-simd-t';
 
 // f32-igemm
 export { f32_igemm_4x8__simd } from './f32-igemm/4x8-simd';
+export { f32_igemm_2x8__simd } from './f32-igemm/2x8-simd';
 
 // f32-dwconv
 export { f32_dwconv_9p8c__simd } from './f32-dwconv/9p8c-simd';

@@ -9,7 +9,7 @@
 import type { Block, Device } from './device.js';
 import { OutOfMemoryError } from './errors.js';
 import { kernelsOf, type AvgpoolKernelInfo, type DwconvKernelInfo, type MaxpoolKernelInfo } from './kernels.js';
-import { chooseGemmKernel, gemm, IGEMM_PARAMS_BYTES, kSlices, packedBytes, PANEL, writeIgemmParams, writePackedBias } from './gemm.js';
+import { chooseGemmKernel, gemm, IGEMM_ENTRY_ROWS, IGEMM_PARAMS_BYTES, igemmCalls, kSlices, packedBytes, PANEL, writeIgemmParams, writePackedBias } from './gemm.js';
 import { Calls, nBlockColumns } from './exec.js';
 
 /** Everything about one 2-D convolution or pooling window, NHWC. */
@@ -415,7 +415,7 @@ export function conv2d(dev: Device, c: ConvCall): void {
       if (kern.pointers === 'direct') convDwDirect(dev, c, kern.name, cache.geometry(g).ptr, cache.zeroRow(g.iw * g.ci).ptr);
       else convDw(dev, c, kern, cache.get(g, 1).ptr, cache.zeroRow(g.ci).ptr);
     } else {
-      convIgemm(dev, c, cache.get(g, 4).ptr, cache.zeroRow(g.ci).ptr);
+      convIgemm(dev, c, cache.get(g, IGEMM_ENTRY_ROWS).ptr, cache.zeroRow(g.ci).ptr);
     }
   } finally {
     own?.clear();
@@ -448,9 +448,10 @@ export const PIXELS_PER_TASK = 32;
 
 function convIgemm(dev: Device, c: ConvCall, ind: number, zero: number): void {
   const g = c.geometry;
-  const kern = igemmKernels.find((k) => k.name === c.kernel) ?? igemmKernels[0];
+  // c.kernel (tests) runs every call on that kernel; by default igemmCalls picks per call.
+  const kern = igemmKernels.find((k) => k.name === c.kernel) ?? null;
   const ks = g.kh * g.kw, cig = g.ci / g.groups, og = g.co / g.groups;
-  const P = g.oh * g.ow, mr = kern.mr, tiles = Math.ceil(P / mr);
+  const P = g.oh * g.ow, mr = IGEMM_ENTRY_ROWS, tiles = Math.ceil(P / mr);
   const panelBytes = (PANEL + PANEL * ks * cig) * 4;
   const groupBytes = packedBytes(og, ks * cig);
   const nBlock = nBlockColumns(og, PANEL, panelBytes);
@@ -469,8 +470,10 @@ function convIgemm(dev: Device, c: ConvCall, ind: number, zero: number): void {
           const w = c.w.ptr + gi * groupBytes + (n0 / PANEL) * panelBytes;
           const out = outImage + (gi * og + n0) * 4;
           for (const [t0, count] of spans.of(tiles)) {
-            const m = Math.min(count * mr, P - t0 * mr);
-            calls.task().call(kern.name, [m, nc, cig, ks, ind + t0 * ks * mr * 4, w, out + t0 * mr * cStride, cStride, prm]);
+            const args = [Math.min(count * mr, P - t0 * mr), nc, cig, ks, ind + t0 * ks * mr * 4, w, out + t0 * mr * cStride, cStride, prm];
+            calls.task();
+            if (kern) calls.call(kern.name, args);
+            else igemmCalls(args, (name, a) => calls.call(name, a));
           }
         }
       }

@@ -12,7 +12,7 @@
 // the N blocking and of threads, since every output element is computed by one kernel call.
 import type { Block, Device } from './device.js';
 import { kernelsOf } from './kernels.js';
-import { batchedPlanThreads, IGEMM_PARAMS_BYTES, kSlices, packedABytes, rowEntriesAt, rowEntriesBytes, slicedBlockBytes, slicedBlockGemm, slicedNBlock, slicedPlanStages, writeIgemmParams, writePackedBias, writeRowEntries } from './gemm.js';
+import { batchedPlanThreads, IGEMM_ENTRY_ROWS, IGEMM_PARAMS_BYTES, igemmCalls, kSlices, packedABytes, rowEntriesAt, rowEntriesBytes, slicedBlockBytes, slicedBlockGemm, slicedNBlock, slicedPlanStages, writeIgemmParams, writePackedBias, writeRowEntries } from './gemm.js';
 import { Calls, maxThreads, nBlockColumns, opsFrom, Plan, runPlan, Spans, STAGED_PLAN_OPS, threadsFor, tileTasks } from './exec.js';
 import { conv2d, convFlops, dwconvOps, packedConvBytes, PIXELS_PER_TASK, routeOf, setConvBias, writeConvBias, type ConvGeometry, type IndirectionCache } from './conv.js';
 import { halfValue } from './half.js';
@@ -28,7 +28,6 @@ const fastKernel = kernelsOf('f16-f32acc-gemm').find((k) => k.weights === 'f32')
 const gemvKernel = kernelsOf('f16-f32acc-gemm').find((k) => k.weights === 'f16')!;
 const exactKernel = kernelsOf('f16-gemm')[0];
 const dwExactKernel = kernelsOf('f16-dwconv').find((k) => k.precision === 'f16-exact')!;
-const f32IgemmKernel = kernelsOf('f32-igemm')[0];
 const im2colKernel = kernelsOf('x16-im2col')[0];
 
 /**
@@ -194,7 +193,7 @@ function viaF32(dev: Device, g: F16GemmCall, ops: number): boolean {
         const nc = Math.min(nBlock, n - n0);
         ex[vcvtToF32.name](Math.ceil(nc / F16_PANEL) * panelHalves, w + (n0 / F16_PANEL) * panelHalves * 2, w32.ptr);
         if (ws) slicedBlockGemm(dev.kmod, rows.ptr, m, k, nc, w32.ptr, ws.ptr, c32.ptr + n0 * 4, n * 4);
-        else ex[f32IgemmKernel.name](...igemm(m, n0, nc, 0, w32.ptr));
+        else igemmCalls(igemm(m, n0, nc, 0, w32.ptr), (name, args) => ex[name](...args));
       }
       ex[narrowing(g.min)](m * n, c32.ptr, c);
       return true;
@@ -213,7 +212,8 @@ function viaF32(dev: Device, g: F16GemmCall, ops: number): boolean {
       for (let n0 = 0; n0 < n; n0 += nBlock) {
         const nc = Math.min(nBlock, n - n0);
         for (const [t0, count] of spans.of(tiles)) {
-          plan.task().call(f32IgemmKernel.name, igemm(Math.min(count * 4, m - t0 * 4), n0, nc, t0, w32.ptr + (n0 / F16_PANEL) * panelBytes));
+          plan.task();
+          igemmCalls(igemm(Math.min(count * 4, m - t0 * 4), n0, nc, t0, w32.ptr + (n0 / F16_PANEL) * panelBytes), (name, args) => plan.call(name, args));
         }
       }
     }
@@ -563,7 +563,7 @@ function f16ConvDwRep(dev: Device, c: F16ConvCall): boolean {
 function f16ConvIgemm(dev: Device, c: F16ConvCall): void {
   const g = c.geometry;
   const ks = g.kh * g.kw, cig = g.ci / g.groups, og = g.co / g.groups, P = g.oh * g.ow;
-  const mr = f32IgemmKernel.mr, tiles = Math.ceil(P / mr);
+  const mr = IGEMM_ENTRY_ROWS, tiles = Math.ceil(P / mr);
   const xCount = g.n * g.ih * g.iw * g.ci;
   const wBytes32 = packedConvBytes(g.co, g.kh, g.kw, cig, g.groups, 'panels');
   const panelBytes = (F16_PANEL + F16_PANEL * ks * cig) * 4, groupBytes = wBytes32 / g.groups;
@@ -580,7 +580,7 @@ function f16ConvIgemm(dev: Device, c: F16ConvCall): void {
     convertTasks(calls, 'float32', c.x.ptr, x32, xCount);
     convertTasks(calls, 'float32', c.w.ptr, w32, wBytes32 / 4);
     calls.stage();
-    const ind = c.cache.get(g, mr as 1 | 4).ptr, zero = c.cache.zeroRow(g.ci).ptr;
+    const ind = c.cache.get(g, mr).ptr, zero = c.cache.zeroRow(g.ci).ptr;
     const buf = dev.arena.memory.buffer;
     const spans = calls.spans(g.n * g.groups * Math.ceil(og / nBlock) * tiles);
     for (let b = 0; b < g.n; b++) {
@@ -591,8 +591,9 @@ function f16ConvIgemm(dev: Device, c: F16ConvCall): void {
         for (let n0 = 0; n0 < og; n0 += nBlock) {
           const w = w32 + gi * groupBytes + (n0 / F16_PANEL) * panelBytes, out = outImage + (gi * og + n0) * 4;
           for (const [t0, count] of spans.of(tiles)) {
-            calls.task().call(f32IgemmKernel.name, [Math.min(count * mr, P - t0 * mr), Math.min(nBlock, og - n0), cig, ks,
-              ind + t0 * ks * mr * 4, w, out + t0 * mr * cStride, cStride, prm]);
+            calls.task();
+            igemmCalls([Math.min(count * mr, P - t0 * mr), Math.min(nBlock, og - n0), cig, ks, ind + t0 * ks * mr * 4, w, out + t0 * mr * cStride,
+              cStride, prm], (name, args) => calls.call(name, args));
           }
         }
       }

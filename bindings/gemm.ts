@@ -44,6 +44,9 @@ const rowKernel = gemmKernels.find((k) => k.mr === 1 && k.layout === 'panels')!;
 const rowsLayoutKernel = gemmKernels.find((k) => k.mr === 1 && k.layout === 'rows')!;
 const regroupKernel = kernelsOf('f32-regroupw')[0];
 const igemmKernel = kernelsOf('f32-igemm').find((k) => k.mr === 4 && k.nr === PANEL)!;
+const igemm2Kernel = kernelsOf('f32-igemm').find((k) => k.mr === 2 && k.nr === PANEL)!;
+/** Rows per group of the f32 IGEMM kernels' indirection entries ([groups][ks][4]). */
+export const IGEMM_ENTRY_ROWS = igemmKernel.entryRows;
 const ksliceKernel = kernelsOf('x32-kslice')[0];
 
 /**
@@ -56,6 +59,23 @@ const ksliceKernel = kernelsOf('x32-kslice')[0];
  */
 function readsRows(g: { transposeA: boolean; k: number }, kern: GemmKernelInfo): boolean {
   return kern.packA !== null && !g.transposeA && g.k > 0;
+}
+
+/**
+ * One f32 IGEMM call, given as f32_igemm_4x8__simd's arguments (m, nc, kc, ks, entries, w, c,
+ * cStride, params), as the kernel calls that run it: the 4×8 kernel over the whole 4-row groups
+ * and a last group of 3 rows; a last group of 1 or 2 rows, which the 4×8 loop would compute as
+ * 4, on the 2×8 kernel (the same entries, the same bits: f32-igemm/2x8-simd.ts).
+ */
+export function igemmCalls(args: readonly number[], call: (name: string, args: number[]) => void): void {
+  const [m, , , ks, entries, , c, cStride] = args, rest = m % 4;
+  const whole = rest === 1 || rest === 2 ? m - rest : m;
+  if (whole > 0) call(igemmKernel.name, [whole, ...args.slice(1)]);
+  if (whole < m) {
+    const tail = args.slice();
+    tail[0] = m - whole; tail[4] = entries + (whole / 4) * ks * 16; tail[6] = c + whole * cStride;
+    call(igemm2Kernel.name, tail);
+  }
 }
 
 /**
@@ -137,11 +157,11 @@ export function slicedBlockBytes(n: number, k: number): number {
  */
 export function slicedBlockGemm(mod: KernelModule, at: number, m: number, k: number, nc: number, w: number, sliced: number, c: number, cStride: number): void {
   const slices = kSlices(m, k), kc = Math.ceil(k / slices), panels = Math.ceil(nc / PANEL);
-  const copy = mod.exports[ksliceKernel.name], ig = mod.exports[igemmKernel.name];
+  const copy = mod.exports[ksliceKernel.name], serial = (name: string, args: number[]) => mod.exports[name](...args);
   for (let s = 0; s < slices; s++) {
     const k0 = s * kc, kcs = Math.min(kc, k - k0);
     copy(panels, k, k0, kcs, w, sliced);
-    ig(m, nc, kcs, 1, at + rowEntriesAt(m, k), sliced, c, cStride, at + (1 + s) * IGEMM_PARAMS_BYTES);
+    igemmCalls([m, nc, kcs, 1, at + rowEntriesAt(m, k), sliced, c, cStride, at + (1 + s) * IGEMM_PARAMS_BYTES], serial);
   }
 }
 
@@ -172,8 +192,9 @@ export function slicedPlanStages(plan: Plan, threads: number, at: number, m: num
     const [n0, s] = steps[j], nc = Math.min(sBlock, n - n0), kcs = Math.min(kc, k - s * kc);
     // Each stage ends at a barrier, so its rows are split by spans of their own.
     for (const [t0, count] of new Spans(threads, tiles).of(tiles)) {
-      plan.task().call(igemmKernel.name, [Math.min(count * 4, m - t0 * 4), nc, kcs, 1, at + rowEntriesAt(m, k) + t0 * 16, buffers[j % 2],
-        c + n0 * 4 + t0 * 4 * cStride, cStride, at + (1 + s) * IGEMM_PARAMS_BYTES]);
+      plan.task();
+      igemmCalls([Math.min(count * 4, m - t0 * 4), nc, kcs, 1, at + rowEntriesAt(m, k) + t0 * 16, buffers[j % 2],
+        c + n0 * 4 + t0 * 4 * cStride, cStride, at + (1 + s) * IGEMM_PARAMS_BYTES], (name, args) => plan.call(name, args));
     }
   }
 }
@@ -277,11 +298,11 @@ export function gemm(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo = choo
   if (threads > 1) { runPlan(mod, cachedPlan(mod, g, kern, threads)); return; }
   const panelBytes = (PANEL + PANEL * k) * 4;
   if (rows) {
-    const ig = mod.exports[igemmKernel.name], slices = g.sliceK === false ? 1 : kSlices(m, k), entries = g.scratch + rowEntriesAt(m, k);
+    const slices = g.sliceK === false ? 1 : kSlices(m, k), entries = g.scratch + rowEntriesAt(m, k);
     if (slices === 1) {
-      const nBlock = nBlockColumns(n, PANEL, panelBytes);
+      const nBlock = nBlockColumns(n, PANEL, panelBytes), serial = (name: string, args: number[]) => mod.exports[name](...args);
       for (let n0 = 0; n0 < n; n0 += nBlock) {
-        ig(m, Math.min(nBlock, n - n0), k, 1, entries, g.w + (n0 / PANEL) * panelBytes, g.c + n0 * 4, g.cStride, g.scratch);
+        igemmCalls([m, Math.min(nBlock, n - n0), k, 1, entries, g.w + (n0 / PANEL) * panelBytes, g.c + n0 * 4, g.cStride, g.scratch], serial);
       }
       return;
     }
@@ -349,8 +370,9 @@ export function gemmPlan(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo, t
     for (let n0 = 0; n0 < n; n0 += nBlock) {
       const nc = Math.min(nBlock, n - n0), w = g.w + (n0 / PANEL) * panelBytes;
       for (const [t0, count] of spans.of(tiles)) {
-        plan.task().call(igemmKernel.name, [Math.min(count * 4, m - t0 * 4), nc, k, 1, g.scratch + rowEntriesAt(m, k) + t0 * 16, w,
-          g.c + n0 * 4 + t0 * 4 * g.cStride, g.cStride, g.scratch]);
+        plan.task();
+        igemmCalls([Math.min(count * 4, m - t0 * 4), nc, k, 1, g.scratch + rowEntriesAt(m, k) + t0 * 16, w,
+          g.c + n0 * 4 + t0 * 4 * g.cStride, g.cStride, g.scratch], (name, args) => plan.call(name, args));
       }
     }
     return plan;

@@ -54,6 +54,8 @@ export interface IgemmKernelInfo {
   mr: number;
   nr: number;
   panel: number;
+  /** Rows per group of indirection entries ([groups][ks][entryRows] u32), whatever the tile. */
+  entryRows: 4;
   builds: readonly BuildName[];
 }
 
@@ -280,7 +282,8 @@ export const kernels: readonly KernelInfo[] = [
   { name: 'x32_packx_4__simd', family: 'x32-packx', mr: 4, source: 'n', builds: all },
   { name: 'x32_packx_4__simd_t', family: 'x32-packx', mr: 4, source: 't', builds: all },
   // f32 convolution family
-  { name: 'f32_igemm_4x8__simd', family: 'f32-igemm', mr: 4, nr: 8, panel: 8, builds: all },
+  { name: 'f32_igemm_4x8__simd', family: 'f32-igemm', mr: 4, nr: 8, panel: 8, entryRows: 4, builds: all },
+  { name: 'f32_igemm_2x8__simd', family: 'f32-igemm', mr: 2, nr: 8, panel: 8, entryRows: 4, builds: all },
   { name: 'f32_dwconv_9p4c__simd_direct', family: 'f32-dwconv', taps: 9, channels: 4, pointers: 'direct', builds: all },
   { name: 'f32_dwconv_9p8c__simd', family: 'f32-dwconv', taps: 9, channels: 8, pointers: 'relative', builds: all },
   { name: 'f32_dwconv_25p8c__simd', family: 'f32-dwconv', taps: 25, channels: 8, pointers: 'relative', builds: all },

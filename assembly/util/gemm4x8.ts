@@ -8,7 +8,7 @@ import { storeTile4x8_f16 } from './f16';
 
 /** min(n, 4) floats at p in the low lanes, the others 0 (n ≤ 0: all 0); reads nothing past them. */
 // @ts-ignore: decorator
-@inline function loadUpTo4(p: usize, n: i32): v128 {
+@inline export function loadUpTo4(p: usize, n: i32): v128 {
   if (n >= 4) return v128.load(p);
   if (n <= 0) return f32x4.splat(0);
   const v = n >= 2 ? v128.load64_zero(p) : v128.load32_zero(p);
