@@ -264,6 +264,16 @@ for (const kern of gemmKernels) {
         const a = randomF16(m * k, r), b = randomF16(k * n, r);
         a[3] = 0x7c00; b[5] = 0xfc00; b[7] = 0;
         expectSameHalves(runGemm(dev, kern.name, m, n, k, a, b, null), ref(m, n, k, a, b, null), 'inf');
+        // One Inf or NaN weight in either panel of a pair (the GEMV reads two at a time), in the
+        // lone last panel, first and last k: the others stay finite.
+        const n2 = 21, b2 = randomF16(k * n2, r);
+        for (const j of [0, 7, 8, 15, 16, 20]) {
+          for (const [kk, h] of [[0, 0xfc00], [k - 1, 0x7e01], [k >> 1, 0x7c00]] as const) {
+            const bj = b2.slice();
+            bj[kk * n2 + j] = h;
+            expectSameHalves(runGemm(dev, kern.name, m, n2, k, a, bj, null), ref(m, n2, k, a, bj, null), `special weight at k ${kk}, column ${j}`);
+          }
+        }
         const z = new Uint16Array(m * k).fill(0x8000), bz = new Uint16Array(k * n).fill(0x3c00), nb = new Uint16Array(n).fill(0x8000);
         const gz = runGemm(dev, kern.name, m, n, k, z, bz, nb);
         expectSameHalves(gz, ref(m, n, k, z, bz, nb), '-0');
