@@ -10,24 +10,28 @@
 // Reduction order: that of every f32-gemm variant (bias first, k ascending, separate mul and
 // add), the conversions exact: the same bits as f16_f32acc_gemm_4x8__simd_packa.
 //
-// Widening 8 halves: sign-extend, << 13, clear bits 28–30 (3 ops per 4 lanes), which reads as the
-// weight ·2^-112 when it is not Inf/NaN; the A value is scaled by 2^112 instead (once per k step
-// for 16 weights), so each product is w·a exactly as the true operands would give it: both
-// scalings are exact (|a| ≤ 65504 stays below 2^128, and w·2^-112 ≥ 2^-136 is an exact f32
-// subnormal at worst). Against scaling every widened weight: 1.08–1.16× faster (2026-11-24,
-// kernel calls of both builds in one process, both orders, same bits); the constants loaded
-// once per call and the bias reloaded for the rare path, not kept live: 1.07–1.09× more. The hot
-// loop keeps the largest |bits| seen, and when that is Inf/NaN the panel pair is recomputed with
-// the general conversion and the unscaled A (same bits, slower).
-import { f16x4_to_f32x4, f32x8_to_f16x8_auto, F16K, K_7FFF16, K_7BFF16, K_8FFF } from '../util/f16';
+// Widening 8 halves to the f32 bits sign << 31 | (exponent and significand) << 13, which read as
+// the weight ·2^-112 when it is not Inf/NaN: the high 16 bits are (h >> 3 arithmetic) & 0x8fff,
+// the low 16 bits h << 13, and two interleaves build the floats (5 ops per 8 lanes, as in
+// util/f16.ts f16x8_to_f32x8_store; sign-extending each half to 32 bits, << 13 and a mask took
+// 6: 1.11–1.18× slower GEMVs, 2026-11-25, docs/benchmarks.md). The A value is scaled by 2^112
+// instead (once per k step for 16 weights), so each product is w·a exactly as the true operands
+// would give it: both scalings are exact (|a| ≤ 65504 stays below 2^128, and w·2^-112 ≥ 2^-136
+// is an exact f32 subnormal at worst). Against scaling every widened weight: 1.08–1.16× faster
+// (2026-11-24, kernel calls of both builds in one process, both orders, same bits); the
+// constants loaded once per call and the bias reloaded for the rare path, not kept live:
+// 1.07–1.09× more. The hot loop keeps the largest |bits| seen, and when that is Inf/NaN the
+// panel pair is recomputed with the general conversion and the unscaled A (same bits, slower).
+import { f16x4_to_f32x4, f32x8_to_f16x8_auto, F16K, K_7FFF16, K_7BFF16, K_8FFF16 } from '../util/f16';
 
+// The low and high 4 floats of 8 widened halves, from lo = h << 13 and hi = (h >> 3) & 0x8fff (i16 lanes).
 // @ts-ignore: decorator
-@inline function widenLo(h: v128, mask: v128): v128 {
-  return v128.and(i32x4.shl(i32x4.extend_low_i16x8_s(h), 13), mask);
+@inline function widenLo(lo: v128, hi: v128): v128 {
+  return v128.shuffle<u16>(lo, hi, 0, 8, 1, 9, 2, 10, 3, 11);
 }
 // @ts-ignore: decorator
-@inline function widenHi(h: v128, mask: v128): v128 {
-  return v128.and(i32x4.shl(i32x4.extend_high_i16x8_s(h), 13), mask);
+@inline function widenHi(lo: v128, hi: v128): v128 {
+  return v128.shuffle<u16>(lo, hi, 4, 12, 5, 13, 6, 14, 7, 15);
 }
 // @ts-ignore: decorator
 @inline function special(h: v128): bool {
@@ -54,7 +58,7 @@ export function f16_f32acc_gemm_1x16__simd_f16w(
   const vlo = f32x4.splat(vmin);
   const vhi = f32x4.splat(vmax);
   // The hot loop's constants, once per call (V8 does not move a load out of a loop).
-  const mask = v128.load(F16K, K_8FFF), scale = v128.load(F16K, 16 /* 2^112 */), m7 = v128.load(F16K, K_7FFF16);
+  const mask = v128.load(F16K, K_8FFF16), scale = v128.load(F16K, 16 /* 2^112 */), m7 = v128.load(F16K, K_7FFF16);
   let nLeft = nc;
   while (nLeft > 0) {
     const two = nLeft > 8;
@@ -72,10 +76,12 @@ export function f16_f32acc_gemm_1x16__simd_f16w(
       const va = f32x4.mul(v128.load32_splat(a + k), scale);
       const h0 = v128.load(p0), h1 = v128.load(p1);
       seen = i16x8.max_u(seen, i16x8.max_u(v128.and(h0, m7), v128.and(h1, m7)));
-      acc0 = f32x4.add(acc0, f32x4.mul(va, widenLo(h0, mask)));
-      acc1 = f32x4.add(acc1, f32x4.mul(va, widenHi(h0, mask)));
-      acc2 = f32x4.add(acc2, f32x4.mul(va, widenLo(h1, mask)));
-      acc3 = f32x4.add(acc3, f32x4.mul(va, widenHi(h1, mask)));
+      const lo0 = i16x8.shl(h0, 13), hi0 = v128.and(i16x8.shr_s(h0, 3), mask);
+      const lo1 = i16x8.shl(h1, 13), hi1 = v128.and(i16x8.shr_s(h1, 3), mask);
+      acc0 = f32x4.add(acc0, f32x4.mul(va, widenLo(lo0, hi0)));
+      acc1 = f32x4.add(acc1, f32x4.mul(va, widenHi(lo0, hi0)));
+      acc2 = f32x4.add(acc2, f32x4.mul(va, widenLo(lo1, hi1)));
+      acc3 = f32x4.add(acc3, f32x4.mul(va, widenHi(lo1, hi1)));
       p0 += 16; p1 += 16;
       k += 4;
     }

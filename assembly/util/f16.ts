@@ -20,20 +20,19 @@
 export const K_RANGEL: usize = 208;   // i16x8 0x8efe (high halves), 0x7ffe (low halves): rangeKey16's bound (a lane is out of range above)
 export const K_7FFF16: usize = 272;   // i16x8 0x7fff
 export const K_SIGN16: usize = 288;   // i16x8 0x8000
-export const K_8FFF: usize = 304;     // i32x4 0x8fffffff
-export const K_7BFF16: usize = 320;   // i16x8 0x7bff
-export const K_NRM16: usize = 336;    // i16x8 0x4780 (moves [0x3880, 0x477e] to the bottom of i16)
-export const K_NRMHI16: usize = 352;  // i16x8 0x8eff (that range's end, signed)
-export const K_8FFF16: usize = 368;   // i16x8 0x8fff
-export const K_HARDB: usize = 384;    // i16x8 0xbc00 (high halves), 0x7fff (low halves): hardKey16's offsets
-export const K_HALF13: usize = 400;   // i32x4 0x00001000 (half the quantum of the 13 bits a binary16 drops)
-export const K_TRUNC13: usize = 416;  // i32x4 0xffffe000
-export const K_HARDL: usize = 432;    // i16x8 0xf7ff, 0x7ffe: hardKey16's bounds (a lane is hard above)
-export const K_RANGEM: usize = 448;   // i16x8 0x7fff (high halves), 0 (low halves): rangeKey16's masks
-export const K_RANGEB: usize = 464;   // i16x8 0x4780 (high halves), 0 (low halves): rangeKey16's offsets
-export const K_0FFF: usize = 480;     // i32x4 0x00000fff (just under half the quantum of the 13 dropped bits)
-export const K_HALFQ: usize = 496;    // i32x4 0x05800000 (quantum16's exponent minus this: half the quantum, as float bits)
-export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff, 0x00007fff, 0x77800000, 0x77800000, 0x77800000, 0x77800000, 0x00007bff, 0x00007bff, 0x00007bff, 0x00007bff, 0x7f800000, 0x7f800000, 0x7f800000, 0x7f800000, 0x00007c00, 0x00007c00, 0x00007c00, 0x00007c00, 0x7fc00000, 0x7fc00000, 0x7fc00000, 0x7fc00000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x38800000, 0x38800000, 0x38800000, 0x38800000, 0xc8000fff, 0xc8000fff, 0xc8000fff, 0xc8000fff, 0x3f000000, 0x3f000000, 0x3f000000, 0x3f000000, 0x000003ff, 0x000003ff, 0x000003ff, 0x000003ff, 0x00007e00, 0x00007e00, 0x00007e00, 0x00007e00, 0x00000001, 0x00000001, 0x00000001, 0x00000001, 0x8efe7ffe, 0x8efe7ffe, 0x8efe7ffe, 0x8efe7ffe, 0x06c00000, 0x06c00000, 0x06c00000, 0x06c00000, 0x07800000, 0x07800000, 0x07800000, 0x07800000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fff7fff, 0x7fff7fff, 0x7fff7fff, 0x7fff7fff, 0x80008000, 0x80008000, 0x80008000, 0x80008000, 0x8fffffff, 0x8fffffff, 0x8fffffff, 0x8fffffff, 0x7bff7bff, 0x7bff7bff, 0x7bff7bff, 0x7bff7bff, 0x47804780, 0x47804780, 0x47804780, 0x47804780, 0x8eff8eff, 0x8eff8eff, 0x8eff8eff, 0x8eff8eff, 0x8fff8fff, 0x8fff8fff, 0x8fff8fff, 0x8fff8fff, 0xbc007fff, 0xbc007fff, 0xbc007fff, 0xbc007fff, 0x00001000, 0x00001000, 0x00001000, 0x00001000, 0xffffe000, 0xffffe000, 0xffffe000, 0xffffe000, 0xf7ff7ffe, 0xf7ff7ffe, 0xf7ff7ffe, 0xf7ff7ffe, 0x7fff0000, 0x7fff0000, 0x7fff0000, 0x7fff0000, 0x47800000, 0x47800000, 0x47800000, 0x47800000, 0x00000fff, 0x00000fff, 0x00000fff, 0x00000fff, 0x05800000, 0x05800000, 0x05800000, 0x05800000], 16);
+export const K_7BFF16: usize = 304;   // i16x8 0x7bff
+export const K_NRM16: usize = 320;    // i16x8 0x4780 (moves [0x3880, 0x477e] to the bottom of i16)
+export const K_NRMHI16: usize = 336;  // i16x8 0x8eff (that range's end, signed)
+export const K_8FFF16: usize = 352;   // i16x8 0x8fff
+export const K_HARDB: usize = 368;    // i16x8 0xbc00 (high halves), 0x7fff (low halves): hardKey16's offsets
+export const K_HALF13: usize = 384;   // i32x4 0x00001000 (half the quantum of the 13 bits a binary16 drops)
+export const K_TRUNC13: usize = 400;  // i32x4 0xffffe000
+export const K_HARDL: usize = 416;    // i16x8 0xf7ff, 0x7ffe: hardKey16's bounds (a lane is hard above)
+export const K_RANGEM: usize = 432;   // i16x8 0x7fff (high halves), 0 (low halves): rangeKey16's masks
+export const K_RANGEB: usize = 448;   // i16x8 0x4780 (high halves), 0 (low halves): rangeKey16's offsets
+export const K_0FFF: usize = 464;     // i32x4 0x00000fff (just under half the quantum of the 13 dropped bits)
+export const K_HALFQ: usize = 480;    // i32x4 0x05800000 (quantum16's exponent minus this: half the quantum, as float bits)
+export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff, 0x00007fff, 0x77800000, 0x77800000, 0x77800000, 0x77800000, 0x00007bff, 0x00007bff, 0x00007bff, 0x00007bff, 0x7f800000, 0x7f800000, 0x7f800000, 0x7f800000, 0x00007c00, 0x00007c00, 0x00007c00, 0x00007c00, 0x7fc00000, 0x7fc00000, 0x7fc00000, 0x7fc00000, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x38800000, 0x38800000, 0x38800000, 0x38800000, 0xc8000fff, 0xc8000fff, 0xc8000fff, 0xc8000fff, 0x3f000000, 0x3f000000, 0x3f000000, 0x3f000000, 0x000003ff, 0x000003ff, 0x000003ff, 0x000003ff, 0x00007e00, 0x00007e00, 0x00007e00, 0x00007e00, 0x00000001, 0x00000001, 0x00000001, 0x00000001, 0x8efe7ffe, 0x8efe7ffe, 0x8efe7ffe, 0x8efe7ffe, 0x06c00000, 0x06c00000, 0x06c00000, 0x06c00000, 0x07800000, 0x07800000, 0x07800000, 0x07800000, 0x80000000, 0x80000000, 0x80000000, 0x80000000, 0x7fff7fff, 0x7fff7fff, 0x7fff7fff, 0x7fff7fff, 0x80008000, 0x80008000, 0x80008000, 0x80008000, 0x7bff7bff, 0x7bff7bff, 0x7bff7bff, 0x7bff7bff, 0x47804780, 0x47804780, 0x47804780, 0x47804780, 0x8eff8eff, 0x8eff8eff, 0x8eff8eff, 0x8eff8eff, 0x8fff8fff, 0x8fff8fff, 0x8fff8fff, 0x8fff8fff, 0xbc007fff, 0xbc007fff, 0xbc007fff, 0xbc007fff, 0x00001000, 0x00001000, 0x00001000, 0x00001000, 0xffffe000, 0xffffe000, 0xffffe000, 0xffffe000, 0xf7ff7ffe, 0xf7ff7ffe, 0xf7ff7ffe, 0xf7ff7ffe, 0x7fff0000, 0x7fff0000, 0x7fff0000, 0x7fff0000, 0x47800000, 0x47800000, 0x47800000, 0x47800000, 0x00000fff, 0x00000fff, 0x00000fff, 0x00000fff, 0x05800000, 0x05800000, 0x05800000, 0x05800000], 16);
 
 /** f16 bits (one per i32 lane, upper 16 bits zero) → f32 lanes. 13 integer/f32 ops, no select. */
 // @ts-ignore: decorator
