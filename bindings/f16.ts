@@ -11,7 +11,7 @@
 // Both reduction orders are fixed (bias first, k ascending) and independent of M/N tiling, of
 // the N blocking and of threads, since every output element is computed by one kernel call.
 import type { Block, Device } from './device.js';
-import { kernelsOf } from './kernels.js';
+import { kernelsOf, type F16GemmKernelInfo } from './kernels.js';
 import { batchedPlanThreads, IGEMM_ENTRY_ROWS, IGEMM_PARAMS_BYTES, igemmCalls, kSlices, packedABytes, rowEntriesAt, rowEntriesBytes, slicedBlockBytes, slicedBlockGemm, slicedNBlock, slicedPlanStages, writeIgemmParams, writePackedBias, writeRowEntries } from './gemm.js';
 import { Calls, maxThreads, nBlockColumns, opsFrom, Plan, runPlan, Spans, STAGED_PLAN_OPS, threadsFor, tileTasks } from './exec.js';
 import { conv2d, convFlops, dwconvOps, packedConvBytes, PIXELS_PER_TASK, routeOf, setConvBias, writeConvBias, type ConvGeometry, type IndirectionCache } from './conv.js';
@@ -26,7 +26,17 @@ const packW = kernelsOf('f16-packw');
 const packA = kernelsOf('f16-f32-packx');
 const fastKernel = kernelsOf('f16-f32acc-gemm').find((k) => k.weights === 'f32')!;
 const gemvKernel = kernelsOf('f16-f32acc-gemm').find((k) => k.weights === 'f16')!;
-const exactKernel = kernelsOf('f16-gemm')[0];
+const exactKernel = kernelsOf('f16-gemm').find((k) => k.mr === 4)!;
+const exactRowKernel = kernelsOf('f16-gemm').find((k) => k.mr === 1)!;
+
+/**
+ * The packed-A kernel of a GEMM of m rows: 'f16' the 4×8 f32-accumulating one; 'f16-exact' the
+ * 4×8 exact one, or for one row the 1×16 one (two panels per pass: four accumulator chains
+ * where the 4×8 kernel's lone row has two; 1.5× at 1×1024×1024). Same bits either way.
+ */
+function packedKernel(precision: F16Precision, m: number): F16GemmKernelInfo {
+  return precision === 'f16-exact' ? (m === 1 ? exactRowKernel : exactKernel) : fastKernel;
+}
 const dwExactKernel = kernelsOf('f16-dwconv').find((k) => k.precision === 'f16-exact')!;
 const im2colKernel = kernelsOf('x16-im2col')[0];
 
@@ -116,10 +126,19 @@ export interface F16GemmCall {
   precision: F16Precision;
 }
 
+/**
+ * Columns per N block of the packed path for `kern`: whole register tiles (nr columns: one or
+ * two panels) of widened panels, as many as fit L2 (at K = 4096 one panel alone is 128 KB, and
+ * the 1×16 kernel on blocks of one panel would run at the 4×8 kernel's single-row speed).
+ */
+function packedNBlock(kern: F16GemmKernelInfo, n: number, k: number): number {
+  return nBlockColumns(n, kern.nr, (F16_PANEL + F16_PANEL * k) * 4 * (kern.nr / F16_PANEL));
+}
+
 /** Scratch bytes an f16 GEMM call needs (A widened and packed + one widened N block). */
-export function f16GemmScratch(m: number, n: number, k: number): { aPacked: number; w32: number; panels: number } {
+export function f16GemmScratch(m: number, n: number, k: number, precision: F16Precision): { aPacked: number; w32: number; panels: number } {
   const panelF32 = (F16_PANEL + F16_PANEL * k) * 4;
-  const panels = nBlockColumns(n, F16_PANEL, panelF32) / F16_PANEL;
+  const panels = packedNBlock(packedKernel(precision, m), n, k) / F16_PANEL;
   return { aPacked: packedABytes(m, k, 4), w32: panels * panelF32, panels };
 }
 
@@ -139,7 +158,7 @@ export function f16Gemm(dev: Device, g: F16GemmCall): void {
   const ops = opsFrom(2 * m * n * k * (g.precision === 'f16-exact' ? EXACT_COST.gemm : 1), STAGED_PLAN_OPS);
   if (throughF32(g) && viaF32(dev, g, ops)) return;
   if (threadsFor(dev.kmod, ops) > 1) { threaded(dev, g, ops); return; }
-  const s = f16GemmScratch(m, n, k);
+  const s = f16GemmScratch(m, n, k, g.precision);
   const [ap, w32] = dev.allocAll([s.aPacked, 'scratch (f16 a packed)'], [s.w32, 'scratch (f16 weights widened)']);
   try {
     run(dev, g, ap.ptr, w32.ptr, s.panels);
@@ -253,9 +272,9 @@ function threaded(dev: Device, g: F16GemmCall, ops: number): void {
       plan.task().call(vcvtToF32.name, [Math.min(perW, panels - p0) * panelHalves, g.w.ptr + g.wOff + p0 * panelHalves * 2, w32.ptr + p0 * panelHalves * 4]);
     }
     plan.stage();
-    const kern = g.precision === 'f16-exact' ? exactKernel : fastKernel;
+    const kern = packedKernel(g.precision, m);
     const panelBytes = panelHalves * 4, cStride = g.cStride ?? n * 2, c = g.c.ptr + g.cOff;
-    const nBlock = nBlockColumns(n, F16_PANEL, panelBytes);
+    const nBlock = packedNBlock(kern, n, k);
     tileTasks(plan, tiles, n, nBlock, threads, (t, n0, nc) => {
       const m0 = t * 4;
       plan.call(kern.name, [Math.min(4, m - m0), nc, k, ap.ptr + m0 * k * 4, 0, w32.ptr + (n0 / F16_PANEL) * panelBytes,
@@ -292,8 +311,8 @@ export function f16GemmBatched(dev: Device, p: { batches: number; m: number; n: 
     if (bias) dev.write(bias, p.bias!);
     const pw = packW.find((x) => x.layout === (p.transposeB ? 'goi' : 'gio'))!;
     const pa = packA.find((x) => x.mr === 4 && x.source === (p.transposeA ? 't' : 'n'))!;
-    const kern = p.precision === 'f16-exact' ? exactKernel : fastKernel;
-    const panelBytes = panelHalves * 4, nBlock = nBlockColumns(n, F16_PANEL, panelBytes);
+    const kern = packedKernel(p.precision, m);
+    const panelBytes = panelHalves * 4, nBlock = packedNBlock(kern, n, k);
     // Bit i of a mask adds the running thread's scratch to argument i.
     const plan = new Plan(dev.kmod).threadScratch(s.ptr, perThread);
     for (const [b0, count] of new Spans(threads, batches).of(batches)) {
@@ -348,7 +367,7 @@ function run(dev: Device, g: F16GemmCall, ap: number, w32: number, blockPanels: 
   // A: widened (exact) and packed into [k][4] tiles in one pass, from either layout.
   const pk = packA.find((p) => p.mr === 4 && p.source === (g.transposeA ? 't' : 'n'))!;
   ex[pk.name](m, k, g.a.ptr + g.aOff, (g.transposeA ? m : k) * 2, ap);
-  const kern = g.precision === 'f16-exact' ? exactKernel : fastKernel;
+  const kern = packedKernel(g.precision, m);
   const fn = ex[kern.name];
   const panelHalves = F16_PANEL + F16_PANEL * k;
   const cStride = g.cStride ?? n * 2;
@@ -372,7 +391,7 @@ function run(dev: Device, g: F16GemmCall, ap: number, w32: number, blockPanels: 
 export function warmUpF16(dev: Device, rounds = 24): void {
   warmed.add(dev);
   const m = 8, n = 16, k = 32;
-  const s = f16GemmScratch(m, n, k);
+  const s = f16GemmScratch(m, n, k, 'f16');
   const [a, w, c, ap, w32, f] = dev.allocAll([m * k * 2, 'warm-up'], [packedF16Bytes(n, k), 'warm-up'], [m * n * 2, 'warm-up'],
     [s.aPacked, 'warm-up'], [s.w32, 'warm-up'], [m * k * 4, 'warm-up']);
   try {
@@ -383,6 +402,9 @@ export function warmUpF16(dev: Device, rounds = 24): void {
           ap.ptr, w32.ptr, s.panels);
       }
       gemv(dev, { m: 1, n, k, a, aOff: 0, transposeA: false, w, wOff: 0, c, cOff: 0, min: -Infinity, max: Infinity, precision: 'f16' });
+      // The one-row exact kernel (its block of n = 16 columns is the 8-row one's).
+      run(dev, { m: 1, n, k, a, aOff: 0, transposeA: false, w, wOff: 0, c, cOff: 0, min: -Infinity, max: Infinity, precision: 'f16-exact' },
+        ap.ptr, w32.ptr, s.panels);
       convertPtr(dev, 'float32', a.ptr, f.ptr, m * k);
       convertPtr(dev, 'float16', f.ptr, a.ptr, m * k);
     }
