@@ -5,6 +5,8 @@ import { Lanewise, ShapeError, DTypeError, ValueError, LanewiseError, PackedMatr
 import { gemmF16Exact, gemmF16Fast, f16Value, randomF16, round16Bits, transpose16 } from '../reference/f16.js';
 import { gemmF64 } from '../reference/gemm.js';
 import { rng } from '../harness/random.js';
+import { executorOf } from '../../bindings/exec.js';
+import type { Pool } from '../../bindings/pool.js';
 
 let lw: Lanewise;
 beforeAll(async () => { lw = await Lanewise.create(); });
@@ -221,6 +223,14 @@ describe('f16 with threads', () => {
         const ct = mt.matMul(mt.tensor('float16', transpose16(m, k, a), [k, m]), mt.tensor('float16', b, [k, n]), { precision, bias, transposeA: true });
         expectSameHalves(ct.data, want, `${precision} threads transposeA`);
       }
+      // M = 1, 'f16-exact' (the 1×16 kernel): N blocks of panel pairs split across the pool, an
+      // odd panel count (N = 1000: 125 panels), K = 1200 (a few pairs per block).
+      const pool = executorOf(mt.device.kmod) as Pool;
+      const n1 = 1000, k1 = 1200, a1 = randomF16(k1, r), b1 = randomF16(k1 * n1, r), bias1 = randomF16(n1, r);
+      const before = pool.stats().reduce((x, y) => x + y, 0);
+      const c1 = mt.matMul(mt.tensor('float16', a1, [1, k1]), mt.prepack(mt.tensor('float16', b1, [k1, n1]), { bias: bias1 }), { precision: 'f16-exact' });
+      expectSameHalves(c1.data, gemmF16Exact(1, n1, k1, a1, b1, bias1), 'f16-exact M = 1 threads');
+      expect(pool.stats().reduce((x, y) => x + y, 0)).toBeGreaterThan(before);
     } finally {
       mt.dispose();
     }
