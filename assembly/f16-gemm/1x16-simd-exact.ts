@@ -14,6 +14,9 @@
 // panels: four chains, 1.48–1.50× faster at 1×1024×1024 (2026-11-25). A lone last panel is read
 // twice and its copy not stored. Its own export: the same loop with a row pair or a panel pair
 // per pass inside the 4×8 kernel (B loads at a variable offset) made the 4×8 one 1–2% slower.
+// Its slow loop repeats the 4×8 kernel's: moving the step's decision into a shared helper in
+// util/f16.ts, with the four accumulators still updated in one branch per mode, ran small data
+// (inputs ×2^-7, most steps slow) 16% slower in both kernels (2026-11-25, same bits).
 import { hardB, hardL, half13, trunc13, lift16, easy16, exactHalves8, fma16, tie16, quantum16, grid16, finish16, midGrid16, anyHard4, anyRange4, storeHalvesUpTo8 } from '../util/f16';
 
 export function f16_gemm_1x16__simd_exact(
