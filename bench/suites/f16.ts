@@ -1,4 +1,4 @@
-// f16: GEMM and convolution in both f16 precisions against lanewise's own f32 on the same
+// f16: GEMM, GEMV and convolution in both f16 precisions against lanewise's own f32 on the same
 // shapes, f32 ⇄ f16 conversion throughput, and bytes per packed weight. Single thread, weights
 // prepacked (they stay binary16 in memory), activations as a model layer holds them: float16.
 // Run as a script (`node dist/bench/suites/f16.js [quick]`) it prints interleaved best-of
@@ -49,13 +49,13 @@ function f32Reference(make: (lw: Lanewise) => Runner): NonNullable<BenchCase['re
 
 function gemmCases(m: number, k: number, n: number, small = false): BenchCase[] {
   const ops = 2 * m * n * k;
-  const shape = `${m}×${k}×${n}`;
+  const shape = `${m}×${k}×${n}`, op = m === 1 ? 'gemv' : 'gemm';
   const f32Bytes = Math.ceil(n / 8) * (8 + 8 * k) * 4, f16Bytes = f32Bytes / 2;
   const reference = f32Reference((lw) => f32Gemm(lw, m, k, n));
   const notes = { 'packed weight bytes': f16Bytes, 'bytes per weight': f16Bytes / (k * n), 'f32 bytes per weight': f32Bytes / (k * n) };
   return [
-    { name: `f16 gemm ${shape}`, ops, unit: 'GFLOPS', lanewise: (lw) => f16Gemm(lw, m, k, n, 'f16'), reference, notes },
-    { name: `f16-exact gemm ${shape}`, ops, unit: 'GFLOPS', lanewise: (lw) => f16Gemm(lw, m, k, n, 'f16-exact'), reference, notes },
+    { name: `f16 ${op} ${shape}`, ops, unit: 'GFLOPS', lanewise: (lw) => f16Gemm(lw, m, k, n, 'f16'), reference, notes },
+    { name: `f16-exact ${op} ${shape}`, ops, unit: 'GFLOPS', lanewise: (lw) => f16Gemm(lw, m, k, n, 'f16-exact'), reference, notes },
     ...(small ? [
       { name: `f16 gemm ${shape}, inputs ×2^-7`, ops, unit: 'GFLOPS', lanewise: (lw) => f16Gemm(lw, m, k, n, 'f16', 2 ** -7), reference, notes },
       { name: `f16-exact gemm ${shape}, inputs ×2^-7`, ops, unit: 'GFLOPS', lanewise: (lw) => f16Gemm(lw, m, k, n, 'f16-exact', 2 ** -7), reference, notes },
@@ -113,10 +113,13 @@ function convCases(quick: boolean): BenchCase[] {
 
 export const f16Suite: Suite = {
   name: 'f16',
-  description: "binary16: matMul and conv in precision 'f16' and 'f16-exact' against lanewise's f32 on the same shape in the same rounds (weights prepacked, single thread), f32⇄f16 cast throughput, bytes per weight",
+  description: "binary16: matMul (GEMM and GEMV) and conv in precision 'f16' and 'f16-exact' against lanewise's f32 on the same shape in the same rounds (weights prepacked, single thread), f32⇄f16 cast throughput, bytes per weight",
   cases: ({ quick }) => [
     ...(quick ? [[256, 256, 256]] : [[256, 256, 256], [512, 512, 512], [1024, 1024, 1024]])
       .flatMap(([m, k, n]) => gemmCases(m, k, n, m === 256)),
+    // GEMVs, where the binary16 weights are read directly ('f16') or widened per call
+    // ('f16-exact'): 4 MB of f32 weights sit in cache, 64 MB come from memory.
+    ...(quick ? [[1, 1024, 1024]] : [[1, 1024, 1024], [1, 4096, 4096]]).flatMap(([m, k, n]) => gemmCases(m, k, n)),
     ...convCases(quick),
     ...castCases(quick ? 1 << 16 : 1 << 20),
   ],
