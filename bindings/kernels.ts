@@ -152,6 +152,8 @@ export interface F16GemmInfoOf<F extends 'f16-f32acc-gemm' | 'f16-gemm'> {
   weights: 'f32' | 'f16';
   /** How it reads A: x32-packx tiles of this many rows (over the widened A), or null: one widened row (mr = 1). */
   packA: number | null;
+  /** True: the weights must hold no Inf or NaN (the drivers know it from packing). */
+  finiteWeights?: true;
   builds: readonly BuildName[];
 }
 export type F16GemmKernelInfo = F16GemmInfoOf<'f16-f32acc-gemm'> | F16GemmInfoOf<'f16-gemm'>;
@@ -312,6 +314,7 @@ export const kernels: readonly KernelInfo[] = [
   { name: 'f16_packw_x8__scalar_goi', family: 'f16-packw', panel: 8, layout: 'goi', builds: all },
   { name: 'f16_f32acc_gemm_4x8__simd_packa', family: 'f16-f32acc-gemm', precision: 'f16', mr: 4, nr: 8, panel: 8, weights: 'f32', packA: 4, builds: all },
   { name: 'f16_f32acc_gemm_1x16__simd_f16w', family: 'f16-f32acc-gemm', precision: 'f16', mr: 1, nr: 16, panel: 8, weights: 'f16', packA: null, builds: all },
+  { name: 'f16_f32acc_gemm_1x16__simd_f16w_finite', family: 'f16-f32acc-gemm', precision: 'f16', mr: 1, nr: 16, panel: 8, weights: 'f16', packA: null, finiteWeights: true, builds: all },
   { name: 'f16_gemm_4x8__simd_exact', family: 'f16-gemm', precision: 'f16-exact', mr: 4, nr: 8, panel: 8, weights: 'f32', packA: 4, builds: all },
   { name: 'f16_gemm_1x16__simd_exact', family: 'f16-gemm', precision: 'f16-exact', mr: 1, nr: 16, panel: 8, weights: 'f32', packA: 4, builds: all },
   { name: 'f16_dwconv_xp8c__simd_exact', family: 'f16-dwconv', precision: 'f16-exact', taps: null, channels: 8, builds: all },

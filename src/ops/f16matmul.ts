@@ -4,7 +4,7 @@
 //   'f16-exact' every multiply-accumulate rounded to binary16, as an FP16 FMA unit does.
 // Every argument is checked before anything is allocated, so a failed call changes nothing.
 import type { Block } from '../../bindings/device.js';
-import { f16Gemm, f16GemmBatched, packedF16Bytes, packF16Weights, setPackedF16Bias, type F16Precision } from '../../bindings/f16.js';
+import { f16Gemm, f16GemmBatched, hasNonFinite, packedF16Bytes, packF16Weights, setPackedF16Bias, type F16Precision } from '../../bindings/f16.js';
 import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { checkTensor, Tensor, type Owner } from '../tensor.js';
 import { PackedWeights } from '../packed.js';
@@ -28,11 +28,13 @@ export class PackedMatrixF16 extends PackedWeights {
   readonly bias: Uint16Array | null;
   /** @internal What the packed bias slots hold now (null: zeros). */
   slotBias: Uint16Array | null = null;
+  /** @internal No weight is Inf or NaN (scanned at prepack): the GEMV skips its check for them. */
+  readonly finite: boolean;
 
   /** @internal Use `lw.prepack(...)` with a float16 tensor (half the bytes of the float32 packing). */
-  constructor(owner: Owner, k: number, n: number, transposeB: boolean, block: Block, bias: Uint16Array | null) {
+  constructor(owner: Owner, k: number, n: number, transposeB: boolean, block: Block, bias: Uint16Array | null, finite: boolean) {
     super(owner, block);
-    this.k = k; this.n = n; this.transposeB = transposeB; this.bias = bias;
+    this.k = k; this.n = n; this.transposeB = transposeB; this.bias = bias; this.finite = finite;
   }
 }
 
@@ -110,7 +112,8 @@ export function prepackF16(owner: Owner, b: unknown, options?: PrepackOptions): 
   const dev = owner.device;
   const block = dev.alloc(packedF16Bytes(n, k), 'packed weights');
   packF16Weights(dev, bt.block, 0, k, n, transposeB, block);
-  const packed = new PackedMatrixF16(owner, k, n, transposeB, block, bias);
+  const finite = !hasNonFinite(dev, bt.block, k * n);
+  const packed = new PackedMatrixF16(owner, k, n, transposeB, block, bias, finite);
   if (bias) { setPackedF16Bias(dev, block, n, k, bias); packed.slotBias = bias; }
   return packed;
 }
@@ -175,7 +178,7 @@ export function matMulF16(owner: Owner, a: unknown, b: unknown, options?: MatMul
       }
       const ai = fold ? 0 : sourceIndex(i, batch, batchA);
       f16Gemm(dev, { m: fold ? batches * m : m, n, k, a: at.block, aOff: ai * m * k * 2, transposeA,
-        w, wOff: 0, c: out, cOff: i * m * n * 2, min, max, precision });
+        w, wOff: 0, c: out, cOff: i * m * n * 2, min, max, precision, finiteWeights: packed?.finite });
     }
   } catch (e) {
     result.dispose();

@@ -107,6 +107,23 @@ describe("matMul with float16 tensors", () => {
     });
   }
 
+  it("the 'f16' GEMV on prepacked weights with an Inf or NaN (checked at prepack): bit for bit, as on finite ones", () => {
+    // Prepack records whether the weights are all finite; the GEMV skips its per-step check only then.
+    const r = rng(5);
+    const k = 45, n = 37;
+    const a = randomF16(k, r), bias = randomF16(n, r);
+    for (const special of [null, 0x7c00, 0xfc00, 0x7e00, 0xfd01]) {
+      for (const at of [0, 9 * n + 17, k * n - 1]) {
+        const b = randomF16(k * n, r);
+        if (special !== null) b[at] = special;
+        const w = lw.prepack(lw.tensor('float16', b, [k, n]), { bias });
+        expectSameHalves(lw.matMul(lw.tensor('float16', a, [1, k]), w, { precision: 'f16' }).data,
+          gemmF16Fast(1, n, k, a, b, bias), `weight ${special === null ? 'finite' : special.toString(16)} at ${at}`);
+        w.dispose();
+      }
+    }
+  });
+
   it("defaults to 'f16' for float16 operands and stays within storage rounding of the f64 product", () => {
     const r = rng(5);
     const m = 20, k = 300, n = 30;

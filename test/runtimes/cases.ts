@@ -117,6 +117,7 @@ export const cases: RuntimeCase[] = [
   op('f32 matMul batched 6x9x20x17 B batched, bias', (lw) => take(lw.matMul(t(lw, [6, 9, 20], 27), t(lw, [6, 20, 17], 28), { bias: seeded(17, 29) }))),
   op('f16 matMul batched 6x9x21x19 tB f16', (lw) => take(lw.matMul(h(lw, [6, 9, 21], 30), h(lw, [6, 19, 21], 31), { transposeB: true, precision: 'f16' }))),
   op('f16 matMul 1x300x77 f16 (GEMV)', (lw) => take(lw.matMul(h(lw, [1, 77], 32), lw.prepack(h(lw, [77, 300], 33)), { precision: 'f16' }))),
+  op('f16 matMul 1x300x77 f16 (GEMV, weights not prepacked: checked for Inf/NaN)', (lw) => take(lw.matMul(h(lw, [1, 77], 32), h(lw, [77, 300], 33), { precision: 'f16' }))),
   op('f16 matMul 1x300x77 f16-exact (one-row kernel)', (lw) => take(lw.matMul(h(lw, [1, 77], 32), lw.prepack(h(lw, [77, 300], 33)), { precision: 'f16-exact' }))),
   op('int4 qMatMul 33x1024x300 fp32', (lw) => take(lw.qMatMul(lw.quantize(t(lw, [33, 1024], 34), { scheme: 'asymmetric' }),
     lw.quantize(t(lw, [300, 1024], 35), { bits: 4, axis: 0, scheme: 'symmetric' }), { outScale: 0.2 }))),
