@@ -240,14 +240,19 @@ describe('f16 with threads', () => {
         const ct = mt.matMul(mt.tensor('float16', transpose16(m, k, a), [k, m]), mt.tensor('float16', b, [k, n]), { precision, bias, transposeA: true });
         expectSameHalves(ct.data, want, `${precision} threads transposeA`);
       }
-      // M = 1, 'f16-exact' (the 1×16 kernel): N blocks of panel pairs split across the pool, an
-      // odd panel count (N = 1000: 125 panels), K = 1200 (a few pairs per block).
+      // M = 1 on prepacked (all finite) weights: 'f16-exact' (the 1×16 kernel: N blocks of panel
+      // pairs, an odd panel count, N = 1000: 125 panels, K = 1200) and 'f16' (the GEMV without
+      // its Inf/NaN check), each split across the pool.
       const pool = executorOf(mt.device.kmod) as Pool;
       const n1 = 1000, k1 = 1200, a1 = randomF16(k1, r), b1 = randomF16(k1 * n1, r), bias1 = randomF16(n1, r);
-      const before = pool.stats().reduce((x, y) => x + y, 0);
-      const c1 = mt.matMul(mt.tensor('float16', a1, [1, k1]), mt.prepack(mt.tensor('float16', b1, [k1, n1]), { bias: bias1 }), { precision: 'f16-exact' });
-      expectSameHalves(c1.data, gemmF16Exact(1, n1, k1, a1, b1, bias1), 'f16-exact M = 1 threads');
-      expect(pool.stats().reduce((x, y) => x + y, 0)).toBeGreaterThan(before);
+      const w1 = mt.prepack(mt.tensor('float16', b1, [k1, n1]), { bias: bias1 }), x1 = mt.tensor('float16', a1, [1, k1]);
+      for (const precision of ['f16-exact', 'f16'] as const) {
+        const before = pool.stats().reduce((x, y) => x + y, 0);
+        const c1 = mt.matMul(x1, w1, { precision });
+        const ref = precision === 'f16' ? gemmF16Fast : gemmF16Exact;
+        expectSameHalves(c1.data, ref(1, n1, k1, a1, b1, bias1), `${precision} M = 1 threads`);
+        expect(pool.stats().reduce((x, y) => x + y, 0)).toBeGreaterThan(before);
+      }
     } finally {
       mt.dispose();
     }
