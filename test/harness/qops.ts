@@ -58,8 +58,10 @@ export function checkQMatMul(lw: Lanewise, c: MMCase, seed: number): void {
   expect(y.scale[0]).toBe(Math.fround(outScale));
   const got = y.data;
   expectSame(got, want, JSON.stringify(c));
-  // Not all saturated: the test sees the requantization itself.
-  if (want.length >= 200) expect(new Set(want).size).toBeGreaterThan(5);
+  // Not all saturated: the test sees the requantization itself. Only where the sums can take
+  // many values: with K = 1 and 2-bit weights (a random-shapes campaign case, LANEWISE_SEED=245)
+  // 216 outputs legitimately held 5.
+  if (want.length >= 200 && c.k >= 8) expect(new Set(want).size).toBeGreaterThan(5);
   const y32 = lw.qMatMul(qx, qw, { bias, output: 'int32' });
   expectSame(y32.read(), Array.from(acc), 'int32');
   y.dispose(); y32.dispose(); qx.dispose(); qw.dispose(); tx.dispose(); tw.dispose();
