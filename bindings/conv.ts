@@ -342,8 +342,8 @@ function padRow(dev: Device, floats: number, value: number): Block {
 // Calls: run directly on one thread, or collected into a plan for the worker pool
 
 /**
- * Kernel parameter blocks { aOffset u32, zero u32, vmin f32, vmax f32, … }: the IGEMM's
- * (writeIgemmParams) and the generic depthwise kernel's (its first 16 bytes).
+ * Parameter blocks of the generic depthwise kernel: { aOffset u32, zero u32, vmin f32, vmax f32 },
+ * the first 16 bytes of writeIgemmParams' layout.
  */
 function paramBlocks(dev: Device, count: number): { block: Block; set(i: number, aOffset: number, zero: number, min: number, max: number): number } {
   const block = dev.alloc(count * IGEMM_PARAMS_BYTES, 'kernel parameters');
@@ -448,39 +448,52 @@ export const PIXELS_PER_TASK = 32;
 
 function convIgemm(dev: Device, c: ConvCall, ind: number, zero: number): void {
   const g = c.geometry;
-  // c.kernel (tests) runs every call on that kernel; by default igemmCalls picks per call.
-  const kern = igemmKernels.find((k) => k.name === c.kernel) ?? null;
+  const calls = new Calls(dev.kmod, convFlops(g));
+  const params = dev.alloc(g.n * g.groups * IGEMM_PARAMS_BYTES, 'kernel parameters');
+  try {
+    igemmConvCalls(calls, dev.arena.memory.buffer, g, ind, zero, c.x.ptr, c.w.ptr, c.out.ptr, params.ptr, c.min, c.max, c.kernel);
+    calls.run();
+  } finally {
+    dev.free(params);
+  }
+}
+
+/**
+ * The IGEMM convolution's kernel calls, added to `calls` (one stage): per image and group its
+ * parameter block, written at `prm` + (b·groups + gi)·IGEMM_PARAMS_BYTES, then spans of pixel
+ * tiles per N block of output channels. `x`: the f32 NHWC input; `w`: the filter's f32 panels
+ * (packConv, 'panels'); `out`: the f32 NHWC output; `ind`, `zero`: the indirection
+ * (IGEMM_ENTRY_ROWS pixels per group of entries) and the padding row. The f32 driver and the
+ * binary16 one on widened operands (bindings/f16.ts) both run this. `kernel` (tests) runs
+ * every call on that kernel; by default igemmCalls picks per call.
+ */
+export function igemmConvCalls(calls: Calls, buf: ArrayBufferLike, g: ConvGeometry, ind: number, zero: number,
+  x: number, w: number, out: number, prm: number, min: number, max: number, kernel?: string): void {
+  const kern = igemmKernels.find((k) => k.name === kernel) ?? null;
   const ks = g.kh * g.kw, cig = g.ci / g.groups, og = g.co / g.groups;
   const P = g.oh * g.ow, mr = IGEMM_ENTRY_ROWS, tiles = Math.ceil(P / mr);
   const panelBytes = (PANEL + PANEL * ks * cig) * 4;
   const groupBytes = packedBytes(og, ks * cig);
   const nBlock = nBlockColumns(og, PANEL, panelBytes);
   const cStride = g.co * 4;
-  const calls = new Calls(dev.kmod, convFlops(g));
   const spans = calls.spans(g.n * g.groups * Math.ceil(og / nBlock) * tiles);
-  const params = paramBlocks(dev, g.n * g.groups);
-  try {
-    for (let b = 0; b < g.n; b++) {
-      const image = c.x.ptr + b * g.ih * g.iw * g.ci * 4;
-      const outImage = c.out.ptr + b * P * cStride;
-      for (let gi = 0; gi < g.groups; gi++) {
-        const prm = params.set(b * g.groups + gi, image + gi * cig * 4, zero, c.min, c.max);
-        for (let n0 = 0; n0 < og; n0 += nBlock) {
-          const nc = Math.min(nBlock, og - n0);
-          const w = c.w.ptr + gi * groupBytes + (n0 / PANEL) * panelBytes;
-          const out = outImage + (gi * og + n0) * 4;
-          for (const [t0, count] of spans.of(tiles)) {
-            const args = [Math.min(count * mr, P - t0 * mr), nc, cig, ks, ind + t0 * ks * mr * 4, w, out + t0 * mr * cStride, cStride, prm];
-            calls.task();
-            if (kern) calls.call(kern.name, args);
-            else igemmCalls(args, (name, a) => calls.call(name, a));
-          }
+  for (let b = 0; b < g.n; b++) {
+    const image = x + b * g.ih * g.iw * g.ci * 4;
+    const outImage = out + b * P * cStride;
+    for (let gi = 0; gi < g.groups; gi++) {
+      const params = prm + (b * g.groups + gi) * IGEMM_PARAMS_BYTES;
+      writeIgemmParams(buf, params, image + gi * cig * 4, zero, min, max);
+      for (let n0 = 0; n0 < og; n0 += nBlock) {
+        const nc = Math.min(nBlock, og - n0);
+        const wb = w + gi * groupBytes + (n0 / PANEL) * panelBytes;
+        const ob = outImage + (gi * og + n0) * 4;
+        for (const [t0, count] of spans.of(tiles)) {
+          const args = [Math.min(count * mr, P - t0 * mr), nc, cig, ks, ind + t0 * ks * mr * 4, wb, ob + t0 * mr * cStride, cStride, params];
+          if (kern) calls.task().call(kern.name, args);
+          else igemmCalls(args, calls.task());
         }
       }
     }
-    calls.run();
-  } finally {
-    dev.free(params.block);
   }
 }
 

@@ -12,9 +12,9 @@
 // the N blocking and of threads, since every output element is computed by one kernel call.
 import type { Block, Device } from './device.js';
 import { kernelsOf, type F16GemmKernelInfo } from './kernels.js';
-import { batchedPlanThreads, IGEMM_ENTRY_ROWS, IGEMM_PARAMS_BYTES, igemmCalls, kSlices, packedABytes, rowEntriesAt, rowEntriesBytes, slicedBlockBytes, slicedBlockGemm, slicedNBlock, slicedPlanStages, writeIgemmParams, writePackedBias, writeRowEntries } from './gemm.js';
+import { batchedPlanThreads, IGEMM_ENTRY_ROWS, IGEMM_PARAMS_BYTES, igemmCalls, kSlices, packedABytes, rowEntriesAt, rowEntriesBytes, slicedBlockBytes, slicedBlockGemm, slicedNBlock, slicedPlanStages, writePackedBias, writeRowEntries } from './gemm.js';
 import { Calls, maxThreads, nBlockColumns, opsFrom, Plan, runPlan, Spans, STAGED_PLAN_OPS, threadsFor, tileTasks } from './exec.js';
-import { conv2d, convFlops, dwconvOps, packedConvBytes, PIXELS_PER_TASK, routeOf, setConvBias, writeConvBias, type ConvGeometry, type IndirectionCache } from './conv.js';
+import { conv2d, convFlops, dwconvOps, igemmConvCalls, packedConvBytes, PIXELS_PER_TASK, routeOf, setConvBias, writeConvBias, type ConvGeometry, type IndirectionCache } from './conv.js';
 import { halfValue } from './half.js';
 
 export const F16_PANEL = 8;
@@ -232,7 +232,7 @@ function viaF32(dev: Device, g: F16GemmCall, ops: number): boolean {
         const nc = Math.min(nBlock, n - n0);
         ex[vcvtToF32.name](Math.ceil(nc / F16_PANEL) * panelHalves, w + (n0 / F16_PANEL) * panelHalves * 2, w32.ptr);
         if (ws) slicedBlockGemm(dev.kmod, rows.ptr, m, k, nc, w32.ptr, ws.ptr, c32.ptr + n0 * 4, n * 4);
-        else igemmCalls(igemm(m, n0, nc, 0, w32.ptr), (name, args) => ex[name](...args));
+        else igemmCalls(igemm(m, n0, nc, 0, w32.ptr), new Calls(dev.kmod, 0, true));
       }
       ex[narrowing(g.min)](m * n, c32.ptr, c);
       return true;
@@ -251,8 +251,7 @@ function viaF32(dev: Device, g: F16GemmCall, ops: number): boolean {
       for (let n0 = 0; n0 < n; n0 += nBlock) {
         const nc = Math.min(nBlock, n - n0);
         for (const [t0, count] of spans.of(tiles)) {
-          plan.task();
-          igemmCalls(igemm(Math.min(count * 4, m - t0 * 4), n0, nc, t0, w32.ptr + (n0 / F16_PANEL) * panelBytes), (name, args) => plan.call(name, args));
+          igemmCalls(igemm(Math.min(count * 4, m - t0 * 4), n0, nc, t0, w32.ptr + (n0 / F16_PANEL) * panelBytes), plan.task());
         }
       }
     }
@@ -607,13 +606,9 @@ function f16ConvDwRep(dev: Device, c: F16ConvCall): boolean {
  */
 function f16ConvIgemm(dev: Device, c: F16ConvCall): void {
   const g = c.geometry;
-  const ks = g.kh * g.kw, cig = g.ci / g.groups, og = g.co / g.groups, P = g.oh * g.ow;
-  const mr = IGEMM_ENTRY_ROWS, tiles = Math.ceil(P / mr);
-  const xCount = g.n * g.ih * g.iw * g.ci;
+  const ks = g.kh * g.kw, cig = g.ci / g.groups;
+  const xCount = g.n * g.ih * g.iw * g.ci, oCount = g.n * g.oh * g.ow * g.co;
   const wBytes32 = packedConvBytes(g.co, g.kh, g.kw, cig, g.groups, 'panels');
-  const panelBytes = (F16_PANEL + F16_PANEL * ks * cig) * 4, groupBytes = wBytes32 / g.groups;
-  const nBlock = nBlockColumns(og, F16_PANEL, panelBytes);
-  const cStride = g.co * 4, oCount = g.n * P * g.co;
   // One scratch block: widened filter, kernel parameters, widened input, f32 output (64-byte aligned parts).
   const prmAt = wBytes32, xAt = prmAt + Math.ceil((IGEMM_PARAMS_BYTES * g.n * g.groups) / 64) * 64;
   const oAt = xAt + Math.ceil((xCount * 4 + 64) / 64) * 64;
@@ -625,24 +620,8 @@ function f16ConvIgemm(dev: Device, c: F16ConvCall): void {
     convertTasks(calls, 'float32', c.x.ptr, x32, xCount);
     convertTasks(calls, 'float32', c.w.ptr, w32, wBytes32 / 4);
     calls.stage();
-    const ind = c.cache.get(g, mr).ptr, zero = c.cache.zeroRow(g.ci).ptr;
-    const buf = dev.arena.memory.buffer;
-    const spans = calls.spans(g.n * g.groups * Math.ceil(og / nBlock) * tiles);
-    for (let b = 0; b < g.n; b++) {
-      const outImage = o32 + b * P * cStride;
-      for (let gi = 0; gi < g.groups; gi++) {
-        const prm = s.ptr + prmAt + (b * g.groups + gi) * IGEMM_PARAMS_BYTES;
-        writeIgemmParams(buf, prm, x32 + (b * g.ih * g.iw * g.ci + gi * cig) * 4, zero, c.min, c.max);
-        for (let n0 = 0; n0 < og; n0 += nBlock) {
-          const w = w32 + gi * groupBytes + (n0 / F16_PANEL) * panelBytes, out = outImage + (gi * og + n0) * 4;
-          for (const [t0, count] of spans.of(tiles)) {
-            calls.task();
-            igemmCalls([Math.min(count * mr, P - t0 * mr), Math.min(nBlock, og - n0), cig, ks, ind + t0 * ks * mr * 4, w, out + t0 * mr * cStride,
-              cStride, prm], (name, args) => calls.call(name, args));
-          }
-        }
-      }
-    }
+    igemmConvCalls(calls, dev.arena.memory.buffer, g, c.cache.get(g, IGEMM_ENTRY_ROWS).ptr, c.cache.zeroRow(g.ci).ptr,
+      x32, w32, o32, s.ptr + prmAt, c.min, c.max);
     calls.stage();
     convertTasks(calls, 'float16', o32, c.out.ptr, oCount, c.min);
     calls.run();

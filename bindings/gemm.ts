@@ -3,7 +3,7 @@
 import type { KernelModule } from './module.js';
 import { kernelsOf, type GemmKernelInfo } from './kernels.js';
 import type { Arena } from './memory.js';
-import { nBlockColumns, Plan, Spans, runPlan, threadsFor, tileTasks } from './exec.js';
+import { Calls, nBlockColumns, Plan, Spans, runPlan, threadsFor, tileTasks } from './exec.js';
 
 export const PANEL = 8;
 
@@ -63,18 +63,19 @@ function readsRows(g: { transposeA: boolean; k: number }, kern: GemmKernelInfo):
 
 /**
  * One f32 IGEMM call, given as f32_igemm_4x8__simd's arguments (m, nc, kc, ks, entries, w, c,
- * cStride, params), as the kernel calls that run it: the 4×8 kernel over the whole 4-row groups
- * and a last group of 3 rows; a last group of 1 or 2 rows, which the 4×8 loop would compute as
- * 4, on the 2×8 kernel (the same entries, the same bits: f32-igemm/2x8-simd.ts).
+ * cStride, params), as the kernel calls that run it, added to `to` (a plan's task, or Calls,
+ * which run them at once serially): the 4×8 kernel over the whole 4-row groups and a last group
+ * of 3 rows; a last group of 1 or 2 rows, which the 4×8 loop would compute as 4, on the 2×8
+ * kernel (the same entries, the same bits: f32-igemm/2x8-simd.ts).
  */
-export function igemmCalls(args: readonly number[], call: (name: string, args: number[]) => void): void {
+export function igemmCalls(args: readonly number[], to: { call(name: string, args: number[]): unknown }): void {
   const [m, , , ks, entries, , c, cStride] = args, rest = m % 4;
   const whole = rest === 1 || rest === 2 ? m - rest : m;
-  if (whole > 0) call(igemmKernel.name, [whole, ...args.slice(1)]);
+  if (whole > 0) to.call(igemmKernel.name, [whole, ...args.slice(1)]);
   if (whole < m) {
     const tail = args.slice();
     tail[0] = m - whole; tail[4] = entries + (whole / 4) * ks * 16; tail[6] = c + whole * cStride;
-    call(igemm2Kernel.name, tail);
+    to.call(igemm2Kernel.name, tail);
   }
 }
 
@@ -157,7 +158,7 @@ export function slicedBlockBytes(n: number, k: number): number {
  */
 export function slicedBlockGemm(mod: KernelModule, at: number, m: number, k: number, nc: number, w: number, sliced: number, c: number, cStride: number): void {
   const slices = kSlices(m, k), kc = Math.ceil(k / slices), panels = Math.ceil(nc / PANEL);
-  const copy = mod.exports[ksliceKernel.name], serial = (name: string, args: number[]) => mod.exports[name](...args);
+  const copy = mod.exports[ksliceKernel.name], serial = new Calls(mod, 0, true);
   for (let s = 0; s < slices; s++) {
     const k0 = s * kc, kcs = Math.min(kc, k - k0);
     copy(panels, k, k0, kcs, w, sliced);
@@ -192,9 +193,8 @@ export function slicedPlanStages(plan: Plan, threads: number, at: number, m: num
     const [n0, s] = steps[j], nc = Math.min(sBlock, n - n0), kcs = Math.min(kc, k - s * kc);
     // Each stage ends at a barrier, so its rows are split by spans of their own.
     for (const [t0, count] of new Spans(threads, tiles).of(tiles)) {
-      plan.task();
       igemmCalls([Math.min(count * 4, m - t0 * 4), nc, kcs, 1, at + rowEntriesAt(m, k) + t0 * 16, buffers[j % 2],
-        c + n0 * 4 + t0 * 4 * cStride, cStride, at + (1 + s) * IGEMM_PARAMS_BYTES], (name, args) => plan.call(name, args));
+        c + n0 * 4 + t0 * 4 * cStride, cStride, at + (1 + s) * IGEMM_PARAMS_BYTES], plan.task());
     }
   }
 }
@@ -300,7 +300,7 @@ export function gemm(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo = choo
   if (rows) {
     const slices = g.sliceK === false ? 1 : kSlices(m, k), entries = g.scratch + rowEntriesAt(m, k);
     if (slices === 1) {
-      const nBlock = nBlockColumns(n, PANEL, panelBytes), serial = (name: string, args: number[]) => mod.exports[name](...args);
+      const nBlock = nBlockColumns(n, PANEL, panelBytes), serial = new Calls(mod, 0, true);
       for (let n0 = 0; n0 < n; n0 += nBlock) {
         igemmCalls([m, Math.min(nBlock, n - n0), k, 1, entries, g.w + (n0 / PANEL) * panelBytes, g.c + n0 * 4, g.cStride, g.scratch], serial);
       }
@@ -370,9 +370,8 @@ export function gemmPlan(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo, t
     for (let n0 = 0; n0 < n; n0 += nBlock) {
       const nc = Math.min(nBlock, n - n0), w = g.w + (n0 / PANEL) * panelBytes;
       for (const [t0, count] of spans.of(tiles)) {
-        plan.task();
         igemmCalls([Math.min(count * 4, m - t0 * 4), nc, k, 1, g.scratch + rowEntriesAt(m, k) + t0 * 16, w,
-          g.c + n0 * 4 + t0 * 4 * g.cStride, g.cStride, g.scratch], (name, args) => plan.call(name, args));
+          g.c + n0 * 4 + t0 * 4 * g.cStride, g.cStride, g.scratch], plan.task());
       }
     }
     return plan;
