@@ -55,10 +55,25 @@ const ksliceKernel = kernelsOf('x32-kslice')[0];
  * indirection with one tap), so A is never packed, and its loop (4 row pointers, no splat
  * offsets) is faster: `matMul` ran at 1.04–1.12× its packed-A speed on this machine
  * (2026-11-24, docs/benchmarks.md). Same order (bias, k ascending, mul then add), so the same bits. K = 0 keeps the
- * packed path: the IGEMM's channel loop takes at least one step.
+ * packed path: the IGEMM's channel loop takes at least one step. So does streamsWeights.
  */
-function readsRows(g: { transposeA: boolean; k: number }, kern: GemmKernelInfo): boolean {
-  return kern.packA !== null && !g.transposeA && g.k > 0;
+function readsRows(g: { m: number; n: number; transposeA: boolean; k: number }, kern: GemmKernelInfo): boolean {
+  return kern.packA !== null && !g.transposeA && g.k > 0 && !streamsWeights(g.m, g.n, g.k);
+}
+
+/**
+ * A GEMM of at most 32 rows over weights of 2^22 floats (16 MiB) or more: each weight is read from
+ * memory for a few rows' multiply-adds, and then the IGEMM's four row streams of A, re-read from
+ * L2 for every panel, cost far more than one stream of packed A. `matMul` on prepacked weights,
+ * packed A against rows, one process (2026-11-25, docs/benchmarks.md): 1.77× at 4×4096×4096,
+ * 1.79× at 4×2048×4096, 1.30× at 4×4096×1024, 1.18× at 4×1024×4096, 1.47× at 8×4096×4096, 1.23×
+ * at 16×4096×4096, 1.10× at 32×4096×4096 (1.02× at 64); on 2 threads 1.74×, 1.40×, 1.22× at
+ * 4, 8, 16×4096×4096. With weights that stay in cache the two tie (4×1024×1024: 1.00×). A last
+ * tile of 1 or 2 rows keeps the rows: the IGEMM runs it on the 2×8 kernel, the packed path on
+ * the 4×8 one (0.85–0.88× at 5 and 6×2048×2048, 0.58× at 2×1024×4096).
+ */
+function streamsWeights(m: number, n: number, k: number): boolean {
+  return m <= 32 && m % 4 !== 1 && m % 4 !== 2 && k * n >= 1 << 22;
 }
 
 /**
@@ -86,7 +101,7 @@ export function igemmCalls(args: readonly number[], to: { call(name: string, arg
  */
 export function gemmScratchBytes(m: number, n: number, k: number, transposeA: boolean, kern: GemmKernelInfo, sliceK = true): number {
   if (kern.packA === null) return 0;
-  if (!readsRows({ transposeA, k }, kern)) return packedABytes(m, k, kern.packA);
+  if (!readsRows({ m, n, transposeA, k }, kern)) return packedABytes(m, k, kern.packA);
   return alignUp(rowEntriesBytes(m, k)) + (sliceK && kSlices(m, k) > 1 ? 2 * slicedBlockBytes(n, k) : 0);
 }
 

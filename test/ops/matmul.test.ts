@@ -38,6 +38,23 @@ describe('matMul', () => {
     expectWithinBound(c.data, gemmF64(m, n, k, a, b), gemmAbs(m, n, k, a, b), k);
   });
 
+  it('few rows over 2^22 weights or more (A packed, not read as rows) give the ordered bits, prepacked or not', () => {
+    const k = 1024, n = 4096;
+    const b = randomF32(k * n, 8), bias = randomF32(n, 9);
+    const tb = lw.tensor('float32', b, [k, n]), pb = lw.prepack(tb);
+    for (const m of [3, 4, 6, 8]) {
+      const a = randomF32(m * k, 10 + m), ta = lw.tensor('float32', a, [m, k]);
+      const want = gemmF32Ordered(m, n, k, a, b, bias, 0, Infinity);
+      for (const w of [tb, pb]) {
+        const c = lw.matMul(ta, w, { bias, activation: 'relu' });
+        expectSameBits(c.data, want, `m = ${m}, ${w === pb ? 'prepacked' : 'per call'}`);
+        c.dispose();
+      }
+      ta.dispose();
+    }
+    tb.dispose(); pb.dispose();
+  });
+
   it('GEMV (m = 1) gives the same bits as the same row inside a larger GEMM', () => {
     const m = 9, k = 301, n = 77;
     const a = randomF32(m * k, 6), b = lw.tensor('float32', randomF32(k * n, 7), [k, n]);
