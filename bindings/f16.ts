@@ -25,8 +25,9 @@ const vcvtToF16Pos = kernelsOf('f32-f16-vcvt').find((k) => k.fast === 'nonnegati
 const packW = kernelsOf('f16-packw');
 const packA = kernelsOf('f16-f32-packx');
 const fastKernel = kernelsOf('f16-f32acc-gemm').find((k) => k.weights === 'f32')!;
-const gemvKernel = kernelsOf('f16-f32acc-gemm').find((k) => k.weights === 'f16' && !k.finiteWeights)!;
-const gemvFiniteKernel = kernelsOf('f16-f32acc-gemm').find((k) => k.weights === 'f16' && k.finiteWeights)!;
+const gemvKernel = kernelsOf('f16-f32acc-gemm').find((k) => k.weights === 'f16' && k.mr === 1 && !k.finiteWeights)!;
+const gemvFiniteKernel = kernelsOf('f16-f32acc-gemm').find((k) => k.weights === 'f16' && k.mr === 1 && k.finiteWeights)!;
+const fewRowsKernel = kernelsOf('f16-f32acc-gemm').find((k) => k.weights === 'f16' && k.mr === 4)!;
 const exactKernel = kernelsOf('f16-gemm').find((k) => k.mr === 4)!;
 const exactRowKernel = kernelsOf('f16-gemm').find((k) => k.mr === 1)!;
 const dwExactKernel = kernelsOf('f16-dwconv').find((k) => k.precision === 'f16-exact')!;
@@ -170,6 +171,7 @@ export function f16Gemm(dev: Device, g: F16GemmCall): void {
   if (m === 0 || n === 0) return;
   if (!warmed.has(dev)) { warmed.add(dev); warmUpF16(dev); }
   if (m === 1 && g.precision === 'f16') { gemv(dev, g); return; }
+  if (g.precision === 'f16' && g.finiteWeights && readsHalves(m, n, k)) { fewRows(dev, g); return; }
   // The binary16 GEMMs and depthwise convolutions thread from STAGED_PLAN_OPS (weighted; the exact
   // convolution's im2col passes follow its GEMM). 2 threads against 1 (2026-11-24): 'f16' GEMM
   // 0.85–0.87× at 64³, 0.94× at 80³, 0.98–1.11× at 96³, 1.31–1.52× at 128³; 'f16-exact' GEMM
@@ -378,6 +380,46 @@ function gemv(dev: Device, g: F16GemmCall): void {
     calls.run();
   } finally {
     dev.free(a32);
+  }
+}
+
+/**
+ * Whether an 'f16' GEMM of m rows on finite weights runs through fewRows: 3 or 4 rows from 2^23
+ * weights, 2 rows (which the kernel computes as 4) from 2^25. `lw.matMul` on prepacked weights,
+ * fewRows against the widening path, one process (2026-11-25, docs/benchmarks.md): 1.31× and
+ * 1.33× at 4 and 3×4096×4096, 1.37× at 4×8192×4096, 1.27× at 4×4096×2048, 1.23× at
+ * 3×2048×4096; 1.00–1.03× at 2^22 (4×2048×2048, 4×1024×4096, 4×4096×1024), where the weights
+ * still come from cache; 2 rows 1.16× at 8192×4096, 1.05–1.09× at 4096×4096, 0.73× at
+ * 2048×2048 (the widening path has a 2-row kernel).
+ */
+function readsHalves(m: number, n: number, k: number): boolean {
+  return m >= 2 && m <= fewRowsKernel.mr && k * n >= (m === 2 ? 1 << 25 : 1 << 23);
+}
+
+/**
+ * 2 ≤ M ≤ 4 ('f16') on weights that hold no Inf or NaN (lw.prepack found none), large enough
+ * (readsHalves): A widened and packed into one [k][4] tile, then
+ * f16_f32acc_gemm_4x8__simd_f16w_finite over the binary16 panels (widened in registers), spans of
+ * panels per task on the pool. The other paths widen every weight first, which from memory runs
+ * at 4.3–5.7 elements/ns: ~3 ms of a 4×4096×4096 call. Each output element is one call's, in
+ * the f32 GEMM's order: the bits of the other paths.
+ */
+function fewRows(dev: Device, g: F16GemmCall): void {
+  const { m, n, k } = g;
+  const ap = dev.alloc(packedABytes(m, k, 4), 'scratch (f16 a packed)');
+  try {
+    const pk = packA.find((p) => p.mr === 4 && p.source === (g.transposeA ? 't' : 'n'))!;
+    dev.kmod.exports[pk.name](m, k, g.a.ptr + g.aOff, (g.transposeA ? m : k) * 2, ap.ptr);
+    const calls = new Calls(dev.kmod, 2 * m * n * k);
+    const panelBytes = (F16_PANEL + F16_PANEL * k) * 2, panels = Math.ceil(n / F16_PANEL);
+    const cStride = g.cStride ?? n * 2, w = g.w.ptr + g.wOff, c = g.c.ptr + g.cOff;
+    for (const [p0, count] of calls.spans(panels).of(panels)) {
+      const n0 = p0 * F16_PANEL;
+      calls.task().call(fewRowsKernel.name, [m, Math.min(count * F16_PANEL, n - n0), k, ap.ptr, 0, w + p0 * panelBytes, c + n0 * 2, cStride, g.min, g.max]);
+    }
+    calls.run();
+  } finally {
+    dev.free(ap);
   }
 }
 

@@ -173,9 +173,10 @@ function runGemm(dev: Device, kernelName: string, m: number, n: number, k: numbe
       const pa = kernelsOf('f16-f32-packx').find((p) => p.mr === kern.packA && p.source === (opts.transposeA ? 't' : 'n'))!;
       ex[pa.name](m, k, ab.ptr, (opts.transposeA ? m : k) * 2, ap.ptr);
       ex.f16_f32_vcvt_x16__simd(Math.ceil(n / 8) * panelHalves, wb.ptr, w32.ptr);
+      const w = kern.weights === 'f16' ? wb.ptr : w32.ptr;
       // Row m0 of the packed tiles ([k][4] floats per 4 rows): a 1-row kernel reads one of a tile's four.
       for (let m0 = 0; m0 < m; m0 += kern.mr) {
-        ex[kern.name](Math.min(kern.mr, m - m0), n, k, ap.ptr + Math.floor(m0 / 4) * k * 16 + (m0 % 4) * 4, 0, w32.ptr, cb.ptr + m0 * n * 2, n * 2,
+        ex[kern.name](Math.min(kern.mr, m - m0), n, k, ap.ptr + Math.floor(m0 / 4) * k * 16 + (m0 % 4) * 4, 0, w, cb.ptr + m0 * n * 2, n * 2,
           opts.min ?? -Infinity, opts.max ?? Infinity);
       }
     }

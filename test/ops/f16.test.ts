@@ -124,6 +124,29 @@ describe("matMul with float16 tensors", () => {
     }
   });
 
+  it("'f16' with 2 to 4 rows on prepacked weights of 2^22 halves (read as binary16 when finite): bit for bit", () => {
+    const r = rng(6);
+    const k = 1024, n = 4096;
+    const b = randomF16(k * n, r), bias = randomF16(n, r);
+    const w = lw.prepack(lw.tensor('float16', b, [k, n]), { bias });
+    for (const m of [2, 3, 4]) {
+      const a = randomF16(m * k, r);
+      const want = gemmF16Fast(m, n, k, a, b, bias, 0, Infinity);
+      expectSameHalves(lw.matMul(lw.tensor('float16', a, [m, k]), w, { precision: 'f16', activation: 'relu' }).data, want, `m = ${m}`);
+      if (m === 3) {
+        expectSameHalves(lw.matMul(lw.tensor('float16', transpose16(m, k, a), [k, m]), w, { precision: 'f16', activation: 'relu', transposeA: true }).data,
+          want, 'transposeA');
+      }
+    }
+    // One Inf weight: prepack notes it, and the call takes the path that widens every weight.
+    const bInf = b.slice();
+    bInf[7 * n + 4093] = 0xfc00;
+    const wInf = lw.prepack(lw.tensor('float16', bInf, [k, n]), { bias });
+    const a = randomF16(4 * k, r);
+    expectSameHalves(lw.matMul(lw.tensor('float16', a, [4, k]), wInf, { precision: 'f16' }).data, gemmF16Fast(4, n, k, a, bInf, bias), 'an Inf weight');
+    w.dispose(); wInf.dispose();
+  });
+
   it("defaults to 'f16' for float16 operands and stays within storage rounding of the f64 product", () => {
     const r = rng(5);
     const m = 20, k = 300, n = 30;
@@ -253,6 +276,15 @@ describe('f16 with threads', () => {
         expectSameHalves(c1.data, ref(1, n1, k1, a1, b1, bias1), `${precision} M = 1 threads`);
         expect(pool.stats().reduce((x, y) => x + y, 0)).toBeGreaterThan(before);
       }
+      // 3 rows over prepacked finite weights of 2^22 halves (the binary16-reading 4×8 kernel over
+      // spans of panels): the bits of one thread.
+      const k3 = 2048, n3 = 2056, a3 = randomF16(3 * k3, r), b3 = randomF16(k3 * n3, r);
+      const x3 = mt.tensor('float16', a3, [3, k3]), w3 = mt.prepack(mt.tensor('float16', b3, [k3, n3]));
+      const before = pool.stats().reduce((x, y) => x + y, 0);
+      const c3 = mt.matMul(x3, w3, { precision: 'f16', activation: 'relu6' });
+      expect(pool.stats().reduce((x, y) => x + y, 0)).toBeGreaterThan(before);
+      const one = lw.matMul(lw.tensor('float16', a3, [3, k3]), lw.prepack(lw.tensor('float16', b3, [k3, n3])), { precision: 'f16', activation: 'relu6' });
+      expectSameHalves(c3.data, one.data, '3 rows threads');
     } finally {
       mt.dispose();
     }
