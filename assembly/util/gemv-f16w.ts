@@ -2,16 +2,13 @@
 // by f16_f32acc_gemm_1x16__simd_f16w (checked: any weights) and its _finite variant (weights
 // without Inf/NaN, known from packing: no per-step check). The contract and the reasons for
 // the loop's form are at the first kernel.
-import { f16x4_to_f32x4, f32x8_to_f16x8_auto, F16K, K_7FFF16, K_7BFF16, K_8FFF16 } from './f16';
+import { f16x4_to_f32x4, f32x8_to_f16x8_auto, F16K, K_7FFF16, K_7BFF16 } from './f16';
 
-// The low and high 4 floats of 8 widened halves, from lo = h << 13 and hi = (h >> 3) & 0x8fff (i16 lanes).
+// Four halves widened to floats · 2^-112, from 16 bytes whose 32-bit lanes hold them in their
+// high 16 bits (see the loop): (lane >> 3 arithmetic) & 0x8fffe000.
 // @ts-ignore: decorator
-@inline function widenLo(lo: v128, hi: v128): v128 {
-  return v128.shuffle<u16>(lo, hi, 0, 8, 1, 9, 2, 10, 3, 11);
-}
-// @ts-ignore: decorator
-@inline function widenHi(lo: v128, hi: v128): v128 {
-  return v128.shuffle<u16>(lo, hi, 4, 12, 5, 13, 6, 14, 7, 15);
+@inline function widen(v: v128, mask: v128): v128 {
+  return v128.and(i32x4.shr_s(v, 3), mask);
 }
 // @ts-ignore: decorator
 @inline function special(h: v128): bool {
@@ -38,18 +35,19 @@ import { f16x4_to_f32x4, f32x8_to_f16x8_auto, F16K, K_7FFF16, K_7BFF16, K_8FFF16
   const vlo = f32x4.splat(vmin);
   const vhi = f32x4.splat(vmax);
   // The hot loop's constants, once per call (V8 does not move a load out of a loop).
-  const mask = v128.load(F16K, K_8FFF16), scale = v128.load(F16K, 16 /* 2^112 */), m7 = v128.load(F16K, K_7FFF16);
+  const mask = i32x4.splat(0x8fffe000), scale = v128.load(F16K, 16 /* 2^112 */), m7 = v128.load(F16K, K_7FFF16);
   let nLeft = nc;
   while (nLeft > 0) {
     const two = nLeft > 8;
     const w1 = two ? w + panelBytes : w; // a lone last panel is read twice, its copy not stored
+    // The accumulators hold each panel's even columns, then its odd ones (see the loop).
     const b0 = v128.load(w), b1 = v128.load(w1);
-    let acc0 = f16x4_to_f32x4(i32x4.extend_low_i16x8_u(b0));
-    let acc1 = f16x4_to_f32x4(i32x4.extend_high_i16x8_u(b0));
-    let acc2 = f16x4_to_f32x4(i32x4.extend_low_i16x8_u(b1));
-    let acc3 = f16x4_to_f32x4(i32x4.extend_high_i16x8_u(b1));
+    const b0l = f16x4_to_f32x4(i32x4.extend_low_i16x8_u(b0)), b0h = f16x4_to_f32x4(i32x4.extend_high_i16x8_u(b0));
+    const b1l = f16x4_to_f32x4(i32x4.extend_low_i16x8_u(b1)), b1h = f16x4_to_f32x4(i32x4.extend_high_i16x8_u(b1));
+    let acc0 = i32x4.shuffle(b0l, b0h, 0, 2, 4, 6), acc1 = i32x4.shuffle(b0l, b0h, 1, 3, 5, 7);
+    let acc2 = i32x4.shuffle(b1l, b1h, 0, 2, 4, 6), acc3 = i32x4.shuffle(b1l, b1h, 1, 3, 5, 7);
     let p0 = w + 16, p1 = w1 + 16;
-    // Hot loop: the widening (5 ops per 8 weights), no branch; checked, Inf/NaN weights are only
+    // Hot loop: the widening (4 ops per 8 weights), no branch; checked, Inf/NaN weights are only
     // noted (a running max).
     let seen = i32x4.splat(0);
     let k: usize = 0;
@@ -57,15 +55,16 @@ import { f16x4_to_f32x4, f32x8_to_f16x8_auto, F16K, K_7FFF16, K_7BFF16, K_8FFF16
       const va = f32x4.mul(v128.load32_splat(a + k), scale);
       const h0 = v128.load(p0), h1 = v128.load(p1);
       if (checked) seen = i16x8.max_u(seen, i16x8.max_u(v128.and(h0, m7), v128.and(h1, m7)));
-      const lo0 = i16x8.shl(h0, 13), hi0 = v128.and(i16x8.shr_s(h0, 3), mask);
-      const lo1 = i16x8.shl(h1, 13), hi1 = v128.and(i16x8.shr_s(h1, 3), mask);
-      acc0 = f32x4.add(acc0, f32x4.mul(va, widenLo(lo0, hi0)));
-      acc1 = f32x4.add(acc1, f32x4.mul(va, widenHi(lo0, hi0)));
-      acc2 = f32x4.add(acc2, f32x4.mul(va, widenLo(lo1, hi1)));
-      acc3 = f32x4.add(acc3, f32x4.mul(va, widenHi(lo1, hi1)));
+      acc0 = f32x4.add(acc0, f32x4.mul(va, widen(v128.load(p0 - 2), mask)));
+      acc1 = f32x4.add(acc1, f32x4.mul(va, widen(h0, mask)));
+      acc2 = f32x4.add(acc2, f32x4.mul(va, widen(v128.load(p1 - 2), mask)));
+      acc3 = f32x4.add(acc3, f32x4.mul(va, widen(h1, mask)));
       p0 += 16; p1 += 16;
       k += 4;
     }
+    const e0 = acc0, e1 = acc2;
+    acc0 = i32x4.shuffle(e0, acc1, 0, 4, 1, 5); acc1 = i32x4.shuffle(e0, acc1, 2, 6, 3, 7);
+    acc2 = i32x4.shuffle(e1, acc3, 0, 4, 1, 5); acc3 = i32x4.shuffle(e1, acc3, 2, 6, 3, 7);
     // The largest magnitude bits seen: if one is Inf/NaN, the panels go through the general
     // conversion again, from the bias: same order, exact.
     if (checked && special(seen)) {
