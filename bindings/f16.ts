@@ -128,7 +128,8 @@ export interface F16GemmCall {
   precision: F16Precision;
   /**
    * The weights hold no Inf or NaN (hasNonFinite over them, at prepack): the GEMV then skips its
-   * check for such weights (1.11–1.16× faster). Absent: not known, the checked kernel runs.
+   * check for such weights (1.11–1.16× faster), and large GEMMs of 2–4 rows may read them as
+   * binary16 (fewRows). Absent: not known, the checked GEMV and the widening paths run.
    */
   finiteWeights?: boolean;
 }

@@ -70,7 +70,7 @@ function readsRows(g: { m: number; n: number; transposeA: boolean; k: number }, 
  * at 16×4096×4096, 1.10× at 32×4096×4096 (1.02× at 64); on 2 threads 1.74×, 1.40×, 1.22× at
  * 4, 8, 16×4096×4096. With weights that stay in cache the two tie (4×1024×1024: 1.00×). A last
  * tile of 1 or 2 rows, which the IGEMM runs on its 2×8 kernel and the packed path as 4 rows,
- * needs 2^24 weights (64 MiB): 1.19–1.27× at 2, 5, 6, 9, 10×4096×4096 and 1.12× at 2×8192×2048,
+ * needs 2^24 weights (64 MiB): 1.19–1.32× at 2, 5, 6, 9, 10×4096×4096 and 1.12× at 2×8192×2048,
  * but 1.00× at 2×2048×8192, 0.85–0.88× at 5 and 6×2048×2048 and 0.58× at 2×1024×4096.
  */
 function streamsWeights(m: number, n: number, k: number): boolean {

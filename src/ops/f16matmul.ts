@@ -28,7 +28,7 @@ export class PackedMatrixF16 extends PackedWeights {
   readonly bias: Uint16Array | null;
   /** @internal What the packed bias slots hold now (null: zeros). */
   slotBias: Uint16Array | null = null;
-  /** @internal No weight is Inf or NaN (scanned at prepack): the GEMV skips its check for them. */
+  /** @internal No weight is Inf or NaN (scanned at prepack): the GEMV skips its check for them, and large 2–4 row GEMMs read them as binary16. */
   readonly finite: boolean;
 
   /** @internal Use `lw.prepack(...)` with a float16 tensor (half the bytes of the float32 packing). */
