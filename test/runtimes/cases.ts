@@ -69,6 +69,17 @@ function take(y: { data: CaseOutput; dispose(): void }): CaseOutput {
   return out;
 }
 
+/** Seeded finite binary16 values of either sign, magnitudes in [2^-12, 1) (drawn directly: no f32 copy). */
+function halves(n: number, seed: number): Uint16Array {
+  let s = seed >>> 0 || 1;
+  const out = new Uint16Array(n);
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    out[i] = (s & 0x8000) | (0x0c00 + (s >>> 16) % 0x3000);
+  }
+  return out;
+}
+
 /** A quantized tensor's bytes, then its scales' bytes (the scales are computed in JavaScript). */
 function quantBytes(q: { data: Int8Array | Uint8Array; scale: Float32Array; dispose(): void }): Uint8Array {
   const d = q.data, sc = new Uint8Array(q.scale.buffer, q.scale.byteOffset, q.scale.byteLength);
@@ -96,6 +107,8 @@ export const cases: RuntimeCase[] = [
   gemm('f32 gemm 301x129x257 tA tB relu', { m: 301, n: 129, k: 257, seed: 9, transposeA: true, transposeB: true, activation: 'relu' }),
   gemm('f32 gemm 4x1000x600', { m: 4, n: 1000, k: 600, seed: 10, bias: true }),
   gemm('f32 gemm 260x1025x45 K in slices relu6', { m: 260, n: 45, k: 1025, seed: 60, bias: true, activation: 'relu6' }),
+  // 2^22 weights under 3 rows: A packed rather than read as rows (bindings/gemm.ts streamsWeights).
+  gemm('f32 gemm 3x4096x1024 prepacked bias relu (A packed)', { m: 3, n: 4096, k: 1024, seed: 61, prepacked: true, bias: true, activation: 'relu' }),
   op('f32 conv2d 2x14x14x16→24 k3 same relu', (lw) => take(lw.conv2d(t(lw, [2, 14, 14, 16], 11), t(lw, [24, 3, 3, 16], 12), { pad: 'same', activation: 'relu' }))),
   op('f32 depthwise 1x15x15x24 k3 s2', (lw) => take(lw.depthwiseConv2d(t(lw, [1, 15, 15, 24], 13), t(lw, [3, 3, 24], 14), { strides: 2, pad: 1 }))),
   op('f16 matmul 37x91x45 f16', (lw) => take(lw.matMul(h(lw, [37, 91], 15), h(lw, [91, 45], 16), { precision: 'f16' }))),
@@ -118,6 +131,15 @@ export const cases: RuntimeCase[] = [
   op('f16 matMul batched 6x9x21x19 tB f16', (lw) => take(lw.matMul(h(lw, [6, 9, 21], 30), h(lw, [6, 19, 21], 31), { transposeB: true, precision: 'f16' }))),
   op('f16 matMul 1x300x77 f16 (GEMV)', (lw) => take(lw.matMul(h(lw, [1, 77], 32), lw.prepack(h(lw, [77, 300], 33)), { precision: 'f16' }))),
   op('f16 matMul 1x300x77 f16 (GEMV, weights not prepacked: checked for Inf/NaN)', (lw) => take(lw.matMul(h(lw, [1, 77], 32), h(lw, [77, 300], 33), { precision: 'f16' }))),
+  // 2^23 finite prepacked binary16 weights under 4 rows: read as binary16 (bindings/f16.ts fewRows).
+  op('f16 matMul 4x4096x2048 f16 relu (binary16 weights read by the 4x8 kernel)', (lw) => {
+    const b = lw.tensor('float16', halves(2048 * 4096, 62), [2048, 4096]), w = lw.prepack(b, { bias: halves(4096, 63) });
+    b.dispose();
+    const a = lw.tensor('float16', halves(4 * 2048, 64), [4, 2048]);
+    const out = take(lw.matMul(a, w, { precision: 'f16', activation: 'relu' }));
+    a.dispose(); w.dispose();
+    return out;
+  }),
   op('f16 matMul 1x300x77 f16-exact (one-row kernel)', (lw) => take(lw.matMul(h(lw, [1, 77], 32), lw.prepack(h(lw, [77, 300], 33)), { precision: 'f16-exact' }))),
   op('int4 qMatMul 33x1024x300 fp32', (lw) => take(lw.qMatMul(lw.quantize(t(lw, [33, 1024], 34), { scheme: 'asymmetric' }),
     lw.quantize(t(lw, [300, 1024], 35), { bits: 4, axis: 0, scheme: 'symmetric' }), { outScale: 0.2 }))),
