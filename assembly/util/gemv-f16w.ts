@@ -23,6 +23,22 @@ import { f16x4_to_f32x4, f32x8_to_f16x8_auto, F16K, K_7FFF16, K_7BFF16 } from '.
   if (n & 1) { v128.store16_lane(q, v, 0); }
 }
 
+/** Up to 16 columns (min(n, 16)) of one row: clamped, narrowed to binary16, stored at c. */
+// @ts-ignore: decorator
+@inline function storeRow16(c: usize, acc0: v128, acc1: v128, acc2: v128, acc3: v128, vlo: v128, vhi: v128, n: i32): void {
+  const r0 = f32x8_to_f16x8_auto(f32x4.pmin(f32x4.pmax(acc0, vlo), vhi), f32x4.pmin(f32x4.pmax(acc1, vlo), vhi));
+  const r1 = f32x8_to_f16x8_auto(f32x4.pmin(f32x4.pmax(acc2, vlo), vhi), f32x4.pmin(f32x4.pmax(acc3, vlo), vhi));
+  if (n >= 16) {
+    v128.store(c, r0); v128.store(c, r1, 16);
+  } else if (n > 8) {
+    v128.store(c, r0); storeTail(c + 16, r1, n - 8);
+  } else if (n == 8) {
+    v128.store(c, r0);
+  } else {
+    storeTail(c, r0, n);
+  }
+}
+
 /**
  * c[0..nc) = round16(clamp(bias + a·B, vmin, vmax)) over the f16-packw panels at w, two side by
  * side. `checked` (a constant at each call): keep the largest |bits| of the weights and redo a
@@ -30,6 +46,17 @@ import { f16x4_to_f32x4, f32x8_to_f16x8_auto, F16K, K_7FFF16, K_7BFF16 } from '.
  */
 // @ts-ignore: decorator
 @inline export function gemv1x16F16w(checked: bool, nc: i32, kc: i32, a: usize, w: usize, c: usize, vmin: f32, vmax: f32): void {
+  rows16F16w(1, checked, nc, kc, a, 0, w, c, 0, vmin, vmax);
+}
+
+/**
+ * The loop of gemv1x16F16w for `rows` (a constant: 1, or 2 without `checked`) rows of A, kc
+ * floats each, aStride bytes apart, and of C, cStride bytes apart: each row's accumulators are
+ * the GEMV's, over the same widened weights. With 2 rows A comes already multiplied by 2^112:
+ * the multiplies and the constant's register are what made V8 spill accumulators (1.56× slower).
+ */
+// @ts-ignore: decorator
+@inline export function rows16F16w(rows: i32, checked: bool, nc: i32, kc: i32, a: usize, aStride: usize, w: usize, c: usize, cStride: usize, vmin: f32, vmax: f32): void {
   const kBytes = (<usize>kc) << 2;
   const panelBytes: usize = 16 + ((<usize>kc) << 4);
   const vlo = f32x4.splat(vmin);
@@ -46,25 +73,41 @@ import { f16x4_to_f32x4, f32x8_to_f16x8_auto, F16K, K_7FFF16, K_7BFF16 } from '.
     const b1l = f16x4_to_f32x4(i32x4.extend_low_i16x8_u(b1)), b1h = f16x4_to_f32x4(i32x4.extend_high_i16x8_u(b1));
     let acc0 = i32x4.shuffle(b0l, b0h, 0, 2, 4, 6), acc1 = i32x4.shuffle(b0l, b0h, 1, 3, 5, 7);
     let acc2 = i32x4.shuffle(b1l, b1h, 0, 2, 4, 6), acc3 = i32x4.shuffle(b1l, b1h, 1, 3, 5, 7);
+    let acc4 = acc0, acc5 = acc1, acc6 = acc2, acc7 = acc3;
     let p0 = w + 16, p1 = w1 + 16;
     // Hot loop: the widening (4 ops per 8 weights), no branch; checked, Inf/NaN weights are only
     // noted (a running max).
     let seen = i32x4.splat(0);
     let k: usize = 0;
     while (k < kBytes) {
-      const va = f32x4.mul(v128.load32_splat(a + k), scale);
+      const va = rows == 1 ? f32x4.mul(v128.load32_splat(a + k), scale) : v128.load32_splat(a + k);
       const h0 = v128.load(p0), h1 = v128.load(p1);
       if (checked) seen = i16x8.max_u(seen, i16x8.max_u(v128.and(h0, m7), v128.and(h1, m7)));
-      acc0 = f32x4.add(acc0, f32x4.mul(va, widen(v128.load(p0 - 2), mask)));
-      acc1 = f32x4.add(acc1, f32x4.mul(va, widen(h0, mask)));
-      acc2 = f32x4.add(acc2, f32x4.mul(va, widen(v128.load(p1 - 2), mask)));
-      acc3 = f32x4.add(acc3, f32x4.mul(va, widen(h1, mask)));
+      if (rows == 1) {
+        acc0 = f32x4.add(acc0, f32x4.mul(va, widen(v128.load(p0 - 2), mask)));
+        acc1 = f32x4.add(acc1, f32x4.mul(va, widen(h0, mask)));
+        acc2 = f32x4.add(acc2, f32x4.mul(va, widen(v128.load(p1 - 2), mask)));
+        acc3 = f32x4.add(acc3, f32x4.mul(va, widen(h1, mask)));
+      } else {
+        const vb = v128.load32_splat(a + aStride + k);
+        const e0 = widen(v128.load(p0 - 2), mask), o0 = widen(h0, mask);
+        acc0 = f32x4.add(acc0, f32x4.mul(va, e0)); acc4 = f32x4.add(acc4, f32x4.mul(vb, e0));
+        acc1 = f32x4.add(acc1, f32x4.mul(va, o0)); acc5 = f32x4.add(acc5, f32x4.mul(vb, o0));
+        const e1 = widen(v128.load(p1 - 2), mask), o1 = widen(h1, mask);
+        acc2 = f32x4.add(acc2, f32x4.mul(va, e1)); acc6 = f32x4.add(acc6, f32x4.mul(vb, e1));
+        acc3 = f32x4.add(acc3, f32x4.mul(va, o1)); acc7 = f32x4.add(acc7, f32x4.mul(vb, o1));
+      }
       p0 += 16; p1 += 16;
       k += 4;
     }
     const e0 = acc0, e1 = acc2;
     acc0 = i32x4.shuffle(e0, acc1, 0, 4, 1, 5); acc1 = i32x4.shuffle(e0, acc1, 2, 6, 3, 7);
     acc2 = i32x4.shuffle(e1, acc3, 0, 4, 1, 5); acc3 = i32x4.shuffle(e1, acc3, 2, 6, 3, 7);
+    if (rows == 2) {
+      const e4 = acc4, e6 = acc6;
+      acc4 = i32x4.shuffle(e4, acc5, 0, 4, 1, 5); acc5 = i32x4.shuffle(e4, acc5, 2, 6, 3, 7);
+      acc6 = i32x4.shuffle(e6, acc7, 0, 4, 1, 5); acc7 = i32x4.shuffle(e6, acc7, 2, 6, 3, 7);
+    }
     // The largest magnitude bits seen: if one is Inf/NaN, the panels go through the general
     // conversion again, from the bias: same order, exact.
     if (checked && special(seen)) {
@@ -85,20 +128,8 @@ import { f16x4_to_f32x4, f32x8_to_f16x8_auto, F16K, K_7FFF16, K_7BFF16 } from '.
         p0 += 16; p1 += 16;
       }
     }
-    const r0 = f32x8_to_f16x8_auto(f32x4.pmin(f32x4.pmax(acc0, vlo), vhi), f32x4.pmin(f32x4.pmax(acc1, vlo), vhi));
-    const r1 = f32x8_to_f16x8_auto(f32x4.pmin(f32x4.pmax(acc2, vlo), vhi), f32x4.pmin(f32x4.pmax(acc3, vlo), vhi));
-    if (nLeft >= 16) {
-      v128.store(c, r0); v128.store(c, r1, 16);
-      c += 32; w += panelBytes << 1; nLeft -= 16;
-    } else if (nLeft > 8) {
-      v128.store(c, r0); storeTail(c + 16, r1, nLeft - 8);
-      nLeft = 0;
-    } else if (nLeft == 8) {
-      v128.store(c, r0);
-      nLeft = 0;
-    } else {
-      storeTail(c, r0, nLeft);
-      nLeft = 0;
-    }
+    if (rows == 2) storeRow16(c + cStride, acc4, acc5, acc6, acc7, vlo, vhi, nLeft);
+    storeRow16(c, acc0, acc1, acc2, acc3, vlo, vhi, nLeft);
+    c += 32; w += panelBytes << 1; nLeft -= 16;
   }
 }

@@ -164,10 +164,11 @@ function runGemm(dev: Device, kernelName: string, m: number, n: number, k: numbe
     ex[pw.name](n, k, bb.ptr, (opts.transposeB ? k : n) * 2, bias ? biasb.ptr : 0, wb.ptr);
     ex.f16_f32_vcvt_x16__simd(m * k, ab.ptr, a32.ptr);
     if (kern.packA === null) {
-      // Row kernel reading binary16 weights: one widened A row per call (a transposed A is a
-      // row only when m = 1, the only case the driver sends it).
-      for (let m0 = 0; m0 < m; m0++) {
-        ex[kern.name](1, n, k, a32.ptr + m0 * k * 4, 0, wb.ptr, cb.ptr + m0 * n * 2, n * 2, opts.min ?? -Infinity, opts.max ?? Infinity);
+      // Row kernels reading binary16 weights: mr widened A rows per call (a transposed A is
+      // rows only when m = 1, the only case the drivers send it), scaled where the kernel says.
+      if (kern.scaledA) { const v = dev.viewF32(a32, 0, m * k); for (let i = 0; i < v.length; i++) v[i] *= 2 ** 112; }
+      for (let m0 = 0; m0 < m; m0 += kern.mr) {
+        ex[kern.name](Math.min(kern.mr, m - m0), n, k, a32.ptr + m0 * k * 4, k * 4, wb.ptr, cb.ptr + m0 * n * 2, n * 2, opts.min ?? -Infinity, opts.max ?? Infinity);
       }
     } else {
       const pa = kernelsOf('f16-f32-packx').find((p) => p.mr === kern.packA && p.source === (opts.transposeA ? 't' : 'n'))!;
