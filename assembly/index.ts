@@ -68,6 +68,7 @@ export { f16_f32acc_gemm_1x16__simd_f16w } from './f16-f32acc-gemm/1x16-simd-f16
 export { f16_f32acc_gemm_1x16__simd_f16w_finite } from './f16-f32acc-gemm/1x16-simd-f16w-finite';
 export { f16_f32acc_gemm_4x8__simd_f16w_finite } from './f16-f32acc-gemm/4x8-simd-f16w-finite';
 export { f16_f32acc_gemm_2x16__simd_f16w_finite } from './f16-f32acc-gemm/2x16-simd-f16w-finite';
+export { f16_f32acc_gemm_3x8__simd_f16w_finite } from './f16-f32acc-gemm/3x8-simd-f16w-finite';
 export { f16_gemm_4x8__simd_exact } from './f16-gemm/4x8-simd-exact';
 export { f16_gemm_1x16__simd_exact } from './f16-gemm/1x16-simd-exact';
 

@@ -29,6 +29,7 @@ const gemvKernel = kernelsOf('f16-f32acc-gemm').find((k) => k.weights === 'f16' 
 const gemvFiniteKernel = kernelsOf('f16-f32acc-gemm').find((k) => k.weights === 'f16' && k.mr === 1 && k.finiteWeights)!;
 const fewRowsKernel = kernelsOf('f16-f32acc-gemm').find((k) => k.weights === 'f16' && k.mr === 4)!;
 const twoRowsKernel = kernelsOf('f16-f32acc-gemm').find((k) => k.weights === 'f16' && k.mr === 2)!;
+const threeRowsKernel = kernelsOf('f16-f32acc-gemm').find((k) => k.weights === 'f16' && k.mr === 3)!;
 const exactKernel = kernelsOf('f16-gemm').find((k) => k.mr === 4)!;
 const exactRowKernel = kernelsOf('f16-gemm').find((k) => k.mr === 1)!;
 const dwExactKernel = kernelsOf('f16-dwconv').find((k) => k.precision === 'f16-exact')!;
@@ -173,7 +174,7 @@ export function f16Gemm(dev: Device, g: F16GemmCall): void {
   if (m === 0 || n === 0) return;
   if (!warmed.has(dev)) { warmed.add(dev); warmUpF16(dev); }
   if (m === 1 && g.precision === 'f16') { gemv(dev, g); return; }
-  if (m === 2 && g.precision === 'f16' && g.finiteWeights && !g.transposeA) { gemv(dev, g); return; }
+  if ((m === 2 || m === 3) && g.precision === 'f16' && g.finiteWeights && !g.transposeA) { gemv(dev, g); return; }
   if (g.precision === 'f16' && g.finiteWeights && readsHalves(m, n, k)) { fewRows(dev, g); return; }
   // The binary16 GEMMs and depthwise convolutions thread from STAGED_PLAN_OPS (weighted; the exact
   // convolution's im2col passes follow its GEMM). 2 threads against 1 (2026-11-24): 'f16' GEMM
@@ -366,21 +367,22 @@ export function f16GemmBatched(dev: Device, p: { batches: number; m: number; n: 
  * binary16 panels directly (no widened copy), over column ranges of whole panel pairs (its
  * 16-column step), on the pool from its threshold: widening the weights in registers makes it
  * compute-bound (2 threads: 1.76× at 1×2048×2048, 706 → 401 µs, 2026-11-24). Each column is one
- * call's, so the bits do not depend on the threads. M = 2 (row-major A, finite weights) runs the
- * same way on the 2×16 kernel, both rows over each k step's widened weights.
+ * call's, so the bits do not depend on the threads. M = 2 and 3 (row-major A, finite weights)
+ * run the same way on the 2×16 and 3×8 kernels, every row over each k step's widened weights,
+ * with the widened A multiplied by 2^112 here (exact) for them (scaledA).
  */
 function gemv(dev: Device, g: F16GemmCall): void {
   const { m, n, k } = g;
   const a32 = dev.alloc(m * k * 4, 'scratch (f16 a widened)');
   try {
     dev.kmod.exports[vcvtToF32.name](m * k, g.a.ptr + g.aOff, a32.ptr);
-    const kern = m === 2 ? twoRowsKernel : g.finiteWeights ? gemvFiniteKernel : gemvKernel;
+    const kern = m === 3 ? threeRowsKernel : m === 2 ? twoRowsKernel : g.finiteWeights ? gemvFiniteKernel : gemvKernel;
     if (kern.scaledA) {
       const a = dev.viewF32(a32, 0, m * k);
       for (let i = 0; i < a.length; i++) a[i] *= 2 ** 112;
     }
     const calls = new Calls(dev.kmod, 2 * m * n * k);
-    const unit = 2 * F16_PANEL, units = Math.ceil(n / unit), panelBytes = (F16_PANEL + F16_PANEL * k) * 2;
+    const unit = kern.nr, units = Math.ceil(n / unit), panelBytes = (F16_PANEL + F16_PANEL * k) * 2;
     const cStride = g.cStride ?? n * 2;
     for (const [u0, count] of calls.spans(units).of(units)) {
       const n0 = u0 * unit;
@@ -400,8 +402,8 @@ function gemv(dev: Device, g: F16GemmCall): void {
  * 1.33× at 4 and 3×4096×4096, 1.37× at 4×8192×4096, 1.27× at 4×4096×2048, 1.23× at
  * 3×2048×4096; 1.00–1.03× at 2^22 (4×2048×2048, 4×1024×4096, 4×4096×1024), where the weights
  * still come from cache; 2 rows 1.16× at 8192×4096, 1.05–1.09× at 4096×4096, 0.73× at
- * 2048×2048 (the widening path has a 2-row kernel). Two rows of row-major A never get here: the
- * 2×16 kernel (gemv) takes them at every size.
+ * 2048×2048 (the widening path has a 2-row kernel). Two or three rows of row-major A never get
+ * here: the 2×16 and 3×8 kernels (gemv) take them at every size.
  */
 function readsHalves(m: number, n: number, k: number): boolean {
   return m >= 2 && m <= fewRowsKernel.mr && k * n >= (m === 2 ? 1 << 25 : 1 << 23);

@@ -319,6 +319,7 @@ export const kernels: readonly KernelInfo[] = [
   { name: 'f16_f32acc_gemm_1x16__simd_f16w_finite', family: 'f16-f32acc-gemm', precision: 'f16', mr: 1, nr: 16, panel: 8, weights: 'f16', packA: null, finiteWeights: true, builds: all },
   { name: 'f16_f32acc_gemm_4x8__simd_f16w_finite', family: 'f16-f32acc-gemm', precision: 'f16', mr: 4, nr: 8, panel: 8, weights: 'f16', packA: 4, finiteWeights: true, builds: all },
   { name: 'f16_f32acc_gemm_2x16__simd_f16w_finite', family: 'f16-f32acc-gemm', precision: 'f16', mr: 2, nr: 16, panel: 8, weights: 'f16', packA: null, finiteWeights: true, scaledA: true, builds: all },
+  { name: 'f16_f32acc_gemm_3x8__simd_f16w_finite', family: 'f16-f32acc-gemm', precision: 'f16', mr: 3, nr: 8, panel: 8, weights: 'f16', packA: null, finiteWeights: true, scaledA: true, builds: all },
   { name: 'f16_gemm_4x8__simd_exact', family: 'f16-gemm', precision: 'f16-exact', mr: 4, nr: 8, panel: 8, weights: 'f32', packA: 4, builds: all },
   { name: 'f16_gemm_1x16__simd_exact', family: 'f16-gemm', precision: 'f16-exact', mr: 1, nr: 16, panel: 8, weights: 'f32', packA: 4, builds: all },
   { name: 'f16_dwconv_xp8c__simd_exact', family: 'f16-dwconv', precision: 'f16-exact', taps: null, channels: 8, builds: all },

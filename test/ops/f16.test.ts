@@ -124,17 +124,17 @@ describe("matMul with float16 tensors", () => {
     }
   });
 
-  it("'f16' with 2 rows on prepacked weights (finite: the 2×16 kernel; else the widening path): bit for bit", () => {
+  it("'f16' with 2 or 3 rows on prepacked weights (finite: the 2×16 and 3×8 kernels; else the widening path): bit for bit", () => {
     const r = rng(7);
-    for (const [k, n] of [[45, 21], [1, 8], [300, 77], [64, 16]]) {
-      const a = randomF16(2 * k, r), b = randomF16(k * n, r), bias = randomF16(n, r);
-      const ta = lw.tensor('float16', a, [2, k]);
+    for (const [m, k, n] of [[2, 45, 21], [2, 1, 8], [2, 300, 77], [2, 64, 16], [3, 45, 21], [3, 1, 9], [3, 300, 77], [3, 64, 16]]) {
+      const a = randomF16(m * k, r), b = randomF16(k * n, r), bias = randomF16(n, r);
+      const ta = lw.tensor('float16', a, [m, k]);
       for (const special of [null, 0x7c00, 0xfe00]) {
         const bj = b.slice();
         if (special !== null) bj[k * n - 1] = special;
         const w = lw.prepack(lw.tensor('float16', bj, [k, n]), { bias });
-        expectSameHalves(lw.matMul(ta, w, { precision: 'f16', activation: 'relu6' }).data, gemmF16Fast(2, n, k, a, bj, bias, 0, 6),
-          `2×${k}×${n}, ${special === null ? 'finite' : special.toString(16)}`);
+        expectSameHalves(lw.matMul(ta, w, { precision: 'f16', activation: 'relu6' }).data, gemmF16Fast(m, n, k, a, bj, bias, 0, 6),
+          `${m}×${k}×${n}, ${special === null ? 'finite' : special.toString(16)}`);
         w.dispose();
       }
     }
@@ -292,8 +292,8 @@ describe('f16 with threads', () => {
         expectSameHalves(c1.data, ref(1, n1, k1, a1, b1, bias1), `${precision} M = 1 threads`);
         expect(pool.stats().reduce((x, y) => x + y, 0)).toBeGreaterThan(before);
       }
-      // 2 rows (the 2×16 kernel over column ranges) and 3 rows over prepacked finite weights of
-      // 2^22 halves (the binary16-reading 4×8 kernel over spans of panels): the bits of one thread.
+      // 2 rows (the 2×16 kernel over column ranges), and 3 rows over prepacked finite weights of
+      // 2^22 halves (the 3×8 kernel over column ranges): the bits of one thread.
       const k2 = 1500, n2 = 1000, a2 = randomF16(2 * k2, r), b2 = randomF16(k2 * n2, r);
       const c2 = mt.matMul(mt.tensor('float16', a2, [2, k2]), mt.prepack(mt.tensor('float16', b2, [k2, n2])), { precision: 'f16' });
       expectSameHalves(c2.data, gemmF16Fast(2, n2, k2, a2, b2, null), '2 rows threads');

@@ -140,6 +140,8 @@ export const cases: RuntimeCase[] = [
     a.dispose(); w.dispose();
     return out;
   }),
+  op('f16 matMul 2x300x77 f16 (2x16 kernel, prepacked finite weights)', (lw) => take(lw.matMul(h(lw, [2, 77], 65), lw.prepack(h(lw, [77, 300], 33)), { precision: 'f16' }))),
+  op('f16 matMul 3x300x77 f16 relu6 (3x8 kernel, prepacked finite weights)', (lw) => take(lw.matMul(h(lw, [3, 77], 66), lw.prepack(h(lw, [77, 300], 33)), { precision: 'f16', activation: 'relu6' }))),
   op('f16 matMul 1x300x77 f16-exact (one-row kernel)', (lw) => take(lw.matMul(h(lw, [1, 77], 32), lw.prepack(h(lw, [77, 300], 33)), { precision: 'f16-exact' }))),
   op('int4 qMatMul 33x1024x300 fp32', (lw) => take(lw.qMatMul(lw.quantize(t(lw, [33, 1024], 34), { scheme: 'asymmetric' }),
     lw.quantize(t(lw, [300, 1024], 35), { bits: 4, axis: 0, scheme: 'symmetric' }), { outScale: 0.2 }))),
