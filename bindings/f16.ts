@@ -174,7 +174,7 @@ export function f16Gemm(dev: Device, g: F16GemmCall): void {
   if (m === 0 || n === 0) return;
   if (!warmed.has(dev)) { warmed.add(dev); warmUpF16(dev); }
   if (m === 1 && g.precision === 'f16') { gemv(dev, g); return; }
-  if ((m === 2 || m === 3) && g.precision === 'f16' && g.finiteWeights && !g.transposeA) { gemv(dev, g); return; }
+  if (g.precision === 'f16' && g.finiteWeights && !g.transposeA && (m <= 3 || (m >= 5 && m <= 7 && k * n >= 1 << 23))) { gemv(dev, g); return; }
   if (g.precision === 'f16' && g.finiteWeights && readsHalves(m, n, k)) { fewRows(dev, g); return; }
   // The binary16 GEMMs and depthwise convolutions thread from STAGED_PLAN_OPS (weighted; the exact
   // convolution's im2col passes follow its GEMM). 2 threads against 1 (2026-11-24): 'f16' GEMM
@@ -369,25 +369,37 @@ export function f16GemmBatched(dev: Device, p: { batches: number; m: number; n: 
  * compute-bound (2 threads: 1.76× at 1×2048×2048, 706 → 401 µs, 2026-11-24). Each column is one
  * call's, so the bits do not depend on the threads. M = 2 and 3 (row-major A, finite weights)
  * run the same way on the 2×16 and 3×8 kernels, every row over each k step's widened weights,
- * with the widened A multiplied by 2^112 here (exact) for them (scaledA).
+ * with the widened A multiplied by 2^112 here (exact) for them (scaledA); from 2^23 weights, 5, 6
+ * and 7 rows too, as groups of 3 and 2 rows, each block of columns (sized for L2) read by every
+ * group in turn. With the weights from memory that beat widening them all (5×4096×4096 1.37×,
+ * 6× 1.21×, 7× 1.11×, 2026-11-25); in cache it did not (5/6/7×1024×1024 1.00× / 0.88× / 0.83×).
  */
 function gemv(dev: Device, g: F16GemmCall): void {
   const { m, n, k } = g;
   const a32 = dev.alloc(m * k * 4, 'scratch (f16 a widened)');
   try {
     dev.kmod.exports[vcvtToF32.name](m * k, g.a.ptr + g.aOff, a32.ptr);
-    const kern = m === 3 ? threeRowsKernel : m === 2 ? twoRowsKernel : g.finiteWeights ? gemvFiniteKernel : gemvKernel;
-    if (kern.scaledA) {
+    // Row groups: one kernel each (5, 6, 7 rows as 3 + 2, 3 + 3, 3 + 2 + 2).
+    const groups = m === 1 ? [1] : m === 2 ? [2] : m === 5 ? [3, 2] : m === 6 ? [3, 3] : m === 7 ? [3, 2, 2] : [3];
+    const kerns = groups.map((r) => (r === 3 ? threeRowsKernel : r === 2 ? twoRowsKernel : g.finiteWeights ? gemvFiniteKernel : gemvKernel));
+    if (m > 1) {
       const a = dev.viewF32(a32, 0, m * k);
       for (let i = 0; i < a.length; i++) a[i] *= 2 ** 112;
     }
     const calls = new Calls(dev.kmod, 2 * m * n * k);
-    const unit = kern.nr, units = Math.ceil(n / unit), panelBytes = (F16_PANEL + F16_PANEL * k) * 2;
+    const unit = 2 * F16_PANEL, units = Math.ceil(n / unit), panelBytes = (F16_PANEL + F16_PANEL * k) * 2;
+    // Several groups read each block of columns while it is in L2.
+    const block = groups.length > 1 ? nBlockColumns(n, unit, 2 * panelBytes) / unit : units;
     const cStride = g.cStride ?? n * 2;
     for (const [u0, count] of calls.spans(units).of(units)) {
-      const n0 = u0 * unit;
-      calls.task().call(kern.name, [m, Math.min(count * unit, n - n0), k, a32.ptr, k * 4,
-        g.w.ptr + g.wOff + (n0 / F16_PANEL) * panelBytes, g.c.ptr + g.cOff + n0 * 2, cStride, g.min, g.max]);
+      calls.task();
+      for (let b0 = u0; b0 < u0 + count; b0 += block) {
+        const n0 = b0 * unit, nc = Math.min(Math.min(block, u0 + count - b0) * unit, n - n0);
+        for (let i = 0, r0 = 0; i < groups.length; r0 += groups[i], i++) {
+          calls.call(kerns[i].name, [groups[i], nc, k, a32.ptr + r0 * k * 4, k * 4,
+            g.w.ptr + g.wOff + (n0 / F16_PANEL) * panelBytes, g.c.ptr + g.cOff + r0 * (g.cStride ?? n * 2) + n0 * 2, cStride, g.min, g.max]);
+        }
+      }
     }
     calls.run();
   } finally {

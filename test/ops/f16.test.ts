@@ -140,6 +140,20 @@ describe("matMul with float16 tensors", () => {
     }
   });
 
+  it("'f16' with 5 to 7 rows on prepacked finite weights of 2^23 halves (row groups of 3 and 2): the widening path's bits", () => {
+    const r = rng(8);
+    const k = 2048, n = 4100;
+    const tb = lw.tensor('float16', randomF16(k * n, r), [k, n]), bias = randomF16(n, r);
+    const w = lw.prepack(tb, { bias });
+    for (const m of [5, 6, 7]) {
+      const ta = lw.tensor('float16', randomF16(m * k, r), [m, k]);
+      const grouped = lw.matMul(ta, w, { precision: 'f16', activation: 'relu' }), widened = lw.matMul(ta, tb, { precision: 'f16', activation: 'relu', bias });
+      expectSameHalves(grouped.data, widened.data, `m = ${m}`);
+      grouped.dispose(); widened.dispose(); ta.dispose();
+    }
+    w.dispose(); tb.dispose();
+  });
+
   it("'f16' with 2 to 4 rows on prepacked weights of 2^22 halves (read as binary16 when finite): bit for bit", () => {
     const r = rng(6);
     const k = 1024, n = 4096;
