@@ -174,7 +174,7 @@ export function f16Gemm(dev: Device, g: F16GemmCall): void {
   if (m === 0 || n === 0) return;
   if (!warmed.has(dev)) { warmed.add(dev); warmUpF16(dev); }
   if (m === 1 && g.precision === 'f16') { gemv(dev, g); return; }
-  if (g.precision === 'f16' && g.finiteWeights && !g.transposeA && (m <= 3 || (m >= 5 && m <= 7 && k * n >= 1 << 23))) { gemv(dev, g); return; }
+  if (g.precision === 'f16' && g.finiteWeights && !g.transposeA && rowGroups(m, n, k)) { gemv(dev, g); return; }
   if (g.precision === 'f16' && g.finiteWeights && readsHalves(m, n, k)) { fewRows(dev, g); return; }
   // The binary16 GEMMs and depthwise convolutions thread from STAGED_PLAN_OPS (weighted; the exact
   // convolution's im2col passes follow its GEMM). 2 threads against 1 (2026-11-24): 'f16' GEMM
@@ -379,10 +379,9 @@ function gemv(dev: Device, g: F16GemmCall): void {
   const a32 = dev.alloc(m * k * 4, 'scratch (f16 a widened)');
   try {
     dev.kmod.exports[vcvtToF32.name](m * k, g.a.ptr + g.aOff, a32.ptr);
-    // Row groups: one kernel each (5, 6, 7 rows as 3 + 2, 3 + 3, 3 + 2 + 2).
-    const groups = m === 1 ? [1] : m === 2 ? [2] : m === 5 ? [3, 2] : m === 6 ? [3, 3] : m === 7 ? [3, 2, 2] : [3];
+    const groups = m === 1 ? [1] : rowGroups(m, n, k)!;
     const kerns = groups.map((r) => (r === 3 ? threeRowsKernel : r === 2 ? twoRowsKernel : g.finiteWeights ? gemvFiniteKernel : gemvKernel));
-    if (m > 1) {
+    if (kerns[0].scaledA) {
       const a = dev.viewF32(a32, 0, m * k);
       for (let i = 0; i < a.length; i++) a[i] *= 2 ** 112;
     }
@@ -397,7 +396,7 @@ function gemv(dev: Device, g: F16GemmCall): void {
         const n0 = b0 * unit, nc = Math.min(Math.min(block, u0 + count - b0) * unit, n - n0);
         for (let i = 0, r0 = 0; i < groups.length; r0 += groups[i], i++) {
           calls.call(kerns[i].name, [groups[i], nc, k, a32.ptr + r0 * k * 4, k * 4,
-            g.w.ptr + g.wOff + (n0 / F16_PANEL) * panelBytes, g.c.ptr + g.cOff + r0 * (g.cStride ?? n * 2) + n0 * 2, cStride, g.min, g.max]);
+            g.w.ptr + g.wOff + (n0 / F16_PANEL) * panelBytes, g.c.ptr + g.cOff + r0 * cStride + n0 * 2, cStride, g.min, g.max]);
         }
       }
     }
@@ -405,6 +404,17 @@ function gemv(dev: Device, g: F16GemmCall): void {
   } finally {
     dev.free(a32);
   }
+}
+
+/**
+ * The row groups (one kernel call each) in which gemv runs an 'f16' GEMM of m ≥ 2 rows on finite
+ * weights with row-major A, or null: 2 and 3 rows always, 5, 6 and 7 rows (3 + 2, 3 + 3,
+ * 3 + 2 + 2) from 2^23 weights (measurements at gemv).
+ */
+function rowGroups(m: number, n: number, k: number): number[] | null {
+  if (m === 2 || m === 3) return [m];
+  if (m < 5 || m > 7 || k * n < 1 << 23) return null;
+  return m === 5 ? [3, 2] : m === 6 ? [3, 3] : [3, 2, 2];
 }
 
 /**
