@@ -501,6 +501,11 @@ export function warmUpF16(dev: Device, rounds = 24): void {
       for (const finiteWeights of [false, true]) {
         gemv(dev, { m: 1, n, k, a, aOff: 0, transposeA: false, w, wOff: 0, c, cOff: 0, min: -Infinity, max: Infinity, precision: 'f16', finiteWeights });
       }
+      // The 2- and 3-row kernels (finite weights: the bytes above are 0x3c3c), and the 4-row one.
+      for (const rows of [2, 3]) {
+        gemv(dev, { m: rows, n, k, a, aOff: 0, transposeA: false, w, wOff: 0, c, cOff: 0, min: -Infinity, max: Infinity, precision: 'f16', finiteWeights: true });
+      }
+      fewRows(dev, { m: 4, n, k, a, aOff: 0, transposeA: false, w, wOff: 0, c, cOff: 0, min: -Infinity, max: Infinity, precision: 'f16', finiteWeights: true });
       // The one-row exact kernel (its block of n = 16 columns is the 8-row one's).
       run(dev, { m: 1, n, k, a, aOff: 0, transposeA: false, w, wOff: 0, c, cOff: 0, min: -Infinity, max: Infinity, precision: 'f16-exact' },
         ap.ptr, w32.ptr, s.panels);
