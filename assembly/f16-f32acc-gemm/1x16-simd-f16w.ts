@@ -10,15 +10,13 @@
 // Reduction order: that of every f32-gemm variant (bias first, k ascending, separate mul and
 // add), the conversions exact: the same bits as f16_f32acc_gemm_4x8__simd_packa.
 //
-// Widening 8 halves to the f32 bits sign << 31 | (exponent and significand) << 13, which read as
-// the weight ·2^-112 when it is not Inf/NaN: each 32-bit lane of the 16 bytes at a k step's
-// weights holds an odd column's half in its high 16 bits, and of the 16 bytes 2 bytes earlier (at
-// the first step the bias's last half, inside the panel) an even column's; (lane >> 3 arithmetic) & 0x8fffe000 is those bits (4 ops per 8 lanes, no
-// shuffle). So the accumulators hold each panel's even columns, then its odd ones, put back in
-// order once per panel pair. The bulk conversion's way (util/f16.ts f16x8_to_f32x8_store: 3 i16
-// ops and 2 interleaves per 8) ran 1.03–1.07× slower; sign-extending each half, << 13 and a mask
-// (6 ops) had been 1.11–1.18× slower than that (2026-11-25, docs/benchmarks.md). The A value is scaled by 2^112
-// instead (once per k step for 16 weights), so each product is w·a exactly as the true operands
+// Widening 8 halves in 4 ops, no shuffle (util/f16.ts widenHighHalves: f32 bits that read as the
+// weight ·2^-112 when it is not Inf/NaN); the accumulators hold each panel's even columns, then
+// its odd ones, put back in order once per panel pair. The bulk conversion's way (util/f16.ts
+// f16x8_to_f32x8_store: 3 i16 ops and 2 interleaves per 8) ran 1.03–1.07× slower;
+// sign-extending each half, << 13 and a mask (6 ops) had been 1.11–1.18× slower than that
+// (2026-11-25, docs/benchmarks.md). The A value is scaled by 2^112 instead (once per k step for
+// 16 weights), so each product is w·a exactly as the true operands
 // would give it: both scalings are exact (|a| ≤ 65504 stays below 2^128, and w·2^-112 ≥ 2^-136
 // is an exact f32 subnormal at worst). Against scaling every widened weight: 1.08–1.16× faster
 // (2026-11-24, kernel calls of both builds in one process, both orders, same bits); the

@@ -11,13 +11,12 @@
 // Reduction order: that of every f32-gemm variant (bias first, k ascending, separate mul and
 // add), the conversions exact: the same bits as f16_f32acc_gemm_4x8__simd_packa.
 //
-// The widening is the 2×16 kernel's (util/gemv-f16w.ts): the 16 bytes at a k step's weights and
-// 2 bytes earlier give the odd and the even columns, (lane >> 3 arithmetic) & 0x8fffe000 each
-// one's f32 bits ·2^-112, so the accumulators hold the columns even ones first. Why 3 rows over
-// one panel: 6 accumulators, 3 A values, 2 widened vectors and the mask stay in registers; per
+// The widening is util/f16.ts widenHighHalves (4 ops per 8 weights, even columns from the 16
+// bytes 2 bytes before each step's), so the accumulators hold the columns even ones first. Why 3
+// rows over one panel: 6 accumulators, 3 A values, 2 widened vectors and the mask stay in registers; per
 // row it ran 1.13× faster than the 2×16 kernel, and 4 rows (8 accumulators) 1.05× slower
 // (kernel calls, K = N = 1024, 2026-11-25).
-import { f16x4_to_f32x4, storeTile4x8_f16 } from '../util/f16';
+import { f16x4_to_f32x4, storeTile4x8_f16, widenHighHalves } from '../util/f16';
 
 export function f16_f32acc_gemm_3x8__simd_f16w_finite(
   mr: i32, nc: i32, kc: i32,
@@ -40,8 +39,8 @@ export function f16_f32acc_gemm_3x8__simd_f16w_finite(
     let e1 = e0, o1 = o0, e2 = e0, o2 = o0;
     let p = w + 16;
     for (let k: usize = 0; k < kBytes; k += 4) {
-      const be = v128.and(i32x4.shr_s(v128.load(p - 2), 3), mask);
-      const bo = v128.and(i32x4.shr_s(v128.load(p), 3), mask);
+      const be = widenHighHalves(v128.load(p - 2), mask);
+      const bo = widenHighHalves(v128.load(p), mask);
       const v0 = v128.load32_splat(a + k), v1 = v128.load32_splat(a1 + k), v2 = v128.load32_splat(a2 + k);
       e0 = f32x4.add(e0, f32x4.mul(v0, be)); o0 = f32x4.add(o0, f32x4.mul(v0, bo));
       e1 = f32x4.add(e1, f32x4.mul(v1, be)); o1 = f32x4.add(o1, f32x4.mul(v1, bo));

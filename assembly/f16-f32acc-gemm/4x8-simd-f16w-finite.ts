@@ -13,18 +13,15 @@
 //
 // Why: with weights read from memory, the f32 drivers' widening pass (~3 ms for 4096×4096 halves,
 // 4.3–5.7 elements/ns there) cost more than a few rows' multiply-adds. Here a k step's 8 weights
-// widen in 4 integer ops and 2 multiplies, without shuffles: each 32-bit lane of the 16 bytes at
-// w holds an odd column's half in its high 16 bits, and of the 16 bytes at w − 2 an even
-// column's; (lane >> 3 arithmetic) & 0x8fffe000 is the f32 bits sign << 31 | (exponent and
-// significand) << 13, which read as the weight · 2^-112 (exact, an f32 subnormal at worst), and
-// · 2^112 gives the weight. So the accumulators hold the columns even ones first (0 2 4 6 |
-// 1 3 5 7): the bias goes in and the tile goes out through shuffles, once per panel. An exponent
-// of 31 would widen to a finite value: hence the finite-weights contract.
+// widen in 4 integer ops (util/f16.ts widenHighHalves) and 2 multiplies by 2^112, no shuffle;
+// the accumulators hold the columns even ones first (0 2 4 6 | 1 3 5 7), so the bias goes in and
+// the tile goes out through shuffles, once per panel. An exponent of 31 would widen to a finite
+// value: hence the finite-weights contract.
 // Measured (kernel calls, one 4-row tile, against f16_f32acc_gemm_4x8__simd_packa on widened
 // panels, 2026-11-25): 0.63× its speed at K = N = 1024 (weights in cache: this kernel's 22 vector
 // ops per k step against 16), 0.76× at K = N = 4096, where the drivers' widening no longer fits
 // in the difference. The GEMV's widening (one load, 3 i16 ops, 2 interleaves) ran at 0.60×.
-import { f16x4_to_f32x4, storeTile4x8_f16, F16K } from '../util/f16';
+import { f16x4_to_f32x4, storeTile4x8_f16, widenHighHalves, F16K } from '../util/f16';
 
 export function f16_f32acc_gemm_4x8__simd_f16w_finite(
   mr: i32, nc: i32, kc: i32,
@@ -58,8 +55,8 @@ export function f16_f32acc_gemm_4x8__simd_f16w_finite(
     w += 16;
     let ap = a;
     while (ap < aEnd) {
-      const bl = f32x4.mul(v128.and(i32x4.shr_s(v128.load(w - 2), 3), mask), scale);
-      const bh = f32x4.mul(v128.and(i32x4.shr_s(v128.load(w), 3), mask), scale);
+      const bl = f32x4.mul(widenHighHalves(v128.load(w - 2), mask), scale);
+      const bh = f32x4.mul(widenHighHalves(v128.load(w), mask), scale);
       const va0 = v128.load32_splat(ap);
       const va1 = v128.load32_splat(ap, 4);
       const va2 = v128.load32_splat(ap, 8);

@@ -51,6 +51,23 @@ export const F16K: usize = memory.data<u32>([0x00007fff, 0x00007fff, 0x00007fff,
   return v128.or(i32x4.max_u(value, v128.or(e, special)), sign);
 }
 
+/**
+ * The widening of the kernels that read binary16 weights in their loops (the GEMV, the 2×16,
+ * 3×8 and 4×8 f16w kernels): four halves held in the high 16 bits of v's 32-bit lanes →
+ * (lane >> 3 arithmetic) & 0x8fffe000, the f32 bits sign << 31 | (exponent and significand) <<
+ * 13, which read as the weight ·2^-112 (exact, an f32 subnormal at worst; the kernels scale A
+ * or the weights by 2^112). The 16 bytes of a k step's 8 weights loaded at p hold the odd
+ * columns' halves there, loaded at p − 2 (at the first step, the bias's last half: inside the
+ * panel) the even columns': 4 ops per 8 weights, no shuffle, and the kernels' accumulators hold
+ * each panel's even columns, then its odd ones. An exponent of 31 widens to a finite value:
+ * Inf/NaN weights must be checked for or excluded. `mask` = i32x4.splat(0x8fffe000), kept in a
+ * register by the caller's loop.
+ */
+// @ts-ignore: decorator
+@inline export function widenHighHalves(v: v128, mask: v128): v128 {
+  return v128.and(i32x4.shr_s(v, 3), mask);
+}
+
 // Eight halves, none Inf/NaN (callers check), → two f32x4 at out, out + 16, exactly: each f32 is sign << 31 | (exponent
 // and significand) << 13, times 2^112 (subnormals included). Its high 16 bits are
 // (h >> 3 arithmetic) & 0x8fff, its low 16 bits h << 13: three i16 ops for eight lanes, then

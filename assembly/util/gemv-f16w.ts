@@ -2,14 +2,8 @@
 // by f16_f32acc_gemm_1x16__simd_f16w (checked: any weights) and its _finite variant (weights
 // without Inf/NaN, known from packing: no per-step check). The contract and the reasons for
 // the loop's form are at the first kernel.
-import { f16x4_to_f32x4, f32x8_to_f16x8_auto, F16K, K_7FFF16, K_7BFF16 } from './f16';
+import { f16x4_to_f32x4, f32x8_to_f16x8_auto, widenHighHalves as widen, F16K, K_7FFF16, K_7BFF16 } from './f16';
 
-// Four halves widened to floats · 2^-112, from 16 bytes whose 32-bit lanes hold them in their
-// high 16 bits (see the loop): (lane >> 3 arithmetic) & 0x8fffe000.
-// @ts-ignore: decorator
-@inline function widen(v: v128, mask: v128): v128 {
-  return v128.and(i32x4.shr_s(v, 3), mask);
-}
 // @ts-ignore: decorator
 @inline function special(h: v128): bool {
   return i8x16.bitmask(i16x8.gt_s(v128.and(h, v128.load(F16K, K_7FFF16)), v128.load(F16K, K_7BFF16))) != 0;
