@@ -173,8 +173,8 @@ export function f16Gemm(dev: Device, g: F16GemmCall): void {
   const { m, n, k } = g;
   if (m === 0 || n === 0) return;
   if (!warmed.has(dev)) { warmed.add(dev); warmUpF16(dev); }
-  if (m === 1 && g.precision === 'f16') { gemv(dev, g); return; }
-  if (g.precision === 'f16' && g.finiteWeights && !g.transposeA && rowGroups(m, n, k)) { gemv(dev, g); return; }
+  if (m === 1 && g.precision === 'f16') { rowsGemm(dev, g); return; }
+  if (g.precision === 'f16' && g.finiteWeights && !g.transposeA && rowGroups(m, n, k)) { rowsGemm(dev, g); return; }
   if (g.precision === 'f16' && g.finiteWeights && readsHalves(m, n, k)) { fewRows(dev, g); return; }
   // The binary16 GEMMs and depthwise convolutions thread from STAGED_PLAN_OPS (weighted; the exact
   // convolution's im2col passes follow its GEMM). 2 threads against 1 (2026-11-24): 'f16' GEMM
@@ -363,7 +363,8 @@ export function f16GemmBatched(dev: Device, p: { batches: number; m: number; n: 
 }
 
 /**
- * M = 1 ('f16'): the A row widened here (k floats), then the GEMV kernel, which reads the
+ * The GEMMs of a few rows that read the binary16 weights in their kernels. M = 1 ('f16'): the A
+ * row widened here (k floats), then the GEMV kernel, which reads the
  * binary16 panels directly (no widened copy), over column ranges of whole panel pairs (its
  * 16-column step), on the pool from its threshold: widening the weights in registers makes it
  * compute-bound (2 threads: 1.76× at 1×2048×2048, 706 → 401 µs, 2026-11-24). Each column is one
@@ -374,7 +375,7 @@ export function f16GemmBatched(dev: Device, p: { batches: number; m: number; n: 
  * group in turn. With the weights from memory that beat widening them all (5×4096×4096 1.37×,
  * 6× 1.21×, 7× 1.11×, 2026-11-25); in cache it did not (5/6/7×1024×1024 1.00× / 0.88× / 0.83×).
  */
-function gemv(dev: Device, g: F16GemmCall): void {
+function rowsGemm(dev: Device, g: F16GemmCall): void {
   const { m, n, k } = g;
   const a32 = dev.alloc(m * k * 4, 'scratch (f16 a widened)');
   try {
@@ -407,9 +408,9 @@ function gemv(dev: Device, g: F16GemmCall): void {
 }
 
 /**
- * The row groups (one kernel call each) in which gemv runs an 'f16' GEMM of m ≥ 2 rows on finite
+ * The row groups (one kernel call each) in which rowsGemm runs an 'f16' GEMM of m ≥ 2 rows on finite
  * weights with row-major A, or null: 2 and 3 rows always, 5, 6 and 7 rows (3 + 2, 3 + 3,
- * 3 + 2 + 2) from 2^23 weights (measurements at gemv).
+ * 3 + 2 + 2) from 2^23 weights (measurements at rowsGemm).
  */
 function rowGroups(m: number, n: number, k: number): number[] | null {
   if (m === 2 || m === 3) return [m];
@@ -425,7 +426,7 @@ function rowGroups(m: number, n: number, k: number): number[] | null {
  * 3×2048×4096; 1.00–1.03× at 2^22 (4×2048×2048, 4×1024×4096, 4×4096×1024), where the weights
  * still come from cache; 2 rows 1.16× at 8192×4096, 1.05–1.09× at 4096×4096, 0.73× at
  * 2048×2048 (the widening path has a 2-row kernel). Two or three rows of row-major A never get
- * here: the 2×16 and 3×8 kernels (gemv) take them at every size.
+ * here: the 2×16 and 3×8 kernels (rowsGemm) take them at every size.
  */
 function readsHalves(m: number, n: number, k: number): boolean {
   return m >= 2 && m <= fewRowsKernel.mr && k * n >= (m === 2 ? 1 << 25 : 1 << 23);
@@ -499,11 +500,11 @@ export function warmUpF16(dev: Device, rounds = 24): void {
           ap.ptr, w32.ptr, s.panels);
       }
       for (const finiteWeights of [false, true]) {
-        gemv(dev, { m: 1, n, k, a, aOff: 0, transposeA: false, w, wOff: 0, c, cOff: 0, min: -Infinity, max: Infinity, precision: 'f16', finiteWeights });
+        rowsGemm(dev, { m: 1, n, k, a, aOff: 0, transposeA: false, w, wOff: 0, c, cOff: 0, min: -Infinity, max: Infinity, precision: 'f16', finiteWeights });
       }
       // The 2- and 3-row kernels (finite weights: the bytes above are 0x3c3c), and the 4-row one.
       for (const rows of [2, 3]) {
-        gemv(dev, { m: rows, n, k, a, aOff: 0, transposeA: false, w, wOff: 0, c, cOff: 0, min: -Infinity, max: Infinity, precision: 'f16', finiteWeights: true });
+        rowsGemm(dev, { m: rows, n, k, a, aOff: 0, transposeA: false, w, wOff: 0, c, cOff: 0, min: -Infinity, max: Infinity, precision: 'f16', finiteWeights: true });
       }
       fewRows(dev, { m: 4, n, k, a, aOff: 0, transposeA: false, w, wOff: 0, c, cOff: 0, min: -Infinity, max: Infinity, precision: 'f16', finiteWeights: true });
       // The one-row exact kernel (its block of n = 16 columns is the 8-row one's).

@@ -375,12 +375,12 @@ export function gemmPlan(mod: KernelModule, g: GemmArgs, kern: GemmKernelInfo, t
   let a = g.a, aStride = g.aStride, rowStep = aStride;
   const panelBytes = (PANEL + PANEL * k) * 4;
   const nBlock = nBlockColumns(n, PANEL, panelBytes);
-  if (readsRows(g, kern) && g.sliceK !== false && kSlices(m, k) > 1) {
-    const buffer = g.scratch + alignUp(rowEntriesBytes(m, k)), bytes = slicedBlockBytes(n, k);
-    slicedPlanStages(plan, threads, g.scratch, m, n, k, g.w, [buffer, buffer + bytes], g.c, g.cStride);
-    return plan;
-  }
   if (readsRows(g, kern)) {
+    if (g.sliceK !== false && kSlices(m, k) > 1) {
+      const buffer = g.scratch + alignUp(rowEntriesBytes(m, k)), bytes = slicedBlockBytes(n, k);
+      slicedPlanStages(plan, threads, g.scratch, m, n, k, g.w, [buffer, buffer + bytes], g.c, g.cStride);
+      return plan;
+    }
     // Spans of row tiles per N block, each one IGEMM call over its rows (entries written by gemm()).
     const tiles = Math.ceil(m / 4), spans = new Spans(threads, Math.ceil(n / nBlock) * tiles);
     for (let n0 = 0; n0 < n; n0 += nBlock) {
